@@ -1,0 +1,85 @@
+#!/bin/sh
+# The command line as a user meets it: check, show, list, profile lookup,
+# -D overrides, exit statuses of cordon itself.
+. "$SRCDIR/tests/lib.sh"
+
+P="$SRCDIR/profiles"
+mkdir -p "$T/xdg/cordon/profiles" "$T/sys"
+cat > "$T/cordon.conf" <<EOC
+profile_path = {"\${XDG_CONFIG_HOME}/cordon/profiles", "$T/sys"}
+EOC
+export CORDON_CONFIG="$T/cordon.conf" XDG_CONFIG_HOME="$T/xdg"
+
+# --help, --version
+like "--help names the commands" "$($CORDON --help)" "run \[PROFILE\].*"
+like "--version prints the version" "$($CORDON --version)" "^cordon [0-9]+\.[0-9]+"
+$CORDON frobnicate >/dev/null 2>&1; is "an unknown command is a usage error" "$?" 2
+
+# check: shipped profiles are valid and warning-free.
+for f in "$P"/*.conf; do
+  out=$(PWD=/tmp $CORDON check "$f" 2>&1); rc=$?
+  is "check $(basename "$f"): valid, no warning" "$rc:$out" "0:"
+done
+
+# check: problems as FILE:LINE: error: MESSAGE, all in one pass, exit 1.
+cat > "$T/bad.conf" <<'EOC'
+cwd = "relative"
+uid = 0
+mount "/x" { type = "bind" source = "/nonexistent-cordon-source" }
+frobnicate = 1
+EOC
+out=$($CORDON check "$T/bad.conf" 2>&1); rc=$?
+is "check of an invalid profile exits 1" "$rc" 1
+like "the bad cwd is reported with its line" "$out" "^$T/bad.conf:1: error: .*cwd"
+like "the missing bind source is reported with its line" "$out" "$T/bad.conf:3: error: .*nonexistent-cordon-source"
+like "the unknown key is reported with its line and name" "$out" "$T/bad.conf:4: error: .*frobnicate"
+
+# --strict: warnings fail.
+cat > "$T/risky.conf" <<'EOC'
+mount "/host" { type = "bind" source = "/" writable = true }
+EOC
+out=$($CORDON check "$T/risky.conf" 2>&1); rc=$?
+is "a writable bind of / is valid" "$rc" 0
+like "... but warned about with its line" "$out" "^$T/risky.conf:1: warning: "
+$CORDON check --strict "$T/risky.conf" >/dev/null 2>&1
+is "--strict makes the warning fail" "$?" 1
+
+# Lookup by name: the search path, never the current directory.
+cp "$P/default.conf" "$T/xdg/cordon/profiles/mine.conf"
+sed -i 's/^name .*/name = "mine"/; s/^description .*/description = "my own jail"/' "$T/xdg/cordon/profiles/mine.conf"
+ok "a name is found on the search path" $CORDON check mine
+mkdir -p "$T/cwd" && cp "$P/default.conf" "$T/cwd/local.conf"
+out=$(cd "$T/cwd" && $CORDON check local 2>&1); rc=$?
+is "a profile in the current directory is not found by name" "$rc" 1
+like "... and the error says where it looked" "$out" "$T/sys"
+ok "a path (with a slash) is read as a path" sh -c "cd '$T/cwd' && $CORDON check ./local.conf"
+
+# list: the profiles on the search path with their descriptions.
+like "list shows a profile and its description" "$($CORDON list)" "mine +my own jail"
+
+# show: the effective profile, parsing back to itself, with -D applied.
+for f in "$P"/*.conf; do
+  PWD=/tmp $CORDON show "$f" > "$T/show1.conf" 2>&1
+  PWD=/tmp $CORDON show "$T/show1.conf" > "$T/show2.conf" 2>&1
+  ok "show $(basename "$f") parses back to the same profile" cmp "$T/show1.conf" "$T/show2.conf"
+done
+like "show prints the built-in default without a PROFILE" "$($CORDON show)" 'name *= *"default"'
+like "-D overrides a key" "$($CORDON show -D time_limit=42)" "time_limit *= *42"
+out=$($CORDON show -D frobnicate=1 2>&1); rc=$?
+is "-D with an unknown key fails" "$rc" 1
+like "... naming the key" "$out" "frobnicate"
+
+# run: exit statuses of cordon itself.
+out=$($CORDON run "$T/bad.conf" -- /bin/true 2>&1); rc=$?
+is "run with an invalid profile exits 125" "$rc" 125
+like "... and prints FILE:LINE errors" "$out" "$T/bad.conf:1: error:"
+out=$($CORDON run "$T/no-such.conf" -- /bin/true 2>&1); rc=$?
+is "run with a missing profile exits 125" "$rc" 125
+printf 'argv = {}\n' > "$T/noargv.conf"
+out=$($CORDON run "$T/noargv.conf" 2>&1); rc=$?
+is "run without a command exits 125" "$rc" 125
+like "... and says to give one after --" "$out" "no command"
+is "run -- CMD replaces argv" "$($CORDON run -- /bin/echo hello)" "hello"
+is "run passes the command's status through" "$($CORDON run -- /bin/sh -c 'exit 7'; echo $?)" 7
+
+done_testing
