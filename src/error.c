@@ -8,7 +8,7 @@
 
 #include "error.h"
 
-static char *
+__attribute__ ((format (printf, 2, 0))) static char *
 format_message (int errno_value, const char *fmt, va_list ap)
 {
   char *body = NULL;
@@ -25,7 +25,7 @@ format_message (int errno_value, const char *fmt, va_list ap)
   return r < 0 ? NULL : full;
 }
 
-static int
+__attribute__ ((format (printf, 4, 0))) static int
 fill (cordon_error_t *err, int exit_status, int errno_value, const char *fmt,
       va_list ap)
 {

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,12 +70,15 @@ static const char usage_text[] =
   "it was not found.  check: 0 valid, 1 invalid, 2 usage.\n"
   "See cordon(1) and cordon.conf(5).\n";
 
-static void
-say_error (const char *fmt, const char *detail)
+__attribute__ ((format (printf, 1, 2))) static void
+say_error (const char *fmt, ...)
 {
-  fprintf (stderr, "cordon: ");
-  fprintf (stderr, fmt, detail);
+  va_list ap;
+  va_start (ap, fmt);
+  fputs ("cordon: ", stderr);
+  vfprintf (stderr, fmt, ap);
   fputc ('\n', stderr);
+  va_end (ap);
 }
 
 static int
@@ -316,7 +320,7 @@ command_run (const struct cli *cli, const struct settings *settings)
 
   if (cli->n_command > 0 && replace_argv (spec, cli->command, cli->n_command) < 0)
     {
-      say_error ("%s", "out of memory");
+      say_error ("out of memory");
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
