@@ -36,6 +36,36 @@ free_entry (struct fs_entry *e)
   free (e->content);
 }
 
+static void
+free_seccomp (struct seccomp_spec *s)
+{
+  free_strv (s->allow, s->n_allow);
+  free_strv (s->deny, s->n_deny);
+  for (size_t i = 0; i < s->n_rules; i++)
+    {
+      free (s->rules[i].syscall);
+      free (s->rules[i].origin.file);
+    }
+  free (s->rules);
+  free (s->origin.file);
+}
+
+static void
+free_network (struct network_spec *n)
+{
+  free (n->bridge);
+  free (n->address);
+  free (n->gateway);
+  free_strv (n->dns, n->n_dns);
+  for (size_t i = 0; i < n->n_publish; i++)
+    {
+      free (n->publish[i].host_address);
+      free (n->publish[i].origin.file);
+    }
+  free (n->publish);
+  free (n->origin.file);
+}
+
 void
 jail_spec_free (struct jail_spec *spec)
 {
@@ -55,5 +85,11 @@ jail_spec_free (struct jail_spec *spec)
   free (spec->entries);
   free_strv (spec->env.keep, spec->env.n_keep);
   free_strv (spec->env.set, spec->env.n_set);
+  free_seccomp (&spec->seccomp);
+  for (size_t i = 0; i < JAIL_RLIMIT_COUNT; i++)
+    free (spec->rlimits[i].origin.file);
+  free (spec->pass_fds);
+  free (spec->cgroup.origin.file);
+  free_network (&spec->network);
   free (spec);
 }

@@ -100,6 +100,118 @@ struct env_spec
   size_t n_set;
 };
 
+/* Hardening (capabilities.c, seccomp.c, rlimits.c). */
+enum seccomp_preset
+{
+  SECCOMP_PRESET_DEFAULT,   /* Docker-like allowlist, EPERM for the rest */
+  SECCOMP_PRESET_STRICT,    /* computation over stdio and files */
+  SECCOMP_PRESET_NONE,      /* no filter at all */
+};
+
+enum seccomp_action
+{
+  SECCOMP_ACTION_ERRNO,     /* the call fails with EPERM */
+  SECCOMP_ACTION_KILL,      /* the process is killed (SIGSYS) */
+  SECCOMP_ACTION_LOG,       /* allowed, and logged by the kernel */
+};
+
+enum seccomp_cmp
+{
+  SECCOMP_CMP_EQ,
+  SECCOMP_CMP_NE,
+  SECCOMP_CMP_LT,
+  SECCOMP_CMP_LE,
+  SECCOMP_CMP_GT,
+  SECCOMP_CMP_GE,
+  SECCOMP_CMP_MASKED_EQ,    /* (arg & mask) == value */
+};
+
+struct seccomp_arg_cmp
+{
+  bool set;
+  enum seccomp_cmp op;
+  uint64_t value;
+  uint64_t mask;            /* SECCOMP_CMP_MASKED_EQ only */
+};
+
+/* rule "NAME" { arg0 = "== 1"  action = "errno" }: the call is refused
+ * (with ACTION) when every set argument comparison holds. */
+struct seccomp_rule
+{
+  char *syscall;
+  struct seccomp_arg_cmp args[6];
+  enum seccomp_action action;
+  struct spec_origin origin;
+};
+
+struct seccomp_spec
+{
+  enum seccomp_preset preset;
+  char **allow;             /* syscall names or @groups added to the preset */
+  size_t n_allow;
+  char **deny;              /* syscall names or @groups refused */
+  size_t n_deny;
+  enum seccomp_action action;   /* what a refused call gets */
+  struct seccomp_rule *rules;
+  size_t n_rules;
+  struct spec_origin origin;
+};
+
+#define JAIL_RLIMIT_COUNT 16    /* RLIM_NLIMITS on Linux */
+
+struct rlimit_setting
+{
+  bool set;
+  uint64_t soft;            /* UINT64_MAX: unlimited */
+  uint64_t hard;
+  struct spec_origin origin;
+};
+
+/* Resource limits (cgroup.c).  0 / false: not limited. */
+struct cgroup_spec
+{
+  bool has_memory;
+  uint64_t memory;          /* bytes */
+  bool has_memory_swap;
+  uint64_t memory_swap;     /* bytes of swap on top of memory */
+  uint32_t pids;            /* 0: no limit */
+  double cpu;               /* CPUs worth of time; 0: no limit */
+  struct spec_origin origin;
+};
+
+/* Network (network.c). */
+enum network_mode
+{
+  NETWORK_NONE,             /* own namespace, only lo */
+  NETWORK_HOST,             /* the host's namespace */
+  NETWORK_BRIDGE,           /* veth on a host bridge (root) */
+  NETWORK_USER,             /* pasta user-mode networking (rootless too) */
+};
+
+struct port_publish
+{
+  char *host_address;       /* NULL: all addresses */
+  uint16_t host_port;
+  uint16_t jail_port;
+  int protocol;             /* IPPROTO_TCP or IPPROTO_UDP */
+  struct spec_origin origin;
+};
+
+struct network_spec
+{
+  enum network_mode mode;
+  char *bridge;             /* bridge mode: host bridge name */
+  bool address_auto;
+  char *address;            /* "10.88.0.2/24" when not auto */
+  char *gateway;            /* "10.88.0.1" */
+  bool nat;
+  char **dns;
+  size_t n_dns;
+  struct port_publish *publish;
+  size_t n_publish;
+  struct spec_origin origin;
+};
+
 struct jail_spec
 {
   char *name;
@@ -126,6 +238,18 @@ struct jail_spec
   size_t n_entries;
 
   struct env_spec env;
+
+  uint64_t capabilities;            /* bit N: capability N is kept */
+  bool no_new_privs;                /* default true */
+  struct seccomp_spec seccomp;
+  struct rlimit_setting rlimits[JAIL_RLIMIT_COUNT];   /* by RLIMIT_* number */
+  int *pass_fds;                    /* kept open besides 0, 1, 2 */
+  size_t n_pass_fds;
+  bool new_session;                 /* setsid(): default true */
+  bool tty;                         /* a new pseudo-terminal, relayed */
+
+  struct cgroup_spec cgroup;
+  struct network_spec network;
 };
 
 void jail_spec_free (struct jail_spec *spec);

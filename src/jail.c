@@ -1,0 +1,444 @@
+/* jail.c — the jail core: clone, sync with the launcher, set up, exec.
+ *
+ * One path for every profile.  The launcher clones a child into the spec's
+ * namespaces (fork-like: no custom stack, so sanitizer builds work), writes
+ * its id maps, and releases it with one message over a
+ * SOCK_SEQPACKET pair.  The child builds its root (mounts.c), becomes pid 1
+ * (supervise.c) and forks the command.  A set-up failure in the jail
+ * travels back over the same socket as one message holding the error; the
+ * command's status travels back as pid 1's exit status. */
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "jail.h"
+#include "mounts.h"
+#include "supervise.h"
+#include "userns.h"
+#include "util.h"
+
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+extern char **environ;
+
+/* What the child needs; it gets its own copy with the fork-like clone. */
+struct child
+{
+  const struct jail_spec *spec;
+  const struct jail_options *opts;
+  struct userns_plan plan;
+  sigset_t old_mask;
+  struct sigaction old_chld;
+  mode_t old_umask;
+  int sock;
+};
+
+/* A set-up failure, as it crosses the socket. */
+struct wire_error
+{
+  int32_t errno_value;
+  int32_t exit_status;
+  char message[4000];
+};
+
+static unsigned long
+clone_flags (unsigned ns)
+{
+  static const struct { unsigned ns; unsigned long flag; } table[] = {
+    { JAIL_NS_USER, CLONE_NEWUSER }, { JAIL_NS_MOUNT, CLONE_NEWNS },
+    { JAIL_NS_PID, CLONE_NEWPID },   { JAIL_NS_IPC, CLONE_NEWIPC },
+    { JAIL_NS_UTS, CLONE_NEWUTS },   { JAIL_NS_NET, CLONE_NEWNET },
+    { JAIL_NS_CGROUP, CLONE_NEWCGROUP },
+    /* JAIL_NS_TIME: clone() has no room for CLONE_NEWTIME; pid 1 unshares
+     * it before forking the command, which then lives in it. */
+  };
+  unsigned long flags = 0;
+  for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+    if (ns & table[i].ns)
+      flags |= table[i].flag;
+  return flags;
+}
+
+/* In the jail: send *ERR to the launcher and exit. */
+static _Noreturn void
+die_with (int sock, cordon_error_t *err)
+{
+  struct wire_error w = { 0 };
+  if (*err != NULL)
+    {
+      w.errno_value = (*err)->errno_value;
+      w.exit_status = (*err)->exit_status;
+      snprintf (w.message, sizeof w.message, "%s", (*err)->message);
+    }
+  else
+    {
+      w.exit_status = EXIT_CORDON_FAILED;
+      snprintf (w.message, sizeof w.message, "the jail failed to set up");
+    }
+  if (send (sock, &w, offsetof (struct wire_error, message)
+            + strlen (w.message) + 1, MSG_NOSIGNAL) < 0)
+    dprintf (STDERR_FILENO, "cordon: %s\n", w.message);
+  _exit (EXIT_CORDON_FAILED);
+}
+
+/* In the launcher: did the jail report a set-up failure? */
+static bool
+take_error (int sock, cordon_error_t *err)
+{
+  struct wire_error w;
+  ssize_t n = recv (sock, &w, sizeof w, MSG_DONTWAIT);
+  if (n <= (ssize_t) offsetof (struct wire_error, message))
+    return false;
+  w.message[sizeof w.message - 1] = '\0';
+  cordon_fail_status (err, w.exit_status, 0, "%s", w.message);
+  if (err != NULL && *err != NULL)
+    (*err)->errno_value = w.errno_value;
+  return true;
+}
+
+/* ---- the command (pid 2) ---- */
+
+static bool
+same_name (const char *entry, const char *name, size_t len)
+{
+  return strncmp (entry, name, len) == 0 && entry[len] == '=';
+}
+
+/* The command's environment: the caller's (unless cleared), plus the kept
+ * names, then the set NAME=value pairs, which replace earlier ones. */
+static char **
+build_env (const struct env_spec *env)
+{
+  size_t n_caller = 0;
+  while (environ != NULL && environ[n_caller] != NULL)
+    n_caller++;
+  size_t n = 0, cap = (env->clear ? 0 : n_caller) + env->n_keep + env->n_set;
+  char **out = calloc (cap + 1, sizeof *out);
+  if (out == NULL)
+    return NULL;
+  if (!env->clear)
+    for (size_t i = 0; i < n_caller; i++)
+      out[n++] = environ[i];
+  for (size_t i = 0; i < env->n_keep; i++)
+    {
+      size_t len = strlen (env->keep[i]);
+      for (size_t j = 0; j < n_caller; j++)
+        if (same_name (environ[j], env->keep[i], len))
+          {
+            bool have = false;
+            for (size_t k = 0; k < n && !have; k++)
+              have = same_name (out[k], env->keep[i], len);
+            if (!have)
+              out[n++] = environ[j];
+            break;
+          }
+    }
+  for (size_t i = 0; i < env->n_set; i++)
+    {
+      size_t len = strcspn (env->set[i], "=");
+      size_t k = 0;
+      while (k < n && !(strncmp (out[k], env->set[i], len) == 0
+                        && out[k][len] == '='))
+        k++;
+      out[k] = env->set[i];
+      if (k == n)
+        n++;
+    }
+  out[n] = NULL;
+  return out;
+}
+
+static const char *
+env_path (char **envp)
+{
+  for (size_t i = 0; envp[i] != NULL; i++)
+    if (strncmp (envp[i], "PATH=", 5) == 0)
+      return envp[i] + 5;
+  return DEFAULT_PATH;
+}
+
+/* execvpe() with the jail's PATH (glibc's would search the caller's);
+ * returns the errno that explains the failure. */
+static int
+exec_search (char *const argv[], char **envp)
+{
+  const char *name = argv[0];
+  if (strchr (name, '/') != NULL)
+    {
+      execve (name, argv, envp);
+      return errno;
+    }
+  const char *path = env_path (envp);
+  size_t name_len = strlen (name);
+  bool denied = false;
+  for (;;)
+    {
+      size_t dir_len = strcspn (path, ":");
+      char buf[4096];
+      if (dir_len + 1 + name_len < sizeof buf)
+        {
+          /* An empty PATH element means the current directory. */
+          snprintf (buf, sizeof buf, "%.*s%s%s", (int) dir_len, path,
+                    dir_len ? "/" : "", name);
+          execve (buf, argv, envp);
+          if (errno == EACCES)
+            denied = true;
+          else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP
+                   && errno != ENAMETOOLONG)
+            return errno;
+        }
+      path += dir_len;
+      if (*path == '\0')
+        break;
+      path++;
+    }
+  return denied ? EACCES : ENOENT;
+}
+
+static int
+drop_to_jail_ids (const struct child *c, cordon_error_t *err)
+{
+  const struct jail_spec *spec = c->spec;
+  if (c->plan.setgroups_allowed && setgroups (0, NULL) < 0)
+    return fail_errno (err, "setgroups");
+  if (setresgid (spec->gid, spec->gid, spec->gid) < 0)
+    return fail_errno (err, "setresgid %u", (unsigned) spec->gid);
+  if (setresuid (spec->uid, spec->uid, spec->uid) < 0)
+    return fail_errno (err, "setresuid %u", (unsigned) spec->uid);
+  return 0;
+}
+
+/* Runs in the forked command process: returns only on failure, with the
+ * status to exit with (set-up failures go to the launcher first). */
+static int
+start_command (void *arg)
+{
+  struct child *c = arg;
+  const struct jail_spec *spec = c->spec;
+  cordon_error_t err = NULL;
+
+  sigaction (SIGCHLD, &c->old_chld, NULL);
+  sigprocmask (SIG_SETMASK, &c->old_mask, NULL);
+  umask (c->old_umask);
+  if (drop_to_jail_ids (c, &err) < 0)
+    die_with (c->sock, &err);
+  const char *cwd = spec->cwd ? spec->cwd : "/";
+  if (chdir (cwd) < 0)
+    {
+      fail_errno (&err, "chdir %s", cwd);
+      die_with (c->sock, &err);
+    }
+  /* Credential changes clear the parent-death signal: set it again last. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    {
+      fail_errno (&err, "prctl PR_SET_PDEATHSIG");
+      die_with (c->sock, &err);
+    }
+  char **envp = build_env (&spec->env);
+  if (envp == NULL)
+    {
+      cordon_fail (&err, ENOMEM, "environment");
+      die_with (c->sock, &err);
+    }
+  /* Nothing but stdin, stdout and stderr reaches the command; the sync
+   * socket stays usable until the exec succeeds. */
+  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    {
+      fail_errno (&err, "close_range");
+      die_with (c->sock, &err);
+    }
+  say (c->opts, "exec %s", spec->argv[0]);
+  int e = exec_search (spec->argv, envp);
+  dprintf (STDERR_FILENO, "cordon: %s: %s\n", spec->argv[0], strerror (e));
+  return e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+}
+
+/* ---- pid 1 ---- */
+
+/* When the child's own host id is not mapped inside (root mapped to
+ * nobody), files it creates would fail with EOVERFLOW: act on the files
+ * as the jail's ids instead. */
+static int
+use_jail_fs_ids (const struct child *c, cordon_error_t *err)
+{
+  if (c->plan.fsgid_unmapped)
+    {
+      setfsgid (c->spec->gid);
+      if ((gid_t) setfsgid ((gid_t) -1) != c->spec->gid)
+        return cordon_fail (err, EPERM, "setfsgid %u", (unsigned) c->spec->gid);
+    }
+  if (c->plan.fsuid_unmapped)
+    {
+      setfsuid (c->spec->uid);
+      if ((uid_t) setfsuid ((uid_t) -1) != c->spec->uid)
+        return cordon_fail (err, EPERM, "setfsuid %u", (unsigned) c->spec->uid);
+    }
+  return 0;
+}
+
+/* Die with the launcher; and if it died already, go now. */
+static int
+tie_to_launcher (const struct child *c, cordon_error_t *err)
+{
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
+    return fail_errno (err, "prctl PR_SET_PDEATHSIG");
+  struct pollfd p = { .fd = c->sock, .events = POLLIN | POLLRDHUP };
+  if (poll (&p, 1, 0) != 0)
+    _exit (EXIT_CORDON_FAILED);
+  return 0;
+}
+
+static int
+set_up_jail (struct child *c, cordon_error_t *err)
+{
+  const struct jail_spec *spec = c->spec;
+  c->old_umask = umask (0);
+  if (use_jail_fs_ids (c, err) < 0 || tie_to_launcher (c, err) < 0)
+    return -1;
+  /* Without a pid namespace, orphans of the jail come to us all the same. */
+  if (prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
+    return fail_errno (err, "prctl PR_SET_CHILD_SUBREAPER");
+  if ((spec->namespaces & JAIL_NS_MOUNT)
+      && mounts_build_root (spec, c->plan.enabled, c->opts, err) < 0)
+    return -1;
+  if (spec->hostname != NULL && (spec->namespaces & JAIL_NS_UTS))
+    {
+      say (c->opts, "hostname %s", spec->hostname);
+      if (sethostname (spec->hostname, strlen (spec->hostname)) < 0)
+        return fail_errno (err, "sethostname %s", spec->hostname);
+    }
+  if ((spec->namespaces & JAIL_NS_TIME) && unshare (CLONE_NEWTIME) < 0)
+    return fail_errno (err, "unshare the time namespace");
+  return 0;
+}
+
+static _Noreturn void
+child_main (struct child *c, int launcher_end)
+{
+  cordon_error_t err = NULL;
+  close (launcher_end);
+  char go;
+  ssize_t n;
+  while ((n = recv (c->sock, &go, 1, 0)) < 0 && errno == EINTR)
+    ;
+  if (n != 1)
+    _exit (EXIT_CORDON_FAILED);   /* the launcher is gone and said why */
+  if (set_up_jail (c, &err) < 0)
+    die_with (c->sock, &err);
+  int status = supervise_pid1 (start_command, c, &err);
+  if (status < 0)
+    die_with (c->sock, &err);
+  _exit (status);
+}
+
+/* ---- the launcher ---- */
+
+static int
+check_spec (const struct jail_spec *spec, cordon_error_t *err)
+{
+  if (spec->argv == NULL || spec->argv[0] == NULL)
+    return cordon_fail (err, 0, "no command to run (give one after --)");
+  if (!(spec->namespaces & JAIL_NS_USER) && geteuid () != 0)
+    return cordon_fail (err, 0, "without the \"user\" namespace only root can "
+                        "create namespaces: add \"user\" to namespaces");
+  if (!(spec->namespaces & JAIL_NS_MOUNT)
+      && (spec->n_entries > 0 || spec->root != NULL))
+    return cordon_fail (err, 0, "mounts need the \"mount\" namespace: add it "
+                        "to namespaces");
+  return 0;
+}
+
+static void
+kill_and_reap (pid_t pid)
+{
+  kill (pid, SIGKILL);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+}
+
+/* Release the child once its maps are written. */
+static int
+release (pid_t pid, int sock, const struct child *c, cordon_error_t *err)
+{
+  if (userns_write_maps (&c->plan, pid, c->opts, err) < 0)
+    return cordon_error_wrap (err, "set up the user namespace");
+  if (send (sock, "g", 1, MSG_NOSIGNAL) != 1)
+    return fail_errno (err, "start the jail");
+  return 0;
+}
+
+int
+jail_run (const struct jail_spec *spec, const struct jail_options *opts,
+          cordon_error_t *err)
+{
+  if (check_spec (spec, err) < 0)
+    return -1;
+  struct child c = { .spec = spec, .opts = opts, .sock = -1 };
+  userns_plan (spec, &c.plan);
+
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return fail_errno (err, "socketpair");
+  /* An ignored SIGCHLD (inherited from our caller) would reap the jail
+   * behind our back; the command gets the caller's disposition back. */
+  struct sigaction dfl = { .sa_handler = SIG_DFL };
+  sigaction (SIGCHLD, &dfl, &c.old_chld);
+  if (supervise_block_signals (&c.old_mask, err) < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      sigaction (SIGCHLD, &c.old_chld, NULL);
+      return -1;
+    }
+  unsigned long flags = clone_flags (spec->namespaces);
+  say (opts, "clone (namespaces 0x%lx)", flags);
+  pid_t pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL,
+                               NULL);
+  if (pid == 0)
+    {
+      c.sock = sv[1];
+      child_main (&c, sv[0]);
+    }
+  int saved = errno;
+  close (sv[1]);
+  int ret = -1;
+  if (pid < 0)
+    {
+      cordon_fail (err, saved, "clone%s", saved == EPERM || saved == ENOSPC
+                   ? " (are user namespaces allowed here? see "
+                     "/proc/sys/user/max_user_namespaces)" : "");
+      goto out;
+    }
+  if (release (pid, sv[0], &c, err) < 0)
+    {
+      kill_and_reap (pid);
+      goto out;
+    }
+  ret = supervise_launcher (pid, spec->time_limit, opts, err);
+  if (ret < 0)
+    kill_and_reap (pid);
+  else if (take_error (sv[0], err))
+    ret = -1;
+
+out:
+  close (sv[0]);
+  sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
+  sigaction (SIGCHLD, &c.old_chld, NULL);
+  return ret;
+}

@@ -1,0 +1,838 @@
+/* mounts.c — the jail's root filesystem.
+ *
+ * In the child's private mount namespace: "/" is made private, a staging
+ * tmpfs is mounted on /tmp and pivoted into, so that the host's tree stays
+ * reachable, unshadowed, at /oldroot while the new root is assembled at
+ * /newroot.  Sources are host paths, resolved under /oldroot as the host
+ * would resolve them; destinations are resolved under /newroot with
+ * RESOLVE_IN_ROOT, so a symlink planted in a writable source cannot send a
+ * mount (or a created file) outside the jail.  A final pivot_root into
+ * /newroot and a lazy unmount drop the staging tmpfs and the host together:
+ * afterwards only what the profile mounted is reachable. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mounts.h"
+#include "util.h"
+
+/* In the staging tmpfs: where the host's tree and the new root sit. */
+#define HOST_DIR "oldroot"
+#define NEW_DIR "newroot"
+#define STAGING_HOST_ROOT "/" HOST_DIR
+#define STAGING_NEW_ROOT "/" NEW_DIR
+
+struct build
+{
+  const struct jail_spec *spec;
+  const struct jail_options *opts;
+  bool in_userns;
+  int host;             /* O_PATH: the host's "/" (at /oldroot) */
+  int root;             /* O_PATH: the topmost mount on the new "/" */
+  bool root_is_ours;    /* the new "/" is still cordon's tmpfs */
+  unsigned serial;      /* names scratch files in the staging tmpfs */
+};
+
+/* One fsconfig() parameter: a string, a file descriptor or a flag. */
+struct fs_param
+{
+  const char *key;
+  const char *value;    /* NULL with fd < 0: a flag */
+  int fd;
+};
+
+static int
+open_beneath (int dirfd, const char *path, int flags, uint64_t resolve)
+{
+  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC),
+                          .resolve = resolve };
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
+}
+
+/* A destination, inside the jail: "/" and ".." stop at the new root. */
+static int
+open_in_jail (struct build *b, const char *dest, int flags)
+{
+  return open_beneath (b->root, dest, O_PATH | flags,
+                       RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+}
+
+/* A source: a host path, with absolute symlinks meaning the host's "/". */
+static int
+open_on_host (struct build *b, const char *source, int flags)
+{
+  return open_beneath (b->host, source, O_PATH | flags, RESOLVE_IN_ROOT);
+}
+
+static int
+fail_at (const struct fs_entry *e, cordon_error_t *err)
+{
+  if (e != NULL && e->origin.file != NULL && e->origin.line > 0)
+    cordon_error_wrap (err, "%s:%d", e->origin.file, e->origin.line);
+  return -1;
+}
+
+/* Split "/a/b/c" into "/a/b" and "c". */
+static int
+split_dest (const char *dest, char *parent, size_t size, const char **name,
+            cordon_error_t *err)
+{
+  const char *slash = strrchr (dest, '/');
+  if (slash == NULL || slash[1] == '\0' || strlen (dest) >= size)
+    return cordon_fail (err, EINVAL, "%s", dest);
+  size_t n = (size_t) (slash - dest);
+  memcpy (parent, dest, n);
+  parent[n] = '\0';
+  if (n == 0)
+    strcpy (parent, "/");
+  *name = slash + 1;
+  return 0;
+}
+
+/* mkdir -p inside the jail (0755); returns an O_PATH fd of PATH.  Each
+ * prefix is resolved from the new root again, so a symlink met on the way
+ * is followed inside the jail, never out of it. */
+static int
+make_dirs (struct build *b, const char *path, cordon_error_t *err)
+{
+  int fd = open_in_jail (b, path, O_DIRECTORY);
+  if (fd >= 0 || errno != ENOENT)
+    return fd >= 0 ? fd : fail_errno (err, "open %s", path);
+
+  char buf[PATH_MAX];
+  if (strlen (path) >= sizeof buf)
+    return cordon_fail (err, ENAMETOOLONG, "%s", path);
+  strcpy (buf, path);
+  int parent = open_in_jail (b, "/", O_DIRECTORY);
+  if (parent < 0)
+    return fail_errno (err, "open /");
+  char *p = buf;
+  while (*p == '/')
+    p++;
+  while (*p != '\0')
+    {
+      char *end = strchrnul (p, '/');
+      char saved = *end;
+      *end = '\0';
+      fd = open_in_jail (b, buf, O_DIRECTORY);
+      if (fd < 0 && errno == ENOENT)
+        {
+          /* EEXIST here is a dangling symlink: say that, not ENOENT. */
+          if (mkdirat (parent, p, 0755) < 0)
+            {
+              close_fd (&parent);
+              return fail_errno (err, "mkdir %s", buf);
+            }
+          fd = open_in_jail (b, buf, O_DIRECTORY);
+        }
+      if (fd < 0)
+        {
+          close_fd (&parent);
+          return fail_errno (err, "open %s", buf);
+        }
+      close_fd (&parent);
+      parent = fd;
+      *end = saved;
+      p = end;
+      while (*p == '/')
+        p++;
+    }
+  return parent;
+}
+
+/* An O_PATH fd of DEST, creating it (a directory or an empty file) and its
+ * parents when it does not exist yet: the mount point. */
+static int
+make_mount_point (struct build *b, const char *dest, bool dir,
+                  cordon_error_t *err)
+{
+  int fd = open_in_jail (b, dest, 0);
+  if (fd >= 0)
+    return fd;
+  if (errno != ENOENT)
+    return fail_errno (err, "open %s", dest);
+
+  char parent[PATH_MAX];
+  const char *name;
+  if (split_dest (dest, parent, sizeof parent, &name, err) < 0)
+    return -1;
+  int pfd = make_dirs (b, parent, err);
+  if (pfd < 0)
+    return -1;
+  int r;
+  if (dir)
+    r = mkdirat (pfd, name, 0755);
+  else
+    {
+      r = openat (pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
+      if (r >= 0)
+        r = close (r);
+    }
+  if (r < 0)
+    {
+      close_fd (&pfd);
+      return fail_errno (err, "create mount point %s", dest);
+    }
+  fd = openat (pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  close_fd (&pfd);
+  if (fd < 0)
+    return fail_errno (err, "open %s", dest);
+  return fd;
+}
+
+static int
+set_attrs (int tree, uint64_t attrs, bool recursive)
+{
+  struct mount_attr attr = { .attr_set = attrs };
+  return mount_setattr (tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
+                        &attr, sizeof attr);
+}
+
+/* Attach the detached mount TREE on the jail's DEST and close TREE. */
+static int
+attach (struct build *b, int *tree, const char *what, const char *dest,
+        bool dir, cordon_error_t *err)
+{
+  int target = make_mount_point (b, dest, dir, err);
+  if (target < 0)
+    {
+      close_fd (tree);
+      return -1;
+    }
+  int r = move_mount (*tree, "", target, "",
+                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int e = errno;
+  close_fd (&target);
+  close_fd (tree);
+  if (r < 0)
+    return cordon_fail (err, e, "mount %s on %s", what, dest);
+
+  /* A mount on "/" covers the root we resolve from: use the new top. */
+  if (strcmp (dest, "/") == 0)
+    {
+      close_fd (&b->root);
+      b->root_is_ours = false;
+      b->root = open (STAGING_NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (b->root < 0)
+        return fail_errno (err, "open %s", STAGING_NEW_ROOT);
+    }
+  return 0;
+}
+
+/* The kernel's own words about a failed fsconfig(), when it left some. */
+static void
+kernel_message (int fs, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  char msg[512];
+  ssize_t n = read (fs, msg, sizeof msg - 1);
+  if (n <= 2)
+    return;
+  msg[n] = '\0';
+  msg[strcspn (msg, "\n")] = '\0';
+  /* "e overlay: ..." — drop the severity letter. */
+  snprintf (buf, size, " (%s)", msg + 2);
+}
+
+/* A new detached mount of FSTYPE configured with PARAMS. */
+static int
+make_fs (const char *fstype, const struct fs_param *params, size_t n,
+         uint64_t attrs, const char *dest, cordon_error_t *err)
+{
+  int fs = fsopen (fstype, FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return fail_errno (err, "mount %s on %s: fsopen", fstype, dest);
+  int r = 0;
+  for (size_t i = 0; i < n && r == 0; i++)
+    {
+      const struct fs_param *p = &params[i];
+      if (p->fd >= 0)
+        r = fsconfig (fs, FSCONFIG_SET_FD, p->key, NULL, p->fd);
+      else if (p->value != NULL)
+        r = fsconfig (fs, FSCONFIG_SET_STRING, p->key, p->value, 0);
+      else
+        r = fsconfig (fs, FSCONFIG_SET_FLAG, p->key, NULL, 0);
+    }
+  if (r == 0)
+    r = fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+  int mnt = r == 0 ? fsmount (fs, FSMOUNT_CLOEXEC, (unsigned) attrs) : -1;
+  if (mnt < 0)
+    {
+      int e = errno;
+      char why[520];
+      kernel_message (fs, why, sizeof why);
+      close_fd (&fs);
+      return cordon_fail (err, e, "mount %s on %s%s", fstype, dest, why);
+    }
+  close_fd (&fs);
+  return mnt;
+}
+
+static int
+make_tmpfs (uint64_t size, mode_t mode, uint64_t attrs, const char *dest,
+            cordon_error_t *err)
+{
+  char size_s[32], mode_s[16];
+  snprintf (size_s, sizeof size_s, "%llu", (unsigned long long) size);
+  snprintf (mode_s, sizeof mode_s, "%04o", (unsigned) mode);
+  struct fs_param params[] = {
+    { "mode", mode_s, -1 },
+    { "size", size_s, -1 },
+  };
+  return make_fs ("tmpfs", params, size > 0 ? 2 : 1, attrs, dest, err);
+}
+
+static int
+apply_bind (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  int src = open_on_host (b, e->source, 0);
+  if (src < 0)
+    {
+      if (errno == ENOENT && e->optional)
+        {
+          say (b->opts, "skip bind %s on %s: the source does not exist",
+               e->source, e->dest);
+          return 0;
+        }
+      return fail_errno (err, "mount %s on %s", e->source, e->dest);
+    }
+  struct stat st;
+  if (fstat (src, &st) < 0)
+    {
+      close_fd (&src);
+      return fail_errno (err, "stat %s", e->source);
+    }
+  say (b->opts, "mount bind %s on %s (%s)", e->source, e->dest,
+       e->writable ? "rw" : "ro");
+  int tree = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                        | AT_RECURSIVE | AT_EMPTY_PATH);
+  int saved = errno;
+  close_fd (&src);
+  if (tree < 0)
+    return cordon_fail (err, saved, "mount %s on %s", e->source, e->dest);
+  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                   | (e->writable ? 0 : MOUNT_ATTR_RDONLY);
+  if (set_attrs (tree, attrs, true) < 0)
+    {
+      close_fd (&tree);
+      return fail_errno (err, "mount %s on %s: set %s,nosuid,nodev",
+                         e->source, e->dest, e->writable ? "rw" : "ro");
+    }
+  return attach (b, &tree, e->source, e->dest, S_ISDIR (st.st_mode), err);
+}
+
+static int
+apply_tmpfs (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  mode_t mode = e->has_mode ? e->mode : 0755;
+  say (b->opts, "mount tmpfs on %s (mode %04o%s%llu)", e->dest, (unsigned) mode,
+       e->size ? ", size " : "", e->size ? (unsigned long long) e->size : 0ULL);
+  /* Writes past the size fail with ENOSPC; the size 0 prints nothing. */
+  int mnt = make_tmpfs (e->size, mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                        e->dest, err);
+  if (mnt < 0)
+    return -1;
+  return attach (b, &mnt, "tmpfs", e->dest, true, err);
+}
+
+static int
+apply_proc (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  say (b->opts, "mount proc on %s", e->dest);
+  int mnt = make_fs ("proc", NULL, 0, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                     | MOUNT_ATTR_NOEXEC, e->dest, err);
+  if (mnt < 0)
+    return -1;
+  return attach (b, &mnt, "proc", e->dest, true, err);
+}
+
+/* A scratch directory pair upper/work on a fresh tmpfs in the staging area,
+ * for an overlay without an upper: its writes vanish with the jail. */
+static int
+scratch_upper (struct build *b, const struct fs_entry *e, int *upper,
+               int *work, cordon_error_t *err)
+{
+  char dir[32];
+  snprintf (dir, sizeof dir, "/ovl.%u", b->serial++);
+  if (mkdir (dir, 0700) < 0)
+    return fail_errno (err, "mkdir %s", dir);
+  int mnt = make_tmpfs (e->size, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                        e->dest, err);
+  if (mnt < 0)
+    return -1;
+  int r = move_mount (mnt, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH);
+  close_fd (&mnt);
+  if (r < 0)
+    return fail_errno (err, "mount tmpfs on %s", dir);
+  char path[48];
+  snprintf (path, sizeof path, "%s/upper", dir);
+  if (mkdir (path, 0755) < 0 || (*upper = open (path, O_PATH | O_CLOEXEC)) < 0)
+    return fail_errno (err, "mkdir %s", path);
+  snprintf (path, sizeof path, "%s/work", dir);
+  if (mkdir (path, 0755) < 0 || (*work = open (path, O_PATH | O_CLOEXEC)) < 0)
+    return fail_errno (err, "mkdir %s", path);
+  return 0;
+}
+
+static int
+apply_overlay (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  size_t n = 0, cap = e->n_lower + 3;
+  struct fs_param *params = calloc (cap, sizeof *params);
+  if (params == NULL)
+    return cordon_fail (err, ENOMEM, "mount overlay on %s", e->dest);
+  int upper = -1, work = -1, ret = -1;
+
+  for (size_t i = 0; i < e->n_lower; i++)
+    {
+      int fd = open_on_host (b, e->lower[i], O_DIRECTORY);
+      if (fd < 0)
+        {
+          if (errno == ENOENT && e->optional)
+            {
+              say (b->opts, "skip overlay on %s: %s does not exist", e->dest,
+                   e->lower[i]);
+              ret = 0;
+            }
+          else
+            fail_errno (err, "mount overlay on %s: lower %s", e->dest,
+                        e->lower[i]);
+          goto out;
+        }
+      params[n++] = (struct fs_param) { "lowerdir+", NULL, fd };
+    }
+  if (e->upper != NULL)
+    {
+      upper = open_on_host (b, e->upper, O_DIRECTORY);
+      if (upper < 0)
+        {
+          fail_errno (err, "mount overlay on %s: upper %s", e->dest, e->upper);
+          goto out;
+        }
+      work = open_on_host (b, e->work, O_DIRECTORY);
+      if (work < 0)
+        {
+          fail_errno (err, "mount overlay on %s: work %s", e->dest, e->work);
+          goto out;
+        }
+    }
+  else if (scratch_upper (b, e, &upper, &work, err) < 0)
+    goto out;
+  params[n++] = (struct fs_param) { "upperdir", NULL, upper };
+  params[n++] = (struct fs_param) { "workdir", NULL, work };
+  /* Inside a user namespace overlayfs cannot use trusted.* xattrs. */
+  struct fs_param userxattr = { "userxattr", NULL, -1 };
+
+  bool ro = e->upper == NULL && !e->writable;
+  say (b->opts, "mount overlay on %s (%s)", e->dest, ro ? "ro" : "rw");
+  struct fs_param *all = params;
+  if (b->in_userns)
+    {
+      all = calloc (n + 1, sizeof *all);
+      if (all == NULL)
+        {
+          cordon_fail (err, ENOMEM, "mount overlay on %s", e->dest);
+          goto out;
+        }
+      memcpy (all, params, n * sizeof *all);
+      all[n] = userxattr;
+    }
+  int mnt = make_fs ("overlay", all, n + (b->in_userns ? 1 : 0),
+                     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                     | (ro ? MOUNT_ATTR_RDONLY : 0), e->dest, err);
+  if (all != params)
+    free (all);
+  if (mnt >= 0)
+    ret = attach (b, &mnt, "overlay", e->dest, true, err);
+
+out:
+  for (size_t i = 0; i < n; i++)
+    if (params[i].fd != upper && params[i].fd != work)
+      close_fd (&params[i].fd);
+  close_fd (&upper);
+  close_fd (&work);
+  free (params);
+  return ret;
+}
+
+/* Bind the host's device node /dev/NAME on DEVFD/NAME (mknod is not
+ * possible in a user namespace).  A node the host lacks is left out. */
+static int
+bind_device (struct build *b, int devfd, const char *name, const char *dest,
+             cordon_error_t *err)
+{
+  char host[32];
+  snprintf (host, sizeof host, "/dev/%s", name);
+  int src = open_on_host (b, host, 0);
+  if (src < 0)
+    return errno == ENOENT ? 0 : fail_errno (err, "open %s", host);
+  int tree = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                        | AT_EMPTY_PATH);
+  int e = errno;
+  close_fd (&src);
+  if (tree < 0)
+    return cordon_fail (err, e, "mount %s on %s/%s", host, dest, name);
+  int target = -1, f = openat (devfd, name, O_CREAT | O_EXCL | O_WRONLY
+                               | O_CLOEXEC, 0666);
+  if (f >= 0)
+    {
+      close_fd (&f);
+      target = openat (devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    }
+  int r = target < 0 ? -1
+    : move_mount (tree, "", target, "",
+                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  e = errno;
+  close_fd (&target);
+  close_fd (&tree);
+  return r < 0 ? cordon_fail (err, e, "mount %s on %s/%s", host, dest, name)
+               : 0;
+}
+
+static int
+mount_in_dev (int devfd, const char *name, mode_t mode, int *mnt,
+              const char *what, const char *dest, cordon_error_t *err)
+{
+  int target = -1;
+  int r = mkdirat (devfd, name, mode);
+  if (r == 0)
+    target = openat (devfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (target < 0)
+    r = -1;
+  else
+    r = move_mount (*mnt, "", target, "",
+                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int e = errno;
+  close_fd (&target);
+  close_fd (mnt);
+  return r < 0 ? cordon_fail (err, e, "mount %s on %s/%s", what, dest, name)
+               : 0;
+}
+
+static int
+apply_dev (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  static const char *const nodes[] = { "null", "zero", "full", "random",
+                                       "urandom", "tty" };
+  static const char *const links[][2] = {
+    { "ptmx", "pts/ptmx" }, { "fd", "/proc/self/fd" },
+    { "stdin", "/proc/self/fd/0" }, { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+  };
+  say (b->opts, "mount dev on %s", e->dest);
+  int mnt = make_tmpfs (0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+                        e->dest, err);
+  if (mnt < 0 || attach (b, &mnt, "tmpfs", e->dest, true, err) < 0)
+    return -1;
+  int devfd = open_in_jail (b, e->dest, O_DIRECTORY);
+  if (devfd < 0)
+    return fail_errno (err, "open %s", e->dest);
+
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < sizeof nodes / sizeof *nodes; i++)
+    r = bind_device (b, devfd, nodes[i], e->dest, err);
+
+  /* Every devpts mount is a new instance since Linux 4.7. */
+  struct fs_param pts[] = {
+    { "ptmxmode", "0666", -1 }, { "mode", "0620", -1 },
+  };
+  if (r == 0)
+    {
+      mnt = make_fs ("devpts", pts, 2, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC,
+                     e->dest, err);
+      r = mnt < 0 ? -1 : mount_in_dev (devfd, "pts", 0755, &mnt, "devpts",
+                                        e->dest, err);
+    }
+  if (r == 0)
+    {
+      mnt = make_tmpfs (0, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                        e->dest, err);
+      r = mnt < 0 ? -1 : mount_in_dev (devfd, "shm", 01777, &mnt, "tmpfs",
+                                        e->dest, err);
+    }
+  for (size_t i = 0; r == 0 && i < sizeof links / sizeof *links; i++)
+    if (symlinkat (links[i][1], devfd, links[i][0]) < 0)
+      r = fail_errno (err, "symlink %s/%s -> %s", e->dest, links[i][0],
+                      links[i][1]);
+  close_fd (&devfd);
+  return r;
+}
+
+static int
+apply_symlink (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  char parent[PATH_MAX];
+  const char *name;
+  say (b->opts, "symlink %s -> %s", e->dest, e->target);
+  if (split_dest (e->dest, parent, sizeof parent, &name, err) < 0)
+    return -1;
+  int pfd = make_dirs (b, parent, err);
+  if (pfd < 0)
+    return -1;
+  int r = symlinkat (e->target, pfd, name);
+  close_fd (&pfd);
+  return r < 0 ? fail_errno (err, "symlink %s -> %s", e->dest, e->target) : 0;
+}
+
+static int
+apply_dir (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  mode_t mode = e->has_mode ? e->mode : 0755;
+  say (b->opts, "dir %s (mode %04o)", e->dest, (unsigned) mode);
+  if (strcmp (e->dest, "/") == 0)
+    return 0;
+  char parent[PATH_MAX];
+  const char *name;
+  if (split_dest (e->dest, parent, sizeof parent, &name, err) < 0)
+    return -1;
+  int pfd = make_dirs (b, parent, err);
+  if (pfd < 0)
+    return -1;
+  int r = mkdirat (pfd, name, mode);
+  if (r < 0 && errno == EEXIST)
+    {
+      /* Already there (e.g. in a bound tree): fine if it is a directory. */
+      int fd = openat (pfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      r = fd < 0 ? -1 : 0;
+      close_fd (&fd);
+    }
+  close_fd (&pfd);
+  return r < 0 ? fail_errno (err, "mkdir %s", e->dest) : 0;
+}
+
+static int
+write_all (int fd, const char *data, size_t len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      data += n;
+      len -= (size_t) n;
+    }
+  return 0;
+}
+
+/* Create FILE's content as a new file NAME in directory DIRFD. */
+static int
+create_file (int dirfd, const char *name, const struct fs_entry *e,
+             mode_t mode)
+{
+  int fd = openat (dirfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode);
+  if (fd < 0)
+    return -1;
+  if (write_all (fd, e->content ? e->content : "", e->content_len) < 0
+      || fchmod (fd, mode) < 0)
+    {
+      close_fd (&fd);
+      return -1;
+    }
+  return close (fd);
+}
+
+/* A file that exists already (typically under a read-only bind, e.g. to
+ * mask /etc/shadow) is covered by a read-only bind of a new file with the
+ * content; a missing one is created. */
+static int
+apply_file (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  mode_t mode = e->has_mode ? e->mode : 0644;
+  int existing = open_in_jail (b, e->dest, 0);
+  if (existing < 0 && errno != ENOENT)
+    return fail_errno (err, "file %s", e->dest);
+  if (existing < 0)
+    {
+      say (b->opts, "file %s (mode %04o)", e->dest, (unsigned) mode);
+      char parent[PATH_MAX];
+      const char *name;
+      if (split_dest (e->dest, parent, sizeof parent, &name, err) < 0)
+        return -1;
+      int pfd = make_dirs (b, parent, err);
+      if (pfd < 0)
+        return -1;
+      int r = create_file (pfd, name, e, mode);
+      close_fd (&pfd);
+      return r < 0 ? fail_errno (err, "create %s", e->dest) : 0;
+    }
+  close_fd (&existing);
+
+  say (b->opts, "file %s (mode %04o, bound read-only over the existing one)",
+       e->dest, (unsigned) mode);
+  char scratch[32];
+  snprintf (scratch, sizeof scratch, "/file.%u", b->serial++);
+  if (create_file (AT_FDCWD, scratch, e, mode) < 0)
+    return fail_errno (err, "create %s for %s", scratch, e->dest);
+  int tree = open_tree (AT_FDCWD, scratch, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (tree < 0)
+    return fail_errno (err, "file %s: bind %s", e->dest, scratch);
+  if (set_attrs (tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                 | MOUNT_ATTR_NODEV, false) < 0)
+    {
+      close_fd (&tree);
+      return fail_errno (err, "file %s: set ro", e->dest);
+    }
+  return attach (b, &tree, scratch, e->dest, false, err);
+}
+
+static int
+apply_entry (struct build *b, const struct fs_entry *e, cordon_error_t *err)
+{
+  switch (e->kind)
+    {
+    case FS_BIND: return apply_bind (b, e, err);
+    case FS_TMPFS: return apply_tmpfs (b, e, err);
+    case FS_OVERLAY: return apply_overlay (b, e, err);
+    case FS_PROC: return apply_proc (b, e, err);
+    case FS_DEV: return apply_dev (b, e, err);
+    case FS_SYMLINK: return apply_symlink (b, e, err);
+    case FS_DIR: return apply_dir (b, e, err);
+    case FS_FILE: return apply_file (b, e, err);
+    }
+  return cordon_fail (err, EINVAL, "%s: unknown entry kind %d", e->dest,
+                      (int) e->kind);
+}
+
+/* The first of the usual directories that exists: the staging tmpfs goes
+ * on it, in our private mount namespace, so nothing shows on the host. */
+static const char *
+staging_dir (void)
+{
+  static const char *const candidates[] = { "/tmp", "/run", "/mnt", "/var/tmp",
+                                            "/dev" };
+  struct stat st;
+  for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
+    if (stat (candidates[i], &st) == 0 && S_ISDIR (st.st_mode))
+      return candidates[i];
+  return "/";
+}
+
+/* Staging: a tmpfs that becomes "/" with the host's tree at /oldroot. */
+static int
+enter_staging (cordon_error_t *err)
+{
+  if (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+    return fail_errno (err, "make / private");
+  const char *dir = staging_dir ();
+  if (mount ("cordon", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700") < 0)
+    return fail_errno (err, "mount tmpfs on %s", dir);
+  if (chdir (dir) < 0)
+    return fail_errno (err, "chdir %s", dir);
+  if (mkdir (HOST_DIR, 0700) < 0)
+    return fail_errno (err, "mkdir %s/%s", dir, HOST_DIR);
+  if (mkdir (NEW_DIR, 0755) < 0)
+    return fail_errno (err, "mkdir %s/%s", dir, NEW_DIR);
+  if (syscall (SYS_pivot_root, ".", HOST_DIR) < 0)
+    return fail_errno (err, "pivot_root to %s", dir);
+  if (chdir ("/") < 0)
+    return fail_errno (err, "chdir /");
+  return 0;
+}
+
+/* The new root: cordon's tmpfs, or the profile's root directory bound
+ * read-only (cordon never writes into it, so its mount points must exist). */
+static int
+mount_new_root (struct build *b, cordon_error_t *err)
+{
+  const char *root = b->spec->root;
+  int mnt;
+  if (root == NULL)
+    {
+      say (b->opts, "mount tmpfs on / (ro once built)");
+      mnt = make_tmpfs (0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/", err);
+      if (mnt < 0)
+        return -1;
+    }
+  else
+    {
+      say (b->opts, "mount bind %s on / (ro)", root);
+      int src = open_on_host (b, root, O_DIRECTORY);
+      if (src < 0)
+        return fail_errno (err, "root %s", root);
+      mnt = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                       | AT_RECURSIVE | AT_EMPTY_PATH);
+      int e = errno;
+      close_fd (&src);
+      if (mnt < 0)
+        return cordon_fail (err, e, "mount %s on /", root);
+      if (set_attrs (mnt, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                     | MOUNT_ATTR_NODEV, true) < 0)
+        {
+          close_fd (&mnt);
+          return fail_errno (err, "mount %s on /: set ro,nosuid,nodev", root);
+        }
+    }
+  int r = move_mount (mnt, "", AT_FDCWD, STAGING_NEW_ROOT,
+                      MOVE_MOUNT_F_EMPTY_PATH);
+  close_fd (&mnt);
+  if (r < 0)
+    return fail_errno (err, "mount %s on /", root ? root : "tmpfs");
+  b->root = open (STAGING_NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (b->root < 0)
+    return fail_errno (err, "open %s", STAGING_NEW_ROOT);
+  b->root_is_ours = root == NULL;
+  return 0;
+}
+
+/* Into the new root; the staging tmpfs and the host's tree (stacked on top
+ * by pivot_root(".", ".")) go away together with one lazy unmount. */
+static int
+enter_new_root (struct build *b, cordon_error_t *err)
+{
+  /* The jail's "/" is read-only: only its mounts make parts writable. */
+  if (b->root_is_ours && set_attrs (b->root, MOUNT_ATTR_RDONLY, false) < 0)
+    return fail_errno (err, "make / read-only");
+  close_fd (&b->root);
+  close_fd (&b->host);
+  say (b->opts, "pivot_root");
+  if (chdir (STAGING_NEW_ROOT) < 0)
+    return fail_errno (err, "chdir %s", STAGING_NEW_ROOT);
+  if (syscall (SYS_pivot_root, ".", ".") < 0)
+    return fail_errno (err, "pivot_root");
+  if (umount2 (".", MNT_DETACH) < 0)
+    return fail_errno (err, "detach the host's root");
+  if (chdir ("/") < 0)
+    return fail_errno (err, "chdir /");
+  return 0;
+}
+
+int
+mounts_build_root (const struct jail_spec *spec, bool in_userns,
+                   const struct jail_options *opts, cordon_error_t *err)
+{
+  struct build b = { .spec = spec, .opts = opts, .in_userns = in_userns,
+                     .host = -1, .root = -1 };
+  int r = enter_staging (err);
+  if (r == 0)
+    {
+      b.host = open (STAGING_HOST_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (b.host < 0)
+        r = fail_errno (err, "open %s", STAGING_HOST_ROOT);
+    }
+  if (r == 0)
+    r = mount_new_root (&b, err);
+  for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
+    if (apply_entry (&b, &spec->entries[i], err) < 0)
+      r = fail_at (&spec->entries[i], err);
+  if (r == 0)
+    r = enter_new_root (&b, err);
+  close_fd (&b.root);
+  close_fd (&b.host);
+  return r;
+}

@@ -1,0 +1,204 @@
+/* supervise.c — pid 1 of the jail, and the launcher's side of the wait.
+ *
+ * A process that is pid 1 of its namespace ignores every signal it has no
+ * handler for, so pid 1 reads its signals from a signalfd and forwards them
+ * to the command.  Only signals that some process sent with kill() are
+ * forwarded: a terminal's ^C (sent by the kernel, SI_KERNEL) already
+ * reaches the whole foreground process group, the command included, and
+ * forwarding it again would deliver it twice. */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "supervise.h"
+#include "util.h"
+
+/* The grace period between SIGTERM and SIGKILL at the time limit. */
+#define KILL_GRACE_MS 2000
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+                                 SIGUSR2 };
+
+static void
+handled_signals (sigset_t *set)
+{
+  sigemptyset (set);
+  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
+    sigaddset (set, forwarded[i]);
+  sigaddset (set, SIGCHLD);
+}
+
+int
+supervise_block_signals (sigset_t *old, cordon_error_t *err)
+{
+  sigset_t set;
+  handled_signals (&set);
+  if (sigprocmask (SIG_BLOCK, &set, old) < 0)
+    return fail_errno (err, "block signals");
+  return 0;
+}
+
+static int
+open_signalfd (cordon_error_t *err)
+{
+  sigset_t set;
+  handled_signals (&set);
+  int fd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd < 0)
+    return fail_errno (err, "signalfd");
+  return fd;
+}
+
+/* Was the signal sent by a process (kill, sigqueue, tgkill)? */
+static bool
+sent_by_process (const struct signalfd_siginfo *si)
+{
+  return si->ssi_code <= 0;
+}
+
+static int
+status_of (int wstatus)
+{
+  if (WIFEXITED (wstatus))
+    return WEXITSTATUS (wstatus);
+  if (WIFSIGNALED (wstatus))
+    return 128 + WTERMSIG (wstatus);
+  return 125;
+}
+
+int
+supervise_pid1 (int (*start_command) (void *), void *arg, cordon_error_t *err)
+{
+  int sfd = open_signalfd (err);
+  if (sfd < 0)
+    return -1;
+  pid_t command = fork ();
+  if (command < 0)
+    {
+      close_fd (&sfd);
+      return fail_errno (err, "fork the command");
+    }
+  if (command == 0)
+    {
+      close_fd (&sfd);
+      _exit (start_command (arg));
+    }
+
+  int status = -1;
+  while (status < 0)
+    {
+      struct pollfd p = { .fd = sfd, .events = POLLIN };
+      if (poll (&p, 1, -1) < 0 && errno != EINTR)
+        {
+          fail_errno (err, "poll");
+          break;
+        }
+      struct signalfd_siginfo si;
+      while (read (sfd, &si, sizeof si) == sizeof si)
+        {
+          if (si.ssi_signo != SIGCHLD)
+            {
+              if (sent_by_process (&si))
+                kill (command, (int) si.ssi_signo);
+              continue;
+            }
+          /* Reap everyone: orphans of the jail are reparented to us. */
+          int ws;
+          pid_t p2;
+          while ((p2 = waitpid (-1, &ws, WNOHANG)) > 0)
+            if (p2 == command)
+              status = status_of (ws);
+        }
+    }
+  close_fd (&sfd);
+  return status;
+}
+
+static long long
+now_ms (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+
+int
+supervise_launcher (pid_t pid, unsigned time_limit,
+                    const struct jail_options *opts, cordon_error_t *err)
+{
+  /* pid stays ours until we reap it, so kill(pid) cannot hit another
+   * process; no pidfd needed (and valgrind knows none of its calls). */
+  int sfd = open_signalfd (err);
+  if (sfd < 0)
+    return -1;
+  long long deadline = time_limit ? now_ms () + time_limit * 1000LL : -1;
+  bool terminated = false;
+  int ret = -1;
+
+  for (;;)
+    {
+      struct pollfd p = { .fd = sfd, .events = POLLIN };
+      int timeout = -1;
+      if (deadline >= 0)
+        {
+          long long left = deadline - now_ms ();
+          timeout = left > 0 ? (int) (left > 1000000 ? 1000000 : left) : 0;
+        }
+      int n = poll (&p, 1, timeout);
+      if (n < 0 && errno != EINTR)
+        {
+          fail_errno (err, "poll");
+          break;
+        }
+      if (n == 0 && deadline >= 0 && now_ms () >= deadline)
+        {
+          if (!terminated)
+            {
+              /* Always said, even with -q: the status alone would not
+               * tell that cordon killed the command. */
+              dprintf (STDERR_FILENO,
+                       "cordon: killed: time limit %us reached\n", time_limit);
+              kill (pid, SIGTERM);
+              terminated = true;
+              deadline = now_ms () + KILL_GRACE_MS;
+            }
+          else
+            {
+              say (opts, "the jail outlived the grace period: SIGKILL");
+              kill (pid, SIGKILL);
+              deadline = -1;
+            }
+        }
+      bool child_changed = false;
+      struct signalfd_siginfo si;
+      while (read (sfd, &si, sizeof si) == sizeof si)
+        if (si.ssi_signo == SIGCHLD)
+          child_changed = true;
+        else if (sent_by_process (&si))
+          kill (pid, (int) si.ssi_signo);
+      if (!child_changed)
+        continue;
+      int ws;
+      pid_t r = waitpid (pid, &ws, WNOHANG);
+      if (r < 0 && errno != EINTR)
+        {
+          fail_errno (err, "wait for the jail");
+          break;
+        }
+      if (r == pid)
+        {
+          ret = status_of (ws);
+          break;
+        }
+    }
+  close_fd (&sfd);
+  return ret;
+}

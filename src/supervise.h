@@ -1,0 +1,35 @@
+/* supervise.h — pid 1 of the jail, and the launcher's side of the wait.
+ *
+ * The forwarded signals (SIGINT SIGTERM SIGHUP SIGQUIT SIGUSR1 SIGUSR2) and
+ * SIGCHLD are blocked in the launcher before it clones and read from a
+ * signalfd on both sides, so none is lost between clone and set-up. */
+#ifndef CORDON_SUPERVISE_H
+#define CORDON_SUPERVISE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "jail.h"
+
+/* Block the signals the launcher and pid 1 handle; *old gets the mask to
+ * restore (and to give the command). */
+int supervise_block_signals (sigset_t *old, cordon_error_t *err);
+
+/* In pid 1 (or the subreaper, without a pid namespace): fork, run
+ * START_COMMAND (ARG) in the child — it execs or returns the status to
+ * exit with — then forward signals to it, reap every zombie, and return
+ * the status pid 1 should exit with once the command is gone: its exit
+ * status, or 128+N when it died of signal N.  -1 with *err on failure. */
+int supervise_pid1 (int (*start_command) (void *), void *arg,
+                    cordon_error_t *err);
+
+/* In the launcher: forward signals to the jail's pid 1 (PID), enforce
+ * TIME_LIMIT (seconds, 0 = none), and wait for pid 1.  Returns the status
+ * to exit with (pid 1's exit status, or 128+N when it was killed by signal
+ * N), or -1 with *err. */
+int supervise_launcher (pid_t pid, unsigned time_limit,
+                        const struct jail_options *opts, cordon_error_t *err);
+
+#endif

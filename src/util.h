@@ -1,0 +1,17 @@
+/* util.h — small helpers shared by the jail core files. */
+#ifndef CORDON_UTIL_H
+#define CORDON_UTIL_H
+
+#include "jail.h"
+
+/* With -v, say one setup step on stderr as "cordon: ...". */
+void say (const struct jail_options *opts, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
+/* Fill *err with "what: <errno text>" for the current errno, return -1. */
+#define fail_errno(err, ...) cordon_fail ((err), errno, __VA_ARGS__)
+
+/* Close *fd if open and mark it closed; keeps errno. */
+void close_fd (int *fd);
+
+#endif

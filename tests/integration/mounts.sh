@@ -1,0 +1,103 @@
+#!/bin/sh
+# mounts.sh — the jail's root filesystem as a user sees it: read-only and
+# writable binds, tmpfs, overlay, dir/file/symlink entries, the view after
+# pivot_root, symlinks that try to redirect a mount, and a clean host.
+. "$SRCDIR/tests/lib.sh"
+
+# A small jail: the host's /usr and /dev.  profile() adds all namespaces
+# but time with a /proc, and a bare environment, unless its lines set them.
+base='mount "/usr" { type = "bind" source = "/usr" }
+symlink "/bin" { target = "usr/bin" }
+symlink "/lib" { target = "usr/lib" }
+symlink "/lib64" { target = "usr/lib64" }
+symlink "/sbin" { target = "usr/sbin" }
+mount "/dev" { type = "dev" }'
+all_ns='namespaces = {"user", "mount", "pid", "ipc", "uts", "net", "cgroup"}
+mount "/proc" { type = "proc" }'
+default_env='environment { clear = true set = {"PATH=/usr/bin:/bin"} }'
+profile() {
+  name=$1; shift
+  case "$*" in *namespaces*) std= ;; *) std=$all_ns ;; esac
+  case "$*" in *environment*) env= ;; *) env=$default_env ;; esac
+  { printf '%s\n' "$base" "$std" "$env"; printf '%s\n' "$@"; } > "$T/$name.conf"
+}
+
+mkdir -p "$T/ro" "$T/lower" "$T/esc"
+echo ro-content > "$T/ro/f"
+echo lower > "$T/lower/f"
+ln -s /etc "$T/esc/toetc"
+ln -s / "$T/esc/toroot"
+chmod 777 "$T/esc"
+
+profile fs \
+  "mount \"/ro\" { type = \"bind\" source = \"$T/ro\" }" \
+  "mount \"/rw\" { type = \"bind\" source = \"$T/rw\" writable = true }" \
+  'mount "/tmp" { type = "tmpfs" size = "1M" mode = "1777" }' \
+  "mount \"/o\" { type = \"overlay\" lower = {\"$T/lower\"} upper = \"$T/upper\" work = \"$T/work\" }" \
+  "mount \"/v\" { type = \"overlay\" lower = {\"$T/lower\"} writable = true }" \
+  'dir "/home/a" { mode = "0700" }' \
+  'file "/etc/motd" { content = "hello\n" }' \
+  'symlink "/link" { target = "/ro/f" }' \
+  'mount "/opt" { type = "bind" source = "/nonexistent/cordon" optional = true }'
+profile mask 'mount "/etc" { type = "bind" source = "/etc" }' \
+  'file "/etc/shadow" { content = "" mode = "0640" }'
+profile escape 'dir "/etc" {}' \
+  "mount \"/w\" { type = \"bind\" source = \"$T/esc\" writable = true }" \
+  'file "/w/toetc/cordon-escape" { content = "x\n" }' \
+  'dir "/w/toroot/cordon-escape-dir" {}' \
+  'mount "/w/toroot/tmp" { type = "tmpfs" size = "64K" }'
+
+for who in root nobody; do
+  if [ $who = root ]; then run() { "$CORDON" run "$@"; }
+  elif userns_works; then run() { as_nobody "$CORDON_ANY" run "$@"; }
+  else skip "as nobody" "unprivileged user namespaces are off"; continue; fi
+  rm -rf "$T/rw" "$T/upper" "$T/work"
+  mkdir -p "$T/rw" "$T/upper" "$T/work"
+  chmod 777 "$T/rw" "$T/upper" "$T/work"
+
+  like "$who: read-only bind refuses writes" \
+    "$(run "$T/fs.conf" -- sh -c 'echo x > /ro/new' 2>&1)" 'Read-only file system'
+  is "$who: read-only bind reads" "$(run "$T/fs.conf" -- cat /ro/f)" ro-content
+  run "$T/fs.conf" -- sh -c 'echo written > /rw/new'
+  is "$who: writable bind writes to the host" "$(cat "$T/rw/new" 2>&1)" written
+  like "$who: tmpfs size is enforced" \
+    "$(run "$T/fs.conf" -- dd if=/dev/zero of=/tmp/big bs=64k count=32 2>&1)" 'No space left on device'
+  is "$who: tmpfs mode" "$(run "$T/fs.conf" -- stat -c %a /tmp)" 1777
+  is "$who: overlay reads the lower" "$(run "$T/fs.conf" -- cat /o/f)" lower
+  run "$T/fs.conf" -- sh -c 'echo up > /o/new'
+  is "$who: overlay writes land in upper" "$(cat "$T/upper/new" 2>&1)" up
+  ok "$who: overlay leaves the lower alone" test ! -e "$T/lower/new"
+  is "$who: overlay without upper is writable" \
+    "$(run "$T/fs.conf" -- sh -c 'echo gone > /v/new && cat /v/new')" gone
+  ok "$who: ... and its writes vanish" run "$T/fs.conf" -- test ! -e /v/new
+  ok "$who: ... not on the lower either" test ! -e "$T/lower/new"
+  is "$who: dir mode" "$(run "$T/fs.conf" -- stat -c %a /home/a)" 700
+  is "$who: file content" "$(run "$T/fs.conf" -- cat /etc/motd)" hello
+  is "$who: symlink" "$(run "$T/fs.conf" -- sh -c 'readlink /link; cat /link')" "/ro/f
+ro-content"
+  ok "$who: optional missing source is skipped" run "$T/fs.conf" -- test ! -e /opt
+  fails "$who: the root is read-only" run "$T/fs.conf" -- touch /new-file
+
+  is "$who: / shows only the profile's entries" \
+    "$(run "$T/fs.conf" -- ls / | tr '\n' ' ')" \
+    "bin dev etc home lib lib64 link o proc ro rw sbin tmp usr v "
+  is "$who: mountinfo lists only the profile's mounts" \
+    "$(run "$T/fs.conf" -- cut -d' ' -f5 /proc/self/mountinfo | sort | tr '\n' ' ')" \
+    "/ /dev /dev/full /dev/null /dev/pts /dev/random /dev/shm /dev/tty /dev/urandom /dev/zero /o /proc /ro /rw /tmp /usr /v "
+
+  is "$who: a masked file is empty" "$(run "$T/mask.conf" -- cat /etc/shadow 2>&1)" ""
+  fails "$who: a masked file is read-only" run "$T/mask.conf" -- sh -c 'echo x > /etc/shadow'
+  ok "$who: /etc is the host's otherwise" run "$T/mask.conf" -- grep -q '^root:' /etc/passwd
+
+  is "$who: a symlink in a writable source cannot redirect mounts" \
+    "$(run "$T/escape.conf" -- sh -c 'cat /etc/cordon-escape; test -d /cordon-escape-dir && echo dir; grep " /tmp " /proc/self/mountinfo | sed "s/.* - //; s/ .*//"')" \
+    "x
+dir
+tmpfs"
+  ok "$who: ... the host's /etc is untouched" test ! -e /etc/cordon-escape
+  ok "$who: ... the host's / is untouched" test ! -e /cordon-escape-dir
+  ok "$who: ... the source's symlinks are intact" test "$(readlink "$T/esc/toroot")" = /
+done
+
+is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot; host_mounts_matching newroot)" ""
+done_testing

@@ -1,0 +1,69 @@
+#!/bin/sh
+# rootless.sh — id maps: what root and an unprivileged user get by default,
+# explicit maps, and that root inside a jail is not root on the host.
+. "$SRCDIR/tests/lib.sh"
+
+# A small jail: the host's /usr, /dev and /proc, all namespaces but time.
+base='namespaces = {"user", "mount", "pid", "ipc", "uts", "net", "cgroup"}
+mount "/usr" { type = "bind" source = "/usr" }
+symlink "/bin" { target = "usr/bin" }
+symlink "/lib" { target = "usr/lib" }
+symlink "/lib64" { target = "usr/lib64" }
+symlink "/sbin" { target = "usr/sbin" }
+mount "/proc" { type = "proc" }
+mount "/dev" { type = "dev" }
+environment { clear = true set = {"PATH=/usr/bin:/bin"} }'
+profile() {
+  name=$1; shift
+  { printf '%s\n' "$base"; printf '%s\n' "$@"; } > "$T/$name.conf"
+}
+
+mkdir -p "$T/secret" "$T/rw"
+echo secret > "$T/secret/f"
+chmod 600 "$T/secret/f"
+chmod 777 "$T/rw"
+profile root0 'uid = 0' 'gid = 0' \
+  "mount \"/secret\" { type = \"bind\" source = \"$T/secret\" }" \
+  "mount \"/rw\" { type = \"bind\" source = \"$T/rw\" writable = true }"
+profile ranges 'uid = 0' 'gid = 0' \
+  'uid_map { inside = 0  outside = 100000  count = 1 }' \
+  'uid_map { inside = 1  outside = 100001  count = 10 }'
+profile rootmap 'uid = 0' 'gid = 0' \
+  'uid_map { inside = 0  outside = 0  count = 1 }' \
+  'gid_map { inside = 0  outside = 0  count = 1 }' \
+  "mount \"/secret\" { type = \"bind\" source = \"$T/secret\" }"
+
+# As root: uid 0 inside is nobody outside unless the profile maps root.
+is "root: uid 0 inside" "$("$CORDON" run "$T/root0.conf" -- id -u)" 0
+like "root: ... is nobody outside" "$("$CORDON" run "$T/root0.conf" -- cat /proc/self/uid_map)" '^ +0 +65534 +1$'
+like "root: ... and cannot read root's files" \
+  "$("$CORDON" run "$T/root0.conf" -- cat /secret/f 2>&1)" 'Permission denied'
+"$CORDON" run "$T/root0.conf" -- sh -c 'echo x > /rw/by-root'
+is "root: files it writes belong to nobody" "$(stat -c %u:%g "$T/rw/by-root")" 65534:65534
+is "root: setgroups stays allowed" "$("$CORDON" run "$T/root0.conf" -- cat /proc/self/setgroups)" allow
+is "root: an explicit map of root is root" "$("$CORDON" run "$T/rootmap.conf" -- cat /secret/f 2>&1)" secret
+is "root: several ranges are written directly" \
+  "$("$CORDON" run "$T/ranges.conf" -- cat /proc/self/uid_map | tr -s ' ' | tr '\n' ';')" " 0 100000 1; 1 100001 10;"
+is "root: the default profile runs as nobody" "$("$CORDON" run -- id -u)" 65534
+
+if ! userns_works; then
+  skip "as nobody" "unprivileged user namespaces are off"
+  done_testing; exit
+fi
+me=$(as_nobody id -u)
+is "nobody: uid 0 inside" "$(as_nobody "$CORDON_ANY" run "$T/root0.conf" -- id -u)" 0
+like "nobody: ... is the caller outside" \
+  "$(as_nobody "$CORDON_ANY" run "$T/root0.conf" -- cat /proc/self/uid_map)" "^ +0 +$me +1\$"
+is "nobody: setgroups is denied" "$(as_nobody "$CORDON_ANY" run "$T/root0.conf" -- cat /proc/self/setgroups)" deny
+like "nobody: root inside cannot read root's files" \
+  "$(as_nobody "$CORDON_ANY" run "$T/root0.conf" -- cat /secret/f 2>&1)" 'Permission denied'
+rm -f "$T/rw/by-root"
+as_nobody "$CORDON_ANY" run "$T/root0.conf" -- sh -c 'echo x > /rw/by-nobody'
+is "nobody: files it writes belong to the caller" "$(stat -c %u "$T/rw/by-nobody")" "$me"
+is "nobody: the default profile works" "$(as_nobody "$CORDON_ANY" run -- id -u)" 65534
+err=$(as_nobody "$CORDON_ANY" run "$T/ranges.conf" -- true 2>&1); rc=$?
+is "nobody: other users' ids need newuidmap: 125" $rc 125
+like "nobody: ... which says why" "$err" 'newuidmap'
+
+is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot)" ""
+done_testing

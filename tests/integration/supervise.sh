@@ -1,0 +1,95 @@
+#!/bin/sh
+# supervise.sh — pid 1 and the launcher: time limit, signals, reaping, and
+# the jail dying with the launcher.
+. "$SRCDIR/tests/lib.sh"
+
+# A small jail: the host's /usr and /dev.  profile() adds all namespaces
+# but time with a /proc, and a bare environment, unless its lines set them.
+base='mount "/usr" { type = "bind" source = "/usr" }
+symlink "/bin" { target = "usr/bin" }
+symlink "/lib" { target = "usr/lib" }
+symlink "/lib64" { target = "usr/lib64" }
+symlink "/sbin" { target = "usr/sbin" }
+mount "/dev" { type = "dev" }'
+all_ns='namespaces = {"user", "mount", "pid", "ipc", "uts", "net", "cgroup"}
+mount "/proc" { type = "proc" }'
+default_env='environment { clear = true set = {"PATH=/usr/bin:/bin"} }'
+profile() {
+  name=$1; shift
+  case "$*" in *namespaces*) std= ;; *) std=$all_ns ;; esac
+  case "$*" in *environment*) env= ;; *) env=$default_env ;; esac
+  { printf '%s\n' "$base" "$std" "$env"; printf '%s\n' "$@"; } > "$T/$name.conf"
+}
+profile basic
+profile limit 'time_limit = 1'
+profile nopid 'namespaces = {"user", "mount"}' 'mount "/proc" { type = "bind" source = "/proc" }'
+
+# wait_for CMD...: poll for up to 20 s until CMD succeeds.
+wait_for() {
+  i=0
+  while ! "$@" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 200 ] && return 1
+    sleep 0.1
+  done
+}
+# The host pids of processes whose command line is exactly ARGS.
+pids_of() { pgrep -x -f "$*" >/dev/null; }
+
+for who in root nobody; do
+  # bg_run: for `bg_run ... &`, so that $! is cordon itself.
+  if [ $who = root ]; then
+    run() { "$CORDON" run "$@"; }
+    bg_run() { exec "$CORDON" run "$@"; }
+  elif userns_works; then
+    run() { as_nobody "$CORDON_ANY" run "$@"; }
+    bg_run() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- "$CORDON_ANY" run "$@"; }
+  else skip "as nobody" "unprivileged user namespaces are off"; continue; fi
+
+  err=$(run "$T/limit.conf" -- sleep 30 2>&1); rc=$?
+  is "$who: time limit: killed by SIGTERM" $rc 143
+  is "$who: time limit: says so" "$err" "cordon: killed: time limit 1s reached"
+  err=$(run "$T/limit.conf" -- sh -c 'trap "" TERM; sleep 30' 2>&1); rc=$?
+  is "$who: time limit: SIGKILL when SIGTERM is ignored" $rc 137
+  is "$who: time limit within the limit" "$(run "$T/limit.conf" -- echo fast 2>&1)" fast
+
+  # An orphan's zombie is reaped by pid 1.
+  is "$who: orphans are reaped" \
+    "$(run "$T/basic.conf" -- sh -c 'sh -c "sleep 0.1 &"; sleep 2; grep -l "^State:.*Z" /proc/[0-9]*/status')" ""
+  is "$who: orphans are reaped without a pid namespace" \
+    "$(run "$T/nopid.conf" -- sh -c 'sh -c "sleep 0.1 &"; sleep 2
+        set -- $(cat /proc/$PPID/task/$PPID/children)
+        [ "$*" = "$$" ] && echo clean || echo "children of the subreaper: $*"')" clean
+
+  # SIGTERM to the launcher reaches the command's trap.
+  out=$T/out.$who
+  bg_run "$T/basic.conf" -- sh -c 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done' > "$out" &
+  launcher=$!
+  wait_for grep -q ready "$out"
+  kill -TERM $launcher
+  wait $launcher; rc=$?
+  is "$who: SIGTERM is forwarded" "$(cat "$out")" "ready
+got TERM"
+  is "$who: ... and the trap's status comes back" $rc 7
+
+  bg_run "$T/basic.conf" -- sh -c 'trap "echo got USR1" USR1; echo ready; while :; do sleep 0.1; done' > "$out" &
+  launcher=$!
+  wait_for grep -q ready "$out"
+  kill -USR1 $launcher
+  wait_for grep -q 'got USR1' "$out"
+  is "$who: SIGUSR1 is forwarded" "$(cat "$out")" "ready
+got USR1"
+  kill -TERM $launcher; wait $launcher
+
+  # SIGKILL to the launcher takes the jail down with it.
+  marker=$((4000 + $$ % 1000))
+  bg_run "$T/basic.conf" -- sleep $marker &
+  launcher=$!
+  wait_for pids_of sleep $marker
+  ok "$who: the jailed command runs" pids_of sleep $marker
+  kill -KILL $launcher
+  wait $launcher 2>/dev/null
+  ok "$who: killing the launcher kills the jail" wait_for eval "! pids_of sleep $marker"
+done
+
+is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot)" ""
+done_testing

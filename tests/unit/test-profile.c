@@ -1,0 +1,832 @@
+/* test-profile.c — unit tests of the profile language (src/profile.c).
+ *
+ * Valid fixtures are checked field by field; invalid ones by the exact
+ * diagnostics text.  The fixtures are in tests/fixtures; the tests chdir
+ * there so that file names in diagnostics are short and stable. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "tap.h"
+
+static char fixtures[PATH_MAX + 32];
+static char srcdir[PATH_MAX];
+static struct settings search_settings;   /* profile_path = {fixtures/search} */
+
+/* SRCDIR is set by `make check`; run by hand, the source file's own path
+ * says where the tree is. */
+static void
+find_srcdir (void)
+{
+  const char *env = getenv ("SRCDIR");
+  if (env && *env)
+    snprintf (srcdir, sizeof srcdir, "%s", env);
+  else
+    {
+      const char *self = __FILE__;
+      const char *tail = strstr (self, "tests/unit/test-profile.c");
+      int n = tail ? (int) (tail - self) : 0;
+      snprintf (srcdir, sizeof srcdir, "%.*s", n, self);
+      if (srcdir[0] == '\0')
+        snprintf (srcdir, sizeof srcdir, ".");
+    }
+  char *abs = realpath (srcdir, NULL);
+  if (abs)
+    {
+      snprintf (srcdir, sizeof srcdir, "%s", abs);
+      free (abs);
+    }
+  snprintf (fixtures, sizeof fixtures, "%s/tests/fixtures", srcdir);
+}
+
+static char *
+diags_text (const struct diagnostics *d)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+  diagnostics_print (d, f);
+  fclose (f);
+  return text;
+}
+
+/* Load PATH (NULL: the built-in default); the diagnostics' text goes to
+ * *TEXT.  Returns the spec, or NULL when profile_load failed. */
+static struct jail_spec *
+load_with (const char *path, char *const *overrides, size_t n, bool root,
+           char **text)
+{
+  struct diagnostics d = { 0 };
+  struct profile_request req = { .path = path, .overrides = overrides,
+                                 .n_overrides = n, .settings = &search_settings,
+                                 .running_as_root = root };
+  struct jail_spec *spec = NULL;
+  int r = profile_load (&req, &spec, &d);
+  *text = diags_text (&d);
+  diagnostics_free (&d);
+  if (r != 0 && spec != NULL)
+    tap_ok (0, "profile_load failed but set *out");
+  return r == 0 ? spec : NULL;
+}
+
+static struct jail_spec *
+load (const char *path)
+{
+  char *text;
+  struct jail_spec *spec = load_with (path, NULL, 0, false, &text);
+  if (spec == NULL || *text)
+    printf ("# %s:\n# %s", path, text);
+  free (text);
+  return spec;
+}
+
+static void
+show_mismatch (const char *got, const char *expected)
+{
+  printf ("# expected: %s# got:      %s", expected, *got ? got : "(nothing)\n");
+}
+
+/* The profile must fail with exactly EXPECTED as diagnostics. */
+static void
+expect_errors (const char *path, char *const *overrides, size_t n,
+               const char *expected, const char *what)
+{
+  char *text;
+  struct jail_spec *spec = load_with (path, overrides, n, false, &text);
+  bool ok = spec == NULL && strcmp (text, expected) == 0;
+  tap_ok (ok, "%s", what);
+  if (!ok)
+    show_mismatch (text, expected);
+  jail_spec_free (spec);
+  free (text);
+}
+
+static char *
+join_dests (const struct jail_spec *spec)
+{
+  char *s = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&s, &len);
+  for (size_t i = 0; i < spec->n_entries; i++)
+    fprintf (f, "%s%s", i ? " " : "", spec->entries[i].dest);
+  fclose (f);
+  return s;
+}
+
+static char *
+join_strv (char *const *v, size_t n)
+{
+  char *s = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&s, &len);
+  for (size_t i = 0; i < n; i++)
+    fprintf (f, "%s%s", i ? "|" : "", v[i]);
+  fclose (f);
+  return s;
+}
+
+static bool
+strv_is (char *const *v, size_t n, const char *expected)
+{
+  char *s = join_strv (v, n);
+  bool ok = strcmp (s, expected) == 0 && v[n] == NULL;
+  if (!ok)
+    printf ("# expected %s, got %s\n", expected, s);
+  free (s);
+  return ok;
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_full (void)
+{
+  struct jail_spec *s = load ("valid/full.conf");
+  tap_ok (s != NULL, "full.conf loads");
+  if (s == NULL)
+    return;
+  tap_ok (strcmp (s->name, "full") == 0
+          && strcmp (s->description, "Every key, with an include in the middle")
+               == 0, "name and description");
+  tap_ok (strv_is (s->argv, s->n_argv, "/bin/sh|-c|make -j2"),
+          "argv, NULL-terminated");
+  tap_ok (strcmp (s->cwd, "/work") == 0 && strcmp (s->hostname, "full-box") == 0
+          && s->uid == 1000 && s->gid == 1000 && s->time_limit == 600,
+          "cwd, hostname, uid, gid, time_limit");
+  tap_ok (s->namespaces == 0xff, "all eight namespaces");
+  char *dests = join_dests (s);
+  tap_ok (strcmp (dests, "/first /home/build /usr /lib /etc /tmp /src /out "
+                  "/proc /dev /data /bin /etc/passwd /big") == 0,
+          "entries in profile order across kinds and includes (%s)", dests);
+  free (dests);
+  static const enum fs_entry_kind kinds[] = {
+    FS_DIR, FS_DIR, FS_BIND, FS_SYMLINK, FS_BIND, FS_TMPFS, FS_OVERLAY,
+    FS_OVERLAY, FS_PROC, FS_DEV, FS_BIND, FS_SYMLINK, FS_FILE, FS_TMPFS };
+  bool kinds_ok = s->n_entries == 14;
+  for (size_t i = 0; kinds_ok && i < 14; i++)
+    kinds_ok = s->entries[i].kind == kinds[i];
+  tap_ok (kinds_ok, "entry kinds");
+  const struct fs_entry *e = s->entries;
+  tap_ok (strcmp (e[1].origin.file, "valid/base/common.conf") == 0
+          && e[1].origin.line == 1
+          && strcmp (e[3].origin.file, "valid/base/host-ro.conf") == 0
+          && e[3].origin.line == 4
+          && strcmp (e[7].origin.file, "valid/full.conf") == 0
+          && e[7].origin.line == 20, "entry origins: file and opening line");
+  tap_ok (e[5].size == 256u << 20 && e[5].has_mode && e[5].mode == 01777
+          && e[13].size == 1048576 && !e[13].has_mode,
+          "tmpfs size (suffix and plain bytes) and mode");
+  tap_ok (e[6].n_lower == 2 && strcmp (e[6].lower[0], "/usr/share") == 0
+          && strcmp (e[6].lower[1], "/usr/lib") == 0 && e[6].lower[2] == NULL
+          && e[6].upper == NULL && e[6].work == NULL
+          && strcmp (e[7].upper, "/tmp") == 0
+          && strcmp (e[7].work, "/var/tmp") == 0, "overlay lower/upper/work");
+  tap_ok (e[10].optional && !e[10].writable && !e[2].writable && !e[2].optional
+          && strcmp (e[2].source, "/usr") == 0, "bind source, optional, "
+          "read-only by default");
+  tap_ok (strcmp (e[12].content, "build:x:1000:1000::/work:/bin/sh\n") == 0
+          && e[12].content_len == 33 && e[12].mode == 0644
+          && e[0].mode == 0700 && e[1].mode == 0755
+          && strcmp (e[11].target, "usr/bin") == 0,
+          "file content, modes and defaults, symlink target");
+  tap_ok (s->uid_map.n_ranges == 2 && s->uid_map.ranges[1].inside == 0
+          && s->uid_map.ranges[1].outside == 100000
+          && s->uid_map.ranges[1].count == 1000
+          && s->uid_map.ranges[0].origin.line == 14
+          && s->gid_map.n_ranges == 1 && s->gid_map.ranges[0].count == 1,
+          "id maps (count defaults to 1)");
+  tap_ok (!s->env.clear && strv_is (s->env.keep, s->env.n_keep, "TERM|LANG")
+          && strv_is (s->env.set, s->env.n_set, "PATH=/usr/bin:/bin|HOME=/work"),
+          "environment (keep replaces the included one)");
+  tap_ok (s->root == NULL && strcmp (s->origin.file, "valid/full.conf") == 0,
+          "root tmpfs is NULL; spec origin");
+  jail_spec_free (s);
+}
+
+static void
+test_defaults (void)
+{
+  struct jail_spec *s = load ("valid/minimal.conf");
+  tap_ok (s && strcmp (s->name, "minimal") == 0 && strcmp (s->description, "")
+          == 0 && strcmp (s->cwd, "/") == 0 && s->hostname == NULL
+          && s->uid == 0 && s->gid == 0 && s->time_limit == 0 && s->root == NULL
+          && s->n_entries == 0 && s->uid_map.n_ranges == 0 && s->env.clear
+          && s->env.n_keep == 0 && s->env.n_set == 0,
+          "defaults; name from the file name");
+  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_PID
+                                 | JAIL_NS_IPC | JAIL_NS_UTS | JAIL_NS_NET
+                                 | JAIL_NS_CGROUP), "default namespaces");
+  jail_spec_free (s);
+
+  s = load (NULL);
+  tap_ok (s && strcmp (s->name, "default") == 0
+          && strcmp (s->origin.file, "<built-in default>") == 0
+          && s->n_entries > 0 && (s->namespaces & JAIL_NS_MOUNT),
+          "the built-in default profile");
+  jail_spec_free (s);
+}
+
+static void
+test_includes (void)
+{
+  struct jail_spec *s = load ("valid/append.conf");
+  tap_ok (s && strv_is (s->argv, s->n_argv, "/bin/echo|hello|world"),
+          "+= appends within a file");
+  tap_ok (s && s->namespaces == 0xff, "+= appends to the default list");
+  tap_ok (s && strv_is (s->env.keep, s->env.n_keep, "USER|TERM"),
+          "+= appends to an included file's list");
+  jail_spec_free (s);
+
+  s = load ("valid/override.conf");
+  tap_ok (s && s->time_limit == 30, "an include after a key overrides it");
+  tap_ok (s && strcmp (s->cwd, "/override") == 0,
+          "a key after an include overrides the included one");
+  char *dests = s ? join_dests (s) : NULL;
+  tap_ok (s && strcmp (dests, "/before /data /after") == 0
+          && s->entries[1].kind == FS_TMPFS && s->entries[1].source == NULL
+          && !s->entries[1].writable
+          && strcmp (s->entries[1].origin.file, "valid/override.conf") == 0,
+          "a redeclared section replaces the included one entirely, in place");
+  free (dests);
+  tap_ok (s && strcmp (s->name, "override") == 0
+          && strcmp (s->description, "") == 0,
+          "name and description are not inherited from includes");
+  tap_ok (s && s->uid_map.n_ranges == 1 && s->uid_map.ranges[0].outside == 2000,
+          "uid_map in a later file replaces the included ranges");
+  jail_spec_free (s);
+
+  s = load ("valid/searchpath.conf");
+  tap_ok (s && strcmp (s->cwd, "/shared") == 0, "include via the search path");
+  tap_ok (s && strcmp (s->hostname, "local") == 0,
+          "include: the including file's directory comes first");
+  jail_spec_free (s);
+
+  char path[sizeof fixtures + 32];
+  snprintf (path, sizeof path, "%s/valid/full.conf", fixtures);
+  if (chdir ("/") == 0)
+    {
+      s = load (path);
+      tap_ok (s && s->n_entries == 14 && strcmp (s->entries[2].dest, "/usr") == 0,
+              "relative includes resolve against the including file, not the "
+              "cwd");
+      jail_spec_free (s);
+    }
+  if (chdir (srcdir) == 0)
+    {
+      s = load ("tests/fixtures/valid/full.conf");
+      tap_ok (s && strcmp (s->entries[1].origin.file,
+                           "tests/fixtures/valid/base/common.conf") == 0,
+              "nested relative includes from a relative path");
+      jail_spec_free (s);
+    }
+  if (chdir (fixtures) != 0)
+    tap_ok (0, "chdir %s", fixtures);
+
+  expect_errors ("include/self.conf", NULL, 0,
+                 "include/self.conf:2: error: include(\"self.conf\"): include "
+                 "cycle (include/self.conf -> include/self.conf)\n",
+                 "a file including itself");
+  expect_errors ("include/cycle-a.conf", NULL, 0,
+                 "include/cycle-b.conf:2: error: include(\"cycle-a.conf\"): "
+                 "include cycle (include/cycle-a.conf -> include/cycle-b.conf "
+                 "-> include/cycle-a.conf)\n", "an indirect include cycle");
+  expect_errors ("include/deep-00.conf", NULL, 0,
+                 "include/deep-10.conf:1: error: include(\"deep-11.conf\"): "
+                 "includes nested too deeply (more than 10 levels)\n",
+                 "includes nested more than 10 deep");
+  s = load ("include/deep-01.conf");
+  tap_ok (s && s->uid == 1, "includes nested exactly 10 deep");
+  jail_spec_free (s);
+}
+
+static void
+test_vars (void)
+{
+  struct jail_spec *s = load ("valid/vars.conf");
+  tap_ok (s && strcmp (s->cwd, "/usr") == 0 && strcmp (s->hostname, "box") == 0,
+          "${VAR} in a string, $VAR unquoted");
+  tap_ok (s && strv_is (s->argv, s->n_argv, "fallback|${HOME}|cost: $5|box-x|"
+                        "/home/box/src"),
+          "${VAR:-default}, '...' and \\$ are literal, $VAR ends at a non-name "
+          "character, ${VAR} inside an unquoted path");
+  tap_ok (s && s->n_entries == 2 && strcmp (s->entries[0].source, "/usr") == 0
+          && strcmp (s->entries[1].content, "a \"quoted\" line\tand a tab\n")
+               == 0, "expanded bind source; escapes in strings");
+  jail_spec_free (s);
+}
+
+static void
+test_misc_valid (void)
+{
+  struct jail_spec *s = load ("valid/normalise.conf");
+  char *dests = s ? join_dests (s) : NULL;
+  tap_ok (s && strcmp (dests, "/data/x /a/b") == 0 && s->entries[0].size == 0,
+          "destinations are normalised; size 0 is the kernel's default");
+  free (dests);
+  jail_spec_free (s);
+
+  char *text;
+  s = load_with ("valid/warn-proc.conf", NULL, 0, false, &text);
+  tap_ok (s && strcmp (text, "valid/warn-proc.conf:5: warning: mount "
+                       "'/hostproc': writable bind of the host's /proc\n") == 0,
+          "a writable bind of /proc is a warning (on the writable line)");
+  jail_spec_free (s);
+  free (text);
+
+  char *no_user[] = { "namespaces={\"mount\", \"pid\"}" };
+  s = load_with ("valid/minimal.conf", no_user, 1, true, &text);
+  tap_ok (s && strcmp (text, "-D: warning: no 'user' namespace while running "
+                       "as root: root in the jail is root on the host\n") == 0,
+          "no user namespace as root is a warning");
+  jail_spec_free (s);
+  free (text);
+  s = load_with ("valid/minimal.conf", no_user, 1, false, &text);
+  tap_ok (s && *text == '\0', "... but not when not running as root");
+  jail_spec_free (s);
+  free (text);
+}
+
+static void
+test_overrides (void)
+{
+  char *ov[] = { "time_limit=10", "argv={\"/bin/true\"}",
+                 "namespaces={\"user\",\"mount\",\"uts\"}", "environment.clear=false",
+                 "cwd=/tmp" };
+  char *text;
+  struct jail_spec *s = load_with (NULL, ov, 5, false, &text);
+  tap_ok (s && s->time_limit == 10, "-D time_limit=10");
+  tap_ok (s && strv_is (s->argv, s->n_argv, "/bin/true"), "-D argv={...}");
+  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_UTS)
+          && *text == '\0',
+          "-D namespaces={...}");
+  tap_ok (s && !s->env.clear && s->env.n_keep == 3,
+          "-D environment.clear=false keeps the other environment keys");
+  tap_ok (s && strcmp (s->cwd, "/tmp") == 0, "-D with an unquoted value");
+  jail_spec_free (s);
+  free (text);
+
+  char *append[] = { "argv+={\"-c\", \"true\"}" };
+  s = load_with (NULL, append, 1, false, &text);
+  tap_ok (s && strv_is (s->argv, s->n_argv, "/bin/sh|-c|true"), "-D argv+=...");
+  jail_spec_free (s);
+  free (text);
+
+  char *unknown[] = { "foo=1" };
+  expect_errors (NULL, unknown, 1, "-D: error: no such option 'foo'\n",
+                 "-D of an unknown key");
+  char *bad[] = { "cwd=relative" };
+  expect_errors (NULL, bad, 1, "-D: error: 'cwd' must be an absolute path, "
+                 "not 'relative'\n", "-D values are validated");
+  char *noeq[] = { "cwd" };
+  expect_errors (NULL, noeq, 1, "-D: error: 'cwd' is not KEY=VALUE\n",
+                 "-D without =");
+  char *multi[] = { "uid_map.inside=1" };
+  expect_errors (NULL, multi, 1, "-D: error: 'uid_map' may appear more than "
+                 "once: it cannot be set with -D\n", "-D on a repeatable section");
+  char *subkey[] = { "environment.nope=1" };
+  expect_errors (NULL, subkey, 1, "-D: error: no such option "
+                 "'environment.nope'\n", "-D of an unknown section key");
+}
+
+/* Invalid fixtures: the file and its exact diagnostics. */
+static const struct
+{
+  const char *file;
+  const char *expected;
+} invalid[] = {
+  { "unknown-key", "invalid/unknown-key.conf:2: error: no such option 'foo'\n" },
+  { "unknown-section-key", "invalid/unknown-section-key.conf:3: error: no such "
+    "option 'sise'\n" },
+  { "unknown-section", "invalid/unknown-section.conf:1: error: no such option "
+    "'seccomp'\n" },
+  { "nested", "invalid/nested.conf:1: error: no such option 'environment'\n" },
+  { "set-twice", "invalid/set-twice.conf:3: error: 'cwd' is set twice in this "
+    "file (first at line 1)\n" },
+  { "list-set-twice", "invalid/list-set-twice.conf:3: error: 'argv' is set "
+    "twice in this file (first at line 1)\n" },
+  { "section-twice", "invalid/section-twice.conf:3: error: mount '/tmp' is "
+    "declared twice in this file (first at line 1)\n" },
+  { "key-twice-in-section", "invalid/key-twice-in-section.conf:3: error: mount "
+    "'/tmp': 'type' is set twice (first at line 2)\n" },
+  { "env-key-twice", "invalid/env-key-twice.conf:3: error: 'environment.clear' "
+    "is set twice in this file (first at line 1)\n" },
+  { "include-error", "invalid/inc/bad-value.conf:2: error: 'time_limit' must be "
+    "0 (none) or a number of seconds up to 4294967295, not -1\n" },
+  { "include-syntax", "invalid/inc/syntax.conf:2: error: unexpected token '='\n" },
+  { "include-bad-call", "invalid/include-bad-call.conf:1: error: syntax error "
+    "in the arguments of include()\n" },
+  { "include-unclosed", "invalid/include-unclosed.conf:2: error: '(' is not "
+    "closed before the end of the file\n" },
+  { "include-args", "invalid/include-args.conf:1: error: include() takes one "
+    "file name\n" },
+  { "unset-var", "invalid/unset-var.conf:4: error: environment variable "
+    "'CORDON_TEST_UNSET' is not set\ninvalid/unset-var.conf:6: error: "
+    "environment variable 'CORDON_TEST_UNSET2' is not set\n" },
+  { "bad-var", "invalid/bad-var.conf:1: error: malformed variable reference "
+    "(use ${NAME}, ${NAME:-default} or $NAME; write \\$ for a '$')\n" },
+  { "size-garbage", "invalid/size-garbage.conf:1: error: mount '/tmp': invalid "
+    "size '12Q' (a number of bytes with an optional K, M, G or T suffix)\n" },
+  { "size-overflow", "invalid/size-overflow.conf:1: error: mount '/tmp': size "
+    "'99999999999T' is too large\n" },
+  { "size-on-bind", "invalid/size-on-bind.conf:4: error: mount '/usr': 'size' "
+    "is not valid for a bind mount\n" },
+  { "bad-mode", "invalid/bad-mode.conf:1: error: mount '/tmp': invalid mode "
+    "'17777' (an octal number up to 07777, like \"0755\")\n"
+    "invalid/bad-mode.conf:2: error: dir '/d': invalid mode '0789' (an octal "
+    "number up to 07777, like \"0755\")\n" },
+  { "dest-relative", "invalid/dest-relative.conf:1: error: dir 'home': the "
+    "destination must be an absolute path\n" },
+  { "dest-dotdot", "invalid/dest-dotdot.conf:1: error: dir '/a/../etc': the "
+    "destination must not contain '..'\n" },
+  { "dest-duplicate", "invalid/dest-duplicate.conf:2: error: dir '/data': "
+    "'/data' is already used by the mount at invalid/dest-duplicate.conf:1\n" },
+  { "dir-root", "invalid/dir-root.conf:1: error: dir '/': the destination "
+    "cannot be '/' (the jail's root; see 'root')\n" },
+  { "source-missing", "invalid/source-missing.conf:1: error: mount '/data': "
+    "source '/nonexistent/cordon-test' does not exist\n" },
+  { "source-relative", "invalid/source-relative.conf:1: error: mount '/data': "
+    "source must be an absolute path, not 'data'\n" },
+  { "bind-no-source", "invalid/bind-no-source.conf:1: error: mount '/data': a "
+    "bind mount needs 'source'\n" },
+  { "overlay-no-lower", "invalid/overlay-no-lower.conf:1: error: mount '/src': "
+    "an overlay needs 'lower' (at least one directory)\n" },
+  { "overlay-upper-alone", "invalid/overlay-upper-alone.conf:4: error: mount "
+    "'/src': 'upper' and 'work' go together\n" },
+  { "unknown-type", "invalid/unknown-type.conf:1: error: mount '/x': unknown "
+    "type 'nfs' (known: bind, tmpfs, overlay, proc, dev)\n" },
+  { "missing-type", "invalid/missing-type.conf:1: error: mount '/x': missing "
+    "'type' (one of: bind, tmpfs, overlay, proc, dev)\n" },
+  { "symlink-no-target", "invalid/symlink-no-target.conf:1: error: symlink "
+    "'/bin': missing 'target'\n" },
+  { "map-count-zero", "invalid/map-count-zero.conf:1: error: uid_map: 'count' "
+    "must be between 1 and 4294967295, not 0\n" },
+  { "map-32bit", "invalid/map-32bit.conf:4: error: uid_map: the range goes past "
+    "4294967295 (inside + count and outside + count must not)\n" },
+  { "map-overlap", "invalid/map-overlap.conf:2: error: uid_map: the inside ids "
+    "overlap the range at invalid/map-overlap.conf:1\n"
+    "invalid/map-overlap.conf:4: error: gid_map: the outside ids overlap the "
+    "range at invalid/map-overlap.conf:3\n" },
+  { "map-uncovered", "invalid/map-uncovered.conf:1: error: 'uid' 1000 is not "
+    "mapped by any uid_map range\n" },
+  { "map-no-userns", "invalid/map-no-userns.conf:2: error: uid_map needs the "
+    "'user' namespace\n" },
+  { "map-missing-inside", "invalid/map-missing-inside.conf:1: error: gid_map: "
+    "missing 'inside'\n" },
+  { "unknown-namespace", "invalid/unknown-namespace.conf:1: error: unknown "
+    "namespace 'network' (known: user, mount, pid, ipc, uts, net, cgroup, "
+    "time)\n" },
+  { "no-mount-ns", "invalid/no-mount-ns.conf:1: error: 'namespaces' must "
+    "include \"mount\" (cordon always pivots into a new root)\n" },
+  { "cwd-relative", "invalid/cwd-relative.conf:1: error: 'cwd' must be an "
+    "absolute path, not 'work'\n" },
+  { "env-bad", "invalid/env-bad.conf:2: error: environment: 'keep': invalid "
+    "variable name 'BAD-NAME'\ninvalid/env-bad.conf:3: error: environment: "
+    "'set' entry 'NOEQUALS' is not NAME=value\ninvalid/env-bad.conf:3: error: "
+    "environment: 'set' entry '1X=2': invalid variable name '1X'\n" },
+  { "time-negative", "invalid/time-negative.conf:1: error: 'time_limit' must be "
+    "0 (none) or a number of seconds up to 4294967295, not -5\n" },
+  { "root-relative", "invalid/root-relative.conf:1: error: 'root' must be "
+    "\"tmpfs\" or an absolute path, not 'rootfs'\n" },
+  { "root-missing", "invalid/root-missing.conf:1: error: root "
+    "'/nonexistent/cordon-root': No such file or directory\n" },
+  { "root-not-dir", "invalid/root-not-dir.conf:1: error: root '/etc/passwd' is "
+    "not a directory\n" },
+  { "hostname-bad", "invalid/hostname-bad.conf:1: error: invalid hostname "
+    "'bad_host name' (1 to 64 letters, digits, '-' and '.')\n" },
+  { "hostname-no-uts", "invalid/hostname-no-uts.conf:2: error: 'hostname' "
+    "needs the 'uts' namespace\n" },
+  { "uid-range", "invalid/uid-range.conf:1: error: 'uid' must be between 0 and "
+    "4294967294, not -1\ninvalid/uid-range.conf:2: error: 'gid' must be "
+    "between 0 and 4294967294, not 4294967295\n" },
+  { "many-errors", "invalid/many-errors.conf:1: error: 'cwd' must be an "
+    "absolute path, not 'relative'\ninvalid/many-errors.conf:2: error: "
+    "'time_limit' must be 0 (none) or a number of seconds up to 4294967295, "
+    "not -1\ninvalid/many-errors.conf:3: error: mount '/tmp': invalid size "
+    "'lots' (a number of bytes with an optional K, M, G or T suffix)\n"
+    "invalid/many-errors.conf:4: error: unknown namespace 'bogus' (known: "
+    "user, mount, pid, ipc, uts, net, cgroup, time)\n" },
+  { "truncated", "invalid/truncated.conf:2: error: '{' is not closed before "
+    "the end of the file\n" },
+  { "unterminated-string", "invalid/unterminated-string.conf:2: error: "
+    "unterminated string\n" },
+  { "unterminated-comment", "invalid/unterminated-comment.conf:2: error: "
+    "unterminated comment\n" },
+  { "bad-escape", "invalid/bad-escape.conf:1: error: bad escape sequence '\\9' "
+    "(octal escapes are \\0 to \\377)\n" },
+  { "empty", "invalid/empty.conf: error: file is empty\n" },
+  { "whitespace", "invalid/whitespace.conf: error: file is empty\n" },
+  { "bad-bool", "invalid/bad-bool.conf:1: error: invalid boolean value for "
+    "option 'writable'\n" },
+  { "bad-int", "invalid/bad-int.conf:1: error: invalid integer value for "
+    "option 'uid'\n" },
+  { "append-scalar", "invalid/append-scalar.conf:1: error: attempt to append "
+    "to non-list option 'cwd'\n" },
+};
+
+static void
+test_invalid (void)
+{
+  for (size_t i = 0; i < sizeof invalid / sizeof invalid[0]; i++)
+    {
+      char path[256];
+      snprintf (path, sizeof path, "invalid/%s.conf", invalid[i].file);
+      expect_errors (path, NULL, 0, invalid[i].expected, path);
+    }
+  expect_errors ("invalid/include-missing.conf", NULL, 0,
+                 "invalid/include-missing.conf:1: error: include(\"no-such-"
+                 "file.conf\"): not found (searched: invalid, search)\n",
+                 "include not found lists the directories searched");
+}
+
+static void
+write_file (const char *path, const char *data, size_t len)
+{
+  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0 || write (fd, data, len) != (ssize_t) len)
+    tap_ok (0, "write %s: %s", path, strerror (errno));
+  if (fd >= 0)
+    close (fd);
+}
+
+static void
+test_bad_files (void)
+{
+  char dir[] = "/tmp/cordon-test-XXXXXX";
+  if (mkdtemp (dir) == NULL || chdir (dir) != 0)
+    {
+      tap_ok (0, "temporary directory: %s", strerror (errno));
+      return;
+    }
+  write_file ("nul.conf", "cwd = \"/\"\n\0\n", 12);
+  expect_errors ("nul.conf", NULL, 0,
+                 "nul.conf: error: not a text file (contains a NUL byte)\n",
+                 "a file with a NUL byte");
+
+  size_t big = 1024 * 1024;
+  char *text = malloc (big + 1);
+  memset (text, '\n', big + 1);
+  memcpy (text, "argv = {\"/bin/true\"}", 20);
+  write_file ("big.conf", text, big + 1);
+  expect_errors ("big.conf", NULL, 0, "big.conf: error: larger than 1 MiB\n",
+                 "a file larger than 1 MiB");
+  write_file ("max.conf", text, big);
+  struct jail_spec *s = load ("max.conf");
+  tap_ok (s != NULL, "a file of exactly 1 MiB loads");
+  jail_spec_free (s);
+  free (text);
+
+  expect_errors ("missing.conf", NULL, 0, "missing.conf: error: cannot open: "
+                 "No such file or directory (ENOENT)\n", "a missing file");
+  if (mkdir ("dir.conf", 0755) == 0)
+    expect_errors ("dir.conf", NULL, 0, "dir.conf: error: not a regular file\n",
+                   "a directory");
+  unlink ("nul.conf");
+  unlink ("big.conf");
+  unlink ("max.conf");
+  rmdir ("dir.conf");
+  if (chdir (fixtures) != 0 || rmdir (dir) != 0)
+    tap_ok (0, "cleanup %s", dir);
+}
+
+/* ------------------------------------------------------------------ */
+
+static char *
+print_spec (const struct jail_spec *s)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+  profile_print (s, f);
+  fclose (f);
+  return text;
+}
+
+/* print -> parse -> print gives the same text. */
+static void
+check_roundtrip (const char *path)
+{
+  struct jail_spec *s = load (path);
+  char *first = s ? print_spec (s) : NULL;
+  jail_spec_free (s);
+  char tmp[] = "/tmp/cordon-print-XXXXXX";
+  int fd = mkostemp (tmp, O_CLOEXEC);
+  char *second = NULL;
+  if (first && fd >= 0)
+    {
+      write_file (tmp, first, strlen (first));
+      struct jail_spec *again = load (tmp);
+      second = again ? print_spec (again) : NULL;
+      jail_spec_free (again);
+    }
+  if (fd >= 0)
+    {
+      close (fd);
+      unlink (tmp);
+    }
+  bool ok = first && second && strcmp (first, second) == 0;
+  tap_ok (ok, "print round trip: %s", path);
+  if (!ok && first && second)
+    printf ("# first:\n%s# second:\n%s", first, second);
+  free (first);
+  free (second);
+}
+
+static void
+roundtrip_dir (const char *dir)
+{
+  DIR *d = opendir (dir);
+  if (d == NULL)
+    {
+      tap_ok (0, "opendir %s", dir);
+      return;
+    }
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      size_t n = strlen (de->d_name);
+      if (n > 5 && strcmp (de->d_name + n - 5, ".conf") == 0)
+        {
+          char path[PATH_MAX + 256];
+          snprintf (path, sizeof path, "%s/%s", dir, de->d_name);
+          check_roundtrip (path);
+        }
+    }
+  closedir (d);
+}
+
+static void
+test_print (void)
+{
+  struct jail_spec *s = load ("valid/vars.conf");
+  char *text = s ? print_spec (s) : NULL;
+  bool escaped = text != NULL;
+  for (const char *p = text; p && (p = strchr (p, '$')); p++)
+    escaped = escaped && p > text && p[-1] == '\\';
+  tap_ok (escaped && strstr (text, "\"cost: \\$5\""), "print escapes every '$'");
+  free (text);
+  jail_spec_free (s);
+
+  char profiles[sizeof srcdir + 16];
+  snprintf (profiles, sizeof profiles, "%s/profiles", srcdir);
+  roundtrip_dir (profiles);
+  roundtrip_dir ("valid");
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+expect_resolve (const char *arg, const struct settings *st,
+                const char *expected_path, const char *expected_error)
+{
+  char *path = NULL;
+  cordon_error_t err = NULL;
+  int r = profile_resolve (arg, st, &path, &err);
+  bool ok = expected_path ? r == 0 && path && strcmp (path, expected_path) == 0
+                          : r < 0 && err && strcmp (err->message,
+                                                    expected_error) == 0;
+  tap_ok (ok, "resolve %s", arg);
+  if (!ok)
+    printf ("# got %s\n", path ? path : err ? err->message : "nothing");
+  free (path);
+  cordon_error_free (&err);
+}
+
+static void
+test_resolve_and_list (void)
+{
+  char *dirs[] = { "search/first", "search/second" };
+  struct settings two = { dirs, 2 };
+  expect_resolve ("alpha", &two, "search/first/alpha.conf", NULL);
+  expect_resolve ("gamma", &two, "search/second/gamma.conf", NULL);
+  expect_resolve ("plain", &two, "search/first/plain", NULL);
+  expect_resolve ("valid/minimal.conf", &two, "valid/minimal.conf", NULL);
+  expect_resolve ("nope", &two, NULL, "profile 'nope' not found (searched: "
+                  "search/first, search/second)");
+  expect_resolve ("valid/nope.conf", &two, NULL, "profile valid/nope.conf: No "
+                  "such file or directory (ENOENT)");
+  if (chdir ("search/second") == 0)
+    {
+      char *first_only[] = { "../first" };
+      struct settings one = { first_only, 1 };
+      expect_resolve ("gamma", &one, NULL, "profile 'gamma' not found "
+                      "(searched: ../first)");
+      if (chdir (fixtures) != 0)
+        tap_ok (0, "chdir back");
+    }
+
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&out, &len);
+  cordon_error_t err = NULL;
+  int r = profile_list (&two, f, &err);
+  fclose (f);
+  const char *expected =
+    "alpha   first alpha\n"
+    "broken  (invalid profile: no such option 'foo')\n"
+    "gamma   gamma\n";
+  tap_ok (r == 0 && strcmp (out, expected) == 0, "profile_list: sorted, first "
+          "of a name wins, broken ones noted");
+  if (r != 0 || strcmp (out, expected) != 0)
+    printf ("# got:\n%s", out);
+  free (out);
+  cordon_error_free (&err);
+}
+
+static bool
+path_is (const struct settings *s, const char *expected)
+{
+  char *got = join_strv (s->profile_path, s->n_profile_path);
+  bool ok = strcmp (got, expected) == 0;
+  if (!ok)
+    printf ("# expected %s, got %s\n", expected, got);
+  free (got);
+  return ok;
+}
+
+static void
+test_settings (void)
+{
+  struct settings s;
+  struct diagnostics d = { 0 };
+  setenv ("XDG_CONFIG_HOME", "/xdg", 1);
+  int r = settings_load ("settings/missing.conf", &s, &d);
+  tap_ok (r == 0 && d.n == 0 && path_is (&s, "/xdg/cordon/profiles|" SYSCONFDIR
+                                         "/cordon/profiles|" DATADIR
+                                         "/cordon/profiles"),
+          "no settings file: the built-in search path");
+  settings_free (&s);
+
+  unsetenv ("XDG_CONFIG_HOME");
+  setenv ("HOME", "/home/u", 1);
+  r = settings_load ("settings/missing.conf", &s, &d);
+  tap_ok (r == 0 && path_is (&s, "/home/u/.config/cordon/profiles|" SYSCONFDIR
+                             "/cordon/profiles|" DATADIR "/cordon/profiles"),
+          "XDG_CONFIG_HOME unset: $HOME/.config");
+  settings_free (&s);
+
+  r = settings_load ("settings/cordon.conf", &s, &d);
+  tap_ok (r == 0 && d.n == 0 && path_is (&s, "/home/u/.config/cordon/profiles|"
+                                         "/opt/cordon/profiles"),
+          "settings file: XDG fallback, an entry with an unset variable is "
+          "dropped");
+  settings_free (&s);
+
+  r = settings_load ("settings/unknown.conf", &s, &d);
+  char *text = diags_text (&d);
+  tap_ok (r == -1 && strcmp (text, "settings/unknown.conf:2: error: no such "
+                             "option 'cgroup_parent'\n") == 0
+          && s.n_profile_path == 3, "unknown settings key (defaults are used)");
+  free (text);
+  diagnostics_free (&d);
+  settings_free (&s);
+
+  r = settings_load ("settings/relative.conf", &s, &d);
+  text = diags_text (&d);
+  tap_ok (r == -1 && strcmp (text, "settings/relative.conf:1: error: "
+                             "'profile_path' entry 'profiles' is not an "
+                             "absolute path\n") == 0,
+          "relative profile_path entry");
+  free (text);
+  diagnostics_free (&d);
+  settings_free (&s);
+}
+
+int
+main (void)
+{
+  find_srcdir ();
+  if (chdir (fixtures) != 0)
+    {
+      printf ("Bail out! cannot chdir to %s\n", fixtures);
+      return 1;
+    }
+  setenv ("CORDON_TEST_DIR", "/usr", 1);
+  setenv ("CORDON_TEST_HOST", "box", 1);
+  setenv ("PWD", fixtures, 1);       /* profiles/build.conf uses ${PWD} */
+  unsetenv ("CORDON_TEST_UNSET");
+  unsetenv ("CORDON_TEST_UNSET2");
+  char *dirs[] = { "search" };
+  search_settings = (struct settings) { dirs, 1 };
+
+  test_full ();
+  test_defaults ();
+  test_includes ();
+  test_vars ();
+  test_misc_valid ();
+  test_overrides ();
+  test_invalid ();
+  test_bad_files ();
+  test_print ();
+  test_resolve_and_list ();
+  test_settings ();
+  return tap_done ();
+}
