@@ -21,12 +21,14 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "jail.h"
 #include "mounts.h"
 #include "supervise.h"
@@ -64,9 +66,10 @@ clone_flags (unsigned ns)
     { JAIL_NS_USER, CLONE_NEWUSER }, { JAIL_NS_MOUNT, CLONE_NEWNS },
     { JAIL_NS_PID, CLONE_NEWPID },   { JAIL_NS_IPC, CLONE_NEWIPC },
     { JAIL_NS_UTS, CLONE_NEWUTS },   { JAIL_NS_NET, CLONE_NEWNET },
-    { JAIL_NS_CGROUP, CLONE_NEWCGROUP },
     /* JAIL_NS_TIME: clone() has no room for CLONE_NEWTIME; pid 1 unshares
-     * it before forking the command, which then lives in it. */
+     * it before forking the command, which then lives in it.
+     * JAIL_NS_CGROUP: unshared once released, when the launcher has put the
+     * child into the jail's cgroup, so that the jail sees that one as "/". */
   };
   unsigned long flags = 0;
   for (size_t i = 0; i < sizeof table / sizeof *table; i++)
@@ -311,6 +314,8 @@ set_up_jail (struct child *c, cordon_error_t *err)
   c->old_umask = umask (0);
   if (use_jail_fs_ids (c, err) < 0 || tie_to_launcher (c, err) < 0)
     return -1;
+  if ((spec->namespaces & JAIL_NS_CGROUP) && unshare (CLONE_NEWCGROUP) < 0)
+    return fail_errno (err, "unshare the cgroup namespace");
   /* Without a pid namespace, orphans of the jail come to us all the same. */
   if (prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
     return fail_errno (err, "prctl PR_SET_CHILD_SUBREAPER");

@@ -8,14 +8,45 @@
 #define CORDON_JAIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
 
 #include "error.h"
 #include "spec.h"
+
+/* How the jail ended, for the run report (cgroup.c, report.c). */
+enum jail_end
+{
+  JAIL_END_EXITED,
+  JAIL_END_SIGNALED,
+  JAIL_END_OOM,             /* the memory limit killed the command */
+  JAIL_END_TIME_LIMIT,      /* the time limit killed it */
+  JAIL_END_SETUP_ERROR,     /* cordon failed; the command did not run */
+};
+
+struct jail_result
+{
+  enum jail_end reason;
+  int exit_status;          /* what cordon exits with */
+  int signal;               /* the signal that ended the command, or 0 */
+  struct timespec start, end;       /* CLOCK_REALTIME */
+  double wall_seconds;
+  double user_seconds, system_seconds;  /* the jail's processes, reaped */
+  bool has_peak_memory;     /* false: no memory cgroup to measure it */
+  uint64_t peak_memory;     /* bytes */
+  bool has_peak_pids;
+  uint64_t peak_pids;
+  uint64_t oom_kills;
+};
 
 struct jail_options
 {
   int verbose;          /* > 0: say each setup step on stderr ("cordon: ...") */
   bool quiet;           /* suppress cordon's own notices (not errors) */
+  const char *cgroup_parent;    /* settings (cgroup.h); NULL: "cordon" */
+  int cgroup_version;           /* settings: 0 auto, 1 or 2 */
+  struct jail_result *result;   /* filled by jail_run when not NULL; also
+                                   asks for a cgroup to measure peaks */
 };
 
 /* Run the jail to completion.  Returns the exit status cordon should exit with

@@ -543,6 +543,14 @@ static const struct
 /* The loader: state of one profile_load / settings_load               */
 /* ------------------------------------------------------------------ */
 
+/* A problem the pre-scan found, held back until libconfuse's parse reaches
+ * its line, so that a file's problems come out in line order. */
+struct held_diag
+{
+  int line;
+  char *message;
+};
+
 /* One file being read: the include stack. */
 struct frame
 {
@@ -555,6 +563,8 @@ struct frame
   bool is_top;              /* the profile itself (not an include) */
   int *opens;               /* lines of its top-level section openings */
   size_t n_opens, next_open;
+  struct held_diag *held;   /* the pre-scan's errors, by line */
+  size_t n_held, next_held;
 };
 
 /* An assignment, for "set twice in this file" and for the line of a key. */
@@ -653,11 +663,33 @@ shown_line (struct loader *ld, int line)
   return f && f->is_override ? 0 : line;
 }
 
+/* Report the held pre-scan errors of the file on top up to LINE. */
+static void
+release_held (struct loader *ld, int line)
+{
+  struct frame *f = top_frame (ld);
+  while (f && f->next_held < f->n_held && f->held[f->next_held].line <= line)
+    {
+      struct held_diag *h = &f->held[f->next_held++];
+      diag_add (ld->diags, DIAG_ERROR, f->path, shown_line (ld, h->line), "%s",
+                h->message);
+    }
+}
+
+static void
+free_held (struct held_diag *held, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (held[i].message);
+  free (held);
+}
+
 __attribute__ ((format (printf, 4, 5))) static void
 ld_diag (struct loader *ld, enum diag_severity sev, int line, const char *fmt,
          ...)
 {
   struct frame *f = top_frame (ld);
+  release_held (ld, line);
   va_list ap;
   va_start (ap, fmt);
   diag_vadd (ld->diags, sev, f ? f->path : "?", shown_line (ld, line), fmt, ap);
@@ -703,6 +735,7 @@ loader_free (struct loader *ld)
     {
       free (ld->frames[i].dir);
       free (ld->frames[i].opens);
+      free_held (ld->frames[i].held, ld->frames[i].n_held);
     }
   free (ld->frames);
   for (size_t i = 0; i < ld->n_keys; i++)
@@ -731,22 +764,43 @@ loader_free (struct loader *ld)
  * words), expands variables itself (an unset one is an error with its line),
  * and hands libconfuse text in which every '$' is escaped.  It also notes the
  * line of each top-level section opening: libconfuse only knows where a
- * section ends. */
+ * section ends.
+ *
+ * It also reads the statements (KEY = VALUE, KEY += {LIST}, KEY [TITLE]
+ * { BODY }, KEY (ARGS)) against the schema: libconfuse stops at the first
+ * unknown key, so an unknown one is reported here and its whole statement
+ * blanked out (newlines kept), and libconfuse parses and checks the rest.
+ * Its errors are held until libconfuse's parse reaches their line. */
 
 enum tok_kind
 {
-  TOK_NONE,
-  TOK_WORD,                 /* a string starting a statement */
-  TOK_VALUE,                /* a string after = , ( */
+  TOK_STRING,               /* a quoted string or an unquoted word */
   TOK_PUNCT,
 };
 
-struct token
+enum stmt_state
 {
-  enum tok_kind kind;
-  char c;                   /* TOK_PUNCT */
-  int line;
-  int section;              /* a section name: index into section_types */
+  ST_KEY,                   /* wants a key (or '}' closing the section) */
+  ST_NAME,                  /* after the key */
+  ST_PLUS,                  /* after "KEY +" */
+  ST_VALUE,                 /* after "KEY =" */
+  ST_TITLE,                 /* after "KEY WORD": a title if '{' follows */
+  ST_ARGS,                  /* in "KEY (...)" */
+  ST_BLOCK,                 /* in its { } (a body, a list) */
+};
+
+/* The statement being read at one level of (known) sections. */
+struct stmt
+{
+  cfg_opt_t *opts;          /* the keys allowed at this level */
+  char *context;            /* "mount '/y': " for messages */
+  enum stmt_state state;
+  cfg_opt_t *opt;           /* the key's option; NULL: unknown or unchecked */
+  bool unknown;             /* not in opts: it is blanked out */
+  size_t start, end;        /* the statement in the output so far */
+  int line;                 /* of its key */
+  size_t title_start, title_end;
+  int title_line;
 };
 
 struct scan
@@ -759,20 +813,28 @@ struct scan
   int depth, open_line;     /* braces, and the line of the outermost one */
   int call;                 /* in include(...): 1 wants a string, 2 a ',' */
   int call_line;
-  struct token tok[2];      /* the last two tokens at depth 0 */
+  struct stmt *levels;      /* [0]: top level; then each known section open */
+  size_t n_levels, cap_levels;
+  int skip;                 /* braces open in a list or an unknown block */
   int *opens;
   size_t n_opens, cap_opens;
+  struct held_diag *held;
+  size_t n_held, cap_held;
 };
 
+/* Errors are held in line order (see release_held). */
 __attribute__ ((format (printf, 3, 4))) static void
 scan_error (struct scan *sc, int line, const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  struct frame *f = top_frame (sc->ld);
-  diag_vadd (sc->ld->diags, DIAG_ERROR, f ? f->path : "?",
-             shown_line (sc->ld, line), fmt, ap);
+  char *msg = xvasprintf (fmt, ap);
   va_end (ap);
+  RESERVE_ONE (sc->held, sc->n_held, sc->cap_held);
+  size_t i = sc->n_held++;
+  for (; i > 0 && sc->held[i - 1].line > line; i--)
+    sc->held[i] = sc->held[i - 1];
+  sc->held[i] = (struct held_diag) { line, msg };
 }
 
 static bool
@@ -1830,6 +1892,7 @@ pop_frame (struct loader *ld)
   struct frame *f = &ld->frames[--ld->n_frames];
   free (f->dir);
   free (f->opens);
+  free_held (f->held, f->n_held);
 }
 
 /* Parse TEXT, the file on top of the frame stack, into ld->cfg.  Returns
