@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <sched.h>
@@ -28,10 +29,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "cgroup.h"
 #include "jail.h"
+#include "masks.h"
 #include "mounts.h"
+#include "network.h"
+#include "rlimits.h"
+#include "seccomp-filter.h"
 #include "supervise.h"
+#include "tty.h"
 #include "userns.h"
 #include "util.h"
 
@@ -49,6 +56,9 @@ struct child
   struct sigaction old_chld;
   mode_t old_umask;
   int sock;
+  struct cgroup_jail *cgroup;     /* the launcher's: NULL without one */
+  struct cordon_seccomp_bpf seccomp;  /* compiled by the launcher */
+  struct network_state net;       /* the jail's address, pasta, ... */
 };
 
 /* A set-up failure, as it crosses the socket. */
@@ -100,19 +110,26 @@ die_with (int sock, cordon_error_t *err)
   _exit (EXIT_CORDON_FAILED);
 }
 
+/* In the launcher: is W (N bytes received) a set-up failure? */
+static bool
+error_from_wire (struct wire_error *w, ssize_t n, cordon_error_t *err)
+{
+  if (n <= (ssize_t) offsetof (struct wire_error, message))
+    return false;
+  w->message[sizeof w->message - 1] = '\0';
+  cordon_fail_status (err, w->exit_status, 0, "%s", w->message);
+  if (err != NULL && *err != NULL)
+    (*err)->errno_value = w->errno_value;
+  return true;
+}
+
 /* In the launcher: did the jail report a set-up failure? */
 static bool
 take_error (int sock, cordon_error_t *err)
 {
   struct wire_error w;
   ssize_t n = recv (sock, &w, sizeof w, MSG_DONTWAIT);
-  if (n <= (ssize_t) offsetof (struct wire_error, message))
-    return false;
-  w.message[sizeof w.message - 1] = '\0';
-  cordon_fail_status (err, w.exit_status, 0, "%s", w.message);
-  if (err != NULL && *err != NULL)
-    (*err)->errno_value = w.errno_value;
-  return true;
+  return error_from_wire (&w, n, err);
 }
 
 /* ---- the command (pid 2) ---- */
@@ -227,6 +244,50 @@ drop_to_jail_ids (const struct child *c, cordon_error_t *err)
   return 0;
 }
 
+/* Nothing but stdin, stdout, stderr and pass_fds reaches the command,
+ * not even what our caller leaked without O_CLOEXEC; the sync socket stays
+ * usable until the exec succeeds. */
+static int
+keep_only_passed_fds (const struct jail_spec *spec, cordon_error_t *err)
+{
+  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    return fail_errno (err, "close_range");
+  for (size_t i = 0; i < spec->n_pass_fds; i++)
+    if (fcntl (spec->pass_fds[i], F_SETFD, 0) < 0)
+      return fail_errno (err, "pass_fds: fd %d", spec->pass_fds[i]);
+  return 0;
+}
+
+/* The last steps before exec, in this order: limits, descriptors, session,
+ * capabilities, no_new_privs, and the seccomp filter last, so that none
+ * of cordon's own calls meets it.  Without no_new_privs the kernel lets
+ * only a holder of CAP_SYS_ADMIN load a filter: it then goes in before
+ * the capabilities are dropped (as runc does). */
+static int
+harden_command (const struct child *c, cordon_error_t *err)
+{
+  const struct jail_spec *spec = c->spec;
+  bool filter_first = !spec->no_new_privs;
+  if (cordon_rlimits_apply (spec, err) < 0
+      || keep_only_passed_fds (spec, err) < 0)
+    return -1;
+  if (spec->new_session && setsid () < 0)
+    return fail_errno (err, "setsid");
+  /* Its own terminal, ready before the launcher relays a byte to it. */
+  if (spec->tty && tty_take_terminal (c->sock, err) < 0)
+    return -1;
+  if (filter_first && (cordon_caps_raise_effective (err) < 0
+                       || cordon_seccomp_load (&c->seccomp, err) < 0))
+    return -1;
+  if (cordon_caps_apply (spec->capabilities, err) < 0)
+    return -1;
+  if (spec->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+    return fail_errno (err, "prctl PR_SET_NO_NEW_PRIVS");
+  if (!filter_first && cordon_seccomp_load (&c->seccomp, err) < 0)
+    return -1;
+  return 0;
+}
+
 /* Runs in the forked command process: returns only on failure, with the
  * status to exit with (set-up failures go to the launcher first). */
 static int
@@ -239,7 +300,8 @@ start_command (void *arg)
   sigaction (SIGCHLD, &c->old_chld, NULL);
   sigprocmask (SIG_SETMASK, &c->old_mask, NULL);
   umask (c->old_umask);
-  if (drop_to_jail_ids (c, &err) < 0)
+  if (cordon_caps_before_id_change (spec->capabilities, &err) < 0
+      || drop_to_jail_ids (c, &err) < 0)
     die_with (c->sock, &err);
   const char *cwd = spec->cwd ? spec->cwd : "/";
   if (chdir (cwd) < 0)
@@ -259,14 +321,9 @@ start_command (void *arg)
       cordon_fail (&err, ENOMEM, "environment");
       die_with (c->sock, &err);
     }
-  /* Nothing but stdin, stdout and stderr reaches the command; the sync
-   * socket stays usable until the exec succeeds. */
-  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-    {
-      fail_errno (&err, "close_range");
-      die_with (c->sock, &err);
-    }
   say (c->opts, "exec %s", spec->argv[0]);
+  if (harden_command (c, &err) < 0)
+    die_with (c->sock, &err);
   int e = exec_search (spec->argv, envp);
   dprintf (STDERR_FILENO, "cordon: %s: %s\n", spec->argv[0], strerror (e));
   return e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
@@ -319,8 +376,15 @@ set_up_jail (struct child *c, cordon_error_t *err)
   /* Without a pid namespace, orphans of the jail come to us all the same. */
   if (prctl (PR_SET_CHILD_SUBREAPER, 1) < 0)
     return fail_errno (err, "prctl PR_SET_CHILD_SUBREAPER");
+  if (network_configure_inside (spec, &c->net, c->opts, err) < 0)
+    return -1;
+  /* Nothing in the jail may open our /proc/1/exe (CVE-2019-5736) or
+   * ptrace us; the command is dumpable again after its exec. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return fail_errno (err, "prctl PR_SET_DUMPABLE");
   if ((spec->namespaces & JAIL_NS_MOUNT)
-      && mounts_build_root (spec, c->plan.enabled, c->opts, err) < 0)
+      && (mounts_build_root (spec, c->plan.enabled, c->opts, err) < 0
+          || masks_apply (spec, c->opts, err) < 0))
     return -1;
   if (spec->hostname != NULL && (spec->namespaces & JAIL_NS_UTS))
     {
@@ -366,6 +430,11 @@ check_spec (const struct jail_spec *spec, cordon_error_t *err)
       && (spec->n_entries > 0 || spec->root != NULL))
     return cordon_fail (err, 0, "mounts need the \"mount\" namespace: add it "
                         "to namespaces");
+  /* Before cordon opens anything: an fd that is not open now would be
+   * one of ours by the time the command starts. */
+  for (size_t i = 0; i < spec->n_pass_fds; i++)
+    if (fcntl (spec->pass_fds[i], F_GETFD) < 0)
+      return cordon_fail (err, errno, "pass_fds: fd %d", spec->pass_fds[i]);
   return 0;
 }
 
@@ -377,29 +446,60 @@ kill_and_reap (pid_t pid)
     ;
 }
 
-/* Release the child once its maps are written. */
+/* Release the child once it is in its cgroup, its maps are written and
+ * its network is attached. */
 static int
-release (pid_t pid, int sock, const struct child *c, cordon_error_t *err)
+release (pid_t pid, int sock, struct child *c, cordon_error_t *err)
 {
+  if (cgroup_jail_attach (c->cgroup, pid, err) < 0)
+    return -1;
   if (userns_write_maps (&c->plan, pid, c->opts, err) < 0)
     return cordon_error_wrap (err, "set up the user namespace");
+  if (network_attach (c->spec, &c->net, pid, c->opts, err) < 0)
+    return -1;
   if (send (sock, "g", 1, MSG_NOSIGNAL) != 1)
     return fail_errno (err, "start the jail");
   return 0;
 }
 
-int
-jail_run (const struct jail_spec *spec, const struct jail_options *opts,
-          cordon_error_t *err)
+/* tty = true: the command sends its terminal's master before it goes on
+ * (a set-up failure before that comes as the usual message instead), and
+ * waits for our go once the relay is ready. */
+static int
+start_relay (int sock, struct tty_relay **relay, cordon_error_t *err)
 {
-  if (check_spec (spec, err) < 0)
+  struct wire_error w;
+  int master;
+  ssize_t n = tty_receive_master (sock, &w, sizeof w, &master, err);
+  if (n < 0)
     return -1;
-  struct child c = { .spec = spec, .opts = opts, .sock = -1 };
+  if (master < 0)
+    /* Without an error, the jail ended before the command started: its
+     * status says the rest. */
+    return error_from_wire (&w, n, err) ? -1 : 0;
+  if (tty_relay_begin (master, relay, err) < 0)
+    return -1;
+  if (send (sock, "t", 1, MSG_NOSIGNAL) != 1)
+    return fail_errno (err, "tty: start the command");
+  return 0;
+}
+
+static int
+run_jail (const struct jail_spec *spec, const struct jail_options *opts,
+          struct cgroup_jail *cgroup, bool *timed_out, cordon_error_t *err)
+{
+  struct child c = { .spec = spec, .opts = opts, .sock = -1,
+                     .cgroup = cgroup };
   userns_plan (spec, &c.plan);
+  if (cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
+    return -1;
 
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    return fail_errno (err, "socketpair");
+    {
+      cordon_seccomp_bpf_free (&c.seccomp);
+      return fail_errno (err, "socketpair");
+    }
   /* An ignored SIGCHLD (inherited from our caller) would reap the jail
    * behind our back; the command gets the caller's disposition back. */
   struct sigaction dfl = { .sa_handler = SIG_DFL };
@@ -409,6 +509,18 @@ jail_run (const struct jail_spec *spec, const struct jail_options *opts,
       close (sv[0]);
       close (sv[1]);
       sigaction (SIGCHLD, &c.old_chld, NULL);
+      cordon_seccomp_bpf_free (&c.seccomp);
+      return -1;
+    }
+  /* Before the clone: the jail's copy of the state has its address. */
+  network_init (&c.net);
+  if (network_prepare (spec, &c.net, opts, err) < 0)
+    {
+      close (sv[0]);
+      close (sv[1]);
+      sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
+      sigaction (SIGCHLD, &c.old_chld, NULL);
+      cordon_seccomp_bpf_free (&c.seccomp);
       return -1;
     }
   unsigned long flags = clone_flags (spec->namespaces);
@@ -423,6 +535,7 @@ jail_run (const struct jail_spec *spec, const struct jail_options *opts,
   int saved = errno;
   close (sv[1]);
   int ret = -1;
+  struct tty_relay *relay = NULL;
   if (pid < 0)
     {
       cordon_fail (err, saved, "clone%s", saved == EPERM || saved == ENOSPC
@@ -435,15 +548,97 @@ jail_run (const struct jail_spec *spec, const struct jail_options *opts,
       kill_and_reap (pid);
       goto out;
     }
-  ret = supervise_launcher (pid, spec->time_limit, opts, err);
+  /* Once its maps are written (a rootless launcher needs the jail's /proc
+   * files to be its own for that): no /proc/<pid>/exe of ours for the jail
+   * to open when it can see us (CVE-2019-5736). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    {
+      fail_errno (err, "prctl PR_SET_DUMPABLE");
+      kill_and_reap (pid);
+      goto out;
+    }
+  if (spec->tty && start_relay (sv[0], &relay, err) < 0)
+    {
+      kill_and_reap (pid);
+      goto out;
+    }
+  ret = supervise_launcher (pid, spec->time_limit, relay, opts, timed_out,
+                            err);
   if (ret < 0)
     kill_and_reap (pid);
   else if (take_error (sv[0], err))
     ret = -1;
 
 out:
+  tty_relay_end (relay);
+  network_release (spec, &c.net, opts);
   close (sv[0]);
   sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
   sigaction (SIGCHLD, &c.old_chld, NULL);
+  cordon_seccomp_bpf_free (&c.seccomp);
+  return ret;
+}
+
+/* ---- the result ---- */
+
+static double
+seconds_of (struct timeval tv)
+{
+  return (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
+}
+
+static void
+fill_result (struct jail_result *r, int status, bool oom, bool timed_out,
+             const struct cgroup_stats *st, const struct rusage *before,
+             const struct timespec *mono_start)
+{
+  struct timespec mono_end;
+  clock_gettime (CLOCK_MONOTONIC, &mono_end);
+  clock_gettime (CLOCK_REALTIME, &r->end);
+  r->wall_seconds = (double) (mono_end.tv_sec - mono_start->tv_sec)
+                    + (double) (mono_end.tv_nsec - mono_start->tv_nsec) / 1e9;
+  /* The launcher's only child is the jail's pid 1, which reaps the rest. */
+  struct rusage after;
+  getrusage (RUSAGE_CHILDREN, &after);
+  r->user_seconds = seconds_of (after.ru_utime) - seconds_of (before->ru_utime);
+  r->system_seconds = seconds_of (after.ru_stime)
+                      - seconds_of (before->ru_stime);
+  r->exit_status = status < 0 ? EXIT_CORDON_FAILED : status;
+  r->signal = status > 128 && status < 128 + 65 ? status - 128 : 0;
+  r->reason = status < 0 ? JAIL_END_SETUP_ERROR
+              : oom ? JAIL_END_OOM
+              : timed_out ? JAIL_END_TIME_LIMIT
+              : r->signal ? JAIL_END_SIGNALED : JAIL_END_EXITED;
+  r->has_peak_memory = st->has_peak_memory;
+  r->peak_memory = st->peak_memory;
+  r->has_peak_pids = st->has_peak_pids;
+  r->peak_pids = st->peak_pids;
+  r->oom_kills = st->oom_kills;
+}
+
+int
+jail_run (const struct jail_spec *spec, const struct jail_options *opts,
+          cordon_error_t *err)
+{
+  struct jail_result *r = opts->result;
+  struct timespec mono_start;
+  struct rusage before;
+  clock_gettime (CLOCK_MONOTONIC, &mono_start);
+  getrusage (RUSAGE_CHILDREN, &before);
+  if (r != NULL)
+    {
+      memset (r, 0, sizeof *r);
+      clock_gettime (CLOCK_REALTIME, &r->start);
+    }
+  struct cgroup_jail *cgroup = NULL;
+  bool timed_out = false;
+  int ret = -1;
+  if (check_spec (spec, err) == 0
+      && cgroup_jail_begin (spec, opts, &cgroup, err) == 0)
+    ret = run_jail (spec, opts, cgroup, &timed_out, err);
+  struct cgroup_stats st;
+  bool oom = cgroup_jail_end (cgroup, spec, ret, opts, &st);
+  if (r != NULL)
+    fill_result (r, ret, oom, timed_out, &st, &before, &mono_start);
   return ret;
 }

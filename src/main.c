@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include "error.h"
 #include "jail.h"
 #include "profile.h"
+#include "report.h"
+#include "seccomp-filter.h"
 
 #define DEFAULT_SETTINGS_FILE SYSCONFDIR "/cordon/cordon.conf"
 
@@ -38,6 +41,8 @@ struct cli
   size_t n_operands;
   char **command;            /* what stands after "--" (NULL-terminated) */
   size_t n_command;
+  const char *report_file;   /* --report FILE */
+  const char *report_fd;     /* --report-fd N */
 };
 
 static const char usage_text[] =
@@ -52,6 +57,7 @@ static const char usage_text[] =
   "  show [PROFILE] [-D KEY=VALUE]...\n"
   "                     print the effective profile\n"
   "  list               list the profiles on the search path\n"
+  "  seccomp groups     list the seccomp @groups and their system calls\n"
   "\n"
   "PROFILE is a path (anything with a '/') or a name looked up on the profile\n"
   "search path; without one, the built-in default profile is used.\n"
@@ -62,6 +68,8 @@ static const char usage_text[] =
   "      --config FILE        settings file (default " DEFAULT_SETTINGS_FILE ")\n"
   "  -v, --verbose            say each setup step as it happens\n"
   "  -q, --quiet              say nothing but errors\n"
+  "      --report FILE        run: write a JSON report of the run to FILE\n"
+  "      --report-fd N        run: write it to file descriptor N\n"
   "  -h, --help               show this help\n"
   "  -V, --version            show the version\n"
   "\n"
@@ -114,6 +122,8 @@ parse_args (int argc, char **argv, struct cli *cli)
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, 'V' },
+    { "report", required_argument, NULL, 'R' },
+    { "report-fd", required_argument, NULL, 'F' },
     { NULL, 0, NULL, 0 },
   };
   int c;
@@ -140,6 +150,12 @@ parse_args (int argc, char **argv, struct cli *cli)
           break;
         case 'c':
           cli->config_file = optarg;
+          break;
+        case 'R':
+          cli->report_file = optarg;
+          break;
+        case 'F':
+          cli->report_fd = optarg;
           break;
         case 'v':
           cli->verbose++;
@@ -281,6 +297,23 @@ command_list (const struct cli *cli, const struct settings *settings)
   return EXIT_SUCCESS;
 }
 
+static int
+command_seccomp (const struct cli *cli)
+{
+  if (cli->n_operands != 2 || strcmp (cli->operands[1], "groups") != 0
+      || cli->n_command > 0)
+    {
+      fputs ("Usage: cordon seccomp groups\n", stderr);
+      return EXIT_USAGE;
+    }
+  if (cordon_seccomp_print_groups (stdout) < 0 || fflush (stdout) != 0)
+    {
+      say_error ("writing the groups: %s", strerror (errno));
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
 /* "-- CMD" replaces the profile's argv. */
 static int
 replace_argv (struct jail_spec *spec, char **command, size_t n)
@@ -302,6 +335,28 @@ replace_argv (struct jail_spec *spec, char **command, size_t n)
   spec->argv = argv;
   spec->n_argv = n;
   return 0;
+}
+
+/* The run report's fd: -2 when none was asked for, -1 with *err. */
+static int
+open_report (const struct cli *cli, cordon_error_t *err)
+{
+  if (cli->report_file == NULL && cli->report_fd == NULL)
+    return -2;
+  if (cli->report_file != NULL && cli->report_fd != NULL)
+    return cordon_fail (err, 0, "--report and --report-fd exclude each other");
+  int fd = -1;
+  if (cli->report_fd != NULL)
+    {
+      char *end;
+      errno = 0;
+      long n = strtol (cli->report_fd, &end, 10);
+      if (errno || end == cli->report_fd || *end || n < 0 || n > INT_MAX)
+        return cordon_fail (err, 0, "--report-fd %s: not a file descriptor",
+                            cli->report_fd);
+      fd = (int) n;
+    }
+  return report_open (cli->report_file, fd, err);
 }
 
 static int
@@ -332,9 +387,34 @@ command_run (const struct cli *cli, const struct settings *settings)
       return EXIT_CORDON_FAILED;
     }
 
-  struct jail_options opts = { .verbose = cli->verbose, .quiet = cli->quiet };
+  struct jail_result result;
+  struct jail_options opts = { .verbose = cli->verbose, .quiet = cli->quiet,
+                               .cgroup_parent = settings->cgroup_parent,
+                               .cgroup_version = settings->cgroup_version };
   cordon_error_t err = NULL;
+  int report = open_report (cli, &err);
+  if (report == -1)
+    {
+      say_error ("%s", err->message);
+      cordon_error_free (&err);
+      jail_spec_free (spec);
+      return EXIT_CORDON_FAILED;
+    }
+  if (report >= 0)
+    opts.result = &result;
   int status = jail_run (spec, &opts, &err);
+  if (report >= 0)
+    {
+      cordon_error_t rerr = NULL;
+      if (report_write (report, spec, &result, status < 0 && err
+                        ? err->message : NULL, &rerr) < 0)
+        {
+          say_error ("%s", rerr->message);
+          cordon_error_free (&rerr);
+        }
+      if (cli->report_file)
+        close (report);
+    }
   if (status < 0)
     {
       say_error ("%s", err ? err->message : "jail setup failed");
@@ -375,6 +455,8 @@ main (int argc, char **argv)
     status = command_show (&cli, &settings);
   else if (strcmp (verb, "list") == 0)
     status = command_list (&cli, &settings);
+  else if (strcmp (verb, "seccomp") == 0)
+    status = command_seccomp (&cli);
   else
     {
       say_error ("unknown command '%s'; try 'cordon --help'", verb);

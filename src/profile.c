@@ -1,8 +1,9 @@
 /* profile.c — the profile language: reading, checking and printing profiles.
  *
  * This is the only file that knows about libconfuse.  It owns the schema of
- * profiles and of the settings file, reading a file (size, NUL and ${VAR}
- * checks happen before libconfuse sees the text), include(), -D overrides,
+ * profiles and of the settings file, reading a file (size, NUL, ${VAR} and
+ * unknown-key checks happen before libconfuse sees the text), include(), -D
+ * overrides,
  * diagnostics with FILE:LINE, turning the parsed tree into a struct
  * jail_spec with every rule checked, printing a spec back in the same
  * language, and finding profiles on the search path.
@@ -18,12 +19,14 @@
  * by a marker stored in its (otherwise unused) comment field. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <confuse.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,11 +35,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "capabilities.h"
 #include "default-profile.h"
 #include "profile.h"
+#include "rlimits.h"
+#include "seccomp-filter.h"
 
 #define BUILTIN_NAME "<built-in default>"
-#define OVERRIDE_FILE "-D"
+#define OVERRIDE_FILE "-D"    /* diagnostics name a -D as "-D KEY=VALUE" */
 #define MAX_FILE_SIZE (1024 * 1024)
 #define MAX_INCLUDE_DEPTH 10
 #define MAX_ID_RANGES 340      /* the kernel's limit for uid_map/gid_map */
@@ -427,7 +433,78 @@ static void build_gid_map (struct loader *, struct jail_spec *, cfg_t *,
 static void build_environment (struct loader *, struct jail_spec *, cfg_t *,
                                const struct sec_rec *);
 
+/* cgroup { memory = "512M" memory_swap = "0" pids = 128 cpu = 1.5 } */
+static cfg_opt_t cgroup_opts[] = {
+  CFG_STR ("memory", NULL, CFGF_NODEFAULT),
+  CFG_STR ("memory_swap", NULL, CFGF_NODEFAULT),
+  CFG_INT ("pids", 0, CFGF_NODEFAULT),
+  CFG_FLOAT ("cpu", 0, CFGF_NODEFAULT),
+  CFG_END ()
+};
+static void build_cgroup (struct loader *, struct jail_spec *, cfg_t *,
+                          const struct sec_rec *);
+
+/* network { mode bridge address gateway nat dns publish } (network.c) */
+static cfg_opt_t network_opts[] = {
+  CFG_STR ("mode", NULL, CFGF_NODEFAULT),
+  CFG_STR ("bridge", NULL, CFGF_NODEFAULT),
+  CFG_STR ("address", NULL, CFGF_NODEFAULT),
+  CFG_STR ("gateway", NULL, CFGF_NODEFAULT),
+  CFG_BOOL ("nat", cfg_false, CFGF_NODEFAULT),
+  CFG_STR_LIST ("dns", NULL, CFGF_NONE),
+  CFG_STR_LIST ("publish", NULL, CFGF_NONE),
+  CFG_END ()
+};
+static void build_network (struct loader *, struct jail_spec *, cfg_t *,
+                           const struct sec_rec *);
+
 #define TITLED (CFGF_MULTI | CFGF_TITLE)
+
+/* seccomp { preset action allow deny  rule "NAME" { arg0..arg5 action } } */
+static cfg_opt_t seccomp_rule_opts[] = {
+  CFG_STR ("arg0", NULL, CFGF_NODEFAULT),
+  CFG_STR ("arg1", NULL, CFGF_NODEFAULT),
+  CFG_STR ("arg2", NULL, CFGF_NODEFAULT),
+  CFG_STR ("arg3", NULL, CFGF_NODEFAULT),
+  CFG_STR ("arg4", NULL, CFGF_NODEFAULT),
+  CFG_STR ("arg5", NULL, CFGF_NODEFAULT),
+  CFG_STR ("action", NULL, CFGF_NODEFAULT),
+  CFG_END ()
+};
+static cfg_opt_t seccomp_opts[] = {
+  CFG_STR ("preset", "default", CFGF_NONE),
+  CFG_STR ("action", "errno", CFGF_NONE),
+  CFG_STR_LIST ("allow", NULL, CFGF_NONE),
+  CFG_STR_LIST ("deny", NULL, CFGF_NONE),
+  CFG_SEC ("rule", seccomp_rule_opts, TITLED),
+  CFG_END ()
+};
+static void build_seccomp (struct loader *, struct jail_spec *, cfg_t *,
+                           const struct sec_rec *);
+
+/* rlimit { nofile = 1024  fsize = "1G"  core = 0  stack = "unlimited" } */
+static cfg_opt_t rlimit_opts[] = {
+  CFG_STR ("as", NULL, CFGF_NODEFAULT),
+  CFG_STR ("core", NULL, CFGF_NODEFAULT),
+  CFG_STR ("cpu", NULL, CFGF_NODEFAULT),
+  CFG_STR ("data", NULL, CFGF_NODEFAULT),
+  CFG_STR ("fsize", NULL, CFGF_NODEFAULT),
+  CFG_STR ("locks", NULL, CFGF_NODEFAULT),
+  CFG_STR ("memlock", NULL, CFGF_NODEFAULT),
+  CFG_STR ("msgqueue", NULL, CFGF_NODEFAULT),
+  CFG_STR ("nice", NULL, CFGF_NODEFAULT),
+  CFG_STR ("nofile", NULL, CFGF_NODEFAULT),
+  CFG_STR ("nproc", NULL, CFGF_NODEFAULT),
+  CFG_STR ("rss", NULL, CFGF_NODEFAULT),
+  CFG_STR ("rtprio", NULL, CFGF_NODEFAULT),
+  CFG_STR ("rttime", NULL, CFGF_NODEFAULT),
+  CFG_STR ("sigpending", NULL, CFGF_NODEFAULT),
+  CFG_STR ("stack", NULL, CFGF_NODEFAULT),
+  CFG_END ()
+};
+static void build_rlimit (struct loader *, struct jail_spec *, cfg_t *,
+                          const struct sec_rec *);
+
 static const struct section_type section_types[] = {
   { "mount", mount_opts, TITLED, build_mount },
   { "symlink", symlink_opts, TITLED, build_symlink },
@@ -436,8 +513,31 @@ static const struct section_type section_types[] = {
   { "uid_map", id_map_opts, CFGF_MULTI, build_uid_map },
   { "gid_map", id_map_opts, CFGF_MULTI, build_gid_map },
   { "environment", environment_opts, CFGF_NONE, build_environment },
+  { "cgroup", cgroup_opts, CFGF_NONE, build_cgroup },
+  { "seccomp", seccomp_opts, CFGF_NONE, build_seccomp },
+  { "rule", seccomp_rule_opts, TITLED, NULL },
+  { "rlimit", rlimit_opts, CFGF_NONE, build_rlimit },
+  { "network", network_opts, CFGF_NONE, build_network },
 };
 #define N_SECTION_TYPES (sizeof section_types / sizeof section_types[0])
+
+/* Sections that only appear inside another one's body; the parent's build
+ * function builds them. */
+static const struct
+{
+  const char *name, *parent;
+} inner_sections[] = {
+  { "rule", "seccomp" },
+};
+
+static const char *
+section_parent (size_t type)
+{
+  for (size_t i = 0; i < sizeof inner_sections / sizeof *inner_sections; i++)
+    if (strcmp (inner_sections[i].name, section_types[type].name) == 0)
+      return inner_sections[i].parent;
+  return NULL;
+}
 
 static int include_func (cfg_t *cfg, cfg_opt_t *opt, int argc,
                          const char **argv);
@@ -455,22 +555,35 @@ static const cfg_opt_t profile_keys[] = {
   CFG_STR_LIST ("namespaces", "{user, mount, pid, ipc, uts, net, cgroup}",
                 CFGF_NONE),
   CFG_STR ("root", "tmpfs", CFGF_NONE),
+  CFG_STR_LIST ("capabilities", NULL, CFGF_NONE),
+  CFG_BOOL ("no_new_privs", cfg_true, CFGF_NONE),
+  CFG_INT_LIST ("pass_fds", NULL, CFGF_NONE),
+  CFG_BOOL ("new_session", cfg_true, CFGF_NONE),
+  CFG_BOOL ("tty", cfg_false, CFGF_NONE),
+  CFG_BOOL ("mask_paths", cfg_true, CFGF_NONE),
 };
 #define N_PROFILE_KEYS (sizeof profile_keys / sizeof profile_keys[0])
 
 static const cfg_opt_t settings_keys[] = {
   CFG_STR_LIST ("profile_path", NULL, CFGF_NODEFAULT),
+  CFG_STR ("cgroup_parent", NULL, CFGF_NODEFAULT),
+  CFG_STR ("cgroup_version", NULL, CFGF_NODEFAULT),
+  CFG_STR ("network_bridge", NULL, CFGF_NODEFAULT),
+  CFG_STR ("network_gateway", NULL, CFGF_NODEFAULT),
 };
+#define N_SETTINGS_KEYS (sizeof settings_keys / sizeof settings_keys[0])
 
 /* The option table handed to cfg_init (which copies it). */
 static cfg_opt_t *
 make_schema (bool profile)
 {
-  size_t n = profile ? N_PROFILE_KEYS + N_SECTION_TYPES + 1 : 1;
+  size_t n = profile ? N_PROFILE_KEYS + N_SECTION_TYPES + 1
+                     : N_SETTINGS_KEYS;
   cfg_opt_t *opts = xcalloc (n + 1, sizeof *opts);
   if (!profile)
     {
-      opts[0] = settings_keys[0];
+      for (size_t i = 0; i < N_SETTINGS_KEYS; i++)
+        opts[i] = settings_keys[i];
       return opts;
     }
   size_t k = 0;
@@ -478,6 +591,8 @@ make_schema (bool profile)
     opts[k++] = profile_keys[i];
   for (size_t i = 0; i < N_SECTION_TYPES; i++)
     {
+      if (section_parent (i))
+        continue;
       cfg_opt_t sec = CFG_SEC (section_types[i].name, section_types[i].opts,
                                section_types[i].flags);
       opts[k++] = sec;
@@ -549,6 +664,7 @@ struct held_diag
 {
   int line;
   char *message;
+  bool unknown_key;         /* dropped when the text is not parsed at all */
 };
 
 /* One file being read: the include stack. */
@@ -563,6 +679,8 @@ struct frame
   bool is_top;              /* the profile itself (not an include) */
   int *opens;               /* lines of its top-level section openings */
   size_t n_opens, next_open;
+  int *inner_opens;         /* lines of sections in sections (rule) */
+  size_t n_inner_opens, next_inner_open;
   struct held_diag *held;   /* the pre-scan's errors, by line */
   size_t n_held, next_held;
 };
@@ -696,6 +814,13 @@ ld_diag (struct loader *ld, enum diag_severity sev, int line, const char *fmt,
   va_end (ap);
 }
 
+/* Files read have a path with a '/' (or are the built-in text). */
+static bool
+is_override_file (const char *file)
+{
+  return strncmp (file, OVERRIDE_FILE " ", strlen (OVERRIDE_FILE " ")) == 0;
+}
+
 /* A diagnostic about something recorded earlier, at its own file:line. */
 __attribute__ ((format (printf, 5, 6))) static void
 ld_diag_at (struct loader *ld, enum diag_severity sev, const char *file,
@@ -703,7 +828,7 @@ ld_diag_at (struct loader *ld, enum diag_severity sev, const char *file,
 {
   va_list ap;
   va_start (ap, fmt);
-  bool override = file && strcmp (file, OVERRIDE_FILE) == 0;
+  bool override = file && is_override_file (file);
   diag_vadd (ld->diags, sev, file ? file : "?", override ? 0 : line, fmt, ap);
   va_end (ap);
 }
@@ -735,6 +860,7 @@ loader_free (struct loader *ld)
     {
       free (ld->frames[i].dir);
       free (ld->frames[i].opens);
+      free (ld->frames[i].inner_opens);
       free_held (ld->frames[i].held, ld->frames[i].n_held);
     }
   free (ld->frames);
@@ -816,25 +942,33 @@ struct scan
   struct stmt *levels;      /* [0]: top level; then each known section open */
   size_t n_levels, cap_levels;
   int skip;                 /* braces open in a list or an unknown block */
+  bool lost;                /* libconfuse stops before here: keys unchecked */
   int *opens;
   size_t n_opens, cap_opens;
+  int *inner_opens;         /* sections in sections: seccomp's rule */
+  size_t n_inner_opens, cap_inner_opens;
   struct held_diag *held;
   size_t n_held, cap_held;
 };
 
 /* Errors are held in line order (see release_held). */
+static void
+hold_error (struct scan *sc, int line, char *msg, bool unknown_key)
+{
+  RESERVE_ONE (sc->held, sc->n_held, sc->cap_held);
+  size_t i = sc->n_held++;
+  for (; i > 0 && sc->held[i - 1].line > line; i--)
+    sc->held[i] = sc->held[i - 1];
+  sc->held[i] = (struct held_diag) { line, msg, unknown_key };
+}
+
 __attribute__ ((format (printf, 3, 4))) static void
 scan_error (struct scan *sc, int line, const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  char *msg = xvasprintf (fmt, ap);
+  hold_error (sc, line, xvasprintf (fmt, ap), false);
   va_end (ap);
-  RESERVE_ONE (sc->held, sc->n_held, sc->cap_held);
-  size_t i = sc->n_held++;
-  for (; i > 0 && sc->held[i - 1].line > line; i--)
-    sc->held[i] = sc->held[i - 1];
-  sc->held[i] = (struct held_diag) { line, msg };
 }
 
 static bool
@@ -1007,40 +1141,233 @@ check_call_syntax (struct scan *sc, enum tok_kind kind, char c, int line)
   return true;
 }
 
+static cfg_opt_t *find_opt (cfg_opt_t *opts, const char *name, size_t len);
+
+/* The text of the string token at [START, END) of the output, unquoted;
+ * NULL when it has escapes (libconfuse then checks such a key itself). */
+static char *
+token_text (struct scan *sc, size_t start, size_t end)
+{
+  const char *s = sc->out.s + start;
+  size_t n = end - start;
+  if (n >= 2 && (*s == '"' || *s == '\''))
+    {
+      s++;
+      n -= 2;
+      if (memchr (s, '\\', n))
+        return NULL;
+    }
+  return xstrndup (s, n);
+}
+
+static bool
+is_key_here (struct scan *sc, const struct stmt *st, size_t start, size_t end)
+{
+  char *name = token_text (sc, start, end);
+  bool known = name && find_opt (st->opts, name, strlen (name));
+  free (name);
+  return known;
+}
+
+/* A statement starts with the string at [START, END); CHECK: it is a key. */
+static void
+stmt_begin (struct scan *sc, struct stmt *st, int line, size_t start,
+            size_t end, bool check)
+{
+  *st = (struct stmt) { .opts = st->opts, .context = st->context,
+                        .state = ST_NAME, .start = start, .end = end,
+                        .line = line };
+  char *key = check && !sc->lost ? token_text (sc, start, end) : NULL;
+  if (key == NULL)
+    return;
+  st->opt = find_opt (st->opts, key, strlen (key));
+  st->unknown = st->opt == NULL;
+  if (st->unknown)
+    hold_error (sc, line, xasprintf ("%sno such option '%s'", st->context,
+                                     key), true);
+  free (key);
+}
+
+/* The statement is complete: an unknown one is blanked out. */
+static void
+stmt_end (struct scan *sc, struct stmt *st)
+{
+  for (size_t i = st->start; st->unknown && i < st->end; i++)
+    if (sc->out.s[i] != '\n')
+      sc->out.s[i] = ' ';
+  st->state = ST_KEY;
+  st->unknown = false;
+  st->opt = NULL;
+}
+
+/* A '{' in a statement: a known section's body (BODY) is read against its
+ * keys; anything else (a list, an unknown block) is skipped whole. */
+static void
+open_block (struct scan *sc, struct stmt *st, bool body)
+{
+  st->state = ST_BLOCK;
+  cfg_opt_t *opt = st->opt;
+  if (!body || opt == NULL || opt->type != CFGT_SEC)
+    {
+      sc->skip = 1;
+      return;
+    }
+  if (sc->n_levels == 1)
+    {
+      RESERVE_ONE (sc->opens, sc->n_opens, sc->cap_opens);
+      sc->opens[sc->n_opens++] = st->line;
+    }
+  else if (sc->n_levels == 2)
+    {
+      RESERVE_ONE (sc->inner_opens, sc->n_inner_opens, sc->cap_inner_opens);
+      sc->inner_opens[sc->n_inner_opens++] = st->line;
+    }
+  char *context;
+  if (st->title_end > st->title_start)
+    {
+      char *title = token_text (sc, st->title_start, st->title_end);
+      if (title == NULL)
+        title = xstrndup (sc->out.s + st->title_start,
+                          st->title_end - st->title_start);
+      context = xasprintf ("%s '%s': ", opt->name, title);
+      free (title);
+    }
+  else
+    context = xasprintf ("%s: ", opt->name);
+  RESERVE_ONE (sc->levels, sc->n_levels, sc->cap_levels);
+  sc->levels[sc->n_levels++] = (struct stmt) { .opts = opt->subopts,
+                                               .context = context };
+}
+
+/* Follow the statements with one more token (STRING, or the punctuation
+ * C) at [START, END) of the output. */
+static void
+stmt_token (struct scan *sc, bool string, char c, int line, size_t start,
+            size_t end)
+{
+  if (sc->skip > 0)
+    {
+      if (!string && c == '{')
+        sc->skip++;
+      else if (!string && c == '}' && --sc->skip == 0)
+        {
+          struct stmt *st = &sc->levels[sc->n_levels - 1];
+          st->end = end;
+          stmt_end (sc, st);
+        }
+      return;
+    }
+  struct stmt *st = &sc->levels[sc->n_levels - 1];
+  for (;;)
+    {
+      switch (st->state)
+        {
+        case ST_KEY:
+          if (string)
+            stmt_begin (sc, st, line, start, end, true);
+          else if (c == '}' && sc->n_levels > 1)
+            {
+              free (st->context);
+              st = &sc->levels[--sc->n_levels - 1];
+              st->end = end;
+              stmt_end (sc, st);
+            }
+          else
+            {
+              sc->lost = true;  /* libconfuse stops on it, clearly */
+              if (c == '{')     /* keep the braces matched */
+                {
+                  stmt_begin (sc, st, line, start, end, false);
+                  open_block (sc, st, false);
+                }
+            }
+          return;
+        case ST_NAME:
+          if (string)
+            {
+              st->state = ST_TITLE;
+              st->title_start = start;
+              st->title_end = end;
+              st->title_line = line;
+              return;
+            }
+          if (c == '=' || c == '+' || c == '(')
+            {
+              st->state = c == '=' ? ST_VALUE : c == '+' ? ST_PLUS : ST_ARGS;
+              st->end = end;
+              return;
+            }
+          if (c == '{')
+            {
+              open_block (sc, st, true);
+              return;
+            }
+          break;
+        case ST_PLUS:
+          if (c == '=')
+            {
+              st->state = ST_VALUE;
+              st->end = end;
+              return;
+            }
+          break;
+        case ST_VALUE:
+          if (string)
+            {
+              st->end = end;
+              stmt_end (sc, st);
+              return;
+            }
+          if (c == '{')
+            {
+              open_block (sc, st, false);
+              return;
+            }
+          break;
+        case ST_TITLE:
+          if (!string && c == '{')
+            {
+              open_block (sc, st, true);
+              return;
+            }
+          /* Not a title: a key of its own, or part of this statement. */
+          if (is_key_here (sc, st, st->title_start, st->title_end))
+            {
+              size_t ts = st->title_start, te = st->title_end;
+              sc->lost |= st->opt != NULL;
+              stmt_end (sc, st);
+              stmt_begin (sc, st, st->title_line, ts, te, true);
+              continue;
+            }
+          st->end = st->title_end;
+          break;
+        case ST_ARGS:         /* check_call_syntax keeps it well-formed */
+          st->end = end;
+          if (!string && c == ')')
+            stmt_end (sc, st);
+          return;
+        case ST_BLOCK:        /* its tokens are skipped or one level down */
+          return;
+        }
+      /* The token starts something else: a known key's statement is
+       * broken there, and libconfuse stops on it. */
+      sc->lost |= st->opt != NULL;
+      stmt_end (sc, st);
+    }
+}
+
 static void
 note_token (struct scan *sc, enum tok_kind kind, char c, int line,
-            int section)
+            size_t start)
 {
   if (!check_call_syntax (sc, kind, c, line))
     return;
-  if (kind == TOK_PUNCT && c == '{')
-    {
-      if (sc->depth == 0 && sc->tok[0].kind == TOK_WORD)
-        {
-          int open = -1;
-          if (sc->tok[1].kind == TOK_WORD && is_titled (sc->tok[1].section))
-            open = sc->tok[1].line;
-          else if (sc->tok[0].section >= 0 && !is_titled (sc->tok[0].section))
-            open = sc->tok[0].line;
-          if (open > 0)
-            {
-              RESERVE_ONE (sc->opens, sc->n_opens, sc->cap_opens);
-              sc->opens[sc->n_opens++] = open;
-            }
-        }
-      if (sc->depth++ == 0)
-        sc->open_line = line;
-      return;
-    }
-  if (kind == TOK_PUNCT && c == '}' && sc->depth > 0)
+  if (kind == TOK_PUNCT && c == '{' && sc->depth++ == 0)
+    sc->open_line = line;
+  else if (kind == TOK_PUNCT && c == '}' && sc->depth > 0)
     sc->depth--;
-  if (sc->depth > 0)
-    return;
-  if (kind == TOK_WORD && sc->tok[0].kind == TOK_PUNCT
-      && strchr ("=,(", sc->tok[0].c))
-    kind = TOK_VALUE;
-  sc->tok[1] = sc->tok[0];
-  sc->tok[0] = (struct token) { kind, c, line, section };
+  stmt_token (sc, kind == TOK_STRING, kind == TOK_PUNCT ? c : 0, line, start,
+              sc->out.n);
 }
 
 static void
@@ -1191,7 +1518,7 @@ scan_single_quoted (struct scan *sc)
 /* An unquoted word.  One with a '$' becomes a double-quoted string, so that
  * ${VAR} may sit inside a path (/home/${USER}/src) and values with spaces
  * stay one word. */
-static int
+static void
 scan_word (struct scan *sc)
 {
   const char *start = sc->p, *q = start;
@@ -1214,12 +1541,11 @@ scan_word (struct scan *sc)
         break;
       q++;
     }
-  int section = find_section_type (start, (size_t) (q - start));
   if (!has_var)
     {
       sb_putn (&sc->out, start, (size_t) (q - start));
       sc->p = q;
-      return section;
+      return;
     }
   sb_putc (&sc->out, '"');
   while (sc->p < q && !sc->fatal)
@@ -1231,7 +1557,6 @@ scan_word (struct scan *sc)
     }
   sb_putc (&sc->out, '"');
   sc->p = q;
-  return -1;
 }
 
 /* One step of the scanner at sc->p. */
@@ -1241,6 +1566,7 @@ scan_step (struct scan *sc)
   char c = *sc->p;
   char next = sc->p + 1 < sc->end ? sc->p[1] : '\0';
   int line = sc->line;
+  size_t start = sc->out.n;
 
   if (c == '\n')
     sc->line++;
@@ -1253,35 +1579,49 @@ scan_step (struct scan *sc)
   else if (c == '"')
     {
       scan_double_quoted (sc);
-      note_token (sc, TOK_WORD, 0, line, -1);
+      note_token (sc, TOK_STRING, 0, line, start);
     }
   else if (c == '\'')
     {
       scan_single_quoted (sc);
-      note_token (sc, TOK_WORD, 0, line, -1);
+      note_token (sc, TOK_STRING, 0, line, start);
     }
   else if (c != '\0' && strchr ("={}(),+*", c))
     {
       sb_putc (&sc->out, *sc->p++);
-      note_token (sc, TOK_PUNCT, c, line, -1);
+      note_token (sc, TOK_PUNCT, c, line, start);
     }
   else
     {
-      int section = scan_word (sc);
-      note_token (sc, TOK_WORD, 0, line, section);
+      scan_word (sc);
+      note_token (sc, TOK_STRING, 0, line, start);
     }
 }
 
-/* Scan TEXT for the file on top of the frame stack.  Returns false when the
- * text must not be parsed (the error is reported). */
+/* Scan TEXT for the file F on top of the frame stack; its errors are held
+ * in F.  Returns false when the text must not be parsed. */
 static bool
 prescan (struct loader *ld, const char *text, size_t len, struct strbuf *out,
-         int **opens, size_t *n_opens)
+         struct frame *f)
 {
   struct scan sc = { .ld = ld, .p = text, .end = text + len, .line = 1 };
   sb_putn (&sc.out, "", 0);
+  RESERVE_ONE (sc.levels, sc.n_levels, sc.cap_levels);
+  sc.levels[sc.n_levels++] = (struct stmt) { .opts = ld->cfg->opts,
+                                             .context = xstrdup ("") };
   while (sc.p < sc.end && !sc.fatal)
     scan_step (&sc);
+  struct stmt *last = &sc.levels[0];
+  if (!sc.fatal && sc.n_levels == 1 && sc.skip == 0)
+    {
+      if (last->state == ST_TITLE
+          && !is_key_here (&sc, last, last->title_start, last->title_end))
+        last->end = last->title_end;
+      stmt_end (&sc, last);             /* the file ends the last one */
+    }
+  for (size_t i = 0; i < sc.n_levels; i++)
+    free (sc.levels[i].context);
+  free (sc.levels);
   if (!sc.fatal && sc.call)
     {
       scan_error (&sc, sc.call_line, "'(' is not closed before the end of "
@@ -1295,9 +1635,21 @@ prescan (struct loader *ld, const char *text, size_t len, struct strbuf *out,
                   "the file");
       sc.fatal = true;
     }
+  /* Unparsed text has no keys worth reporting: past the error they are
+   * likely pieces of a broken string or comment. */
+  size_t n = 0;
+  for (size_t i = 0; i < sc.n_held; i++)
+    if (sc.fatal && sc.held[i].unknown_key)
+      free (sc.held[i].message);
+    else
+      sc.held[n++] = sc.held[i];
   *out = sc.out;
-  *opens = sc.opens;
-  *n_opens = sc.n_opens;
+  f->opens = sc.opens;
+  f->inner_opens = sc.inner_opens;
+  f->n_inner_opens = sc.n_inner_opens;
+  f->n_opens = sc.n_opens;
+  f->held = sc.held;
+  f->n_held = n;
   return !sc.fatal;
 }
 
@@ -1584,6 +1936,478 @@ check_profile_dir (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
                  "absolute path", v);
 }
 
+/* cgroup memory and memory_swap: a size, or "max" for no limit. */
+static void
+check_limit_size (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                  unsigned idx, int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  uint64_t size;
+  bool overflow;
+  if ((v && strcmp (v, "max") == 0) || parse_size (v, &size, &overflow))
+    return;
+  if (overflow)
+    value_error (ld, cfg, line, "'%s' size '%s' is too large", opt->name, v);
+  else
+    value_error (ld, cfg, line, "invalid '%s' '%s' (a number of bytes with "
+                 "an optional K, M, G or T suffix, or \"max\")", opt->name,
+                 v ? v : "");
+}
+
+#define CGROUP_PIDS_MAX 4194304L      /* the kernel's PID_MAX_LIMIT */
+#define CGROUP_CPU_MIN 0.01           /* cfs quota: at least 1 ms a period */
+#define CGROUP_CPU_MAX 4096.0
+
+static void
+check_cgroup_pids (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                   unsigned idx, int line)
+{
+  long v = cfg_opt_getnint (opt, idx);
+  if (v < 1 || v > CGROUP_PIDS_MAX)
+    value_error (ld, cfg, line, "'pids' must be between 1 and %ld, not %ld",
+                 CGROUP_PIDS_MAX, v);
+}
+
+static void
+check_cgroup_cpu (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                  unsigned idx, int line)
+{
+  double v = cfg_opt_getnfloat (opt, idx);
+  if (!(v >= CGROUP_CPU_MIN && v <= CGROUP_CPU_MAX))
+    value_error (ld, cfg, line, "'cpu' must be a number of CPUs between "
+                 "%g and %g, not %g", CGROUP_CPU_MIN, CGROUP_CPU_MAX, v);
+}
+
+static void
+check_cgroup_parent (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                     unsigned idx, int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  bool ok = v && *v && strspn (v, "/") < strlen (v);
+  for (const char *p = v; ok && *p; p += strcspn (p, "/"), p += strspn (p, "/"))
+    {
+      size_t n = strcspn (p, "/");
+      if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+        ok = false;
+    }
+  if (!ok)
+    value_error (ld, cfg, line, "'cgroup_parent' must name a directory below "
+                 "a cgroup (no \".\" or \"..\"), not '%s'", v ? v : "");
+}
+
+static void
+check_cgroup_version (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                      unsigned idx, int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (!v || (strcmp (v, "auto") && strcmp (v, "1") && strcmp (v, "2")))
+    value_error (ld, cfg, line, "'cgroup_version' must be \"auto\", \"1\" "
+                 "or \"2\", not '%s'", v ? v : "");
+}
+
+/* ---- hardening: capabilities, seccomp, rlimit, pass_fds ---- */
+
+static const char *const seccomp_preset_names[] = {
+  [SECCOMP_PRESET_DEFAULT] = "default", [SECCOMP_PRESET_STRICT] = "strict",
+  [SECCOMP_PRESET_NONE] = "none",
+};
+static const char *const seccomp_action_names[] = {
+  [SECCOMP_ACTION_ERRNO] = "errno", [SECCOMP_ACTION_KILL] = "kill",
+  [SECCOMP_ACTION_LOG] = "log",
+};
+static const char *const seccomp_cmp_names[] = {
+  [SECCOMP_CMP_EQ] = "==", [SECCOMP_CMP_NE] = "!=", [SECCOMP_CMP_LT] = "<",
+  [SECCOMP_CMP_LE] = "<=", [SECCOMP_CMP_GT] = ">", [SECCOMP_CMP_GE] = ">=",
+  [SECCOMP_CMP_MASKED_EQ] = "==",
+};
+
+static int
+name_index (const char *const *names, size_t n, const char *v)
+{
+  for (size_t i = 0; v && i < n; i++)
+    if (strcmp (names[i], v) == 0)
+      return (int) i;
+  return -1;
+}
+#define NAME_INDEX(names, v) name_index (names, sizeof names / sizeof *names, v)
+
+/* A number as C writes it (0x1f, 0755, 42) or negative (-1: all bits). */
+static bool
+parse_u64 (const char *s, uint64_t *out)
+{
+  while (*s == ' ')
+    s++;
+  bool neg = *s == '-';
+  if (neg)
+    s++;
+  if (*s < '0' || *s > '9')
+    return false;
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull (s, &end, 0);
+  while (*end == ' ')
+    end++;
+  if (errno || *end != '\0' || (neg && v > (unsigned long long) INT64_MAX + 1))
+    return false;
+  *out = neg ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
+  return true;
+}
+
+/* "OP VALUE" (== != < <= > >=) or "& MASK == VALUE". */
+static bool
+parse_seccomp_cmp (const char *s, struct seccomp_arg_cmp *out)
+{
+  memset (out, 0, sizeof *out);
+  while (s && *s == ' ')
+    s++;
+  if (s == NULL || *s == '\0')
+    return false;
+  if (*s == '&')
+    {
+      const char *eq = strstr (s, "==");
+      char *mask = eq ? xstrndup (s + 1, (size_t) (eq - s - 1)) : NULL;
+      bool ok = mask && parse_u64 (mask, &out->mask)
+                && parse_u64 (eq + 2, &out->value);
+      free (mask);
+      out->op = SECCOMP_CMP_MASKED_EQ;
+      return out->set = ok;
+    }
+  static const struct { const char *op; enum seccomp_cmp cmp; } ops[] = {
+    { "==", SECCOMP_CMP_EQ }, { "!=", SECCOMP_CMP_NE },
+    { "<=", SECCOMP_CMP_LE }, { ">=", SECCOMP_CMP_GE },
+    { "<", SECCOMP_CMP_LT }, { ">", SECCOMP_CMP_GT },
+  };
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+    if (strncmp (s, ops[i].op, strlen (ops[i].op)) == 0)
+      {
+        out->op = ops[i].cmp;
+        return out->set = parse_u64 (s + strlen (ops[i].op), &out->value);
+      }
+  return false;
+}
+
+/* "unlimited", a number (with K/M/G/T for sizes), or "SOFT:HARD". */
+static bool
+parse_rlimit_part (int resource, const char *s, size_t n, uint64_t *out)
+{
+  char *v = xstrndup (s, n);
+  bool overflow, ok;
+  if (strcmp (v, "unlimited") == 0)
+    {
+      *out = UINT64_MAX;
+      ok = true;
+    }
+  else if (cordon_rlimit_is_size (resource))
+    ok = parse_size (v, out, &overflow) && *out != UINT64_MAX;
+  else
+    ok = *v >= '0' && *v <= '9' && parse_u64 (v, out) && *out != UINT64_MAX;
+  free (v);
+  return ok;
+}
+
+static bool
+parse_rlimit (int resource, const char *s, uint64_t *soft, uint64_t *hard)
+{
+  if (s == NULL)
+    return false;
+  const char *colon = strchr (s, ':');
+  if (colon == NULL)
+    {
+      bool ok = parse_rlimit_part (resource, s, strlen (s), soft);
+      *hard = *soft;
+      return ok;
+    }
+  return parse_rlimit_part (resource, s, (size_t) (colon - s), soft)
+         && parse_rlimit_part (resource, colon + 1, strlen (colon + 1), hard);
+}
+
+static void
+check_capability (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+                  int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (cordon_caps_from_name (v) < 0)
+    value_error (ld, cfg, line, "unknown capability '%s' (names are like "
+                 "\"CAP_NET_BIND_SERVICE\"; see capabilities(7))", v ? v : "");
+}
+
+static void
+check_pass_fd (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+               int line)
+{
+  long v = cfg_opt_getnint (opt, idx);
+  if (v < 3 || v > INT_MAX)
+    value_error (ld, cfg, line, "'pass_fds': %ld is not a descriptor above "
+                 "2 (0, 1 and 2 are always passed)", v);
+}
+
+static void
+check_seccomp_preset (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                      unsigned idx, int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (NAME_INDEX (seccomp_preset_names, v) < 0)
+    value_error (ld, cfg, line, "unknown preset '%s' (known: default, strict, "
+                 "none)", v ? v : "");
+}
+
+static void
+check_seccomp_action (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                      unsigned idx, int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (NAME_INDEX (seccomp_action_names, v) < 0)
+    value_error (ld, cfg, line, "unknown action '%s' (known: errno, kill, "
+                 "log)", v ? v : "");
+}
+
+static void
+check_syscall_name (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                    unsigned idx, int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (v && v[0] == '@')
+    {
+      if (!cordon_seccomp_known_group (v))
+        value_error (ld, cfg, line, "'%s': unknown group '%s' (known: %s)",
+                     opt->name, v, cordon_seccomp_group_names ());
+    }
+  else if (!cordon_seccomp_known_syscall (v))
+    value_error (ld, cfg, line, "'%s': unknown system call '%s'", opt->name,
+                 v ? v : "");
+}
+
+static void
+check_seccomp_rule_key (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                        unsigned idx, int line)
+{
+  if (strcmp (opt->name, "action") == 0)
+    {
+      check_seccomp_action (ld, cfg, opt, idx, line);
+      return;
+    }
+  const char *v = cfg_opt_getnstr (opt, idx);
+  struct seccomp_arg_cmp cmp;
+  if (!parse_seccomp_cmp (v, &cmp))
+    value_error (ld, cfg, line, "'%s': bad comparison '%s' (\"OP VALUE\" with "
+                 "OP one of == != < <= > >=, or \"& MASK == VALUE\")",
+                 opt->name, v ? v : "");
+}
+
+static void
+check_rlimit (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+              int line)
+{
+  int resource = cordon_rlimit_from_name (opt->name);
+  const char *v = cfg_opt_getnstr (opt, idx);
+  uint64_t soft, hard;
+  if (!parse_rlimit (resource, v, &soft, &hard))
+    value_error (ld, cfg, line, "'%s': invalid limit '%s' (%s, \"unlimited\", "
+                 "or \"SOFT:HARD\")", opt->name, v ? v : "",
+                 cordon_rlimit_is_size (resource)
+                   ? "a size with an optional K, M, G or T suffix"
+                   : "a number");
+  else if (soft > hard)
+    value_error (ld, cfg, line, "'%s': the soft limit '%s' is above the "
+                 "hard one", opt->name, v);
+}
+
+/* ---- network values (the runtime is network.c) ---- */
+
+#define DEFAULT_BRIDGE "cordon0"
+#define DEFAULT_GATEWAY "10.88.0.1/24"
+
+static const char *const network_modes[] = {
+  [NETWORK_NONE] = "none", [NETWORK_HOST] = "host",
+  [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user",
+};
+
+static int
+network_mode_index (const char *s)
+{
+  for (size_t i = 0; s && i < sizeof network_modes / sizeof *network_modes; i++)
+    if (strcmp (s, network_modes[i]) == 0)
+      return (int) i;
+  return -1;
+}
+
+/* "10.88.0.1" or "10.88.0.1/24"; *prefix is -1 without one.  Prefixes go
+ * up to 30: a smaller subnet has no room for a gateway and a jail. */
+static bool
+parse_ipv4_prefix (const char *s, struct in_addr *addr, int *prefix)
+{
+  char buf[INET_ADDRSTRLEN];
+  const char *slash = s ? strchr (s, '/') : NULL;
+  size_t n = slash ? (size_t) (slash - s) : (s ? strlen (s) : 0);
+  if (s == NULL || n == 0 || n >= sizeof buf)
+    return false;
+  memcpy (buf, s, n);
+  buf[n] = '\0';
+  if (inet_pton (AF_INET, buf, addr) != 1)
+    return false;
+  *prefix = -1;
+  if (slash == NULL)
+    return true;
+  const char *p = slash + 1;
+  if (*p < '0' || *p > '9' || strlen (p) > 2 || (p[1] && (p[1] < '0' || p[1] > '9')))
+    return false;
+  *prefix = atoi (p);
+  return *prefix >= 1 && *prefix <= 30;
+}
+
+static bool
+valid_ifname (const char *s)
+{
+  size_t n = s ? strlen (s) : 0;
+  if (n < 1 || n > 15 || strcmp (s, ".") == 0 || strcmp (s, "..") == 0)
+    return false;
+  for (; *s; s++)
+    if (*s == '/' || *s == ':' || *s <= ' ' || *s == 0x7f)
+      return false;
+  return true;
+}
+
+static bool
+parse_port (const char *s, size_t n, unsigned long *port, bool *range)
+{
+  *range = false;
+  if (n == 0 || n > 5)
+    return false;
+  unsigned long v = 0;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (s[i] < '0' || s[i] > '9')
+        return false;
+      v = v * 10 + (unsigned long) (s[i] - '0');
+    }
+  *range = v >= 1 && v <= 65535;
+  *port = v;
+  return true;
+}
+
+/* "[HOST_ADDRESS:]HOST_PORT:JAIL_PORT[/tcp|udp]" into *P (host_address
+ * allocated); NULL, or what is wrong (allocated). */
+static char *
+parse_publish (const char *s, struct port_publish *p)
+{
+  memset (p, 0, sizeof *p);
+  p->protocol = IPPROTO_TCP;
+  const char *end = strchrnul (s, '/');
+  if (*end == '/')
+    {
+      if (strcmp (end + 1, "udp") == 0)
+        p->protocol = IPPROTO_UDP;
+      else if (strcmp (end + 1, "tcp") != 0)
+        return xasprintf ("publish '%s': unknown protocol '%s' (tcp or udp)",
+                          s, end + 1);
+    }
+  const char *colon2 = memrchr (s, ':', (size_t) (end - s));
+  const char *colon1 = colon2 ? memrchr (s, ':', (size_t) (colon2 - s)) : NULL;
+  if (colon2 == NULL)
+    return xasprintf ("invalid publish '%s' ([HOST_ADDRESS:]HOST_PORT:"
+                      "JAIL_PORT[/tcp|udp], like \"127.0.0.1:8080:80/tcp\")", s);
+  const char *hp = colon1 ? colon1 + 1 : s;
+  bool in_range_h, in_range_j;
+  unsigned long host_port, jail_port;
+  if (!parse_port (hp, (size_t) (colon2 - hp), &host_port, &in_range_h)
+      || !parse_port (colon2 + 1, (size_t) (end - colon2 - 1), &jail_port,
+                      &in_range_j))
+    return xasprintf ("invalid publish '%s' ([HOST_ADDRESS:]HOST_PORT:"
+                      "JAIL_PORT[/tcp|udp], like \"127.0.0.1:8080:80/tcp\")", s);
+  if (!in_range_h || !in_range_j)
+    return xasprintf ("publish '%s': port %lu is out of range (1 to 65535)", s,
+                      !in_range_h ? host_port : jail_port);
+  p->host_port = (uint16_t) host_port;
+  p->jail_port = (uint16_t) jail_port;
+  if (colon1)
+    {
+      char *addr = xstrndup (s, (size_t) (colon1 - s));
+      struct in_addr a;
+      if (inet_pton (AF_INET, addr, &a) != 1)
+        {
+          char *why = xasprintf ("publish '%s': invalid host address '%s' (an "
+                                 "IPv4 address)", s, addr);
+          free (addr);
+          return why;
+        }
+      p->host_address = addr;
+    }
+  return NULL;
+}
+
+static void
+check_net_mode (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+                int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (network_mode_index (v) < 0)
+    value_error (ld, cfg, line, "unknown mode '%s' (known: none, host, bridge, "
+                 "user)", v ? v : "");
+}
+
+static void
+check_net_bridge (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+                  int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (!valid_ifname (v))
+    value_error (ld, cfg, line, "invalid %s name '%s' (1 to 15 characters, no "
+                 "'/', ':' or spaces)", strcmp (opt->name, "bridge") == 0
+                 ? "bridge" : "network_bridge", v ? v : "");
+}
+
+static void
+check_net_address (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+                   int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  struct in_addr a;
+  int prefix;
+  if (v && strcmp (v, "auto") != 0 && !parse_ipv4_prefix (v, &a, &prefix))
+    value_error (ld, cfg, line, "invalid address '%s' (\"auto\" or an IPv4 "
+                 "address with an optional /PREFIX up to 30, like "
+                 "\"10.88.0.2/24\")", v);
+}
+
+static void
+check_net_gateway (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+                   int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  struct in_addr a;
+  int prefix;
+  bool settings = strcmp (opt->name, "network_gateway") == 0;
+  if (!parse_ipv4_prefix (v, &a, &prefix) || (settings && prefix < 0))
+    value_error (ld, cfg, line, "invalid %s '%s' (an IPv4 address with %s "
+                 "/PREFIX up to 30, like \"10.88.0.1/24\")", opt->name,
+                 v ? v : "", settings ? "a" : "an optional");
+}
+
+static void
+check_net_dns (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+               int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  unsigned char buf[sizeof (struct in6_addr)];
+  if (v == NULL || (inet_pton (AF_INET, v, buf) != 1
+                    && inet_pton (AF_INET6, v, buf) != 1))
+    value_error (ld, cfg, line, "invalid dns server '%s' (an IPv4 or IPv6 "
+                 "address)", v ? v : "");
+}
+
+static void
+check_net_publish (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+                   int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  struct port_publish p;
+  char *why = parse_publish (v ? v : "", &p);
+  free (p.host_address);
+  if (why)
+    value_error (ld, cfg, line, "%s", why);
+  free (why);
+}
+
 /* Checks of single values, run while parsing (when the line is known). */
 static const struct
 {
@@ -1614,6 +2438,28 @@ static const struct
   { "gid_map", "count", check_u32 },
   { "environment", "set", check_env_set },
   { "environment", "keep", check_env_keep },
+  { "cgroup", "memory", check_limit_size },
+  { "cgroup", "memory_swap", check_limit_size },
+  { "cgroup", "pids", check_cgroup_pids },
+  { "cgroup", "cpu", check_cgroup_cpu },
+  { NULL, "cgroup_parent", check_cgroup_parent },
+  { NULL, "cgroup_version", check_cgroup_version },
+  { NULL, "network_bridge", check_net_bridge },
+  { NULL, "network_gateway", check_net_gateway },
+  { "network", "mode", check_net_mode },
+  { "network", "bridge", check_net_bridge },
+  { "network", "address", check_net_address },
+  { "network", "gateway", check_net_gateway },
+  { "network", "dns", check_net_dns },
+  { "network", "publish", check_net_publish },
+  { NULL, "capabilities", check_capability },
+  { NULL, "pass_fds", check_pass_fd },
+  { "seccomp", "preset", check_seccomp_preset },
+  { "seccomp", "action", check_seccomp_action },
+  { "seccomp", "allow", check_syscall_name },
+  { "seccomp", "deny", check_syscall_name },
+  { "rule", "*", check_seccomp_rule_key },
+  { "rlimit", "*", check_rlimit },
 };
 
 static void
@@ -1627,7 +2473,8 @@ check_value (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
       bool same_section = section && value_checks[i].section
                             ? strcmp (section, value_checks[i].section) == 0
                             : section == value_checks[i].section;
-      if (same_section && strcmp (opt->name, value_checks[i].key) == 0)
+      if (same_section && (strcmp (opt->name, value_checks[i].key) == 0
+                           || strcmp (value_checks[i].key, "*") == 0))
         value_checks[i].check (ld, cfg, opt, idx, line);
     }
 }
@@ -1791,7 +2638,12 @@ new_sec_rec (struct loader *ld, int type, cfg_t *sec, int close_line)
 {
   struct frame *f = top_frame (ld);
   int line = close_line;
-  if (f && f->next_open < f->n_opens)
+  if (f && type >= 0 && section_parent ((size_t) type))
+    {
+      if (f->next_inner_open < f->n_inner_opens)
+        line = f->inner_opens[f->next_inner_open++];
+    }
+  else if (f && f->next_open < f->n_opens)
     line = f->opens[f->next_open++];
   RESERVE_ONE (ld->secs, ld->n_secs, ld->cap_secs);
   struct sec_rec *rec = &ld->secs[ld->n_secs];
@@ -1892,6 +2744,7 @@ pop_frame (struct loader *ld)
   struct frame *f = &ld->frames[--ld->n_frames];
   free (f->dir);
   free (f->opens);
+  free (f->inner_opens);
   free_held (f->held, f->n_held);
 }
 
@@ -1902,8 +2755,9 @@ parse_top_frame (struct loader *ld, const char *text, size_t len)
 {
   struct frame *f = top_frame (ld);
   struct strbuf out;
-  if (!prescan (ld, text, len, &out, &f->opens, &f->n_opens))
+  if (!prescan (ld, text, len, &out, f))
     {
+      release_held (ld, INT_MAX);
       free (out.s);
       return 0;        /* reported; libconfuse's state is untouched */
     }
@@ -1920,6 +2774,7 @@ parse_top_frame (struct loader *ld, const char *text, size_t len)
   cfg->filename = xstrdup (f->path);
   ld->open_list = NULL;
   int rc = cfg_parse_fp (cfg, fp);
+  release_held (ld, INT_MAX);
   ld->open_list = NULL;
   clear_pending (ld);
   fclose (fp);
@@ -2035,6 +2890,7 @@ include_func (cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
   if (ld == NULL)
     return 1;
   ld->open_list = NULL;
+  release_held (ld, cfg->line);
   if (argc != 1)
     {
       ld_diag (ld, DIAG_ERROR, cfg->line, "include() takes one file name");
@@ -2071,7 +2927,7 @@ override_snippet (struct loader *ld, const char *arg)
   const char *eq = strchr (arg, '=');
   if (eq == NULL || eq == arg)
     {
-      ld_diag (ld, DIAG_ERROR, 0, "'%s' is not KEY=VALUE", arg);
+      ld_diag (ld, DIAG_ERROR, 0, "expected KEY=VALUE");
       return NULL;
     }
   size_t klen = (size_t) (eq - arg);
@@ -2107,7 +2963,9 @@ apply_overrides (struct loader *ld, char *const *overrides, size_t n)
 {
   for (size_t i = 0; i < n && !ld->parse_failed; i++)
     {
-      push_frame (ld, OVERRIDE_FILE, NULL, NULL, false, true);
+      char *label = xasprintf ("%s %s", OVERRIDE_FILE, overrides[i]);
+      push_frame (ld, label, NULL, NULL, false, true);
+      free (label);
       char *snippet = override_snippet (ld, overrides[i]);
       if (snippet)
         parse_top_frame (ld, snippet, strlen (snippet));
@@ -2483,6 +3341,134 @@ build_environment (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   spec->env.set = copy_list (sec, "set", &spec->env.n_set);
 }
 
+static void
+build_seccomp_rule (struct loader *ld, struct seccomp_spec *s, cfg_t *sec)
+{
+  const struct sec_rec *rec = rec_of (ld, sec);
+  struct sec_rec fallback = { .type = find_section_type ("rule", 4),
+                              .title = sec->title, .file = s->origin.file,
+                              .line = s->origin.line };
+  if (rec == NULL)
+    rec = &fallback;
+  const char *name = sec->title ? sec->title : "";
+  if (!cordon_seccomp_known_syscall (name))
+    {
+      sec_diag (ld, DIAG_ERROR, rec, rec->line, "unknown system call '%s'",
+                name);
+      return;
+    }
+  s->rules = xrealloc (s->rules, (s->n_rules + 1) * sizeof *s->rules);
+  struct seccomp_rule *r = &s->rules[s->n_rules++];
+  memset (r, 0, sizeof *r);
+  r->syscall = xstrdup (name);
+  r->origin.file = xstrdup (rec->file);
+  r->origin.line = rec->line;
+  for (unsigned a = 0; a < 6; a++)
+    {
+      char key[8];
+      snprintf (key, sizeof key, "arg%u", a);
+      if (cfg_size (sec, key) > 0)
+        parse_seccomp_cmp (cfg_getstr (sec, key), &r->args[a]);
+    }
+  int action = NAME_INDEX (seccomp_action_names, cfg_getstr (sec, "action"));
+  r->action = action >= 0 ? (enum seccomp_action) action : s->action;
+}
+
+static void
+build_seccomp (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
+               const struct sec_rec *rec)
+{
+  struct seccomp_spec *s = &spec->seccomp;
+  int preset = NAME_INDEX (seccomp_preset_names, cfg_getstr (sec, "preset"));
+  int action = NAME_INDEX (seccomp_action_names, cfg_getstr (sec, "action"));
+  s->preset = preset >= 0 ? (enum seccomp_preset) preset
+                          : SECCOMP_PRESET_DEFAULT;
+  s->action = action >= 0 ? (enum seccomp_action) action
+                          : SECCOMP_ACTION_ERRNO;
+  s->allow = copy_list (sec, "allow", &s->n_allow);
+  s->deny = copy_list (sec, "deny", &s->n_deny);
+  free (s->origin.file);
+  s->origin.file = xstrdup (rec->file);
+  s->origin.line = rec->line;
+  for (unsigned i = 0; i < cfg_size (sec, "rule"); i++)
+    build_seccomp_rule (ld, s, cfg_getnsec (sec, "rule", i));
+}
+
+static void
+build_rlimit (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
+              const struct sec_rec *rec)
+{
+  for (int r = 0; r < JAIL_RLIMIT_COUNT; r++)
+    {
+      const char *name = cordon_rlimit_name (r);
+      struct rlimit_setting *l = &spec->rlimits[r];
+      if (name == NULL || cfg_size (sec, name) == 0
+          || !parse_rlimit (r, cfg_getstr (sec, name), &l->soft, &l->hard))
+        continue;
+      l->set = true;
+      char *key = xasprintf ("rlimit.%s", name);
+      const struct key_rec *k = key_origin (ld, key);
+      free (key);
+      l->origin.file = xstrdup (k ? k->file : rec->file);
+      l->origin.line = k ? k->line : rec->line;
+    }
+}
+
+/* capabilities, no_new_privs, pass_fds, new_session, tty, mask_paths */
+static void
+build_hardening_keys (struct loader *ld, struct jail_spec *spec)
+{
+  cfg_t *cfg = ld->cfg;
+  for (unsigned i = 0; i < cfg_size (cfg, "capabilities"); i++)
+    {
+      int cap = cordon_caps_from_name (cfg_getnstr (cfg, "capabilities", i));
+      if (cap >= 0)
+        spec->capabilities |= UINT64_C (1) << cap;
+    }
+  spec->no_new_privs = cfg_getbool (cfg, "no_new_privs");
+  spec->new_session = cfg_getbool (cfg, "new_session");
+  spec->tty = cfg_getbool (cfg, "tty");
+  spec->mask_paths = cfg_getbool (cfg, "mask_paths");
+  unsigned n = cfg_size (cfg, "pass_fds");
+  spec->pass_fds = xcalloc (n, sizeof *spec->pass_fds);
+  for (unsigned i = 0; i < n; i++)
+    {
+      long fd = cfg_getnint (cfg, "pass_fds", i);
+      if (fd >= 3 && fd <= INT_MAX)
+        spec->pass_fds[spec->n_pass_fds++] = (int) fd;
+    }
+}
+
+/* A memory size key: *has is false when unset or "max". */
+static void
+cgroup_size (cfg_t *sec, const char *key, bool *has, uint64_t *v)
+{
+  const char *s = cfg_size (sec, key) ? cfg_getstr (sec, key) : NULL;
+  bool overflow;
+  *has = s && strcmp (s, "max") != 0 && parse_size (s, v, &overflow);
+}
+
+static void
+build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
+              const struct sec_rec *rec)
+{
+  struct cgroup_spec *c = &spec->cgroup;
+  cgroup_size (sec, "memory", &c->has_memory, &c->memory);
+  cgroup_size (sec, "memory_swap", &c->has_memory_swap, &c->memory_swap);
+  long pids = cfg_size (sec, "pids") ? cfg_getint (sec, "pids") : 0;
+  c->pids = pids >= 1 && pids <= CGROUP_PIDS_MAX ? (uint32_t) pids : 0;
+  double cpu = cfg_size (sec, "cpu") ? cfg_getfloat (sec, "cpu") : 0;
+  c->cpu = cpu >= CGROUP_CPU_MIN && cpu <= CGROUP_CPU_MAX ? cpu : 0;
+  free (c->origin.file);
+  c->origin = (struct spec_origin) { xstrdup (rec->file), rec->line };
+  /* cgroup v1 can only limit memory and swap together. */
+  const struct key_rec *k = key_origin (ld, "cgroup.memory_swap");
+  if (c->has_memory_swap && !c->has_memory)
+    ld_diag_at (ld, DIAG_ERROR, k ? k->file : rec->file, k ? k->line
+                : rec->line, "cgroup: 'memory_swap' needs 'memory' (the "
+                "swap allowed on top of it)");
+}
+
 struct live_section
 {
   cfg_t *sec;
@@ -2509,6 +3495,8 @@ collect_sections (struct loader *ld, size_t *n)
   *n = 0;
   for (size_t t = 0; t < N_SECTION_TYPES; t++)
     {
+      if (section_parent (t))
+        continue;
       cfg_opt_t *opt = cfg_getopt (ld->cfg, section_types[t].name);
       for (unsigned i = 0; i < cfg_opt_size (opt); i++)
         {
@@ -2570,6 +3558,7 @@ build_top_level (struct loader *ld, struct jail_spec *spec, const char *path)
         spec->namespaces |= namespace_names[j].bit;
   const char *root = cfg_getstr (cfg, "root");
   spec->root = root && strcmp (root, "tmpfs") != 0 ? xstrdup (root) : NULL;
+  build_hardening_keys (ld, spec);
 }
 
 /* A diagnostic about a top-level key, at the line that set it last. */
@@ -2585,6 +3574,244 @@ key_diag (struct loader *ld, enum diag_severity sev, const char *key,
   ld_diag_at (ld, sev, k ? k->file : fallback->file, k ? k->line : fallback->line,
               "%s", msg);
   free (msg);
+}
+
+/* ---- network ---- */
+
+/* A diagnostic about network.KEY, at the line that set it last (KEY NULL:
+ * at the section). */
+__attribute__ ((format (printf, 5, 6))) static void
+net_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
+          const char *key, const char *fmt, ...)
+{
+  char *name = key ? xasprintf ("network.%s", key) : NULL;
+  const struct key_rec *k = name ? key_origin (ld, name) : NULL;
+  free (name);
+  va_list ap;
+  va_start (ap, fmt);
+  char *msg = xvasprintf (fmt, ap);
+  va_end (ap);
+  ld_diag_at (ld, sev, k ? k->file : rec->file, k ? k->line : rec->line,
+              "network: %s", msg);
+  free (msg);
+}
+
+static int
+net_key_line (struct loader *ld, const struct sec_rec *rec, const char *key)
+{
+  char *name = xasprintf ("network.%s", key);
+  const struct key_rec *k = key_origin (ld, name);
+  free (name);
+  return k ? k->line : rec->line;
+}
+
+/* The bridge, gateway and prefix a bridge-mode jail gets when the profile
+ * does not say: from the settings file, else built in. */
+static void
+network_defaults (struct loader *ld, const char **bridge, struct in_addr *gw,
+                  int *prefix)
+{
+  const struct settings *s = ld->settings;
+  *bridge = s && s->network_bridge ? s->network_bridge : DEFAULT_BRIDGE;
+  const char *g = s && s->network_gateway ? s->network_gateway : DEFAULT_GATEWAY;
+  if (!parse_ipv4_prefix (g, gw, prefix) || *prefix < 0)
+    parse_ipv4_prefix (DEFAULT_GATEWAY, gw, prefix);
+}
+
+/* Keys that only mean something in some modes. */
+static bool
+check_network_keys (struct loader *ld, cfg_t *sec, const struct sec_rec *rec,
+                    enum network_mode mode)
+{
+  static const char *const bridge_keys[] = { "bridge", "address", "gateway",
+                                             "nat" };
+  bool ok = true;
+  for (size_t i = 0; i < sizeof bridge_keys / sizeof *bridge_keys; i++)
+    if (cfg_size (sec, bridge_keys[i]) && mode != NETWORK_BRIDGE)
+      {
+        net_diag (ld, DIAG_ERROR, rec, bridge_keys[i],
+                  "'%s' needs mode \"bridge\"", bridge_keys[i]);
+        ok = false;
+      }
+  static const char *const shared_keys[] = { "dns", "publish" };
+  for (size_t i = 0; i < 2; i++)
+    if (cfg_size (sec, shared_keys[i]) && mode != NETWORK_BRIDGE
+        && mode != NETWORK_USER)
+      {
+        net_diag (ld, DIAG_ERROR, rec, shared_keys[i],
+                  "'%s' needs mode \"bridge\" or \"user\"", shared_keys[i]);
+        ok = false;
+      }
+  return ok;
+}
+
+static uint32_t
+prefix_mask (int prefix)
+{
+  return prefix <= 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+
+/* bridge, address, gateway, prefix: complete, and the address usable. */
+static void
+build_bridge_addresses (struct loader *ld, struct network_spec *n, cfg_t *sec,
+                        const struct sec_rec *rec)
+{
+  const char *bridge;
+  struct in_addr gw, addr = { 0 };
+  int prefix, gw_prefix = -1, addr_prefix = -1;
+  network_defaults (ld, &bridge, &gw, &prefix);
+  if (cfg_size (sec, "bridge"))
+    bridge = cfg_getstr (sec, "bridge");
+  if (cfg_size (sec, "gateway")
+      && !parse_ipv4_prefix (cfg_getstr (sec, "gateway"), &gw, &gw_prefix))
+    return;                 /* reported while parsing */
+  const char *a = cfg_size (sec, "address") ? cfg_getstr (sec, "address")
+                                            : "auto";
+  n->address_auto = strcmp (a, "auto") == 0;
+  if (!n->address_auto && !parse_ipv4_prefix (a, &addr, &addr_prefix))
+    return;
+  if (addr_prefix >= 0 && gw_prefix >= 0 && addr_prefix != gw_prefix)
+    {
+      net_diag (ld, DIAG_ERROR, rec, "address", "the "
+                "prefix of 'address' (/%d) differs from the gateway's (/%d)",
+                addr_prefix, gw_prefix);
+      return;
+    }
+  if (addr_prefix >= 0)
+    prefix = addr_prefix;
+  else if (gw_prefix >= 0)
+    prefix = gw_prefix;
+  uint32_t mask = prefix_mask (prefix), g = ntohl (gw.s_addr);
+  char net[INET_ADDRSTRLEN], gws[INET_ADDRSTRLEN];
+  struct in_addr net_addr = { htonl (g & mask) };
+  inet_ntop (AF_INET, &net_addr, net, sizeof net);
+  inet_ntop (AF_INET, &gw, gws, sizeof gws);
+  if ((g & ~mask) == 0 || (g & ~mask) == ~mask)
+    net_diag (ld, DIAG_ERROR, rec, "gateway", "gateway %s "
+              "is the network or broadcast address of %s/%d", gws, net, prefix);
+  if (!n->address_auto)
+    {
+      uint32_t x = ntohl (addr.s_addr);
+      char as[INET_ADDRSTRLEN];
+      inet_ntop (AF_INET, &addr, as, sizeof as);
+      if ((x & mask) != (g & mask))
+        net_diag (ld, DIAG_ERROR, rec, "address", "address %s is not in the "
+                  "gateway's subnet %s/%d", as, net, prefix);
+      else if (x == g)
+        net_diag (ld, DIAG_ERROR, rec, "address", "address %s is the gateway's own",
+                  as);
+      else if ((x & ~mask) == 0 || (x & ~mask) == ~mask)
+        net_diag (ld, DIAG_ERROR, rec, "address", "address %s is the network or "
+                  "broadcast address of %s/%d", as, net, prefix);
+      n->address = xasprintf ("%s/%d", as, prefix);
+    }
+  n->bridge = xstrdup (bridge);
+  n->gateway = xstrdup (gws);
+  n->prefix = (unsigned) prefix;
+  n->nat = cfg_size (sec, "nat") && cfg_getbool (sec, "nat");
+}
+
+static void
+build_publish (struct loader *ld, struct network_spec *n, cfg_t *sec,
+               const struct sec_rec *rec)
+{
+  size_t count = cfg_size (sec, "publish");
+  n->publish = count ? xcalloc (count, sizeof *n->publish) : NULL;
+  for (size_t i = 0; i < count; i++)
+    {
+      const char *v = cfg_getnstr (sec, "publish", (unsigned) i);
+      struct port_publish p;
+      char *why = parse_publish (v, &p);
+      if (why)
+        {
+          free (why);       /* reported while parsing */
+          free (p.host_address);
+          continue;
+        }
+      for (size_t j = 0; j < n->n_publish; j++)
+        if (n->publish[j].host_port == p.host_port
+            && n->publish[j].protocol == p.protocol)
+          net_diag (ld, DIAG_ERROR, rec, "publish",
+                    "publish '%s': host port %u/%s is published twice", v,
+                    p.host_port, p.protocol == IPPROTO_UDP ? "udp" : "tcp");
+      p.origin.file = xstrdup (rec->file);
+      p.origin.line = net_key_line (ld, rec, "publish");
+      n->publish[n->n_publish++] = p;
+    }
+}
+
+static void
+build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
+               const struct sec_rec *rec)
+{
+  struct network_spec *n = &spec->network;
+  bool has_net = spec->namespaces & JAIL_NS_NET;
+  n->origin.file = xstrdup (rec->file);
+  n->origin.line = rec->line;
+  int mode = cfg_size (sec, "mode") ? network_mode_index (cfg_getstr (sec, "mode"))
+                                    : has_net ? NETWORK_NONE : NETWORK_HOST;
+  if (mode < 0)
+    return;                 /* reported while parsing */
+  n->mode = (enum network_mode) mode;
+  if (cfg_size (sec, "mode") && mode == NETWORK_HOST && has_net)
+    net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"host\" shares the host's "
+              "network: remove \"net\" from namespaces");
+  else if (mode != NETWORK_HOST && !has_net)
+    net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"%s\" needs \"net\" in "
+              "namespaces", network_modes[mode]);
+  else if (mode == NETWORK_HOST && cfg_size (sec, "mode"))
+    net_diag (ld, DIAG_WARNING, rec, "mode", "mode \"host\": the jail "
+              "shares the host's network (its interfaces, ports and abstract "
+              "sockets)");
+  else if (mode == NETWORK_HOST)
+    key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "no 'net' "
+              "namespace: the jail shares the host's network (its interfaces, "
+              "ports and abstract sockets)");
+  if (!check_network_keys (ld, sec, rec, n->mode))
+    return;
+  if (n->mode == NETWORK_BRIDGE)
+    build_bridge_addresses (ld, n, sec, rec);
+  n->dns = copy_list (sec, "dns", &n->n_dns);
+  build_publish (ld, n, sec, rec);
+}
+
+static const char *kind_name (enum fs_entry_kind kind);
+
+/* network.dns becomes the jail's /etc/resolv.conf: a file entry after all
+ * the others, so that it covers a bound /etc. */
+static void
+add_resolv_conf (struct loader *ld, struct jail_spec *spec)
+{
+  const struct network_spec *n = &spec->network;
+  if (n->n_dns == 0)
+    return;
+  const struct key_rec *k = key_origin (ld, "network.dns");
+  struct sec_rec rec = { .file = k ? k->file : n->origin.file,
+                         .line = k ? k->line : n->origin.line };
+  for (size_t i = 0; i < spec->n_entries; i++)
+    if (strcmp (spec->entries[i].dest, "/etc/resolv.conf") == 0)
+      {
+        ld_diag_at (ld, DIAG_ERROR, rec.file, rec.line, "network: 'dns' "
+                    "writes /etc/resolv.conf, which the %s at %s:%d sets "
+                    "already", kind_name (spec->entries[i].kind),
+                    spec->entries[i].origin.file, spec->entries[i].origin.line);
+        return;
+      }
+  struct fs_entry *e = new_entry (spec, FS_FILE, &rec);
+  e->dest = xstrdup ("/etc/resolv.conf");
+  struct strbuf b = { 0 };
+  sb_puts (&b, "# written by cordon from the profile's network.dns\n");
+  for (size_t i = 0; i < n->n_dns; i++)
+    {
+      sb_puts (&b, "nameserver ");
+      sb_puts (&b, n->dns[i]);
+      sb_putc (&b, '\n');
+    }
+  e->content = b.s;
+  e->content_len = b.n;
+  e->has_mode = true;
+  e->mode = 0644;
+  e->generated = true;
 }
 
 static const char *
@@ -2681,10 +3908,30 @@ check_root_dir (struct loader *ld, const struct jail_spec *spec)
               "directory", spec->root);
 }
 
+/* What weakens the jail on purpose is allowed, but said. */
+static void
+check_hardening (struct loader *ld, const struct jail_spec *spec)
+{
+  const int sys_admin = cordon_caps_from_name ("CAP_SYS_ADMIN");
+  if (sys_admin >= 0 && (spec->capabilities & (UINT64_C (1) << sys_admin)))
+    key_diag (ld, DIAG_WARNING, "capabilities", &spec->origin, "'capabilities'"
+              " keeps CAP_SYS_ADMIN: the command can mount, unshare and undo "
+              "the masks over /proc inside its namespaces");
+  if (spec->seccomp.preset == SECCOMP_PRESET_NONE)
+    key_diag (ld, DIAG_WARNING, "seccomp.preset", &spec->seccomp.origin,
+              "seccomp: preset \"none\" leaves every system call open "
+              "(keyctl, bpf, io_uring, TIOCSTI...)");
+  if (spec->tty && !spec->new_session)
+    key_diag (ld, DIAG_ERROR, "tty", &spec->origin, "'tty = true' needs "
+              "'new_session = true': the new terminal is the controlling "
+              "terminal of the command's own session");
+}
+
 /* The rules that involve more than one value. */
 static void
 check_spec (struct loader *ld, const struct jail_spec *spec)
 {
+  check_hardening (ld, spec);
   check_destinations (ld, spec);
   check_id_map (ld, &spec->uid_map, "uid_map");
   check_id_map (ld, &spec->gid_map, "gid_map");
@@ -2778,6 +4025,7 @@ profile_load (const struct profile_request *req, struct jail_spec **out,
       spec->origin.file = xstrdup (req->path ? req->path : BUILTIN_NAME);
       build_top_level (&ld, spec, req->path);
       build_sections (&ld, spec);
+      add_resolv_conf (&ld, spec);
       check_spec (&ld, spec);
     }
   loader_free (&ld);
@@ -2915,6 +4163,168 @@ print_namespaces (FILE *out, unsigned mask)
   fputs ("}\n", out);
 }
 
+/* The shortest decimal that reads back as the same double. */
+static void
+print_double (FILE *out, double v)
+{
+  char buf[64];
+  for (int prec = 1; prec <= 17; prec++)
+    {
+      snprintf (buf, sizeof buf, "%.*g", prec, v);
+      if (strtod (buf, NULL) == v)
+        break;
+    }
+  fputs (buf, out);
+  if (!strpbrk (buf, ".eEn"))
+    fputs (".0", out);
+}
+
+static void
+print_cgroup (FILE *out, const struct cgroup_spec *c)
+{
+  if (!c->has_memory && !c->has_memory_swap && !c->pids && c->cpu <= 0)
+    return;
+  fputs ("\ncgroup {\n", out);
+  static const char units[] = "KMGT";
+  const struct { bool has; uint64_t v; const char *key; } sizes[] = {
+    { c->has_memory, c->memory, "memory" },
+    { c->has_memory_swap, c->memory_swap, "memory_swap" },
+  };
+  for (size_t i = 0; i < 2; i++)
+    if (sizes[i].has)
+      {
+        uint64_t v = sizes[i].v;
+        int u = -1;
+        while (u < 3 && v != 0 && v % 1024 == 0)
+          {
+            v /= 1024;
+            u++;
+          }
+        char unit[2] = { u < 0 ? '\0' : units[u], '\0' };
+        fprintf (out, "    %-11s = \"%" PRIu64 "%s\"\n", sizes[i].key, v,
+                 unit);
+      }
+  if (c->pids)
+    fprintf (out, "    pids        = %" PRIu32 "\n", c->pids);
+  if (c->cpu > 0)
+    {
+      fputs ("    cpu         = ", out);
+      print_double (out, c->cpu);
+      fputc ('\n', out);
+    }
+  fputs ("}\n", out);
+}
+
+static void
+print_seccomp (FILE *out, const struct seccomp_spec *s)
+{
+  fprintf (out, "\nseccomp {\n    preset = \"%s\"\n    action = \"%s\"\n"
+           "    allow  = ", seccomp_preset_names[s->preset],
+           seccomp_action_names[s->action]);
+  print_list (out, s->allow, s->n_allow);
+  fputs ("\n    deny   = ", out);
+  print_list (out, s->deny, s->n_deny);
+  fputc ('\n', out);
+  for (size_t i = 0; i < s->n_rules; i++)
+    {
+      const struct seccomp_rule *r = &s->rules[i];
+      fputs ("    rule ", out);
+      print_string (out, r->syscall);
+      fputs (" {", out);
+      for (unsigned a = 0; a < 6; a++)
+        {
+          const struct seccomp_arg_cmp *c = &r->args[a];
+          if (!c->set)
+            continue;
+          if (c->op == SECCOMP_CMP_MASKED_EQ)
+            fprintf (out, " arg%u = \"& %#" PRIx64 " == %#" PRIx64 "\"", a,
+                     c->mask, c->value);
+          else
+            fprintf (out, " arg%u = \"%s %#" PRIx64 "\"", a,
+                     seccomp_cmp_names[c->op], c->value);
+        }
+      fprintf (out, " action = \"%s\" }\n", seccomp_action_names[r->action]);
+    }
+  fputs ("}\n", out);
+}
+
+static void
+print_rlimit_value (FILE *out, uint64_t v)
+{
+  if (v == UINT64_MAX)
+    fputs ("unlimited", out);
+  else
+    fprintf (out, "%" PRIu64, v);
+}
+
+static void
+print_hardening (FILE *out, const struct jail_spec *spec)
+{
+  fputs ("\ncapabilities = {", out);
+  bool first = true;
+  for (unsigned cap = 0; cap < 64; cap++)
+    if (spec->capabilities & (UINT64_C (1) << cap))
+      {
+        char name[64];
+        fprintf (out, "%s\"%s\"", first ? "" : ", ",
+                 cordon_caps_name (cap, name, sizeof name));
+        first = false;
+      }
+  fprintf (out, "}\nno_new_privs = %s\npass_fds     = {",
+           spec->no_new_privs ? "true" : "false");
+  for (size_t i = 0; i < spec->n_pass_fds; i++)
+    fprintf (out, "%s%d", i ? ", " : "", spec->pass_fds[i]);
+  fprintf (out, "}\nnew_session  = %s\ntty          = %s\n"
+           "mask_paths   = %s\n", spec->new_session ? "true" : "false",
+           spec->tty ? "true" : "false", spec->mask_paths ? "true" : "false");
+  print_seccomp (out, &spec->seccomp);
+  fputs ("\nrlimit {\n", out);
+  for (int r = 0; r < JAIL_RLIMIT_COUNT; r++)
+    if (spec->rlimits[r].set)
+      {
+        fprintf (out, "    %s = \"", cordon_rlimit_name (r));
+        print_rlimit_value (out, spec->rlimits[r].soft);
+        if (spec->rlimits[r].hard != spec->rlimits[r].soft)
+          {
+            fputc (':', out);
+            print_rlimit_value (out, spec->rlimits[r].hard);
+          }
+        fputs ("\"\n", out);
+      }
+  fputs ("}\n", out);
+}
+
+static void
+print_network (FILE *out, const struct network_spec *n)
+{
+  fprintf (out, "\nnetwork {\n    mode    = \"%s\"\n", network_modes[n->mode]);
+  if (n->mode == NETWORK_BRIDGE)
+    {
+      fputs ("    bridge  = ", out);
+      print_string (out, n->bridge);
+      fputs ("\n    address = ", out);
+      print_string (out, n->address_auto ? "auto" : n->address);
+      fprintf (out, "\n    gateway = \"%s/%u\"\n    nat     = %s\n", n->gateway,
+               n->prefix, n->nat ? "true" : "false");
+    }
+  if (n->mode == NETWORK_BRIDGE || n->mode == NETWORK_USER)
+    {
+      fputs ("    dns     = ", out);
+      print_list (out, n->dns, n->n_dns);
+      fputs ("\n    publish = {", out);
+      for (size_t i = 0; i < n->n_publish; i++)
+        {
+          const struct port_publish *p = &n->publish[i];
+          fprintf (out, "%s\"%s%s%u:%u/%s\"", i ? ", " : "",
+                   p->host_address ? p->host_address : "",
+                   p->host_address ? ":" : "", p->host_port, p->jail_port,
+                   p->protocol == IPPROTO_UDP ? "udp" : "tcp");
+        }
+      fputs ("}\n", out);
+    }
+  fputs ("}\n", out);
+}
+
 int
 profile_print (const struct jail_spec *spec, FILE *out)
 {
@@ -2940,13 +4350,17 @@ profile_print (const struct jail_spec *spec, FILE *out)
   print_string (out, spec->root ? spec->root : "tmpfs");
   fputs ("\n\n", out);
   for (size_t i = 0; i < spec->n_entries; i++)
-    print_entry (out, &spec->entries[i]);
+    if (!spec->entries[i].generated)
+      print_entry (out, &spec->entries[i]);
   fprintf (out, "\nenvironment {\n    clear = %s\n    keep  = ",
            spec->env.clear ? "true" : "false");
   print_list (out, spec->env.keep, spec->env.n_keep);
   fputs ("\n    set   = ", out);
   print_list (out, spec->env.set, spec->env.n_set);
   fputs ("\n}\n", out);
+  print_cgroup (out, &spec->cgroup);
+  print_hardening (out, spec);
+  print_network (out, &spec->network);
   return ferror (out) ? -1 : 0;
 }
 
@@ -3133,6 +4547,30 @@ default_profile_path (struct settings *s)
   add_dir (s, DATADIR "/cordon/profiles");
 }
 
+/* cgroup_parent and cgroup_version; unset: NULL ("cordon") and auto. */
+static void
+settings_cgroup (cfg_t *cfg, struct settings *out)
+{
+  if (cfg_size (cfg, "cgroup_parent"))
+    out->cgroup_parent = xstrdup (cfg_getstr (cfg, "cgroup_parent"));
+  const char *v = cfg_size (cfg, "cgroup_version")
+                  ? cfg_getstr (cfg, "cgroup_version") : "auto";
+  out->cgroup_version = strcmp (v, "1") == 0 ? 1 : strcmp (v, "2") == 0 ? 2
+                                                                         : 0;
+}
+
+/* network_bridge and network_gateway: the defaults of bridge-mode jails. */
+static void
+settings_network (cfg_t *cfg, struct settings *out)
+{
+  out->network_bridge = xstrdup (cfg && cfg_size (cfg, "network_bridge")
+                                 ? cfg_getstr (cfg, "network_bridge")
+                                 : DEFAULT_BRIDGE);
+  out->network_gateway = xstrdup (cfg && cfg_size (cfg, "network_gateway")
+                                  ? cfg_getstr (cfg, "network_gateway")
+                                  : DEFAULT_GATEWAY);
+}
+
 int
 settings_load (const char *path, struct settings *out,
                struct diagnostics *diags)
@@ -3143,6 +4581,7 @@ settings_load (const char *path, struct settings *out,
   if (path == NULL || !loader_init (&ld, diags, false))
     {
       default_profile_path (out);
+      settings_network (NULL, out);
       return 0;
     }
   struct stat st;
@@ -3156,6 +4595,7 @@ settings_load (const char *path, struct settings *out,
       diagnostics_free (&scratch);
       loader_free (&ld);
       default_profile_path (out);
+      settings_network (NULL, out);
       return 0;
     }
   for (size_t i = 0; i < scratch.n; i++)
@@ -3180,6 +4620,9 @@ settings_load (const char *path, struct settings *out,
         if (!strchr (dir, DROPPED_MARK))
           add_dir (out, dir);
       }
+  if (!failed)
+    settings_cgroup (ld.cfg, out);
+  settings_network (failed ? NULL : ld.cfg, out);
   loader_free (&ld);
   return failed ? -1 : 0;
 }
@@ -3190,6 +4633,11 @@ settings_free (struct settings *s)
   if (s == NULL)
     return;
   free_strv (s->profile_path, s->n_profile_path);
+  free (s->cgroup_parent);
+  s->cgroup_parent = NULL;
+  free (s->network_bridge);
+  free (s->network_gateway);
+  s->network_bridge = s->network_gateway = NULL;
   s->profile_path = NULL;
   s->n_profile_path = 0;
 }

@@ -43,6 +43,10 @@ struct settings
 {
   char **profile_path;      /* directories searched for profile names, in order */
   size_t n_profile_path;
+  char *cgroup_parent;      /* where jails' cgroups go (cgroup.h); NULL: "cordon" */
+  int cgroup_version;       /* 0 auto, 1 or 2 */
+  char *network_bridge;     /* default network.bridge ("cordon0") */
+  char *network_gateway;    /* default gateway and prefix ("10.88.0.1/24") */
 };
 
 /* Read the settings file at PATH.  A PATH that does not exist gives the

@@ -89,6 +89,9 @@ struct fs_entry
   /* FS_FILE */
   char *content;
   size_t content_len;
+
+  bool generated;           /* added by the profile module (network.dns
+                               writes /etc/resolv.conf): not printed */
 };
 
 struct env_spec
@@ -204,6 +207,8 @@ struct network_spec
   bool address_auto;
   char *address;            /* "10.88.0.2/24" when not auto */
   char *gateway;            /* "10.88.0.1" */
+  unsigned prefix;          /* the subnet's prefix length (24): from address,
+                               gateway or the settings file */
   bool nat;
   char **dns;
   size_t n_dns;
@@ -247,6 +252,9 @@ struct jail_spec
   size_t n_pass_fds;
   bool new_session;                 /* setsid(): default true */
   bool tty;                         /* a new pseudo-terminal, relayed */
+  bool mask_paths;                  /* masks.c: hide or make read-only the
+                                       kernel's files in proc and a bound
+                                       /sys (default true) */
 
   struct cgroup_spec cgroup;
   struct network_spec network;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "supervise.h"
+#include "tty.h"
 #include "util.h"
 
 /* The grace period between SIGTERM and SIGKILL at the time limit. */
@@ -33,6 +34,8 @@ handled_signals (sigset_t *set)
   for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++)
     sigaddset (set, forwarded[i]);
   sigaddset (set, SIGCHLD);
+  /* The launcher's, for tty = true; never forwarded. */
+  sigaddset (set, SIGWINCH);
 }
 
 int
@@ -61,6 +64,14 @@ static bool
 sent_by_process (const struct signalfd_siginfo *si)
 {
   return si->ssi_code <= 0;
+}
+
+/* A command that called setsid() (new_session) is out of the terminal's
+ * foreground group: the terminal's ^C reaches us, not it; pass it on. */
+static bool
+in_own_session (pid_t command)
+{
+  return getsid (command) == command;
 }
 
 static int
@@ -105,7 +116,7 @@ supervise_pid1 (int (*start_command) (void *), void *arg, cordon_error_t *err)
         {
           if (si.ssi_signo != SIGCHLD)
             {
-              if (sent_by_process (&si))
+              if (sent_by_process (&si) || in_own_session (command))
                 kill (command, (int) si.ssi_signo);
               continue;
             }
@@ -131,8 +142,9 @@ now_ms (void)
 
 
 int
-supervise_launcher (pid_t pid, unsigned time_limit,
-                    const struct jail_options *opts, cordon_error_t *err)
+supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
+                    const struct jail_options *opts, bool *timed_out,
+                    cordon_error_t *err)
 {
   /* pid stays ours until we reap it, so kill(pid) cannot hit another
    * process; no pidfd needed (and valgrind knows none of its calls). */
@@ -145,19 +157,24 @@ supervise_launcher (pid_t pid, unsigned time_limit,
 
   for (;;)
     {
-      struct pollfd p = { .fd = sfd, .events = POLLIN };
+      /* The signals, then whatever the terminal relay waits for. */
+      struct pollfd p[1 + TTY_RELAY_MAX_POLLFDS] = {
+        { .fd = sfd, .events = POLLIN } };
+      size_t n_relay = tty_relay_pollfds (relay, p + 1);
       int timeout = -1;
       if (deadline >= 0)
         {
           long long left = deadline - now_ms ();
           timeout = left > 0 ? (int) (left > 1000000 ? 1000000 : left) : 0;
         }
-      int n = poll (&p, 1, timeout);
+      int n = poll (p, 1 + n_relay, timeout);
       if (n < 0 && errno != EINTR)
         {
           fail_errno (err, "poll");
           break;
         }
+      if (n > 0)
+        tty_relay_step (relay, p + 1, n_relay);
       if (n == 0 && deadline >= 0 && now_ms () >= deadline)
         {
           if (!terminated)
@@ -168,6 +185,7 @@ supervise_launcher (pid_t pid, unsigned time_limit,
                        "cordon: killed: time limit %us reached\n", time_limit);
               kill (pid, SIGTERM);
               terminated = true;
+              *timed_out = true;
               deadline = now_ms () + KILL_GRACE_MS;
             }
           else
@@ -182,6 +200,8 @@ supervise_launcher (pid_t pid, unsigned time_limit,
       while (read (sfd, &si, sizeof si) == sizeof si)
         if (si.ssi_signo == SIGCHLD)
           child_changed = true;
+        else if (si.ssi_signo == SIGWINCH)
+          tty_relay_resize (relay);
         else if (sent_by_process (&si))
           kill (pid, (int) si.ssi_signo);
       if (!child_changed)

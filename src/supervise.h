@@ -1,8 +1,9 @@
 /* supervise.h — pid 1 of the jail, and the launcher's side of the wait.
  *
- * The forwarded signals (SIGINT SIGTERM SIGHUP SIGQUIT SIGUSR1 SIGUSR2) and
- * SIGCHLD are blocked in the launcher before it clones and read from a
- * signalfd on both sides, so none is lost between clone and set-up. */
+ * The forwarded signals (SIGINT SIGTERM SIGHUP SIGQUIT SIGUSR1 SIGUSR2),
+ * SIGCHLD and SIGWINCH are blocked in the launcher before it clones and
+ * read from a signalfd on both sides, so none is lost between clone and
+ * set-up. */
 #ifndef CORDON_SUPERVISE_H
 #define CORDON_SUPERVISE_H
 
@@ -12,6 +13,7 @@
 
 #include "error.h"
 #include "jail.h"
+#include "tty.h"
 
 /* Block the signals the launcher and pid 1 handle; *old gets the mask to
  * restore (and to give the command). */
@@ -26,10 +28,14 @@ int supervise_pid1 (int (*start_command) (void *), void *arg,
                     cordon_error_t *err);
 
 /* In the launcher: forward signals to the jail's pid 1 (PID), enforce
- * TIME_LIMIT (seconds, 0 = none), and wait for pid 1.  Returns the status
- * to exit with (pid 1's exit status, or 128+N when it was killed by signal
- * N), or -1 with *err. */
+ * TIME_LIMIT (seconds, 0 = none), relay the command's terminal (RELAY, or
+ * NULL without tty = true; SIGWINCH resizes it), and wait for pid 1.
+ * Returns the status to exit with (pid 1's exit status, or 128+N when it
+ * was killed by signal N), or -1 with *err.  *TIMED_OUT is set when the
+ * time limit struck. */
 int supervise_launcher (pid_t pid, unsigned time_limit,
-                        const struct jail_options *opts, cordon_error_t *err);
+                        struct tty_relay *relay,
+                        const struct jail_options *opts, bool *timed_out,
+                        cordon_error_t *err);
 
 #endif

@@ -59,7 +59,7 @@ static char *
 load_and_print (int fd)
 {
   static char *dirs[] = { "/nonexistent/cordon-fuzz" };
-  struct settings settings = { dirs, 1 };
+  struct settings settings = { .profile_path = dirs, .n_profile_path = 1 };
   char path[64];
   snprintf (path, sizeof path, "/proc/self/fd/%d", fd);
   struct profile_request req = { .path = path, .settings = &settings };

@@ -31,6 +31,7 @@ EOC
 out=$($CORDON check "$T/bad.conf" 2>&1); rc=$?
 is "check of an invalid profile exits 1" "$rc" 1
 like "the bad cwd is reported with its line" "$out" "^$T/bad.conf:1: error: .*cwd"
+like "the missing bind source is reported with its line" "$out" "$T/bad.conf:3: error: .*nonexistent-cordon-source"
 like "the unknown key is reported with its line and name" "$out" "$T/bad.conf:4: error: .*frobnicate"
 
 # --strict: warnings fail.

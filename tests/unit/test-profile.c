@@ -342,10 +342,11 @@ test_misc_valid (void)
   jail_spec_free (s);
   free (text);
 
-  char *no_user[] = { "namespaces={\"mount\", \"pid\"}" };
+  char *no_user[] = { "namespaces={\"mount\", \"pid\", \"net\"}" };
   s = load_with ("valid/minimal.conf", no_user, 1, true, &text);
-  tap_ok (s && strcmp (text, "-D: warning: no 'user' namespace while running "
-                       "as root: root in the jail is root on the host\n") == 0,
+  tap_ok (s && strcmp (text, "-D namespaces={\"mount\", \"pid\", \"net\"}: warning: "
+                       "no 'user' namespace while running as root: root in "
+                       "the jail is root on the host\n") == 0,
           "no user namespace as root is a warning");
   jail_spec_free (s);
   free (text);
@@ -353,19 +354,25 @@ test_misc_valid (void)
   tap_ok (s && *text == '\0', "... but not when not running as root");
   jail_spec_free (s);
   free (text);
+
+  s = load ("valid/quoted-keys.conf");
+  tap_ok (s && strcmp (s->cwd, "/tmp") == 0 && s->n_entries == 1
+          && s->entries[0].kind == FS_TMPFS, "quoted keys are known keys");
+  jail_spec_free (s);
 }
 
 static void
 test_overrides (void)
 {
   char *ov[] = { "time_limit=10", "argv={\"/bin/true\"}",
-                 "namespaces={\"user\",\"mount\",\"uts\"}", "environment.clear=false",
+                 "namespaces={\"user\",\"mount\",\"uts\",\"net\"}", "environment.clear=false",
                  "cwd=/tmp" };
   char *text;
   struct jail_spec *s = load_with (NULL, ov, 5, false, &text);
   tap_ok (s && s->time_limit == 10, "-D time_limit=10");
   tap_ok (s && strv_is (s->argv, s->n_argv, "/bin/true"), "-D argv={...}");
-  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_UTS)
+  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_UTS
+                                 | JAIL_NS_NET)
           && *text == '\0',
           "-D namespaces={...}");
   tap_ok (s && !s->env.clear && s->env.n_keep == 3,
@@ -381,20 +388,26 @@ test_overrides (void)
   free (text);
 
   char *unknown[] = { "foo=1" };
-  expect_errors (NULL, unknown, 1, "-D: error: no such option 'foo'\n",
+  expect_errors (NULL, unknown, 1, "-D foo=1: error: no such option 'foo'\n",
                  "-D of an unknown key");
   char *bad[] = { "cwd=relative" };
-  expect_errors (NULL, bad, 1, "-D: error: 'cwd' must be an absolute path, "
-                 "not 'relative'\n", "-D values are validated");
+  expect_errors (NULL, bad, 1, "-D cwd=relative: error: 'cwd' must be an "
+                 "absolute path, not 'relative'\n", "-D values are validated");
   char *noeq[] = { "cwd" };
-  expect_errors (NULL, noeq, 1, "-D: error: 'cwd' is not KEY=VALUE\n",
+  expect_errors (NULL, noeq, 1, "-D cwd: error: expected KEY=VALUE\n",
                  "-D without =");
   char *multi[] = { "uid_map.inside=1" };
-  expect_errors (NULL, multi, 1, "-D: error: 'uid_map' may appear more than "
-                 "once: it cannot be set with -D\n", "-D on a repeatable section");
+  expect_errors (NULL, multi, 1, "-D uid_map.inside=1: error: 'uid_map' may "
+                 "appear more than once: it cannot be set with -D\n",
+                 "-D on a repeatable section");
   char *subkey[] = { "environment.nope=1" };
-  expect_errors (NULL, subkey, 1, "-D: error: no such option "
-                 "'environment.nope'\n", "-D of an unknown section key");
+  expect_errors (NULL, subkey, 1, "-D environment.nope=1: error: no such "
+                 "option 'environment.nope'\n", "-D of an unknown section key");
+  char *two[] = { "cwd=/tmp frob=1", "hostname=bad_host" };
+  expect_errors (NULL, two, 2, "-D cwd=/tmp frob=1: error: no such option "
+                 "'frob'\n-D hostname=bad_host: error: invalid hostname "
+                 "'bad_host' (1 to 64 letters, digits, '-' and '.')\n",
+                 "each -D's problems are shown with that -D");
 }
 
 /* Invalid fixtures: the file and its exact diagnostics. */
@@ -404,11 +417,58 @@ static const struct
   const char *expected;
 } invalid[] = {
   { "unknown-key", "invalid/unknown-key.conf:2: error: no such option 'foo'\n" },
-  { "unknown-section-key", "invalid/unknown-section-key.conf:3: error: no such "
-    "option 'sise'\n" },
+  { "unknown-section-key", "invalid/unknown-section-key.conf:3: error: mount "
+    "'/tmp': no such option 'sise'\n" },
   { "unknown-section", "invalid/unknown-section.conf:1: error: no such option "
-    "'seccomp'\n" },
-  { "nested", "invalid/nested.conf:1: error: no such option 'environment'\n" },
+    "'frobnicator'\n" },
+  { "nested", "invalid/nested.conf:1: error: environment: no such option "
+    "'environment'\n" },
+  /* An unknown key does not stop the parse: what follows is still read and
+   * checked (problems found while parsing come in line order, the checks of
+   * the whole profile after them). */
+  { "unknown-then-invalid", "invalid/unknown-then-invalid.conf:1: error: 'cwd' "
+    "must be an absolute path, not 'relative'\n"
+    "invalid/unknown-then-invalid.conf:4: error: no such option 'frobnicate'\n"
+    "invalid/unknown-then-invalid.conf:5: error: 'time_limit' must be 0 (none) "
+    "or a number of seconds up to 4294967295, not -1\n"
+    "invalid/unknown-then-invalid.conf:3: error: mount '/x': source "
+    "'/nonexistent-cordon-source' does not exist\n" },
+  { "unknown-in-sections", "invalid/unknown-in-sections.conf:1: error: mount "
+    "'/y': no such option 'zork'\n"
+    "invalid/unknown-in-sections.conf:4: error: mount '/z': no such option "
+    "'blah'\n"
+    "invalid/unknown-in-sections.conf:7: error: environment: no such option "
+    "'colour'\n"
+    "invalid/unknown-in-sections.conf:5: error: mount '/z': source "
+    "'/nonexistent/cordon-test' does not exist\n" },
+  { "unknown-list", "invalid/unknown-list.conf:1: error: no such option "
+    "'frob'\n"
+    "invalid/unknown-list.conf:3: error: no such option 'frob'\n"
+    "invalid/unknown-list.conf:4: error: mount '/tmp': no such option 'opts'\n"
+    "invalid/unknown-list.conf:4: error: mount '/tmp': invalid size 'lots' (a "
+    "number of bytes with an optional K, M, G or T suffix)\n"
+    "invalid/unknown-list.conf:5: error: invalid hostname 'bad host' (1 to 64 "
+    "letters, digits, '-' and '.')\n" },
+  { "unknown-block", "invalid/unknown-block.conf:1: error: no such option "
+    "'foo'\n"
+    "invalid/unknown-block.conf:2: error: no such option 'bar'\n"
+    "invalid/unknown-block.conf:7: error: mount '/data': no such option "
+    "'extra'\n"
+    "invalid/unknown-block.conf:9: error: no such option 'frob'\n"
+    "invalid/unknown-block.conf:10: error: 'time_limit' must be 0 (none) or a "
+    "number of seconds up to 4294967295, not -1\n"
+    "invalid/unknown-block.conf:5: error: mount '/data': a bind mount needs "
+    "'source'\n" },
+  { "unknown-include", "invalid/unknown-include.conf:1: error: no such option "
+    "'frob'\n"
+    "invalid/inc/unknown.conf:1: error: no such option 'zap'\n"
+    "invalid/inc/unknown.conf:2: error: 'cwd' must be an absolute path, not "
+    "'relative'\n"
+    "invalid/unknown-include.conf:3: error: no such option 'blah'\n" },
+  /* A syntax error still ends the parse, with one error of its own. */
+  { "unknown-then-syntax", "invalid/unknown-then-syntax.conf:1: error: no such "
+    "option 'frob'\n"
+    "invalid/unknown-then-syntax.conf:2: error: unexpected token '='\n" },
   { "set-twice", "invalid/set-twice.conf:3: error: 'cwd' is set twice in this "
     "file (first at line 1)\n" },
   { "list-set-twice", "invalid/list-set-twice.conf:3: error: 'argv' is set "
@@ -704,7 +764,7 @@ static void
 test_resolve_and_list (void)
 {
   char *dirs[] = { "search/first", "search/second" };
-  struct settings two = { dirs, 2 };
+  struct settings two = { .profile_path = dirs, .n_profile_path = 2 };
   expect_resolve ("alpha", &two, "search/first/alpha.conf", NULL);
   expect_resolve ("gamma", &two, "search/second/gamma.conf", NULL);
   expect_resolve ("plain", &two, "search/first/plain", NULL);
@@ -716,7 +776,8 @@ test_resolve_and_list (void)
   if (chdir ("search/second") == 0)
     {
       char *first_only[] = { "../first" };
-      struct settings one = { first_only, 1 };
+      struct settings one = { .profile_path = first_only,
+                              .n_profile_path = 1 };
       expect_resolve ("gamma", &one, NULL, "profile 'gamma' not found "
                       "(searched: ../first)");
       if (chdir (fixtures) != 0)
@@ -783,7 +844,7 @@ test_settings (void)
   r = settings_load ("settings/unknown.conf", &s, &d);
   char *text = diags_text (&d);
   tap_ok (r == -1 && strcmp (text, "settings/unknown.conf:2: error: no such "
-                             "option 'cgroup_parent'\n") == 0
+                             "option 'no_such_setting'\n") == 0
           && s.n_profile_path == 3, "unknown settings key (defaults are used)");
   free (text);
   diagnostics_free (&d);
@@ -815,7 +876,8 @@ main (void)
   unsetenv ("CORDON_TEST_UNSET");
   unsetenv ("CORDON_TEST_UNSET2");
   char *dirs[] = { "search" };
-  search_settings = (struct settings) { dirs, 1 };
+  search_settings = (struct settings) { .profile_path = dirs,
+                                       .n_profile_path = 1 };
 
   test_full ();
   test_defaults ();

@@ -1,0 +1,233 @@
+/* masks.c — masked and read-only kernel files in the jail's /proc and /sys.
+ *
+ * Applies to every proc mount of the spec, and to binds of the host's
+ * /sys.  Hidden paths get an empty read-only tmpfs (directories) or an
+ * empty mode-0 file from it (files); read-only paths get a read-only bind
+ * of themselves.  Paths this kernel does not have are skipped. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "masks.h"
+#include "util.h"
+
+static const char *const proc_hidden[] = {
+  "acpi", "asound", "kcore", "keys", "latency_stats", "sched_debug", "scsi",
+  "timer_list", "timer_stats", NULL
+};
+static const char *const proc_readonly[] = {
+  "bus", "fs", "irq", "sys", "sysrq-trigger", NULL
+};
+static const char *const sys_hidden[] = {
+  "firmware", "devices/virtual/powercap", "kernel/security", NULL
+};
+
+struct masker
+{
+  const struct jail_options *opts;
+  int empty;            /* detached read-only tmpfs holding "empty" */
+};
+
+static int
+set_readonly (int tree)
+{
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                                         | MOUNT_ATTR_NODEV
+                                         | MOUNT_ATTR_NOEXEC };
+  return (int) syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH
+                        | AT_RECURSIVE, &attr, sizeof attr);
+}
+
+/* A tiny tmpfs, detached, with an empty directory and an empty file;
+ * read-only once made. */
+static int
+make_empty (struct masker *m, cordon_error_t *err)
+{
+  int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0)
+    return fail_errno (err, "masked paths: fsopen tmpfs");
+  int mnt = -1;
+  if (fsconfig (fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0
+      || fsconfig (fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0
+      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
+      || (mnt = fsmount (fs, FSMOUNT_CLOEXEC, 0)) < 0)
+    {
+      close_fd (&fs);
+      return fail_errno (err, "masked paths: make a tmpfs");
+    }
+  close_fd (&fs);
+  int f = -1;
+  if (mkdirat (mnt, "dir", 0555) == 0)
+    f = openat (mnt, "empty", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
+  if (f < 0)
+    {
+      int e = errno;
+      close_fd (&mnt);
+      return cordon_fail (err, e, "masked paths: make an empty file");
+    }
+  /* closed first: an open writer keeps the mount from turning read-only */
+  close_fd (&f);
+  if (set_readonly (mnt) < 0)
+    {
+      int e = errno;
+      close_fd (&mnt);
+      return cordon_fail (err, e, "masked paths: make the tmpfs read-only");
+    }
+  m->empty = mnt;
+  return 0;
+}
+
+static int
+attach_on (int *tree, const char *path, cordon_error_t *err, const char *how)
+{
+  int r = move_mount (*tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+  int e = errno;
+  close_fd (tree);
+  if (r < 0)
+    return cordon_fail (err, e, "masked paths: %s %s", how, path);
+  return 0;
+}
+
+/* A hidden path found under the mount being masked, and the empty
+ * directory or file cloned to cover it. */
+struct hidden
+{
+  char path[4096];
+  bool is_dir;
+  int tree;
+};
+
+#define MAX_HIDDEN 16
+
+static void
+close_hidden (struct hidden *h, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    close_fd (&h[i].tree);
+}
+
+/* Cover each of NAMES under DIR with an empty read-only directory or file.
+ * Kernels before 6.15 refuse to clone from a detached mount (open_tree on
+ * an fsmount fd gives EINVAL; Debian 12's 6.1 does), so the empty tmpfs is
+ * stacked over DIR for a moment, the covers are cloned from there, and it
+ * is taken off again before they are attached. */
+static int
+hide_all (struct masker *m, const char *dir, const char *const *names,
+          cordon_error_t *err)
+{
+  struct hidden h[MAX_HIDDEN];
+  size_t n = 0;
+  for (; *names && n < MAX_HIDDEN; names++)
+    {
+      struct stat st;
+      snprintf (h[n].path, sizeof h[n].path, "%s/%s",
+                strcmp (dir, "/") ? dir : "", *names);
+      if (lstat (h[n].path, &st) < 0)
+        {
+          if (errno == ENOENT)
+            continue;
+          return fail_errno (err, "masked paths: %s", h[n].path);
+        }
+      h[n].is_dir = S_ISDIR (st.st_mode);
+      h[n].tree = -1;
+      n++;
+    }
+  if (n == 0)
+    return 0;
+
+  if (make_empty (m, err) < 0)
+    return -1;
+  int r = move_mount (m->empty, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH);
+  close_fd (&m->empty);
+  if (r < 0)
+    return fail_errno (err, "masked paths: stack an empty tmpfs on %s", dir);
+  for (size_t i = 0; r == 0 && i < n; i++)
+    {
+      char cover[4096];
+      snprintf (cover, sizeof cover, "%s/%s", strcmp (dir, "/") ? dir : "",
+                h[i].is_dir ? "dir" : "empty");
+      h[i].tree = open_tree (AT_FDCWD, cover, OPEN_TREE_CLONE
+                                              | OPEN_TREE_CLOEXEC);
+      if (h[i].tree < 0)
+        r = fail_errno (err, "masked paths: clone %s", cover);
+    }
+  if (umount2 (dir, MNT_DETACH) < 0 && r == 0)
+    r = fail_errno (err, "masked paths: unstack the empty tmpfs from %s", dir);
+  for (size_t i = 0; r == 0 && i < n; i++)
+    {
+      say (m->opts, "mask %s", h[i].path);
+      r = attach_on (&h[i].tree, h[i].path, err, "mask");
+    }
+  close_hidden (h, n);
+  return r;
+}
+
+static int
+make_readonly (struct masker *m, const char *path, cordon_error_t *err)
+{
+  int tree = open_tree (AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                                        | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+  if (tree < 0)
+    return errno == ENOENT ? 0 : fail_errno (err, "masked paths: %s", path);
+  say (m->opts, "read-only %s", path);
+  if (set_readonly (tree) < 0)
+    {
+      close_fd (&tree);
+      return fail_errno (err, "masked paths: make %s read-only", path);
+    }
+  return attach_on (&tree, path, err, "make read-only");
+}
+
+static int
+apply_list (struct masker *m, const char *dir, const char *const *names,
+            int (*fn) (struct masker *, const char *, cordon_error_t *),
+            cordon_error_t *err)
+{
+  for (; *names; names++)
+    {
+      char path[4096];
+      snprintf (path, sizeof path, "%s%s/%s", strcmp (dir, "/") ? dir : "",
+                "", *names);
+      if (fn (m, path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static bool
+is_host_sys (const struct fs_entry *e)
+{
+  return e->kind == FS_BIND && e->source
+         && (strcmp (e->source, "/sys") == 0
+             || strcmp (e->source, "/sys/") == 0);
+}
+
+int
+masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
+             cordon_error_t *err)
+{
+  if (!spec->mask_paths)
+    return 0;
+  struct masker m = { .opts = opts, .empty = -1 };
+  int r = 0;
+  for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (e->kind == FS_PROC)
+        r = hide_all (&m, e->dest, proc_hidden, err) < 0
+            || apply_list (&m, e->dest, proc_readonly, make_readonly, err) < 0
+              ? -1 : 0;
+      else if (is_host_sys (e))
+        r = hide_all (&m, e->dest, sys_hidden, err);
+    }
+  close_fd (&m.empty);
+  return r;
+}

@@ -1,0 +1,1083 @@
+/* network.c — the jail's network: lo, a veth on a bridge, pasta, nftables.
+ *
+ * Owns what each network mode puts in the jail and on the host:
+ *   none    the jail's own namespace, with lo up (the jail does it);
+ *   host    nothing (no net namespace);
+ *   bridge  an address lease (a flock'd file under /run/cordon/net), the
+ *           bridge (created with the gateway address when missing), a veth
+ *           pair whose jail end becomes eth0, and, for nat and publish, the
+ *           nftables table "ip cordon";
+ *   user    pasta(1) attached to the jail's namespace, as our child.
+ * Netlink goes through libmnl, nftables through the nft program.  What the
+ * launcher adds it removes in network_release.  A lease file names the veth
+ * and forwards of its jail, so what a killed launcher left behind is removed
+ * by the next bridge-mode run on that bridge, which finds the lease unlocked. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "network.h"
+#include "util.h"
+
+extern char **environ;
+
+#define RUN_DIR "/run/cordon"
+#define NET_RUN_DIR RUN_DIR "/net"
+#define NFT_TABLE "cordon"
+#define PASTA_READY_TIMEOUT_MS 10000
+#define NL_BUF_SIZE 8192          /* MNL_SOCKET_BUFFER_SIZE, as a constant */
+
+/* ------------------------------------------------------------------ */
+/* rtnetlink through libmnl                                            */
+/* ------------------------------------------------------------------ */
+
+struct nl
+{
+  struct mnl_socket *sock;
+  unsigned portid;
+  unsigned seq;
+};
+
+static int
+nl_open (struct nl *nl, cordon_error_t *err)
+{
+  nl->sock = mnl_socket_open2 (NETLINK_ROUTE, SOCK_CLOEXEC);
+  if (nl->sock == NULL)
+    return fail_errno (err, "open a netlink socket");
+  if (mnl_socket_bind (nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+    {
+      int e = errno;
+      mnl_socket_close (nl->sock);
+      nl->sock = NULL;
+      return cordon_fail (err, e, "bind a netlink socket");
+    }
+  nl->portid = mnl_socket_get_portid (nl->sock);
+  nl->seq = (unsigned) time (NULL);
+  return 0;
+}
+
+static void
+nl_close (struct nl *nl)
+{
+  if (nl->sock)
+    mnl_socket_close (nl->sock);
+  nl->sock = NULL;
+}
+
+/* Send one request and wait for its acknowledgement: 0 or -errno. */
+static int
+nl_request (struct nl *nl, struct nlmsghdr *nlh)
+{
+  nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+  nlh->nlmsg_seq = ++nl->seq;
+  if (mnl_socket_sendto (nl->sock, nlh, nlh->nlmsg_len) < 0)
+    return -errno;
+  char buf[NL_BUF_SIZE];
+  for (;;)
+    {
+      ssize_t n = mnl_socket_recvfrom (nl->sock, buf, sizeof buf);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -errno;
+      int r = mnl_cb_run (buf, (size_t) n, nl->seq, nl->portid, NULL, NULL);
+      if (r == MNL_CB_ERROR)
+        return -errno;
+      if (r == MNL_CB_STOP)
+        return 0;
+    }
+}
+
+static struct nlmsghdr *
+link_msg (char *buf, uint16_t type, uint16_t flags, const char *name)
+{
+  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  nlh->nlmsg_type = type;
+  nlh->nlmsg_flags = flags;
+  struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
+  ifi->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz (nlh, IFLA_IFNAME, name);
+  return nlh;
+}
+
+static int
+link_up (struct nl *nl, const char *name, cordon_error_t *err)
+{
+  char buf[NL_BUF_SIZE];
+  struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK, 0, name);
+  struct ifinfomsg *ifi = mnl_nlmsg_get_payload (nlh);
+  ifi->ifi_change = IFF_UP;
+  ifi->ifi_flags = IFF_UP;
+  int r = nl_request (nl, nlh);
+  return r < 0 ? cordon_fail (err, -r, "set %s up", name) : 0;
+}
+
+static int
+link_delete (struct nl *nl, const char *name)
+{
+  char buf[NL_BUF_SIZE];
+  return nl_request (nl, link_msg (buf, RTM_DELLINK, 0, name));
+}
+
+static int
+bridge_create (struct nl *nl, const char *name)
+{
+  char buf[NL_BUF_SIZE];
+  struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK,
+                                   NLM_F_CREATE | NLM_F_EXCL, name);
+  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "bridge");
+  mnl_attr_nest_end (nlh, info);
+  return nl_request (nl, nlh);
+}
+
+/* A veth pair: HOST on the bridge, its peer created right in the jail's
+ * namespace (NETNS_FD) as eth0. */
+static int
+veth_create (struct nl *nl, const char *host, unsigned bridge_index,
+             int netns_fd)
+{
+  char buf[NL_BUF_SIZE];
+  struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK,
+                                   NLM_F_CREATE | NLM_F_EXCL, host);
+  mnl_attr_put_u32 (nlh, IFLA_MASTER, bridge_index);
+  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "veth");
+  struct nlattr *data = mnl_attr_nest_start (nlh, IFLA_INFO_DATA);
+  struct nlattr *peer = mnl_attr_nest_start (nlh, VETH_INFO_PEER);
+  struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header (nlh, sizeof *pifi);
+  pifi->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz (nlh, IFLA_IFNAME, "eth0");
+  mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) netns_fd);
+  mnl_attr_nest_end (nlh, peer);
+  mnl_attr_nest_end (nlh, data);
+  mnl_attr_nest_end (nlh, info);
+  return nl_request (nl, nlh);
+}
+
+static int
+addr_add (struct nl *nl, unsigned index, uint32_t addr, unsigned prefix)
+{
+  char buf[NL_BUF_SIZE];
+  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  nlh->nlmsg_type = RTM_NEWADDR;
+  nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+  struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header (nlh, sizeof *ifa);
+  ifa->ifa_family = AF_INET;
+  ifa->ifa_prefixlen = (unsigned char) prefix;
+  ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+  ifa->ifa_index = index;
+  uint32_t mask = htonl (0xffffffffu << (32 - prefix));
+  mnl_attr_put_u32 (nlh, IFA_LOCAL, addr);
+  mnl_attr_put_u32 (nlh, IFA_ADDRESS, addr);
+  mnl_attr_put_u32 (nlh, IFA_BROADCAST, addr | ~mask);
+  return nl_request (nl, nlh);
+}
+
+static int
+default_route_add (struct nl *nl, unsigned index, uint32_t gateway)
+{
+  char buf[NL_BUF_SIZE];
+  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
+  nlh->nlmsg_type = RTM_NEWROUTE;
+  nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+  struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = RTPROT_BOOT;
+  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+  rtm->rtm_type = RTN_UNICAST;
+  mnl_attr_put_u32 (nlh, RTA_GATEWAY, gateway);
+  mnl_attr_put_u32 (nlh, RTA_OIF, index);
+  return nl_request (nl, nlh);
+}
+
+/* ------------------------------------------------------------------ */
+/* nftables                                                            */
+/* ------------------------------------------------------------------ */
+
+/* The table every cordon jail shares.  The static rules only look things
+ * up: nat subnets are elements of nat_subnets, published ports elements of
+ * the publish maps, so jails add and remove elements, never rules.  The
+ * chains are flushed and filled in one transaction, so this is idempotent. */
+static const char nft_table[] =
+  "add table ip " NFT_TABLE "\n"
+  "add set ip " NFT_TABLE " nat_subnets { type ipv4_addr; flags interval; }\n"
+  "add map ip " NFT_TABLE " publish_addr { type ipv4_addr . inet_proto . "
+  "inet_service : ipv4_addr . inet_service; }\n"
+  "add map ip " NFT_TABLE " publish_any { type inet_proto . inet_service : "
+  "ipv4_addr . inet_service; }\n"
+  "add chain ip " NFT_TABLE " prerouting { type nat hook prerouting "
+  "priority -100; }\n"
+  "add chain ip " NFT_TABLE " output { type nat hook output priority -100; }\n"
+  "add chain ip " NFT_TABLE " postrouting { type nat hook postrouting "
+  "priority 100; }\n"
+  "flush chain ip " NFT_TABLE " prerouting\n"
+  "flush chain ip " NFT_TABLE " output\n"
+  "flush chain ip " NFT_TABLE " postrouting\n"
+  "add rule ip " NFT_TABLE " prerouting fib daddr type local dnat ip to "
+  "ip daddr . meta l4proto . th dport map @publish_addr\n"
+  "add rule ip " NFT_TABLE " prerouting fib daddr type local dnat ip to "
+  "meta l4proto . th dport map @publish_any\n"
+  "add rule ip " NFT_TABLE " output fib daddr type local dnat ip to "
+  "ip daddr . meta l4proto . th dport map @publish_addr\n"
+  "add rule ip " NFT_TABLE " output fib daddr type local dnat ip to "
+  "meta l4proto . th dport map @publish_any\n"
+  /* a forward from 127.0.0.1 leaves with a loopback source: give it ours */
+  "add rule ip " NFT_TABLE " postrouting ct status dnat ip saddr 127.0.0.0/8 "
+  "masquerade\n"
+  "add rule ip " NFT_TABLE " postrouting ip saddr @nat_subnets "
+  "ip daddr != @nat_subnets masquerade\n";
+
+/* Start nft -f - with its stdin on IN and its stdout and stderr on OUT. */
+static int
+nft_spawn (int in, int out, pid_t *pid)
+{
+  posix_spawn_file_actions_t fa;
+  if (posix_spawn_file_actions_init (&fa) != 0)
+    return ENOMEM;
+  posix_spawn_file_actions_adddup2 (&fa, in, STDIN_FILENO);
+  posix_spawn_file_actions_adddup2 (&fa, out, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2 (&fa, out, STDERR_FILENO);
+  char *argv[] = { (char *) "nft", (char *) "-f", (char *) "-", NULL };
+  int r = posix_spawn (pid, "/usr/sbin/nft", &fa, NULL, argv, environ);
+  if (r == ENOENT)
+    r = posix_spawnp (pid, "nft", &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  return r;
+}
+
+/* nftables through the nft program, not libnftables: linking libnftables
+ * (with libnftnl, libxtables and libgmp behind it) cost every start of
+ * cordon about 4 ms, and only bridge mode with nat or publish needs it.
+ * Its stdin is a socket so that a failed nft cannot SIGPIPE the launcher. */
+static int
+nft_run (const char *cmds, cordon_error_t *err)
+{
+  int in[2], out[2];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, in) < 0)
+    return fail_errno (err, "nftables: socketpair");
+  if (pipe2 (out, O_CLOEXEC) < 0)
+    {
+      int e = errno;
+      close (in[0]);
+      close (in[1]);
+      return cordon_fail (err, e, "nftables: pipe");
+    }
+  pid_t pid;
+  int r = nft_spawn (in[0], out[1], &pid);
+  close (in[0]);
+  close (out[1]);
+  if (r != 0)
+    {
+      close (in[1]);
+      close (out[0]);
+      return cordon_fail (err, r, "nftables: run nft (Debian package nftables)");
+    }
+  size_t len = strlen (cmds);
+  for (size_t done = 0; done < len;)
+    {
+      ssize_t n = send (in[1], cmds + done, len - done, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;    /* nft went away: its status and message say why */
+      done += (size_t) n;
+    }
+  close (in[1]);
+
+  char msg[1024];
+  size_t got = 0;
+  for (;;)
+    {
+      ssize_t n = read (out[0], msg + got, sizeof msg - 1 - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      got += (size_t) n;
+      if (got == sizeof msg - 1)
+        {
+          char sink[512];   /* keep the first part; drain the rest */
+          while (read (out[0], sink, sizeof sink) > 0)
+            ;
+          break;
+        }
+    }
+  msg[got] = '\0';
+  close (out[0]);
+
+  int status;
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return fail_errno (err, "nftables: wait for nft");
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 0;
+  return cordon_fail (err, 0, "nftables: nft failed: %.*s",
+                      (int) strcspn (msg, "\n"), msg);
+}
+
+static int
+write_sysctl (const char *path, cordon_error_t *err)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_errno (err, "open %s", path);
+  ssize_t n = write (fd, "1\n", 2);
+  int e = errno;
+  close (fd);
+  return n == 2 ? 0 : cordon_fail (err, n < 0 ? e : EIO, "write %s", path);
+}
+
+/* "publish_addr { 127.0.0.1 . tcp . 8080" or "publish_any { tcp . 8080":
+ * the element's key, as delete wants it (the caller closes the brace). */
+static void
+publish_key (const struct port_publish *p, char *buf, size_t size)
+{
+  const char *proto = p->protocol == IPPROTO_UDP ? "udp" : "tcp";
+  if (p->host_address)
+    snprintf (buf, size, "publish_addr { %s . %s . %u", p->host_address, proto,
+              p->host_port);
+  else
+    snprintf (buf, size, "publish_any { %s . %u", proto, p->host_port);
+}
+
+/* ------------------------------------------------------------------ */
+/* Address leases                                                      */
+/* ------------------------------------------------------------------ */
+
+static int
+make_dir (const char *path, mode_t mode, cordon_error_t *err)
+{
+  if (mkdir (path, mode) < 0 && errno != EEXIST)
+    return fail_errno (err, "mkdir %s", path);
+  return 0;
+}
+
+/* Open and lock this bridge's lease directory.  A directory emptied and
+ * removed while we waited for the lock is made again. */
+static int
+lease_dir_lock (struct network_state *st, cordon_error_t *err)
+{
+  if (make_dir (RUN_DIR, 0755, err) < 0 || make_dir (NET_RUN_DIR, 0700, err) < 0)
+    return -1;
+  for (;;)
+    {
+      if (make_dir (st->lease_dir, 0700, err) < 0)
+        return -1;
+      int fd = open (st->lease_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd < 0 && errno == ENOENT)
+        continue;
+      if (fd < 0)
+        return fail_errno (err, "open %s", st->lease_dir);
+      int r;
+      while ((r = flock (fd, LOCK_EX)) < 0 && errno == EINTR)
+        ;
+      struct stat sb;
+      if (r < 0 || fstat (fd, &sb) < 0)
+        {
+          int e = errno;
+          close (fd);
+          return cordon_fail (err, e, "lock %s", st->lease_dir);
+        }
+      if (sb.st_nlink > 0)
+        return fd;
+      close (fd);
+    }
+}
+
+/* Remove what a dead launcher's jail left: its veth and forwards, as its
+ * lease file lists them, and the file.  FD is the lease, locked by us. */
+static void
+remove_stale_lease (struct nl *nl, int dirfd, const char *name, int fd)
+{
+  char text[4096];
+  ssize_t n = pread (fd, text, sizeof text - 1, 0);
+  text[n > 0 ? n : 0] = '\0';
+  for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n"))
+    {
+      if (strncmp (line, "veth ", 5) == 0)
+        link_delete (nl, line + 5);
+      else if (strncmp (line, "publish ", 8) == 0)
+        {
+          char cmd[512];
+          snprintf (cmd, sizeof cmd, "delete element ip " NFT_TABLE " %s }\n",
+                    line + 8);
+          nft_run (cmd, NULL);
+        }
+    }
+  unlinkat (dirfd, name, 0);
+}
+
+static void
+sweep_stale_leases (struct nl *nl, int dirfd)
+{
+  int dup_fd = fcntl (dirfd, F_DUPFD_CLOEXEC, 0);
+  DIR *d = dup_fd >= 0 ? fdopendir (dup_fd) : NULL;
+  if (d == NULL)
+    {
+      close_fd (&dup_fd);
+      return;
+    }
+  struct dirent *de;
+  struct in_addr a;
+  while ((de = readdir (d)) != NULL)
+    {
+      if (inet_pton (AF_INET, de->d_name, &a) != 1)
+        continue;
+      int fd = openat (dirfd, de->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+        remove_stale_lease (nl, dirfd, de->d_name, fd);
+      close (fd);
+    }
+  closedir (d);
+}
+
+/* Take the lease on ADDR (network order): true when it is ours now. */
+static bool
+try_lease (struct network_state *st, int dirfd, uint32_t addr)
+{
+  struct in_addr a = { addr };
+  inet_ntop (AF_INET, &a, st->lease_name, sizeof st->lease_name);
+  int fd = openat (dirfd, st->lease_name,
+                   O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return false;
+  if (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      close (fd);
+      return false;
+    }
+  char line[64];
+  int n = snprintf (line, sizeof line, "pid %ld\n", (long) getpid ());
+  if (ftruncate (fd, 0) < 0 || pwrite (fd, line, (size_t) n, 0) != n)
+    {
+      unlinkat (dirfd, st->lease_name, 0);
+      close (fd);
+      return false;
+    }
+  st->lease_fd = fd;
+  st->address = addr;
+  return true;
+}
+
+/* A free address of the subnet, or the profile's own if it is free. */
+static int
+take_lease (const struct network_spec *n, struct network_state *st, int dirfd,
+            cordon_error_t *err)
+{
+  if (!n->address_auto)
+    {
+      char buf[INET_ADDRSTRLEN];
+      snprintf (buf, sizeof buf, "%.*s", (int) strcspn (n->address, "/"),
+                n->address);
+      struct in_addr a;
+      if (inet_pton (AF_INET, buf, &a) != 1)
+        return cordon_fail (err, EINVAL, "network address %s", n->address);
+      if (try_lease (st, dirfd, a.s_addr))
+        return 0;
+      return cordon_fail (err, 0, "network address %s is in use by another "
+                          "jail on bridge %s", buf, n->bridge);
+    }
+  uint32_t gw = ntohl (st->gateway);
+  uint32_t mask = 0xffffffffu << (32 - n->prefix);
+  for (uint32_t host = 1; host < ~mask; host++)
+    {
+      uint32_t addr = (gw & mask) | host;
+      if (addr != gw && try_lease (st, dirfd, htonl (addr)))
+        return 0;
+    }
+  return cordon_fail (err, 0, "no free address left on bridge %s (%s/%u)",
+                      n->bridge, n->gateway, n->prefix);
+}
+
+static int
+lease_note (struct network_state *st, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+
+/* Append a line to our lease file: what to remove if we die. */
+static int
+lease_note (struct network_state *st, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char line[512];
+  int n = vsnprintf (line, sizeof line, fmt, ap);
+  va_end (ap);
+  off_t end = lseek (st->lease_fd, 0, SEEK_END);
+  if (end < 0 || n < 0 || (size_t) n >= sizeof line
+      || pwrite (st->lease_fd, line, (size_t) n, end) != n)
+    return -1;
+  return 0;
+}
+
+static void
+lease_release (struct network_state *st)
+{
+  if (st->lease_fd < 0)
+    return;
+  int dirfd = lease_dir_lock (st, NULL);
+  if (dirfd >= 0)
+    {
+      unlinkat (dirfd, st->lease_name, 0);
+      /* the last lease takes the directory along; ENOTEMPTY otherwise */
+      rmdir (st->lease_dir);
+      close (dirfd);
+    }
+  close_fd (&st->lease_fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* bridge mode                                                         */
+/* ------------------------------------------------------------------ */
+
+/* The bridge, with the gateway address and up, unless it exists. */
+static int
+ensure_bridge (struct nl *nl, const struct network_spec *n,
+               const struct network_state *st, const struct jail_options *opts,
+               cordon_error_t *err)
+{
+  if (if_nametoindex (n->bridge) != 0)
+    return 0;
+  say (opts, "network: create bridge %s (%s/%u)", n->bridge, n->gateway,
+       n->prefix);
+  int r = bridge_create (nl, n->bridge);
+  if (r < 0 && r != -EEXIST)
+    return cordon_fail (err, -r, "create bridge %s", n->bridge);
+  unsigned index = if_nametoindex (n->bridge);
+  if (index == 0)
+    return fail_errno (err, "bridge %s", n->bridge);
+  r = addr_add (nl, index, st->gateway, n->prefix);
+  if (r < 0 && r != -EEXIST)
+    return cordon_fail (err, -r, "add %s/%u to bridge %s", n->gateway,
+                        n->prefix, n->bridge);
+  return link_up (nl, n->bridge, err);
+}
+
+static int
+netns_inode (unsigned long *ino, cordon_error_t *err)
+{
+  struct stat sb;
+  if (stat ("/proc/self/ns/net", &sb) < 0)
+    return fail_errno (err, "stat /proc/self/ns/net");
+  *ino = (unsigned long) sb.st_ino;
+  return 0;
+}
+
+static bool
+has_loopback_publish (const struct network_spec *n)
+{
+  for (size_t i = 0; i < n->n_publish; i++)
+    if (n->publish[i].host_address
+        && strncmp (n->publish[i].host_address, "127.", 4) == 0)
+      return true;
+  return false;
+}
+
+/* The nftables table, nat for the subnet, and what forwarding needs. */
+static int
+prepare_nftables (const struct network_spec *n, const struct network_state *st,
+                  const struct jail_options *opts, cordon_error_t *err)
+{
+  if (!n->nat && n->n_publish == 0)
+    return 0;
+  if (nft_run (nft_table, err) < 0)
+    return cordon_error_wrap (err, "set up nftables table ip " NFT_TABLE);
+  if (n->nat)
+    {
+      uint32_t mask = 0xffffffffu << (32 - n->prefix);
+      struct in_addr net = { htonl (ntohl (st->gateway) & mask) };
+      char cmd[256], buf[INET_ADDRSTRLEN];
+      inet_ntop (AF_INET, &net, buf, sizeof buf);
+      say (opts, "network: masquerade %s/%u", buf, n->prefix);
+      snprintf (cmd, sizeof cmd, "add element ip " NFT_TABLE " nat_subnets "
+                "{ %s/%u }\n", buf, n->prefix);
+      if (nft_run (cmd, err) < 0)
+        return cordon_error_wrap (err, "masquerade %s/%u", buf, n->prefix);
+    }
+  /* Routed traffic (nat, forwards from other hosts) needs forwarding; a
+   * forward from 127.0.0.1 needs loopback sources routed to the bridge. */
+  if (write_sysctl ("/proc/sys/net/ipv4/ip_forward", err) < 0)
+    return -1;
+  if (has_loopback_publish (n))
+    {
+      char path[128];
+      snprintf (path, sizeof path, "/proc/sys/net/ipv4/conf/%s/route_localnet",
+                n->bridge);
+      if (write_sysctl (path, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+static int
+prepare_bridge (const struct network_spec *n, struct network_state *st,
+                const struct jail_options *opts, cordon_error_t *err)
+{
+  if (geteuid () != 0)
+    return cordon_fail (err, 0, "network mode \"bridge\" needs root (mode "
+                        "\"user\" works without)");
+  struct in_addr gw;
+  if (inet_pton (AF_INET, n->gateway, &gw) != 1)
+    return cordon_fail (err, EINVAL, "network gateway %s", n->gateway);
+  st->gateway = gw.s_addr;
+  unsigned long ino = 0;
+  if (netns_inode (&ino, err) < 0)
+    return -1;
+  snprintf (st->lease_dir, sizeof st->lease_dir, NET_RUN_DIR "/%s@%lu",
+            n->bridge, ino);
+  struct nl nl = { 0 };
+  if (nl_open (&nl, err) < 0)
+    return -1;
+  int dirfd = lease_dir_lock (st, err);
+  int r = -1;
+  if (dirfd >= 0)
+    {
+      sweep_stale_leases (&nl, dirfd);
+      r = ensure_bridge (&nl, n, st, opts, err);
+      if (r == 0)
+        r = take_lease (n, st, dirfd, err);
+      if (r < 0)
+        rmdir (st->lease_dir);
+      close (dirfd);
+    }
+  nl_close (&nl);
+  if (r < 0)
+    return -1;
+  struct in_addr a = { st->address };
+  char buf[INET_ADDRSTRLEN];
+  say (opts, "network: address %s/%u on %s", inet_ntop (AF_INET, &a, buf,
+       sizeof buf), n->prefix, n->bridge);
+  return prepare_nftables (n, st, opts, err);
+}
+
+static int
+add_forwards (const struct network_spec *n, struct network_state *st,
+              const struct jail_options *opts, cordon_error_t *err)
+{
+  struct in_addr a = { st->address };
+  char jail[INET_ADDRSTRLEN];
+  inet_ntop (AF_INET, &a, jail, sizeof jail);
+  for (size_t i = 0; i < n->n_publish; i++)
+    {
+      const struct port_publish *p = &n->publish[i];
+      char key[128], cmd[512];
+      publish_key (p, key, sizeof key);
+      const char *proto = p->protocol == IPPROTO_UDP ? "udp" : "tcp";
+      say (opts, "network: publish %s:%u/%s -> %s:%u",
+           p->host_address ? p->host_address : "*", p->host_port, proto, jail,
+           p->jail_port);
+      if (lease_note (st, "publish %s\n", key) < 0)
+        return fail_errno (err, "write the lease %s/%s", st->lease_dir,
+                           st->lease_name);
+      st->forwards = true;
+      snprintf (cmd, sizeof cmd, "create element ip " NFT_TABLE " %s : %s . "
+                "%u }\n", key, jail, p->jail_port);
+      if (nft_run (cmd, err) < 0)
+        return cordon_error_wrap (err, "publish %s%s%u:%u/%s (is the host "
+                                  "port published by another jail?)",
+                                  p->host_address ? p->host_address : "",
+                                  p->host_address ? ":" : "", p->host_port,
+                                  p->jail_port, proto);
+    }
+  return 0;
+}
+
+static int
+attach_bridge (const struct network_spec *n, struct network_state *st,
+               pid_t jail, const struct jail_options *opts,
+               cordon_error_t *err)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%ld/ns/net", (long) jail);
+  int netns = open (path, O_RDONLY | O_CLOEXEC);
+  if (netns < 0)
+    return fail_errno (err, "open %s", path);
+  struct nl nl = { 0 };
+  if (nl_open (&nl, err) < 0)
+    {
+      close (netns);
+      return -1;
+    }
+  char veth[IF_NAMESIZE];
+  snprintf (veth, sizeof veth, "cordon-v%u", (unsigned) getpid () % 10000000u);
+  int r = -1;
+  unsigned index = if_nametoindex (n->bridge);
+  if (index == 0)
+    fail_errno (err, "bridge %s", n->bridge);
+  else if (lease_note (st, "veth %s\n", veth) < 0)
+    fail_errno (err, "write the lease %s/%s", st->lease_dir, st->lease_name);
+  else
+    {
+      say (opts, "network: veth %s on %s, eth0 in the jail", veth, n->bridge);
+      r = veth_create (&nl, veth, index, netns);
+      if (r < 0)
+        cordon_fail (err, -r, "create veth %s on bridge %s", veth, n->bridge);
+      else
+        {
+          snprintf (st->veth, sizeof st->veth, "%s", veth);
+          r = link_up (&nl, veth, err);
+        }
+    }
+  nl_close (&nl);
+  close (netns);
+  if (r < 0)
+    return -1;
+  return add_forwards (n, st, opts, err);
+}
+
+static void
+release_bridge (const struct network_spec *n, struct network_state *st)
+{
+  for (size_t i = 0; st->forwards && i < n->n_publish; i++)
+    {
+      char key[128], cmd[256];
+      publish_key (&n->publish[i], key, sizeof key);
+      snprintf (cmd, sizeof cmd, "delete element ip " NFT_TABLE " %s }\n", key);
+      nft_run (cmd, NULL);
+    }
+  st->forwards = false;
+  if (st->veth[0])
+    {
+      struct nl nl = { 0 };
+      if (nl_open (&nl, NULL) == 0)
+        link_delete (&nl, st->veth);
+      nl_close (&nl);
+      st->veth[0] = '\0';
+    }
+  lease_release (st);
+}
+
+/* ------------------------------------------------------------------ */
+/* user mode: pasta                                                    */
+/* ------------------------------------------------------------------ */
+
+static char *
+find_pasta (void)
+{
+  const char *env = getenv ("PATH");
+  char *path = NULL;
+  if (asprintf (&path, "%s:/usr/bin:/usr/sbin:/bin:/sbin",
+                env && *env ? env : "/usr/local/bin") < 0)
+    return NULL;
+  char *found = NULL;
+  for (char *dir = strtok (path, ":"); dir && !found; dir = strtok (NULL, ":"))
+    {
+      char *candidate = NULL;
+      if (*dir == '/' && asprintf (&candidate, "%s/pasta", dir) >= 0)
+        {
+          if (access (candidate, X_OK) == 0)
+            found = candidate;
+          else
+            free (candidate);
+        }
+    }
+  free (path);
+  return found;
+}
+
+struct argv_builder
+{
+  char *v[64];
+  char strings[32][80];
+  size_t n, n_strings;
+};
+
+static void
+arg (struct argv_builder *a, const char *s)
+{
+  if (a->n < sizeof a->v / sizeof *a->v - 1)
+    a->v[a->n++] = (char *) s;
+}
+
+__attribute__ ((format (printf, 2, 3))) static void
+argf (struct argv_builder *a, const char *fmt, ...)
+{
+  if (a->n_strings >= sizeof a->strings / sizeof *a->strings)
+    return;
+  char *s = a->strings[a->n_strings++];
+  va_list ap;
+  va_start (ap, fmt);
+  vsnprintf (s, sizeof a->strings[0], fmt, ap);
+  va_end (ap);
+  arg (a, s);
+}
+
+/* pasta's command line: foreground (our child, so it dies with us),
+ * configuring the jail's namespace, forwarding only the published ports. */
+static void
+pasta_argv (const struct jail_spec *spec, const char *pasta, pid_t jail,
+            struct argv_builder *a)
+{
+  const struct network_spec *n = &spec->network;
+  arg (a, pasta);
+  if (geteuid () == 0)
+    {
+      /* pasta would switch to nobody, who cannot enter root's jail */
+      arg (a, "--runas");
+      arg (a, "0:0");
+    }
+  arg (a, "--foreground");
+  arg (a, "--quiet");
+  arg (a, "--config-net");
+  arg (a, "--ns-ifname");
+  arg (a, "eth0");
+  arg (a, "--pid");
+  arg (a, "/proc/self/fd/3");
+  bool tcp = false, udp = false;
+  for (size_t i = 0; i < n->n_publish; i++)
+    {
+      const struct port_publish *p = &n->publish[i];
+      bool is_udp = p->protocol == IPPROTO_UDP;
+      arg (a, is_udp ? "-u" : "-t");
+      if (p->host_address)
+        argf (a, "%s/%u:%u", p->host_address, p->host_port, p->jail_port);
+      else
+        argf (a, "%u:%u", p->host_port, p->jail_port);
+      tcp |= !is_udp;
+      udp |= is_udp;
+    }
+  if (!tcp)
+    {
+      arg (a, "-t");
+      arg (a, "none");
+    }
+  if (!udp)
+    {
+      arg (a, "-u");
+      arg (a, "none");
+    }
+  arg (a, "-T");
+  arg (a, "none");
+  arg (a, "-U");
+  arg (a, "none");
+  if (spec->namespaces & JAIL_NS_USER)
+    argf (a, "%ld", (long) jail);
+  else
+    {
+      arg (a, "--netns");
+      argf (a, "/proc/%ld/ns/net", (long) jail);
+      arg (a, "--netns-only");
+    }
+  a->v[a->n] = NULL;
+}
+
+static _Noreturn void
+exec_pasta (char *const argv[], int ready, int log, pid_t launcher)
+{
+  sigset_t none;
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  signal (SIGCHLD, SIG_DFL);
+  if (prctl (PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid () != launcher)
+    _exit (127);
+  int null = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null < 0 || dup2 (null, 0) < 0 || dup2 (log, 1) < 0 || dup2 (log, 2) < 0
+      || dup2 (ready, 3) < 0)
+    _exit (127);
+  execv (argv[0], argv);
+  dprintf (2, "exec %s: %s\n", argv[0], strerror (errno));
+  _exit (127);
+}
+
+/* The last line pasta wrote, for an error message. */
+static void
+last_line (int log, char *buf, size_t size)
+{
+  buf[0] = '\0';
+  ssize_t n = pread (log, buf, size - 1, 0);
+  if (n <= 0)
+    return;
+  buf[n] = '\0';
+  while (n > 0 && buf[n - 1] == '\n')
+    buf[--n] = '\0';
+  char *nl = strrchr (buf, '\n');
+  if (nl)
+    memmove (buf, nl + 1, strlen (nl + 1) + 1);
+}
+
+/* Wait until pasta wrote its pid (it is then set up) or exited. */
+static bool
+pasta_ready (int ready)
+{
+  char buf[32];
+  size_t got = 0;
+  struct pollfd p = { .fd = ready, .events = POLLIN };
+  while (got < sizeof buf - 1)
+    {
+      int r = poll (&p, 1, PASTA_READY_TIMEOUT_MS);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return false;
+      ssize_t n = read (ready, buf + got, sizeof buf - 1 - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return false;
+      got += (size_t) n;
+      if (memchr (buf, '\n', got))
+        return true;
+    }
+  return true;
+}
+
+static void
+stop_pasta (struct network_state *st)
+{
+  if (st->pasta <= 0)
+    return;
+  kill (st->pasta, SIGTERM);
+  while (waitpid (st->pasta, NULL, 0) < 0 && errno == EINTR)
+    ;
+  st->pasta = 0;
+}
+
+static int
+attach_pasta (const struct jail_spec *spec, struct network_state *st,
+              pid_t jail, const struct jail_options *opts, cordon_error_t *err)
+{
+  char *pasta = find_pasta ();
+  if (pasta == NULL)
+    return cordon_fail (err, 0, "network mode \"user\" needs pasta, which is "
+                        "not installed (Debian package passt)");
+  struct argv_builder a = { 0 };
+  pasta_argv (spec, pasta, jail, &a);
+  say (opts, "network: %s for the jail's namespace", pasta);
+  int ready[2] = { -1, -1 };
+  int log = open ("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (log < 0 || pipe2 (ready, O_CLOEXEC) < 0)
+    {
+      int e = errno;
+      close_fd (&log);
+      free (pasta);
+      return cordon_fail (err, e, "start pasta");
+    }
+  pid_t launcher = getpid ();
+  pid_t pid = fork ();
+  if (pid == 0)
+    exec_pasta (a.v, ready[1], log, launcher);
+  int e = errno;
+  close_fd (&ready[1]);
+  int r = 0;
+  if (pid < 0)
+    r = cordon_fail (err, e, "fork for pasta");
+  else
+    {
+      st->pasta = pid;
+      if (!pasta_ready (ready[0]))
+        {
+          stop_pasta (st);
+          char line[512];
+          last_line (log, line, sizeof line);
+          r = cordon_fail (err, 0, "pasta failed to set up the jail's network%s%s",
+                           line[0] ? ": " : "", line);
+        }
+    }
+  close_fd (&ready[0]);
+  close_fd (&log);
+  free (pasta);
+  return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The interface to the jail core                                      */
+/* ------------------------------------------------------------------ */
+
+void
+network_init (struct network_state *st)
+{
+  memset (st, 0, sizeof *st);
+  st->lease_fd = -1;
+}
+
+int
+network_prepare (const struct jail_spec *spec, struct network_state *st,
+                 const struct jail_options *opts, cordon_error_t *err)
+{
+  if (spec->network.mode != NETWORK_BRIDGE)
+    return 0;
+  if (prepare_bridge (&spec->network, st, opts, err) < 0)
+    {
+      network_release (spec, st, opts);
+      return cordon_error_wrap (err, "network");
+    }
+  return 0;
+}
+
+int
+network_attach (const struct jail_spec *spec, struct network_state *st,
+                pid_t jail, const struct jail_options *opts,
+                cordon_error_t *err)
+{
+  int r = 0;
+  if (spec->network.mode == NETWORK_BRIDGE)
+    r = attach_bridge (&spec->network, st, jail, opts, err);
+  else if (spec->network.mode == NETWORK_USER)
+    r = attach_pasta (spec, st, jail, opts, err);
+  return r < 0 ? cordon_error_wrap (err, "network") : 0;
+}
+
+int
+network_configure_inside (const struct jail_spec *spec,
+                          const struct network_state *st,
+                          const struct jail_options *opts, cordon_error_t *err)
+{
+  const struct network_spec *n = &spec->network;
+  if (n->mode == NETWORK_HOST || !(spec->namespaces & JAIL_NS_NET))
+    return 0;
+  struct nl nl = { 0 };
+  if (nl_open (&nl, err) < 0)
+    return -1;
+  say (opts, "network: lo up");
+  int r = link_up (&nl, "lo", err);
+  if (r == 0 && n->mode == NETWORK_BRIDGE)
+    {
+      unsigned index = if_nametoindex ("eth0");
+      if (index == 0)
+        r = fail_errno (err, "the jail's eth0");
+      else if ((r = addr_add (&nl, index, st->address, n->prefix)) < 0)
+        r = cordon_fail (err, -r, "add the jail's address to eth0");
+      else if ((r = link_up (&nl, "eth0", err)) == 0
+               && (r = default_route_add (&nl, index, st->gateway)) < 0)
+        r = cordon_fail (err, -r, "default route via %s", n->gateway);
+    }
+  nl_close (&nl);
+  return r < 0 ? cordon_error_wrap (err, "network") : 0;
+}
+
+void
+network_release (const struct jail_spec *spec, struct network_state *st,
+                 const struct jail_options *opts)
+{
+  stop_pasta (st);
+  if (spec->network.mode == NETWORK_BRIDGE)
+    {
+      if (st->veth[0] || st->lease_fd >= 0)
+        say (opts, "network: release %s", st->lease_name);
+      release_bridge (&spec->network, st);
+    }
+}

@@ -1,0 +1,23 @@
+/* report.h — the run report: one JSON object describing how a jail ended.
+ *
+ * `cordon run --report FILE` / `--report-fd N`.  The destination is opened
+ * (or checked) before the jail starts, so a bad one fails early, and the
+ * object is written with jansson when the jail has ended. */
+#ifndef CORDON_REPORT_H
+#define CORDON_REPORT_H
+
+#include "error.h"
+#include "jail.h"
+#include "spec.h"
+
+/* An fd to write the report to: FILE created/truncated (mode 0644 less the
+ * umask), or FD checked to be open for writing.  -1 with *err. */
+int report_open (const char *file, int fd, cordon_error_t *err);
+
+/* Write the report of SPEC's run to FD, one line.  ERROR is the set-up error's message
+ * for reason "setup_error", else NULL. */
+int report_write (int fd, const struct jail_spec *spec,
+                  const struct jail_result *r, const char *error,
+                  cordon_error_t *err);
+
+#endif

@@ -1,0 +1,887 @@
+/* seccomp.c — the jail's system call filter, through libseccomp.
+ *
+ * Owns the presets and the @groups (data tables below) and turns a
+ * struct seccomp_spec into filters.  Two filters are loaded, because
+ * libseccomp cannot express "allow this call unless its arguments match"
+ * in one (an unconditional rule for a call hides its conditional ones):
+ *   - the allowlist: the preset's calls plus `allow`, minus `deny`, each
+ *     ALLOW (some only for safe arguments); everything else gets the
+ *     refusal action;
+ *   - the argument filter: ALLOW by default, refusing the calls that
+ *     `rule` sections and the preset's argument checks (TIOCSTI) match.
+ * The kernel runs both and keeps the most restrictive answer.  Both cover
+ * the other ABIs of the CPU (i386 and x32 on x86_64), so `int 0x80` is
+ * filtered by the same names. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "seccomp-filter.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+# define CLONE_NEWTIME 0x00000080
+#endif
+
+/* Namespace flags of clone(); unshare() also takes CLONE_NEWTIME (which is
+ * part of clone()'s exit signal byte). */
+#define CLONE_NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC          \
+                        | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET      \
+                        | CLONE_NEWCGROUP)
+#define UNSHARE_NS_FLAGS (CLONE_NS_FLAGS | CLONE_NEWTIME)
+
+/* The calls of the "default" preset, after moby's default profile: what a
+ * normal program, compiler, interpreter or test suite needs.  Not here,
+ * so refused: keyrings, bpf, perf_event_open, userfaultfd, modules, kexec,
+ * the mount API, pivot_root, chroot, swap, reboot, acct, clock setting,
+ * ptrace and process_vm_*, setns, io_uring, open_by_handle_at,
+ * name_to_handle_at, sethostname, iopl/ioperm, vm86, obsolete calls.
+ * clone, unshare and personality are allowed for safe arguments only
+ * (arg_allow below).  Names libseccomp does not know are skipped. */
+static const char *const default_calls[] = {
+  "_llseek", "_newselect", "accept", "accept4", "access", "alarm",
+  "arch_prctl", "bind", "brk", "cachestat", "capget", "capset", "chdir",
+  "chmod", "chown", "chown32", "clock_getres", "clock_getres_time64",
+  "clock_gettime", "clock_gettime64", "clock_nanosleep",
+  "clock_nanosleep_time64", "close", "close_range", "connect",
+  "copy_file_range", "creat", "dup", "dup2", "dup3", "epoll_create",
+  "epoll_create1", "epoll_ctl", "epoll_ctl_old", "epoll_pwait",
+  "epoll_pwait2", "epoll_wait", "epoll_wait_old", "eventfd", "eventfd2",
+  "execve", "execveat", "exit", "exit_group", "faccessat", "faccessat2",
+  "fadvise64", "fadvise64_64", "fallocate", "fanotify_mark", "fchdir",
+  "fchmod", "fchmodat", "fchmodat2", "fchown", "fchown32", "fchownat",
+  "fcntl", "fcntl64", "fdatasync", "fgetxattr", "flistxattr", "flock",
+  "fork", "fremovexattr", "fsetxattr", "fstat", "fstat64", "fstatat64",
+  "fstatfs", "fstatfs64", "fsync", "ftruncate", "ftruncate64", "futex",
+  "futex_requeue", "futex_time64", "futex_wait", "futex_waitv",
+  "futex_wake", "futimesat", "get_mempolicy", "get_robust_list",
+  "get_thread_area", "getcpu", "getcwd", "getdents", "getdents64",
+  "getegid", "getegid32", "geteuid", "geteuid32", "getgid", "getgid32",
+  "getgroups", "getgroups32", "getitimer", "getpeername", "getpgid",
+  "getpgrp", "getpid", "getppid", "getpriority", "getrandom", "getresgid",
+  "getresgid32", "getresuid", "getresuid32", "getrlimit", "getrusage",
+  "getsid", "getsockname", "getsockopt", "gettid", "gettimeofday",
+  "getuid", "getuid32", "getxattr", "inotify_add_watch", "inotify_init",
+  "inotify_init1", "inotify_rm_watch", "io_cancel", "io_destroy",
+  "io_getevents", "io_pgetevents", "io_pgetevents_time64", "io_setup",
+  "io_submit", "ioctl", "ioprio_get", "ioprio_set", "ipc", "kill",
+  "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self",
+  "lchown", "lchown32", "lgetxattr", "link", "linkat", "listen",
+  "listxattr", "llistxattr", "lremovexattr", "lseek", "lsetxattr", "lstat",
+  "lstat64", "madvise", "map_shadow_stack", "mbind", "membarrier",
+  "memfd_create", "memfd_secret", "mincore", "mkdir", "mkdirat", "mknod",
+  "mknodat", "mlock", "mlock2", "mlockall", "mmap", "mmap2", "mprotect",
+  "mq_getsetattr", "mq_notify", "mq_open", "mq_timedreceive",
+  "mq_timedreceive_time64", "mq_timedsend", "mq_timedsend_time64",
+  "mq_unlink", "mremap", "msgctl", "msgget", "msgrcv", "msgsnd", "msync",
+  "munlock", "munlockall", "munmap", "nanosleep", "newfstatat", "open",
+  "openat", "openat2", "pause", "pidfd_open", "pidfd_send_signal", "pipe",
+  "pipe2", "pkey_alloc", "pkey_free", "pkey_mprotect", "poll", "ppoll",
+  "ppoll_time64", "prctl", "pread64", "preadv", "preadv2", "prlimit64",
+  "process_mrelease", "pselect6", "pselect6_time64", "pwrite64", "pwritev",
+  "pwritev2", "read", "readahead", "readlink", "readlinkat", "readv",
+  "recv", "recvfrom", "recvmmsg", "recvmmsg_time64", "recvmsg",
+  "remap_file_pages", "removexattr", "rename", "renameat", "renameat2",
+  "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigpending",
+  "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigreturn", "rt_sigsuspend",
+  "rt_sigtimedwait", "rt_sigtimedwait_time64", "rt_tgsigqueueinfo",
+  "sched_get_priority_max", "sched_get_priority_min", "sched_getaffinity",
+  "sched_getattr", "sched_getparam", "sched_getscheduler",
+  "sched_rr_get_interval", "sched_rr_get_interval_time64",
+  "sched_setaffinity", "sched_setattr", "sched_setparam",
+  "sched_setscheduler", "sched_yield", "seccomp", "select", "semctl",
+  "semget", "semop", "semtimedop", "semtimedop_time64", "send", "sendfile",
+  "sendfile64", "sendmmsg", "sendmsg", "sendto", "set_mempolicy",
+  "set_robust_list", "set_thread_area", "set_tid_address", "setfsgid",
+  "setfsgid32", "setfsuid", "setfsuid32", "setgid", "setgid32",
+  "setgroups", "setgroups32", "setitimer", "setpgid", "setpriority",
+  "setregid", "setregid32", "setresgid", "setresgid32", "setresuid",
+  "setresuid32", "setreuid", "setreuid32", "setrlimit", "setsid",
+  "setsockopt", "setuid", "setuid32", "setxattr", "shmat", "shmctl",
+  "shmdt", "shmget", "shutdown", "sigaltstack", "signalfd", "signalfd4",
+  "sigprocmask", "sigreturn", "socket", "socketcall", "socketpair",
+  "splice", "stat", "stat64", "statfs", "statfs64", "statx", "symlink",
+  "symlinkat", "sync", "sync_file_range", "syncfs", "sysinfo", "tee",
+  "tgkill", "time", "timer_create", "timer_delete", "timer_getoverrun",
+  "timer_gettime", "timer_gettime64", "timer_settime", "timer_settime64",
+  "timerfd_create", "timerfd_gettime", "timerfd_gettime64",
+  "timerfd_settime", "timerfd_settime64", "times", "tkill", "truncate",
+  "truncate64", "ugetrlimit", "umask", "uname", "unlink", "unlinkat",
+  "utime", "utimensat", "utimensat_time64", "utimes", "vfork", "vmsplice",
+  "wait4", "waitid", "waitpid", "write", "writev",
+  NULL
+};
+
+/* "strict": computation over stdin, stdout and files. */
+static const char *const strict_calls[] = {
+  "_llseek", "access", "arch_prctl", "brk", "capget", "capset",
+  "clock_getres", "clock_gettime", "clock_gettime64", "clock_nanosleep",
+  "close", "close_range", "dup", "dup2", "dup3", "execve", "exit",
+  "exit_group", "faccessat", "faccessat2", "fadvise64", "fcntl", "fcntl64",
+  "fdatasync", "fstat", "fstat64", "fstatat64", "fstatfs", "fsync",
+  "ftruncate", "futex", "futex_time64", "getcwd", "getdents",
+  "getdents64", "getegid", "geteuid", "getgid", "getpid", "getppid",
+  "getrandom", "getrlimit", "gettid", "gettimeofday", "getuid", "ioctl",
+  "lseek", "lstat", "madvise", "mkdir", "mkdirat", "mmap", "mmap2",
+  "mprotect", "mremap", "munmap", "nanosleep", "newfstatat", "open",
+  "openat", "pipe", "pipe2", "poll", "ppoll", "prctl", "pread64",
+  "preadv", "prlimit64", "pselect6", "pwrite64", "pwritev", "read",
+  "readlink", "readlinkat", "readv", "rename", "renameat", "renameat2",
+  "restart_syscall", "rmdir", "rseq", "rt_sigaction", "rt_sigprocmask",
+  "rt_sigreturn", "sched_getaffinity", "sched_yield", "select",
+  "set_robust_list", "set_tid_address", "sigaltstack", "sigreturn", "stat",
+  "stat64", "statfs", "statx", "sysinfo", "time", "umask", "uname",
+  "unlink", "unlinkat", "write", "writev",
+  NULL
+};
+
+/* A call allowed only for some argument values: one ALLOW rule per entry
+ * (libseccomp ORs rules of one call). */
+struct arg_allow
+{
+  const char *name;
+  enum scmp_compare op;
+  uint64_t mask;            /* SCMP_CMP_MASKED_EQ */
+  uint64_t value;
+};
+
+static const struct arg_allow default_arg_allow[] = {
+  /* no new namespaces: they would give the command a fresh root */
+  { "clone", SCMP_CMP_MASKED_EQ, CLONE_NS_FLAGS, 0 },
+  { "unshare", SCMP_CMP_MASKED_EQ, UNSHARE_NS_FLAGS, 0 },
+  /* PER_LINUX, PER_LINUX32, UNAME26 variants and the query */
+  { "personality", SCMP_CMP_EQ, 0, 0x0 },
+  { "personality", SCMP_CMP_EQ, 0, 0x0008 },
+  { "personality", SCMP_CMP_EQ, 0, 0x20000 },
+  { "personality", SCMP_CMP_EQ, 0, 0x20008 },
+  { "personality", SCMP_CMP_EQ, 0, 0xffffffff },
+};
+
+/* ioctl commands refused by every preset but "none": pushing input into a
+ * terminal (CVE-2017-5226) and TIOCLINUX's selection paste.  The kernel
+ * reads the command as 32 bits, so compare those only (CVE-2019-10063). */
+static const unsigned long refused_ioctls[] = { TIOCSTI, TIOCLINUX };
+
+struct group
+{
+  const char *name;
+  const char *const *calls;
+};
+
+#define CALLS(...) (const char *const[]) { __VA_ARGS__, NULL }
+static const struct group groups[] = {
+  { "@clock", CALLS ("adjtimex", "clock_adjtime", "clock_adjtime64",
+                     "clock_settime", "clock_settime64", "settimeofday",
+                     "stime") },
+  { "@cpu-emulation", CALLS ("modify_ldt", "subpage_prot", "switch_endian",
+                             "vm86", "vm86old") },
+  { "@debug", CALLS ("lookup_dcookie", "perf_event_open", "pidfd_getfd",
+                     "process_vm_readv", "process_vm_writev", "ptrace",
+                     "rtas", "s390_runtime_instr", "sys_debug_setcontext") },
+  { "@keyring", CALLS ("add_key", "keyctl", "request_key") },
+  { "@module", CALLS ("delete_module", "finit_module", "init_module") },
+  { "@mount", CALLS ("chroot", "fsconfig", "fsmount", "fsopen", "fspick",
+                     "mount", "mount_setattr", "move_mount", "open_tree",
+                     "pivot_root", "umount", "umount2") },
+  { "@obsolete", CALLS ("_sysctl", "afs_syscall", "bdflush", "break",
+                        "create_module", "ftime", "get_kernel_syms",
+                        "getpmsg", "gtty", "idle", "lock", "mpx", "prof",
+                        "profil", "putpmsg", "query_module", "security",
+                        "sgetmask", "ssetmask", "stty", "sysfs", "tuxcall",
+                        "ulimit", "uselib", "ustat", "vserver") },
+  { "@privileged", CALLS ("acct", "bpf", "fanotify_init", "io_uring_enter",
+                          "io_uring_register", "io_uring_setup",
+                          "name_to_handle_at", "nfsservctl",
+                          "open_by_handle_at", "quotactl", "quotactl_fd",
+                          "setdomainname", "sethostname", "setns",
+                          "syslog", "userfaultfd", "vhangup") },
+  { "@raw-io", CALLS ("ioperm", "iopl", "pciconfig_iobase",
+                      "pciconfig_read", "pciconfig_write",
+                      "s390_pci_mmio_read", "s390_pci_mmio_write") },
+  { "@reboot", CALLS ("kexec_file_load", "kexec_load", "reboot") },
+  { "@resources", CALLS ("ioprio_set", "mbind", "migrate_pages",
+                         "move_pages", "nice", "sched_setaffinity",
+                         "sched_setattr", "sched_setparam",
+                         "sched_setscheduler", "set_mempolicy",
+                         "set_mempolicy_home_node", "setpriority",
+                         "setrlimit") },
+  { "@swap", CALLS ("swapoff", "swapon") },
+};
+#define N_GROUPS (sizeof groups / sizeof groups[0])
+
+/* ---- names ---- */
+
+static const struct group *
+find_group (const char *name)
+{
+  for (size_t i = 0; i < N_GROUPS; i++)
+    if (strcmp (groups[i].name, name) == 0)
+      return &groups[i];
+  return NULL;
+}
+
+bool
+cordon_seccomp_known_syscall (const char *name)
+{
+  return name != NULL && *name != '\0'
+         && seccomp_syscall_resolve_name (name) != __NR_SCMP_ERROR;
+}
+
+bool
+cordon_seccomp_known_group (const char *name)
+{
+  return name != NULL && find_group (name) != NULL;
+}
+
+const char *
+cordon_seccomp_group_names (void)
+{
+  return "@clock, @cpu-emulation, @debug, @keyring, @module, @mount, "
+         "@obsolete, @privileged, @raw-io, @reboot, @resources, @swap";
+}
+
+int
+cordon_seccomp_print_groups (FILE *out)
+{
+  for (size_t i = 0; i < N_GROUPS; i++)
+    {
+      fputs (groups[i].name, out);
+      for (const char *const *c = groups[i].calls; *c; c++)
+        fprintf (out, " %s", *c);
+      fputc ('\n', out);
+    }
+  return ferror (out) ? -1 : 0;
+}
+
+/* ---- the set of allowed calls ---- */
+
+struct callset
+{
+  int *nr;
+  size_t n, cap;
+};
+
+static bool
+callset_has (const struct callset *s, int nr)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (s->nr[i] == nr)
+      return true;
+  return false;
+}
+
+static int
+callset_add (struct callset *s, int nr)
+{
+  if (callset_has (s, nr))
+    return 0;
+  if (s->n == s->cap)
+    {
+      size_t cap = s->cap ? 2 * s->cap : 512;
+      int *grown = realloc (s->nr, cap * sizeof *grown);
+      if (grown == NULL)
+        return -1;
+      s->nr = grown;
+      s->cap = cap;
+    }
+  s->nr[s->n++] = nr;
+  return 0;
+}
+
+static void
+callset_remove (struct callset *s, int nr)
+{
+  for (size_t i = 0; i < s->n; i++)
+    if (s->nr[i] == nr)
+      s->nr[i] = s->nr[--s->n];
+}
+
+/* Add (or remove) the calls of a NULL-terminated list; unknown names are
+ * skipped (presets name calls this libseccomp may not know yet). */
+static int
+callset_update (struct callset *s, const char *const *names, bool add)
+{
+  for (; *names; names++)
+    {
+      int nr = seccomp_syscall_resolve_name (*names);
+      if (nr == __NR_SCMP_ERROR)
+        continue;
+      if (!add)
+        callset_remove (s, nr);
+      else if (callset_add (s, nr) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* A profile's name: a call or a group. */
+static int
+callset_update_name (struct callset *s, const char *name, bool add)
+{
+  const struct group *g = find_group (name);
+  const char *one[] = { name, NULL };
+  return callset_update (s, g ? g->calls : one, add);
+}
+
+static const char *const *
+preset_calls (enum seccomp_preset preset)
+{
+  switch (preset)
+    {
+    case SECCOMP_PRESET_DEFAULT: return default_calls;
+    case SECCOMP_PRESET_STRICT: return strict_calls;
+    case SECCOMP_PRESET_NONE: break;
+    }
+  return NULL;
+}
+
+/* The allowlist: the preset plus allow, minus deny (deny wins). */
+static int
+allowed_calls (const struct seccomp_spec *spec, struct callset *out)
+{
+  if (callset_update (out, preset_calls (spec->preset), true) < 0)
+    return -1;
+  for (size_t i = 0; i < spec->n_allow; i++)
+    if (callset_update_name (out, spec->allow[i], true) < 0)
+      return -1;
+  for (size_t i = 0; i < spec->n_deny; i++)
+    callset_update_name (out, spec->deny[i], false);
+  return 0;
+}
+
+/* ---- building the filters ---- */
+
+static uint32_t
+refusal (enum seccomp_action action)
+{
+  switch (action)
+    {
+    case SECCOMP_ACTION_KILL: return SCMP_ACT_KILL_PROCESS;
+    case SECCOMP_ACTION_LOG: return SCMP_ACT_LOG;
+    case SECCOMP_ACTION_ERRNO: break;
+    }
+  return SCMP_ACT_ERRNO (EPERM);
+}
+
+/* The other ABIs this CPU runs: a 64-bit process can enter them too. */
+static int
+add_other_abis (scmp_filter_ctx ctx)
+{
+  static const struct { uint32_t native, other; } abis[] = {
+    { SCMP_ARCH_X86_64, SCMP_ARCH_X86 },
+    { SCMP_ARCH_X86_64, SCMP_ARCH_X32 },
+    { SCMP_ARCH_AARCH64, SCMP_ARCH_ARM },
+  };
+  uint32_t native = seccomp_arch_native ();
+  for (size_t i = 0; i < sizeof abis / sizeof abis[0]; i++)
+    if (abis[i].native == native)
+      {
+        int r = seccomp_arch_add (ctx, abis[i].other);
+        if (r < 0 && r != -EEXIST)
+          return r;
+      }
+  return 0;
+}
+
+static scmp_filter_ctx
+new_filter (uint32_t default_action, int *r)
+{
+  scmp_filter_ctx ctx = seccomp_init (default_action);
+  if (ctx == NULL)
+    {
+      *r = -ENOMEM;
+      return NULL;
+    }
+  /* no_new_privs is the jail core's business (a profile may turn it off) */
+  *r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
+  if (*r == 0)
+    *r = add_other_abis (ctx);
+  if (*r < 0)
+    {
+      seccomp_release (ctx);
+      return NULL;
+    }
+  return ctx;
+}
+
+/* Calls known only as pseudo numbers (absent on this CPU's ABIs) cannot
+ * be added; they cannot be called either. */
+static int
+add_rule (scmp_filter_ctx ctx, uint32_t action, int nr, unsigned n,
+          const struct scmp_arg_cmp *cmp)
+{
+  int r = seccomp_rule_add_array (ctx, action, nr, n, cmp);
+  return nr < 0 ? 0 : r;
+}
+
+static bool
+named_in (char *const *names, size_t n, const char *call)
+{
+  int nr = seccomp_syscall_resolve_name (call);
+  for (size_t i = 0; i < n; i++)
+    {
+      const struct group *g = find_group (names[i]);
+      if (g == NULL && strcmp (names[i], call) == 0)
+        return true;
+      for (const char *const *c = g ? g->calls : NULL; c && *c; c++)
+        if (seccomp_syscall_resolve_name (*c) == nr)
+          return true;
+    }
+  return false;
+}
+
+/* The default preset's calls allowed for some arguments only: `deny`
+ * refuses them altogether, `allow` lifts the condition. */
+static int
+add_arg_allows (const struct seccomp_spec *spec, scmp_filter_ctx ctx,
+                struct callset *allowed, const char **what)
+{
+  const size_t n = sizeof default_arg_allow / sizeof *default_arg_allow;
+  if (spec->preset != SECCOMP_PRESET_DEFAULT)
+    return 0;
+  for (size_t i = 0; i < n; i++)
+    callset_remove (allowed,
+                    seccomp_syscall_resolve_name (default_arg_allow[i].name));
+  int r = 0;
+  for (size_t i = 0; r >= 0 && i < n; i++)
+    {
+      const struct arg_allow *a = &default_arg_allow[i];
+      int nr = seccomp_syscall_resolve_name (a->name);
+      *what = a->name;
+      if (named_in (spec->deny, spec->n_deny, a->name))
+        continue;
+      if (named_in (spec->allow, spec->n_allow, a->name))
+        {
+          r = add_rule (ctx, SCMP_ACT_ALLOW, nr, 0, NULL);
+          continue;
+        }
+      struct scmp_arg_cmp cmp = {
+        0, a->op, a->op == SCMP_CMP_MASKED_EQ ? a->mask : a->value, a->value
+      };
+      r = add_rule (ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+    }
+  /* clone3's flags sit in memory the filter cannot read: ENOSYS makes
+   * glibc fall back to clone(), whose flags it can */
+  int clone3 = seccomp_syscall_resolve_name ("clone3");
+  if (r >= 0 && !callset_has (allowed, clone3)
+      && refusal (spec->action) != SCMP_ACT_ERRNO (ENOSYS))
+    {
+      *what = "clone3";
+      r = add_rule (ctx, SCMP_ACT_ERRNO (ENOSYS), clone3, 0, NULL);
+    }
+  return r;
+}
+
+static int
+build_allowlist (const struct seccomp_spec *spec, scmp_filter_ctx *out,
+                 const char **what)
+{
+  struct callset allowed = { 0 };
+  int r = -ENOMEM;
+  *what = "seccomp: the allowlist";
+  scmp_filter_ctx ctx = NULL;
+  if (allowed_calls (spec, &allowed) < 0
+      || (ctx = new_filter (refusal (spec->action), &r)) == NULL)
+    goto out;
+  r = add_arg_allows (spec, ctx, &allowed, what);
+  for (size_t i = 0; i < allowed.n && r >= 0; i++)
+    r = add_rule (ctx, SCMP_ACT_ALLOW, allowed.nr[i], 0, NULL);
+out:
+  free (allowed.nr);
+  if (r < 0 && ctx)
+    {
+      seccomp_release (ctx);
+      ctx = NULL;
+    }
+  *out = ctx;
+  return r < 0 ? r : 0;
+}
+
+static const enum scmp_compare cmp_ops[] = {
+  [SECCOMP_CMP_EQ] = SCMP_CMP_EQ, [SECCOMP_CMP_NE] = SCMP_CMP_NE,
+  [SECCOMP_CMP_LT] = SCMP_CMP_LT, [SECCOMP_CMP_LE] = SCMP_CMP_LE,
+  [SECCOMP_CMP_GT] = SCMP_CMP_GT, [SECCOMP_CMP_GE] = SCMP_CMP_GE,
+  [SECCOMP_CMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+};
+
+/* Refusals that depend on arguments, and (preset "none") the deny list. */
+static int
+build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
+                       const char **what)
+{
+  int r = 0;
+  *out = NULL;
+  bool has_preset = spec->preset != SECCOMP_PRESET_NONE;
+  bool denylist = !has_preset && spec->n_deny > 0;
+  if (!has_preset && !denylist && spec->n_rules == 0)
+    return 0;
+  *what = "seccomp: the argument filter";
+  scmp_filter_ctx ctx = new_filter (SCMP_ACT_ALLOW, &r);
+  if (ctx == NULL)
+    return r;
+  uint32_t refused = refusal (spec->action);
+  int ioctl_nr = seccomp_syscall_resolve_name ("ioctl");
+  for (size_t i = 0; has_preset && r >= 0
+                     && i < sizeof refused_ioctls / sizeof *refused_ioctls; i++)
+    {
+      struct scmp_arg_cmp cmp = SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffULL,
+                                         refused_ioctls[i]);
+      *what = "ioctl";
+      r = add_rule (ctx, refused, ioctl_nr, 1, &cmp);
+    }
+  if (denylist)
+    {
+      struct callset denied = { 0 };
+      for (size_t i = 0; i < spec->n_deny; i++)
+        if (callset_update_name (&denied, spec->deny[i], true) < 0)
+          r = -ENOMEM;
+      for (size_t i = 0; r >= 0 && i < denied.n; i++)
+        r = add_rule (ctx, refused, denied.nr[i], 0, NULL);
+      free (denied.nr);
+    }
+  for (size_t i = 0; r >= 0 && i < spec->n_rules; i++)
+    {
+      const struct seccomp_rule *rule = &spec->rules[i];
+      struct scmp_arg_cmp cmp[6];
+      unsigned n = 0;
+      for (unsigned a = 0; a < 6; a++)
+        if (rule->args[a].set)
+          {
+            const struct seccomp_arg_cmp *c = &rule->args[a];
+            bool masked = c->op == SECCOMP_CMP_MASKED_EQ;
+            cmp[n++] = (struct scmp_arg_cmp) { a, cmp_ops[c->op],
+                                               masked ? c->mask : c->value,
+                                               c->value };
+          }
+      *what = rule->syscall;
+      r = add_rule (ctx, refusal (rule->action),
+                    seccomp_syscall_resolve_name (rule->syscall), n, cmp);
+    }
+  if (r < 0)
+    {
+      seccomp_release (ctx);
+      return r;
+    }
+  *out = ctx;
+  return 0;
+}
+
+/* ---- compiled filters and their cache ---- */
+
+#define CACHE_MAGIC "cordon-seccomp-bpf-1\n"
+
+struct hash
+{
+  uint64_t h;
+};
+
+static void
+hash_bytes (struct hash *h, const void *p, size_t n)
+{
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h->h = (h->h ^ b[i]) * 0x100000001b3ULL;       /* FNV-1a */
+}
+
+static void
+hash_str (struct hash *h, const char *s)
+{
+  hash_bytes (h, s, strlen (s) + 1);
+}
+
+/* Everything the compiled filters depend on. */
+static uint64_t
+filter_key (const struct seccomp_spec *spec)
+{
+  struct hash h = { 0xcbf29ce484222325ULL };
+  const struct scmp_version *v = seccomp_version ();
+  uint32_t native = seccomp_arch_native ();
+  hash_str (&h, CACHE_MAGIC PACKAGE_VERSION);
+  hash_bytes (&h, v, sizeof *v);
+  hash_bytes (&h, &native, sizeof native);
+  hash_bytes (&h, &spec->preset, sizeof spec->preset);
+  hash_bytes (&h, &spec->action, sizeof spec->action);
+  for (size_t i = 0; i < spec->n_allow; i++)
+    hash_str (&h, spec->allow[i]);
+  hash_str (&h, "\n");
+  for (size_t i = 0; i < spec->n_deny; i++)
+    hash_str (&h, spec->deny[i]);
+  hash_str (&h, "\n");
+  for (size_t i = 0; i < spec->n_rules; i++)
+    {
+      const struct seccomp_rule *r = &spec->rules[i];
+      hash_str (&h, r->syscall);
+      hash_bytes (&h, &r->action, sizeof r->action);
+      for (unsigned a = 0; a < 6; a++)
+        {
+          const struct seccomp_arg_cmp *c = &r->args[a];
+          uint64_t fields[4] = { c->set, (uint64_t) c->op, c->value, c->mask };
+          hash_bytes (&h, fields, sizeof fields);
+        }
+    }
+  return h.h;
+}
+
+/* A directory only we can write, created if need be: $CORDON_CACHE_DIR,
+ * else root's under /run, a user's under $XDG_RUNTIME_DIR or ~/.cache.
+ * False: no cache. */
+static bool
+private_dir (const char *path)
+{
+  if (mkdir (path, 0700) < 0 && errno != EEXIST)
+    return false;
+  struct stat st;
+  return lstat (path, &st) == 0 && S_ISDIR (st.st_mode)
+         && st.st_uid == geteuid () && (st.st_mode & 022) == 0;
+}
+
+static bool
+cache_dir (char *buf, size_t size)
+{
+  const char *base = NULL, *sub = "/cordon";
+  char home_cache[4096];
+  const char *env = getenv ("CORDON_CACHE_DIR");
+  if (env != NULL)
+    {
+      if (*env != '/')
+        return false;           /* "" (or a relative path): no cache */
+      int n = snprintf (buf, size, "%s/seccomp", env);
+      return n > 0 && (size_t) n < size && private_dir (env)
+             && private_dir (buf);
+    }
+  if (geteuid () == 0)
+    base = "/run";
+  else if ((base = getenv ("XDG_RUNTIME_DIR")) == NULL || *base != '/')
+    {
+      const char *home = getenv ("HOME");
+      if (home == NULL || *home != '/')
+        return false;
+      snprintf (home_cache, sizeof home_cache, "%s/.cache", home);
+      base = home_cache;
+    }
+  int n = snprintf (buf, size, "%s%s", base, sub);
+  if (n < 0 || (size_t) n >= size)
+    return false;
+  struct stat st;
+  if (stat (base, &st) < 0 || !S_ISDIR (st.st_mode) || !private_dir (buf))
+    return false;
+  strncat (buf, "/seccomp", size - strlen (buf) - 1);
+  return private_dir (buf);
+}
+
+static bool
+read_all (int fd, void *p, size_t n)
+{
+  char *b = p;
+  while (n > 0)
+    {
+      ssize_t r = read (fd, b, n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return false;
+      b += r;
+      n -= (size_t) r;
+    }
+  return true;
+}
+
+static bool
+write_all (int fd, const void *p, size_t n)
+{
+  const char *b = p;
+  while (n > 0)
+    {
+      ssize_t r = write (fd, b, n);
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r <= 0)
+        return false;
+      b += r;
+      n -= (size_t) r;
+    }
+  return true;
+}
+
+/* The file: CACHE_MAGIC, then per filter a 16-bit length and its
+ * instructions; ours, not writable by anyone else. */
+static bool
+cache_read (const char *path, struct cordon_seccomp_bpf *out)
+{
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  struct stat st;
+  char magic[sizeof CACHE_MAGIC - 1];
+  uint16_t count = 0;
+  bool ok = fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
+            && st.st_uid == geteuid () && (st.st_mode & 022) == 0
+            && read_all (fd, magic, sizeof magic)
+            && memcmp (magic, CACHE_MAGIC, sizeof magic) == 0
+            && read_all (fd, &count, sizeof count) && count <= 2;
+  for (int i = 0; ok && i < count; i++)
+    {
+      uint16_t len;
+      ok = read_all (fd, &len, sizeof len) && len > 0 && len <= BPF_MAXINSNS;
+      if (!ok)
+        break;
+      out->prog[i] = calloc (len, sizeof *out->prog[i]);
+      out->len[i] = len;
+      out->n = i + 1;
+      ok = out->prog[i] && read_all (fd, out->prog[i],
+                                     len * sizeof *out->prog[i]);
+    }
+  char extra;
+  ok = ok && read (fd, &extra, 1) == 0;
+  close (fd);
+  if (!ok)
+    cordon_seccomp_bpf_free (out);
+  return ok;
+}
+
+static void
+cache_write (const char *dir, const char *path,
+             const struct cordon_seccomp_bpf *bpf)
+{
+  int fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return;
+  uint16_t count = (uint16_t) bpf->n;
+  bool ok = write_all (fd, CACHE_MAGIC, sizeof CACHE_MAGIC - 1)
+            && write_all (fd, &count, sizeof count);
+  for (int i = 0; ok && i < bpf->n; i++)
+    {
+      uint16_t len = bpf->len[i];
+      ok = write_all (fd, &len, sizeof len)
+           && write_all (fd, bpf->prog[i], len * sizeof *bpf->prog[i]);
+    }
+  /* linkat of an O_TMPFILE: the file appears whole or not at all */
+  char tmp[4300], proc[64];
+  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
+  if (snprintf (tmp, sizeof tmp, "%s.%d", path, (int) getpid ())
+      >= (int) sizeof tmp)
+    ok = false;
+  if (ok && linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0
+      && rename (tmp, path) < 0)
+    unlink (tmp);
+  close (fd);
+}
+
+/* libseccomp's BPF for one filter, through a memfd. */
+static int
+export_bpf (scmp_filter_ctx ctx, struct cordon_seccomp_bpf *out)
+{
+  int fd = memfd_create ("cordon-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  int r = seccomp_export_bpf (ctx, fd);
+  off_t size = r == 0 ? lseek (fd, 0, SEEK_END) : -1;
+  if (r == 0 && (size <= 0 || size % (off_t) sizeof (struct sock_filter)
+                 || size / (off_t) sizeof (struct sock_filter) > BPF_MAXINSNS))
+    r = -E2BIG;
+  struct sock_filter *prog = NULL;
+  if (r == 0 && (prog = malloc ((size_t) size)) == NULL)
+    r = -ENOMEM;
+  if (r == 0 && (lseek (fd, 0, SEEK_SET) < 0
+                 || !read_all (fd, prog, (size_t) size)))
+    r = -EIO;
+  close (fd);
+  if (r < 0)
+    {
+      free (prog);
+      return r;
+    }
+  out->prog[out->n] = prog;
+  out->len[out->n++] = (unsigned short) (size / (off_t) sizeof *prog);
+  return 0;
+}
+
+static int
+compile (const struct seccomp_spec *spec, struct cordon_seccomp_bpf *out,
+         const char **what)
+{
+  scmp_filter_ctx allow = NULL, args = NULL;
+  int r = 0;
+  if (spec->preset != SECCOMP_PRESET_NONE)
+    r = build_allowlist (spec, &allow, what);
+  if (r == 0)
+    r = build_argument_filter (spec, &args, what);
+  /* loaded in this order: the allowlist's own seccomp() passes the first */
+  if (r == 0 && args)
+    {
+      *what = "seccomp: export the argument filter";
+      r = export_bpf (args, out);
+    }
+  if (r == 0 && allow)
+    {
+      *what = "seccomp: export the allowlist";
+      r = export_bpf (allow, out);
+    }
+  if (allow)
+    seccomp_release (allow);
+  if (args)
+    seccomp_release (args);
+  return r;
+}
+
+int
+cordon_seccomp_compile (const struct seccomp_spec *spec,
+                        struct cordon_seccomp_bpf *out, cordon_error_t *err)
+{
+  memset (out, 0, sizeof *out);
+  bool nothing = spec->preset == SECCOMP_PRESET_NONE && spec->n_deny == 0
+                 && spec->n_rules == 0;
+  if (nothing)
+    return 0;
+  char dir[4096], path[4200];
+  bool cached = cache_dir (dir, sizeof dir);
+  if (cached)
+    {
+      snprintf (path, sizeof path, "%s/%016llx.bpf", dir,
+                (unsigned long long) filter_key (spec));
+      if (cache_read (path, out))
+        return 0;
+    }
+  const char *what = "seccomp";
+  int r = compile (spec, out, &what);
+  if (r < 0)
+    {
+      cordon_seccomp_bpf_free (out);
+      return cordon_fail (err, -r, "%s", what);
+    }
+  if (cached)
+    cache_write (dir, path, out);
+  return 0;
+}
+
+int
+cordon_seccomp_load (const struct cordon_seccomp_bpf *bpf, cordon_error_t *err)
+{
+  for (int i = 0; i < bpf->n; i++)
+    {
+      struct sock_fprog prog = { bpf->len[i], bpf->prog[i] };
+      if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+        return fail_errno (err, "seccomp: load filter %d of %d", i + 1,
+                           bpf->n);
+    }
+  return 0;
+}
+
+void
+cordon_seccomp_bpf_free (struct cordon_seccomp_bpf *bpf)
+{
+  for (int i = 0; i < 2; i++)
+    free (bpf->prog[i]);
+  memset (bpf, 0, sizeof *bpf);
+}

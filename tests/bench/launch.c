@@ -1,0 +1,288 @@
+/* launch.c — the benchmark's stopwatch: starts commands with posix_spawn and
+ * times each one from just before the spawn to just after waitpid, with
+ * CLOCK_MONOTONIC.  Shell `time` would add a fork, an exec and its own
+ * parsing to every sample.
+ *
+ *   launch [-w WARM] [-n RUNS] [-o DIR] -- NAME ARGV... [--- NAME ARGV...]...
+ *     Interleaved start-up times: WARM untimed runs of each command, then
+ *     RUNS rounds that each run every command once (ABAB..., the order
+ *     rotated every round, so that no command always follows the same one).
+ *     DIR/NAME gets one wall time per line, in microseconds.
+ *   launch -j PAR -n JAILS [-r ROUNDS] -- NAME ARGV... [--- ...]
+ *     Throughput: JAILS runs of each command with PAR of them in flight;
+ *     ROUNDS rounds, interleaved; prints "NAME jails/s" per round.
+ *   launch -m -n RUNS -- NAME ARGV...
+ *     Prints each run's peak RSS in KiB (wait4's ru_maxrss), one a line.
+ *
+ * Arguments "@FD=PATH" right after NAME open PATH on FD for every run (a
+ * seccomp filter for bwrap --seccomp FD, which reads it to the end).
+ * "%N" in an argument becomes a number unique to the run (container ids).
+ * Commands run with stdout and stderr on /dev/null unless -v; a run that
+ * does not exit 0 counts as a failure, and any failure fails the
+ * benchmark (exit 1) unless -k (keep going: the leak test wants some). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+struct cmd
+{
+  const char *name;
+  char **argv;          /* template, with %N */
+  int argc;
+  FILE *out;
+  long failures;
+  posix_spawn_file_actions_t fa;   /* stdout/stderr, @FD=PATH files */
+};
+
+static unsigned long serial;
+static int verbose, keep_going;
+
+static double
+now_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* ARGV with every %N replaced by this run's number (static storage). */
+static char **
+expand (const struct cmd *c)
+{
+  static char *out[4096];
+  static char buf[65536];
+  size_t off = 0;
+  char num[24];
+  snprintf (num, sizeof num, "%lu.%ld", serial++, (long) getpid ());
+  int i;
+  for (i = 0; i < c->argc && i < 4095; i++)
+    {
+      const char *a = c->argv[i];
+      const char *p = strstr (a, "%N");
+      if (p == NULL)
+        {
+          out[i] = (char *) a;
+          continue;
+        }
+      int n = snprintf (buf + off, sizeof buf - off, "%.*s%s%s",
+                        (int) (p - a), a, num, p + 2);
+      if (n < 0 || (size_t) n >= sizeof buf - off)
+        {
+          fprintf (stderr, "launch: arguments too long\n");
+          exit (2);
+        }
+      out[i] = buf + off;
+      off += (size_t) n + 1;
+    }
+  out[i] = NULL;
+  return out;
+}
+
+static pid_t
+start (struct cmd *c)
+{
+  pid_t pid;
+  int r = posix_spawn (&pid, c->argv[0], &c->fa, NULL, expand (c), environ);
+  if (r != 0)
+    {
+      fprintf (stderr, "launch: %s: %s\n", c->argv[0], strerror (r));
+      exit (2);
+    }
+  return pid;
+}
+
+static void
+account (struct cmd *c, int status)
+{
+  if (!(WIFEXITED (status) && WEXITSTATUS (status) == 0))
+    {
+      c->failures++;
+      if (!keep_going && c->failures == 1)
+        fprintf (stderr, "launch: %s failed (status 0x%x); rerun with -v\n",
+                 c->name, status);
+    }
+}
+
+/* One timed run; the peak RSS (KiB) of it goes to *rss. */
+static double
+run_once (struct cmd *c, long *rss)
+{
+  double t0 = now_us ();
+  pid_t pid = start (c);
+  int status;
+  struct rusage ru;
+  while (wait4 (pid, &status, 0, &ru) < 0)
+    if (errno != EINTR)
+      {
+        perror ("launch: wait4");
+        exit (2);
+      }
+  double t = now_us () - t0;
+  account (c, status);
+  if (rss != NULL)
+    *rss = ru.ru_maxrss;
+  return t;
+}
+
+/* JAILS runs of C with PAR in flight: jails per second. */
+static double
+throughput (struct cmd *c, long jails, int par)
+{
+  double t0 = now_us ();
+  long started = 0, done = 0, running = 0;
+  while (done < jails)
+    {
+      while (running < par && started < jails)
+        {
+          start (c);
+          started++;
+          running++;
+        }
+      int status;
+      pid_t p = wait (&status);
+      if (p < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          perror ("launch: wait");
+          exit (2);
+        }
+      account (c, status);
+      running--;
+      done++;
+    }
+  return jails / ((now_us () - t0) / 1e6);
+}
+
+static void
+usage (void)
+{
+  fprintf (stderr, "usage: launch [-w WARM] [-n RUNS] [-o DIR] [-j PAR [-r ROUNDS]] "
+           "[-m] [-k] [-v] -- NAME ARGV... [--- NAME ARGV...]...\n");
+  exit (2);
+}
+
+int
+main (int argc, char **argv)
+{
+  long warm = 10, runs = 100, rounds = 1;
+  int par = 0, rss_mode = 0, opt;
+  const char *dir = NULL;
+  while ((opt = getopt (argc, argv, "+w:n:o:j:r:mkv")) != -1)
+    switch (opt)
+      {
+      case 'w': warm = atol (optarg); break;
+      case 'n': runs = atol (optarg); break;
+      case 'o': dir = optarg; break;
+      case 'j': par = atoi (optarg); break;
+      case 'r': rounds = atol (optarg); break;
+      case 'm': rss_mode = 1; break;
+      case 'k': keep_going = 1; break;
+      case 'v': verbose = 1; break;
+      default: usage ();
+      }
+  if (optind >= argc)
+    usage ();
+
+  struct cmd cmds[32];
+  int n = 0;
+  for (int i = optind; i < argc && n < 32;)
+    {
+      if (i + 1 >= argc)
+        usage ();
+      cmds[n] = (struct cmd) { .name = argv[i] };
+      posix_spawn_file_actions_t *fa = &cmds[n].fa;
+      posix_spawn_file_actions_init (fa);
+      if (!verbose)
+        {
+          posix_spawn_file_actions_addopen (fa, 1, "/dev/null", O_WRONLY, 0);
+          posix_spawn_file_actions_addopen (fa, 2, "/dev/null", O_WRONLY, 0);
+        }
+      i++;
+      while (i < argc && argv[i][0] == '@' && strchr (argv[i], '=') != NULL)
+        {
+          posix_spawn_file_actions_addopen (fa, atoi (argv[i] + 1),
+                                            strchr (argv[i], '=') + 1,
+                                            O_RDONLY, 0);
+          i++;
+        }
+      cmds[n].argv = &argv[i];
+      int j = i;
+      while (j < argc && strcmp (argv[j], "---") != 0)
+        j++;
+      cmds[n].argc = j - i;
+      if (cmds[n].argc == 0)
+        usage ();
+      argv[j < argc ? j : argc] = NULL;
+      n++;
+      i = j + 1;
+    }
+
+  for (int k = 0; k < n; k++)
+    for (long w = 0; w < warm; w++)
+      run_once (&cmds[k], NULL);
+
+  if (par > 0)
+    {
+      for (long r = 0; r < rounds; r++)
+        for (int k = 0; k < n; k++)
+          {
+            struct cmd *c = &cmds[(k + r) % n];
+            printf ("%s %.1f\n", c->name, throughput (c, runs, par));
+            fflush (stdout);
+          }
+    }
+  else if (rss_mode)
+    {
+      for (long r = 0; r < runs; r++)
+        {
+          long rss;
+          run_once (&cmds[0], &rss);
+          printf ("%ld\n", rss);
+        }
+    }
+  else
+    {
+      if (dir == NULL)
+        usage ();
+      for (int k = 0; k < n; k++)
+        {
+          char path[4096];
+          snprintf (path, sizeof path, "%s/%s", dir, cmds[k].name);
+          cmds[k].out = fopen (path, "w");
+          if (cmds[k].out == NULL)
+            {
+              perror (path);
+              return 2;
+            }
+        }
+      for (long r = 0; r < runs; r++)
+        for (int k = 0; k < n; k++)
+          {
+            struct cmd *c = &cmds[(k + r) % n];
+            fprintf (c->out, "%.1f\n", run_once (c, NULL));
+          }
+      for (int k = 0; k < n; k++)
+        fclose (cmds[k].out);
+    }
+
+  int failed = 0;
+  for (int k = 0; k < n; k++)
+    if (cmds[k].failures > 0)
+      {
+        fprintf (stderr, "launch: %s: %ld of its runs failed\n", cmds[k].name,
+                 cmds[k].failures);
+        failed = 1;
+      }
+  return failed && !keep_going ? 1 : 0;
+}

@@ -1,0 +1,194 @@
+#!/bin/sh
+# cgroup.sh — resource limits in real jails (v1 or v2, as the host has them):
+# OOM kill and its message, a fork bomb held at pids, a cpu quota, the run
+# report, and no cgroup left behind, not even by a SIGKILLed launcher.
+. "$SRCDIR/tests/lib.sh"
+
+base='mount "/usr" { type = "bind" source = "/usr" }
+symlink "/bin" { target = "usr/bin" }
+symlink "/lib" { target = "usr/lib" }
+symlink "/lib64" { target = "usr/lib64" }
+mount "/dev" { type = "dev" }
+environment { clear = true set = {"PATH=/usr/bin:/bin"} }'
+# profile NAME LINE...: the base, a /proc of the jail's pid namespace (the
+# host's without one), and the lines.
+profile() {
+  name=$1; shift
+  case "$*" in
+    *namespaces*) proc='mount "/proc" { type = "bind" source = "/proc" }' ;;
+    *) proc='mount "/proc" { type = "proc" }' ;;
+  esac
+  { printf '%s\n' "$base" "$proc"; printf '%s\n' "$@"; } > "$T/$name.conf"
+}
+profile free
+profile mem 'cgroup { memory = "32M" memory_swap = "0" }'
+profile pids 'cgroup { pids = 20 }'
+profile bomb 'cgroup { pids = 64 }' 'time_limit = 2'
+profile cpu 'cgroup { cpu = 0.5 }'
+profile limit 'cgroup { pids = 100 }' 'time_limit = 1'
+profile nocgns 'cgroup { pids = 100 }' 'namespaces = {"user", "mount", "pid", "ipc", "uts", "net"}'
+profile nopidns 'cgroup { pids = 100 }' 'namespaces = {"user", "mount", "ipc", "uts", "net", "cgroup"}'
+
+# Every jail cgroup of this test goes under its own parent, removed at exit.
+parent="cordon-test-$$"
+printf 'cgroup_parent = "%s"\n' "$parent" > "$T/cordon.conf"
+chmod 644 "$T"/*.conf
+export CORDON_CONFIG="$T/cordon.conf"
+run() { "$CORDON" run "$@"; }
+
+# The parent directories, one per hierarchy cordon used (from -v).
+parents=$(run -v "$T/nopidns.conf" -D 'cgroup.memory="64M"' -D 'cgroup.cpu=1' -- true 2>&1 |
+          sed -n 's|^cordon: cgroup v[12] \(.*\)/cordon-[0-9]*$|\1|p')
+remove_parents() {
+  for p in $parents; do
+    for d in "$p"/cordon-*; do [ -d "$d" ] && rmdir "$d"; done
+    rmdir "$p" 2>/dev/null
+  done
+}
+at_exit remove_parents
+if [ -z "$parents" ]; then
+  if is_root; then
+    ok "cgroups can be made here" false
+  else
+    skip "cgroup limits" "not root and no delegated cgroup"
+  fi
+  done_testing; exit
+fi
+# jail_cgroups: the jail cgroups that exist now (there must be none).
+jail_cgroups() { for p in $parents; do ls -d "$p"/cordon-* 2>/dev/null; done; }
+field() { jq -r "$1" "$T/report.json"; }
+
+# ---- memory ----
+# The shell holds 100 MiB of "a"s: far more than the limit.
+hog='x=$(head -c 104857600 /dev/zero | tr "\0" a); echo ${#x}'
+err=$(run --report "$T/report.json" "$T/mem.conf" -- sh -c "$hog" 2>&1); rc=$?
+is "oom: killed with 137" "$rc" 137
+is "oom: says so" "$err" "cordon: killed: out of memory (limit 32M)"
+is "oom: report reason" "$(field .reason)" oom
+is "oom: report signal" "$(field .signal)" 9
+like "oom: report peak memory near the limit" "$(field .peak_memory)" '^3[0-4][0-9]{6}$'
+is "oom: without the limit the same command runs" \
+  "$(run "$T/free.conf" -- sh -c "$hog" 2>&1)" 104857600
+is "oom: a command that fits is not killed" \
+  "$(run "$T/mem.conf" -- sh -c 'x=$(head -c 1048576 /dev/zero | tr "\0" a); echo ${#x}' 2>&1)" 1048576
+
+# ---- pids ----
+# Start up to 100 sleepers: the limit stops them at 20 (counting sh and pid 1).
+# The shell gives up at the first fork that fails; the last count stands.
+spawn='i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); echo $i; done'
+n=$(run "$T/pids.conf" -- sh -c "$spawn" 2>/dev/null | tail -n 1)
+like "pids: forks stop at the limit ($n)" "$n" '^1[0-9]$'
+is "pids: without the limit they do not" \
+  "$(run "$T/free.conf" -- sh -c "$spawn" 2>/dev/null | tail -n 1)" 100
+# A real fork bomb, held at 64 processes and ended by the time limit.
+run --report "$T/report.json" "$T/bomb.conf" -- sh -c 'f() { f | f & }; f; exec sleep 10' >/dev/null 2>&1
+is "fork bomb: ended by the time limit" "$(field .reason)" time_limit
+peak=$(field .peak_pids)
+if [ "$peak" = null ]; then skip "fork bomb: held at pids" "no pids.peak here"
+else ok "fork bomb: held at pids ($peak)" test "$peak" -le 64; fi
+is "fork bomb: nothing left" "$(jail_cgroups)" ""
+
+# ---- cpu ----
+# The share of one CPU a busy loop got in 3 s, from the shell's `times`
+# (its children's user and system time): set-up time does not count.
+busy='timeout 3 sh -c "while :; do :; done"; times'
+share() {
+  run "$@" -- sh -c "$busy" | awk 'NR == 2 {
+    split($1, u, /[ms]/); split($2, s, /[ms]/)
+    print int((u[1] * 60 + u[2] + s[1] * 60 + s[2]) / 3 * 100) }'
+}
+s=$(share "$T/cpu.conf")
+ok "cpu = 0.5: about half a CPU (${s}%)" test "$s" -ge 20 -a "$s" -le 80
+s=$(share "$T/cpu.conf" -D cgroup.cpu=0.1)
+ok "cpu = 0.1: at most about a tenth (${s}%)" test "$s" -le 15
+# Without a limit: more than the tight one allows, even on a loaded host.
+s=$(share "$T/free.conf")
+ok "cpu: without the limit more (${s}%)" test "$s" -ge 25
+
+# ---- the run report ----
+run --report "$T/report.json" "$T/pids.conf" -- sh -c 'echo "a \"quoted\" \\ word"; exit 3' >/dev/null
+is "report: profile" "$(field .profile)" pids
+is "report: argv, escaped by jansson" "$(field '.argv | length'):$(field '.argv[2]')" '3:echo "a \"quoted\" \\ word"; exit 3'
+is "report: exit status" "$(field .exit_status)" 3
+is "report: exited" "$(field .reason):$(field .signal)" exited:null
+like "report: start is RFC 3339" "$(field .start)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
+like "report: end is RFC 3339" "$(field .end)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
+is "report: times are numbers" "$(field '[.wall_time, .user_time, .system_time] | map(type) | join(",")')" number,number,number
+is "report: every field" "$(field 'keys | join(",")')" \
+  argv,end,exit_status,oom_kills,peak_memory,peak_pids,profile,reason,signal,start,system_time,user_time,wall_time
+run --report "$T/report.json" "$T/free.conf" -- sh -c 'kill -TERM $$'
+is "report: signaled" "$(field .reason):$(field .signal):$(field .exit_status)" signaled:15:143
+like "report: peaks measured without limits too" "$(field .peak_memory)" '^[0-9]+$'
+run --report "$T/report.json" "$T/limit.conf" -- sleep 30 2>/dev/null
+is "report: time limit" "$(field .reason):$(field .exit_status)" time_limit:143
+run --report "$T/report.json" "$T/free.conf" -D 'cwd="/nonexistent"' -- true 2>/dev/null; rc=$?
+is "report: setup error" "$(field .reason):$(field .exit_status):$rc" setup_error:125:125
+like "report: setup error says why" "$(field .error)" 'chdir /nonexistent'
+out=$(run --report-fd 3 "$T/free.conf" -- echo hi 3>"$T/fd.json")
+is "report-fd: the command's output is its own" "$out" hi
+is "report-fd: the report" "$(jq -r .reason "$T/fd.json")" exited
+err=$(run --report /nonexistent/r.json "$T/free.conf" -- true 2>&1); rc=$?
+is "report: an unwritable file fails before the jail" "$rc:$err" \
+  "125:cordon: --report /nonexistent/r.json: No such file or directory (ENOENT)"
+
+# ---- the cgroup namespace ----
+# The child is moved into its cgroup before it unshares the namespace.
+if [ -e "${parents%% *}/cgroup.controllers" ]; then line='0:'; else line='[0-9]+:pids'; fi
+like "cgroup ns: the jail sees its cgroup as /" \
+  "$(run "$T/pids.conf" -- cat /proc/self/cgroup)" "^$line:/\$"
+like "cgroup ns: without it, the jail sees where it is" \
+  "$(run "$T/nocgns.conf" -- cat /proc/self/cgroup)" "^$line:(/.*)?/$parent/cordon-[0-9]+\$"
+
+# ---- clean-up ----
+is "no cgroup left after the runs above" "$(jail_cgroups)" ""
+# running ARGS: is a process with exactly this command line alive?
+running() {
+  for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$f" 2>/dev/null; echo; done | grep -qx "$* "
+}
+run "$T/nopidns.conf" -- sh -c 'sleep 3131 & exit 1'
+is "no cgroup left when a process outlives the command (no pid ns)" "$(jail_cgroups)" ""
+fails "... and that process was killed" running sleep 3131
+run "$T/pids.conf" -- /nonexistent 2>/dev/null
+is "no cgroup left after a failed exec" "$(jail_cgroups)" ""
+
+# A SIGKILLed launcher leaves its (empty) cgroup; the next run removes it.
+"$CORDON" run "$T/pids.conf" -- sleep 30 &
+launcher=$!
+i=0; while [ -z "$(jail_cgroups)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+stale=$(jail_cgroups)
+kill -KILL $launcher; wait $launcher 2>/dev/null
+i=0; while [ -n "$(cat $stale/cgroup.procs 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+like "SIGKILLed launcher: its cgroup stays" "$stale" cordon-
+run "$T/free.conf" -- true
+is "SIGKILLed launcher: the next run removes it" "$(jail_cgroups)" ""
+
+# Many runs, some killed: none is left.
+n=0
+while [ $n -lt 200 ]; do
+  if [ $((n % 50)) = 0 ]; then
+    "$CORDON" run "$T/pids.conf" -- sleep 30 & l=$!
+    sleep 0.3; kill -KILL $l; wait $l 2>/dev/null
+  else
+    run "$T/pids.conf" -- true
+  fi
+  n=$((n + 1))
+done
+run "$T/free.conf" -- true
+is "200 runs, 4 of them SIGKILLed: no cgroup left" "$(jail_cgroups)" ""
+
+# ---- rootless ----
+if userns_works; then
+  err=$(as_nobody env CORDON_CONFIG="$T/cordon.conf" "$CORDON_ANY" run "$T/pids.conf" -- true 2>&1); rc=$?
+  if [ $rc = 0 ]; then
+    skip "rootless: limits refused" "this host delegates a cgroup to nobody"
+  else
+    is "rootless: limits without a writable cgroup: 125" $rc 125
+    like "rootless: ... with a clear error" "$err" '^cordon: the profile sets cgroup limits, and there is no writable cgroup to enforce them \(a jail never runs unlimited instead\): mkdir .*: Permission denied \(EACCES\)$'
+  fi
+  is "rootless: no limits, no cgroup needed" \
+    "$(as_nobody env CORDON_CONFIG="$T/cordon.conf" "$CORDON_ANY" run "$T/free.conf" -- echo ok 2>&1)" ok
+else
+  skip "rootless" "unprivileged user namespaces are off"
+fi
+
+done_testing

@@ -1,0 +1,193 @@
+#!/bin/sh
+# hardening.sh — attacks inside real jails: each is refused with the default
+# hardening and works once the protection is switched off in the profile
+# (with -D), so that every test shows the protection doing the work.
+# The probe (tests/probes/attack) prints "ok" or the errno's name.
+. "$SRCDIR/tests/lib.sh"
+
+PROBE="$BUILDDIR/tests/probes/attack"
+mkdir -p "$T/probe" && cp "$PROBE" "$T/probe/attack" && chmod 755 "$T/probe/attack"
+PROBE_DIR="$T/probe"; export PROBE_DIR
+P="$SRCDIR/tests/fixtures/hardening/jail.conf"
+
+# The probe's answer inside a jail of $P with the given -D overrides.
+jail() { "$CORDON" run "$P" "$@" 2>&1; }
+jail_nobody() { as_nobody env PROBE_DIR="$PROBE_DIR" "$CORDON_ANY" run "$P" "$@" 2>&1; }
+# Real root in the jail, no user namespace (root launcher only).
+NO_USERNS='namespaces={"mount","pid","ipc","uts","net"}'
+caps_line() { grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb)' | awk '{printf "%s ", $2}'; }
+
+# ---- capabilities ----
+is "no capability is kept by default" \
+  "$(jail -- cat /proc/self/status | caps_line)" \
+  "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000 "
+is "kept capabilities are exactly the listed ones, ambient for a non-root uid" \
+  "$(jail -D uid=65534 -D gid=65534 -D 'capabilities={"CAP_NET_BIND_SERVICE","CAP_SETUID"}' -- cat /proc/self/status | caps_line)" \
+  "0000000000000480 0000000000000480 0000000000000480 0000000000000480 0000000000000480 "
+is "jailed root cannot mount" "$(jail -- attack mount /tmp)" "EPERM"
+is "... it can with CAP_SYS_ADMIN kept (and no seccomp)" \
+  "$(jail -D 'capabilities={"CAP_SYS_ADMIN"}' -D seccomp.preset=none -- attack mount /tmp)" "ok"
+if is_root; then
+  is "real root without capabilities cannot mknod" \
+    "$(jail -D "$NO_USERNS" -- attack mknod /tmp/null)" "EPERM"
+  is "... it can with CAP_MKNOD kept" \
+    "$(jail -D "$NO_USERNS" -D 'capabilities={"CAP_MKNOD"}' -- attack mknod /tmp/null)" "ok"
+  is "real root without capabilities cannot chown a file to another user" \
+    "$(jail -D "$NO_USERNS" -- sh -c 'touch /tmp/f && attack chown /tmp/f 1234')" "EPERM"
+  is "... it can with CAP_CHOWN kept" \
+    "$(jail -D "$NO_USERNS" -D 'capabilities={"CAP_CHOWN"}' -- sh -c 'touch /tmp/f && attack chown /tmp/f 1234')" "ok"
+  is "a non-root uid cannot setuid back to root" \
+    "$(jail -D "$NO_USERNS" -D uid=65534 -D gid=65534 -- attack setuid 0)" "EPERM"
+  is "... it can with CAP_SETUID kept (ambient)" \
+    "$(jail -D "$NO_USERNS" -D uid=65534 -D gid=65534 -D 'capabilities={"CAP_SETUID"}' -- attack setuid 0)" "ok"
+else
+  for t in mknod chown setuid; do skip "$t without a user namespace" "needs root"; done
+  skip "mknod with CAP_MKNOD" "needs root"; skip "chown with CAP_CHOWN" "needs root"
+  skip "setuid with CAP_SETUID" "needs root"
+fi
+
+# ---- no_new_privs and setuid binaries ----
+is "no_new_privs is on by default" "$(jail -- grep NoNewPrivs /proc/self/status)" "NoNewPrivs:	1"
+is "... and off with no_new_privs = false" \
+  "$(jail -D no_new_privs=false -- grep NoNewPrivs /proc/self/status)" "NoNewPrivs:	0"
+if is_root; then
+  # A setuid-root copy of the probe on a bind: binds are nosuid and
+  # no_new_privs is on, so it runs with the caller's euid either way.
+  cp "$PROBE" "$T/probe/suid" && chmod 4755 "$T/probe/suid"
+  is "a setuid-root binary on a bind does not raise the euid" \
+    "$(jail -D uid=65534 -D gid=65534 -D "$NO_USERNS" -- suid euid)" "65534"
+  is "... nor with no_new_privs = false (binds are nosuid)" \
+    "$(jail -D uid=65534 -D gid=65534 -D "$NO_USERNS" -D no_new_privs=false -- suid euid)" "65534"
+  is "the same binary outside a jail does" \
+    "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$T/probe/suid" euid)" "0"
+else
+  skip "setuid binary" "needs root"; skip "setuid binary, no_new_privs off" "needs root"
+  skip "setuid binary outside" "needs root"
+fi
+
+# ---- seccomp: each refused family, then with preset = "none" ----
+for call in keyctl add_key bpf perf_event_open mount-syscall umount2 chroot \
+            ptrace process_vm_readv personality unshare clone-newuser setns \
+            io_uring_setup clock_settime name_to_handle_at userfaultfd; do
+  is "seccomp refuses $call" "$(jail -- attack $call)" "EPERM"
+  got=$(jail -D seccomp.preset=none -- attack $call)
+  if [ "$got" != EPERM ] && [ -n "$got" ]; then _tap_line 0 "... $call reaches the kernel with preset none ($got)"
+  else _tap_line 1 "... $call reaches the kernel with preset none" "got: [$got]"; fi
+done
+is "seccomp allows the personality query" "$(jail -- attack personality-query)" "ok"
+is "seccomp allows unshare without namespace flags" "$(jail -- attack unshare-files)" "ok"
+is "seccomp.deny refuses a call the preset allows" \
+  "$(jail -D 'seccomp.deny={"uname"}' -- sh -c 'uname >/dev/null 2>&1 || echo refused')" "refused"
+is "seccomp.allow lifts a refusal" \
+  "$(jail -D 'seccomp.allow={"@keyring"}' -- attack keyctl)" "EOPNOTSUPP"
+is "a rule refuses a call by its arguments" \
+  "$(printf 'include("%s")\nseccomp { rule "personality" { arg0 = "== 0xffffffff" } }\n' "$P" > "$T/rule.conf"; "$CORDON" run "$T/rule.conf" -- attack personality-query 2>&1)" "EPERM"
+like "action = kill kills the caller with SIGSYS" \
+  "$(jail -D seccomp.action=kill -- attack keyctl; echo "status $?")" "status 159"
+# Other ABIs: x32 numbers (0x40000000 + n) are filtered by name like x86_64's.
+is "seccomp refuses keyctl through the x32 ABI" "$(jail -- attack x32-keyctl)" "EPERM"
+is "... which without the filter reaches the kernel (ENOSYS: no x32 here)" \
+  "$(jail -D seccomp.preset=none -- attack x32-keyctl)" "ENOSYS"
+if "$PROBE" i386-keyctl >/dev/null 2>&1; then
+  is "seccomp refuses keyctl through int 0x80 (i386)" "$(jail -- attack i386-keyctl)" "EPERM"
+  is "... which without the filter reaches the kernel" \
+    "$(jail -D seccomp.preset=none -- attack i386-keyctl)" "EOPNOTSUPP"
+else
+  skip "keyctl through int 0x80" "this kernel runs no i386 code"
+  skip "... without the filter" "this kernel runs no i386 code"
+fi
+is "the strict preset refuses socketpair()" \
+  "$(jail -D seccomp.preset=strict -- /probe/attack unshare-files)" "EPERM"
+
+like "cordon seccomp groups lists each group with its calls" \
+  "$("$CORDON" seccomp groups)" "@mount .*pivot_root"
+# The compiled filter is cached; a damaged cache file is not trusted.
+mkdir -m 700 "$T/cache"
+is "with a fresh cache the filter refuses keyctl" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
+is "... the compiled filter went into the cache" "$(ls "$T/cache/seccomp" | grep -c '\.bpf$')" "1"
+for f in "$T"/cache/seccomp/*.bpf; do printf 'garbage' > "$f"; done
+is "... a damaged cache file is rebuilt, the filter still refuses keyctl" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
+
+# ---- TIOCSTI: pushing input into the caller's terminal ----
+# script(1) gives the jail a terminal; its output carries the probe's.
+tty_attack() { # CALL -D...
+  call=$1; shift
+  script -qec "$(printf '%s ' "$CORDON" run "$P" "$@" -- attack "$call")" /dev/null \
+    </dev/null 2>&1 | tr -d '\r' | grep -Eo '(ok|E[A-Z]+)$'
+}
+is "TIOCSTI is refused by default" "$(tty_attack tiocsti)" "EPERM"
+is "... with new_session off, by seccomp" "$(tty_attack tiocsti -D new_session=false)" "EPERM"
+is "... with bits above 32 in the request too (CVE-2019-10063)" \
+  "$(tty_attack tiocsti-high -D new_session=false)" "EPERM"
+is "... without seccomp, by the new session" "$(tty_attack tiocsti -D seccomp.preset=none)" "EPERM"
+# The pushed '#' is echoed by the terminal, before the probe's "ok".
+is "... with both off, the push works" \
+  "$(script -qec "$CORDON run $P -D new_session=false -D seccomp.preset=none -- attack tiocsti" /dev/null </dev/null 2>&1 | tr -d '\r')" "#ok"
+
+# ---- descriptors ----
+echo canary > "$T/canary"
+exec 7<"$T/canary"
+is "an fd the caller leaked without CLOEXEC is closed in the jail" "$(jail -- attack read-fd 7)" "EBADF"
+is "... and passed with pass_fds" "$(jail -D 'pass_fds={7}' -- attack read-fd 7)" "ok"
+exec 7<&-
+like "pass_fds naming a closed fd is an error" "$(jail -D 'pass_fds={9}' -- true)" "pass_fds: fd 9: Bad file descriptor"
+
+# ---- masked /proc ----
+is "/proc/keys is masked" "$(jail -- attack open-read /proc/keys)" "EACCES"
+is "... and readable with mask_paths = false" "$(jail -D mask_paths=false -- attack open-read /proc/keys)" "ok"
+if is_root; then
+  is "real root cannot write /proc/sys/kernel/hostname" \
+    "$(jail -D "$NO_USERNS" -- attack write /proc/sys/kernel/hostname jailed)" "EROFS"
+  is "... it can with mask_paths = false (its own uts namespace)" \
+    "$(jail -D "$NO_USERNS" -D mask_paths=false -- sh -c 'attack write /proc/sys/kernel/hostname jailed; hostname')" "ok
+jailed"
+  if [ -e /proc/sysrq-trigger ]; then
+    is "real root cannot open /proc/sysrq-trigger for writing" \
+      "$(jail -D "$NO_USERNS" -- attack open-write /proc/sysrq-trigger)" "EROFS"
+  else
+    skip "/proc/sysrq-trigger" "this kernel has none"
+  fi
+else
+  skip "write hostname as real root" "needs root"; skip "... unmasked" "needs root"
+  skip "/proc/sysrq-trigger" "needs root"
+fi
+
+# ---- the launcher's binary (CVE-2019-5736) ----
+is "pid 1's /proc/1/exe cannot be opened for writing" "$(jail -- attack open-write /proc/1/exe)" "EACCES"
+is "... nor for reading" "$(jail -- attack open-read /proc/1/exe)" "EACCES"
+if is_root; then
+  is "without a pid namespace, the jail's parent's exe is not reachable either" \
+    "$(jail -D 'namespaces={"mount","ipc","uts","net"}' -- sh -c 'attack open-read /proc/$PPID/exe')" "EACCES"
+else
+  skip "exe without a pid namespace" "needs root"
+fi
+
+# ---- rootless ----
+if is_root && userns_works; then
+  is "rootless: no capability is kept" \
+    "$(jail_nobody -- cat /proc/self/status | caps_line)" \
+    "0000000000000000 0000000000000000 0000000000000000 0000000000000000 0000000000000000 "
+  is "rootless: seccomp refuses unshare" "$(jail_nobody -- attack unshare)" "EPERM"
+  is "rootless: ... which works with preset none" "$(jail_nobody -D seccomp.preset=none -- attack unshare)" "ok"
+  is "rootless: seccomp refuses keyctl through x32" "$(jail_nobody -- attack x32-keyctl)" "EPERM"
+  is "rootless: /proc/keys is masked" "$(jail_nobody -- attack open-read /proc/keys)" "EACCES"
+  is "rootless: ... readable with mask_paths = false" "$(jail_nobody -D mask_paths=false -- attack open-read /proc/keys)" "ok"
+  is "rootless: /proc/1/exe cannot be opened" "$(jail_nobody -- attack open-read /proc/1/exe)" "EACCES"
+  is "rootless: rlimits apply" "$(jail_nobody -D rlimit.nofile=64 -- sh -c 'ulimit -n')" "64"
+else
+  skip "rootless" "needs root to become nobody, and user namespaces"
+fi
+
+# ---- rlimits ----
+is "rlimit sets soft and hard alike" "$(jail -D rlimit.nofile=100 -- sh -c 'ulimit -Sn; ulimit -Hn')" "100
+100"
+is "rlimit SOFT:HARD" "$(jail -D 'rlimit.fsize=1M:2M' -- sh -c 'ulimit -Sf; ulimit -Hf')" "2048
+4096"
+like "a file past rlimit.fsize fails" \
+  "$(jail -D rlimit.fsize=4K -- sh -c 'head -c 8192 /dev/zero > /tmp/big; echo "status $?"')" "status [1-9]"
+is "... and is written without it" \
+  "$(jail -- sh -c 'head -c 8192 /dev/zero > /tmp/big; echo "status $?"')" "status 0"
+
+done_testing

@@ -1,0 +1,50 @@
+#!/bin/sh
+# network-user.sh — user mode: pasta gives a jail outbound TCP and published
+# ports, as root and as nobody, and stops with the jail.  Runs in a network
+# namespace of its own with a veth uplink for pasta to mirror (see
+# tests/fixtures/network/netlib.sh).
+. "$SRCDIR/tests/fixtures/network/netlib.sh"
+. "$SRCDIR/tests/lib.sh"
+make_uplink
+
+net_profile user 'network { mode = "user" publish = {"8080:8000/tcp"} }'
+net_profile none 'network { mode = "none" }'
+
+for who in root nobody; do
+  if [ $who = root ]; then run() { "$CORDON" run "$@"; }
+  elif userns_works; then run() { as_nobody "$CORDON_ANY" run "$@"; }
+  else skip "$who" "unprivileged user namespaces are off"; continue; fi
+
+  like "$who: the jail has eth0 with the uplink's address" \
+    "$(run "$T/user.conf" -- ip -o -4 addr 2>&1)" "eth0 +inet 192\.0\.2\.1/24"
+
+  # Outbound: the gateway address is this namespace's loopback to pasta.
+  $PY -c "$SERVE" 127.0.0.1 7777 outer > "$T/srv" 2>&1 & srv=$!
+  wait_for "$T/srv" listening
+  is "$who: the jail reaches a server in the outer namespace" \
+    "$(run "$T/user.conf" -- $PY -c "$GET" 192.0.2.254 7777 2>&1)" outer
+  fails "$who: with mode none it does not" run "$T/none.conf" -- $PY -c "$GET" 192.0.2.254 7777
+  kill $srv 2>/dev/null; wait $srv 2>/dev/null
+
+  run "$T/user.conf" -- $PY -c "$SERVE" 0.0.0.0 8000 inner > "$T/j" 2>&1 & j=$!
+  wait_for "$T/j" listening
+  is "$who: the published port reaches the server in the jail" \
+    "$($PY -c "$GET" 127.0.0.1 8080 2>&1)" inner
+  wait $j
+  is "$who: pasta is gone with the jail" "$(pastas_here)" ""
+done
+
+# A killed launcher takes pasta along (it is pasta's parent-death signal).
+"$CORDON" run "$T/user.conf" -- $PY -c "$BIND" 127.0.0.1 9000 60 > "$T/k" 2>&1 & k=$!
+wait_for "$T/k" bound
+like "a running jail has its pasta" "$(pastas_here)" "[0-9]"
+kill -KILL $k; wait $k 2>/dev/null
+n=0; while [ -n "$(pastas_here)" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+is "pasta is gone with a killed launcher" "$(pastas_here)" ""
+
+# Without pasta: a clear error naming the Debian package.
+out=$(unshare -m sh -c "mount --bind /dev/null $(command -v pasta) && \"$CORDON\" run \"$T/user.conf\" -- true" 2>&1); rc=$?
+is "no pasta: the run fails with 125" "$rc" 125
+like "... naming the package" "$out" 'network mode "user" needs pasta, which is not installed \(Debian package passt\)'
+
+done_testing

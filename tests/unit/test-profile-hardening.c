@@ -1,0 +1,290 @@
+/* test-profile-hardening.c — unit tests of the hardening keys of the
+ * profile language: capabilities, no_new_privs, pass_fds, new_session,
+ * tty, mask_paths, seccomp { ... rule "NAME" { ... } } and rlimit { ... }.
+ * Fixtures are in tests/fixtures/hardening; diagnostics are compared as
+ * exact text. */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "tap.h"
+
+static char *
+diags_text (const struct diagnostics *d)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+  diagnostics_print (d, f);
+  fclose (f);
+  return text;
+}
+
+static struct jail_spec *
+load (const char *path, char *const *overrides, size_t n, char **text)
+{
+  struct diagnostics d = { 0 };
+  struct profile_request req = { .path = path, .overrides = overrides,
+                                 .n_overrides = n };
+  struct jail_spec *spec = NULL;
+  int r = profile_load (&req, &spec, &d);
+  *text = diags_text (&d);
+  diagnostics_free (&d);
+  return r == 0 ? spec : NULL;
+}
+
+static void
+is_str (const char *got, const char *want, const char *name)
+{
+  bool same = got && want ? strcmp (got, want) == 0 : got == want;
+  tap_ok (same, "%s", name);
+  if (!same)
+    printf ("#      got: [%s]\n# expected: [%s]\n", got ? got : "(null)",
+            want ? want : "(null)");
+}
+
+static void
+is_u64 (uint64_t got, uint64_t want, const char *name)
+{
+  tap_ok (got == want, "%s", name);
+  if (got != want)
+    printf ("#      got: %#llx\n# expected: %#llx\n", (unsigned long long) got,
+            (unsigned long long) want);
+}
+
+static void
+test_defaults (void)
+{
+  char *text;
+  struct jail_spec *s = load ("defaults.conf", NULL, 0, &text);
+  tap_ok (s != NULL, "a profile without hardening keys loads");
+  is_str (text, "", "... with no diagnostics");
+  if (s)
+    {
+      is_u64 (s->capabilities, 0, "default: no capability kept");
+      tap_ok (s->no_new_privs, "default: no_new_privs = true");
+      tap_ok (s->new_session, "default: new_session = true");
+      tap_ok (!s->tty, "default: tty = false");
+      tap_ok (s->mask_paths, "default: mask_paths = true");
+      tap_ok (s->seccomp.preset == SECCOMP_PRESET_DEFAULT,
+              "default: seccomp.preset = default");
+      tap_ok (s->seccomp.action == SECCOMP_ACTION_ERRNO,
+              "default: seccomp.action = errno");
+      tap_ok (s->n_pass_fds == 0 && s->seccomp.n_rules == 0
+              && s->seccomp.n_allow == 0 && s->seccomp.n_deny == 0,
+              "default: no pass_fds, rules, allow or deny");
+      bool none = true;
+      for (int r = 0; r < JAIL_RLIMIT_COUNT; r++)
+        none = none && !s->rlimits[r].set;
+      tap_ok (none, "default: no rlimit set");
+    }
+  jail_spec_free (s);
+  free (text);
+
+  s = load (NULL, NULL, 0, &text);
+  tap_ok (s && s->rlimits[RLIMIT_CORE].set && s->rlimits[RLIMIT_CORE].hard == 0
+          && s->seccomp.preset == SECCOMP_PRESET_DEFAULT && s->no_new_privs
+          && s->new_session && s->mask_paths && s->capabilities == 0,
+          "the built-in default profile sets the hardening keys");
+  jail_spec_free (s);
+  free (text);
+}
+
+static void
+test_valid (void)
+{
+  char *text;
+  struct jail_spec *s = load ("valid.conf", NULL, 0, &text);
+  tap_ok (s != NULL, "valid.conf loads");
+  is_str (text, "", "valid.conf: no diagnostics");
+  if (s == NULL)
+    {
+      free (text);
+      return;
+    }
+  is_u64 (s->capabilities, (1u << 10) | (1u << 0),
+          "capabilities: CAP_NET_BIND_SERVICE and CAP_CHOWN");
+  tap_ok (!s->no_new_privs && !s->new_session && !s->mask_paths && !s->tty,
+          "no_new_privs, new_session, mask_paths, tty = false");
+  tap_ok (s->n_pass_fds == 2 && s->pass_fds[0] == 3 && s->pass_fds[1] == 9,
+          "pass_fds = {3, 9}");
+  const struct seccomp_spec *sc = &s->seccomp;
+  tap_ok (sc->preset == SECCOMP_PRESET_STRICT && sc->action == SECCOMP_ACTION_KILL,
+          "seccomp: preset strict, action kill");
+  tap_ok (sc->n_allow == 2 && strcmp (sc->allow[1], "@keyring") == 0
+          && sc->n_deny == 2 && strcmp (sc->deny[0], "@mount") == 0,
+          "seccomp: allow and deny lists");
+  tap_ok (sc->n_rules == 2, "seccomp: two rules");
+  if (sc->n_rules == 2)
+    {
+      const struct seccomp_rule *r = &sc->rules[0];
+      tap_ok (strcmp (r->syscall, "ioctl") == 0 && r->args[1].set
+              && r->args[1].op == SECCOMP_CMP_MASKED_EQ
+              && r->args[1].mask == 0xffffffff && r->args[1].value == 0x5412
+              && !r->args[0].set && r->action == SECCOMP_ACTION_ERRNO,
+              "rule ioctl: arg1 = \"& 0xffffffff == 0x5412\", action errno");
+      is_u64 ((uint64_t) r->origin.line, 12, "rule ioctl: its line");
+      r = &sc->rules[1];
+      tap_ok (strcmp (r->syscall, "socket") == 0
+              && r->args[0].op == SECCOMP_CMP_NE && r->args[0].value == 16
+              && r->args[2].op == SECCOMP_CMP_LE
+              && r->args[2].value == UINT64_MAX
+              && r->action == SECCOMP_ACTION_KILL,
+              "rule socket: != 16, <= -1 (all bits), the section's action");
+      is_u64 ((uint64_t) r->origin.line, 13, "rule socket: its line");
+    }
+  static const struct { int r; uint64_t soft, hard; } want[] = {
+    { RLIMIT_AS, 4ULL << 30, 4ULL << 30 }, { RLIMIT_CORE, 0, 0 },
+    { RLIMIT_CPU, 60, 60 }, { RLIMIT_DATA, UINT64_MAX, UINT64_MAX },
+    { RLIMIT_FSIZE, 1ULL << 30, 2ULL << 30 }, { RLIMIT_LOCKS, 10, 10 },
+    { RLIMIT_MEMLOCK, 64 << 10, 64 << 10 },
+    { RLIMIT_MSGQUEUE, 800 << 10, 800 << 10 }, { RLIMIT_NICE, 0, 0 },
+    { RLIMIT_NOFILE, 1024, 1024 }, { RLIMIT_NPROC, 512, 512 },
+    { RLIMIT_RSS, 1 << 20, 1 << 20 }, { RLIMIT_RTPRIO, 0, 0 },
+    { RLIMIT_RTTIME, 1000000, 1000000 }, { RLIMIT_SIGPENDING, 100, 100 },
+    { RLIMIT_STACK, 8 << 20, 8 << 20 },
+  };
+  bool all = true;
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+    {
+      const struct rlimit_setting *l = &s->rlimits[want[i].r];
+      if (!l->set || l->soft != want[i].soft || l->hard != want[i].hard)
+        {
+          all = false;
+          printf ("# rlimit %d: set %d soft %llu hard %llu\n", want[i].r,
+                  l->set, (unsigned long long) l->soft,
+                  (unsigned long long) l->hard);
+        }
+    }
+  tap_ok (all, "rlimit: all sixteen, sizes, unlimited, SOFT:HARD");
+  is_u64 ((uint64_t) s->rlimits[RLIMIT_FSIZE].origin.line, 19,
+          "rlimit: the line of the key");
+
+  /* show prints it back to the same spec */
+  char *printed = NULL, *again = NULL;
+  size_t len = 0, len2 = 0;
+  FILE *f = open_memstream (&printed, &len);
+  profile_print (s, f);
+  fclose (f);
+  FILE *tmp = fopen ("/tmp/cordon-hardening-roundtrip.conf", "we");
+  if (tmp)
+    {
+      fputs (printed, tmp);
+      fclose (tmp);
+    }
+  char *text2;
+  struct jail_spec *s2 = load ("/tmp/cordon-hardening-roundtrip.conf", NULL, 0,
+                               &text2);
+  unlink ("/tmp/cordon-hardening-roundtrip.conf");
+  tap_ok (s2 != NULL, "the printed profile loads back");
+  if (s2)
+    {
+      f = open_memstream (&again, &len2);
+      profile_print (s2, f);
+      fclose (f);
+      is_str (again, printed, "... and prints the same");
+    }
+  free (printed);
+  free (again);
+  free (text2);
+  jail_spec_free (s2);
+  jail_spec_free (s);
+  free (text);
+}
+
+static void
+test_overrides (void)
+{
+  char *text;
+  char *ov[] = { "seccomp.preset=none", "rlimit.nofile=64",
+                 "capabilities={\"CAP_KILL\"}", "pass_fds={5}" };
+  struct jail_spec *s = load ("defaults.conf", ov, 4, &text);
+  tap_ok (s && s->seccomp.preset == SECCOMP_PRESET_NONE
+          && s->rlimits[RLIMIT_NOFILE].set
+          && s->rlimits[RLIMIT_NOFILE].soft == 64
+          && s->capabilities == (1u << 5) && s->n_pass_fds == 1
+          && s->pass_fds[0] == 5, "-D sets the hardening keys");
+  is_str (text, "-D seccomp.preset=none: warning: seccomp: preset \"none\" "
+          "leaves every system "
+          "call open (keyctl, bpf, io_uring, TIOCSTI...)\n",
+          "-D seccomp.preset=none warns without a line");
+  jail_spec_free (s);
+  free (text);
+}
+
+static void
+test_invalid (void)
+{
+  char *text;
+  struct jail_spec *s = load ("invalid.conf", NULL, 0, &text);
+  tap_ok (s == NULL, "invalid.conf does not load");
+  is_str (text,
+    "invalid.conf:1: error: unknown capability 'CAP_BOGUS' (names are like \"CAP_NET_BIND_SERVICE\"; see capabilities(7))\n"
+    "invalid.conf:1: error: unknown capability 'net_admin' (names are like \"CAP_NET_BIND_SERVICE\"; see capabilities(7))\n"
+    "invalid.conf:2: error: 'pass_fds': 1 is not a descriptor above 2 (0, 1 and 2 are always passed)\n"
+    "invalid.conf:4: error: seccomp: unknown preset 'loose' (known: default, strict, none)\n"
+    "invalid.conf:5: error: seccomp: 'allow': unknown system call 'ptracex'\n"
+    "invalid.conf:5: error: seccomp: 'allow': unknown group '@keyrings' (known: @clock, @cpu-emulation, @debug, @keyring, @module, @mount, @obsolete, @privileged, @raw-io, @reboot, @resources, @swap)\n"
+    "invalid.conf:6: error: seccomp: unknown action 'die' (known: errno, kill, log)\n"
+    "invalid.conf:9: error: rule 'socket': 'arg0': bad comparison '=~ 3' (\"OP VALUE\" with OP one of == != < <= > >=, or \"& MASK == VALUE\")\n"
+    "invalid.conf:10: error: rule 'socket': no such option 'arg7'\n"
+    "invalid.conf:11: error: rule 'socket': unknown action 'boom' (known: errno, kill, log)\n"
+    "invalid.conf:15: error: rlimit: 'nofile': invalid limit '1K' (a number, \"unlimited\", or \"SOFT:HARD\")\n"
+    "invalid.conf:16: error: rlimit: 'fsize': invalid limit '1Q' (a size with an optional K, M, G or T suffix, \"unlimited\", or \"SOFT:HARD\")\n"
+    "invalid.conf:17: error: rlimit: 'nproc': the soft limit '10:5' is above the hard one\n"
+    "invalid.conf:18: error: rlimit: 'core': invalid limit '' (a size with an optional K, M, G or T suffix, \"unlimited\", or \"SOFT:HARD\")\n"
+    "invalid.conf:7: error: rule 'ioctlx': unknown system call 'ioctlx'\n",
+    "invalid.conf: every problem, with its line");
+  jail_spec_free (s);
+  free (text);
+
+  s = load ("warnings.conf", NULL, 0, &text);
+  tap_ok (s != NULL, "warnings.conf loads (warnings only)");
+  is_str (text,
+    "warnings.conf:1: warning: 'capabilities' keeps CAP_SYS_ADMIN: the command can mount, unshare and undo the masks over /proc inside its namespaces\n"
+    "warnings.conf:3: warning: seccomp: preset \"none\" leaves every system call open (keyctl, bpf, io_uring, TIOCSTI...)\n",
+    "warnings.conf: CAP_SYS_ADMIN and preset none are warned about");
+  jail_spec_free (s);
+  free (text);
+
+  s = load ("tty.conf", NULL, 0, &text);
+  tap_ok (s != NULL && s->tty && s->new_session, "tty = true is accepted");
+  is_str (text, "", "... without a diagnostic");
+  jail_spec_free (s);
+  free (text);
+
+  s = load ("tty-no-session.conf", NULL, 0, &text);
+  tap_ok (s == NULL, "tty = true with new_session = false is refused");
+  is_str (text, "tty-no-session.conf:1: error: 'tty = true' needs "
+          "'new_session = true': the new terminal is the controlling "
+          "terminal of the command's own session\n",
+          "... with the line of tty");
+  jail_spec_free (s);
+  free (text);
+}
+
+int
+main (void)
+{
+  const char *src = getenv ("SRCDIR");
+  char dir[PATH_MAX];
+  snprintf (dir, sizeof dir, "%s/tests/fixtures/hardening",
+            src && *src ? src : ".");
+  if (chdir (dir) != 0)
+    {
+      printf ("Bail out! cannot chdir to %s\n", dir);
+      return 1;
+    }
+  setenv ("PROBE_DIR", "/usr", 1);
+  test_defaults ();
+  test_valid ();
+  test_overrides ();
+  test_invalid ();
+  return tap_done ();
+}
