@@ -65,5 +65,33 @@ err=$(as_nobody "$CORDON_ANY" run "$T/ranges.conf" -- true 2>&1); rc=$?
 is "nobody: other users' ids need newuidmap: 125" $rc 125
 like "nobody: ... which says why" "$err" 'newuidmap'
 
+# With subordinate ids in /etc/subuid and /etc/subgid, several ranges go
+# through newuidmap/newgidmap.  The entries for nobody are added for this
+# test only and the files restored when it ends.
+if command -v newuidmap >/dev/null && command -v newgidmap >/dev/null; then
+  for f in subuid subgid; do
+    if [ -e "/etc/$f" ]; then cp -p "/etc/$f" "$T/$f.orig"; else : > "$T/$f.absent"; fi
+    echo "nobody:300000:65536" >> "/etc/$f"
+  done
+  at_exit 'for f in subuid subgid; do if [ -e "$T/$f.absent" ]; then rm -f "/etc/$f"; else cp -p "$T/$f.orig" "/etc/$f"; fi; done'
+  profile subids 'uid = 0' 'gid = 0' 'capabilities = {"CAP_CHOWN"}' \
+    "uid_map { inside = 0  outside = $me  count = 1 }" \
+    'uid_map { inside = 1  outside = 300000  count = 1000 }' \
+    "gid_map { inside = 0  outside = $(as_nobody id -g)  count = 1 }" \
+    'gid_map { inside = 1  outside = 300000  count = 1000 }' \
+    "mount \"/rw\" { type = \"bind\" source = \"$T/rw/sub\" writable = true }"
+  mkdir -p "$T/rw/sub" && chown 65534:65534 "$T/rw/sub"
+  is "nobody: two ranges through newuidmap" \
+    "$(as_nobody "$CORDON_ANY" run "$T/subids.conf" -- cat /proc/self/uid_map | tr -s ' ' | tr '\n' ';')" \
+    " 0 $me 1; 1 300000 1000;"
+  is "nobody: ... with setgroups allowed" \
+    "$(as_nobody "$CORDON_ANY" run "$T/subids.conf" -- cat /proc/self/setgroups)" allow
+  as_nobody "$CORDON_ANY" run "$T/subids.conf" -- sh -c 'echo x > /rw/f && chown 5:7 /rw/f'
+  is "nobody: a file chowned to 5:7 inside is 300004:300006 outside" \
+    "$(stat -c %u:%g "$T/rw/sub/f" 2>&1)" 300004:300006
+else
+  skip "nobody: several ranges through newuidmap" "newuidmap is not installed (Debian package uidmap)"
+fi
+
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot)" ""
 done_testing
