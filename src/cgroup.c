@@ -23,6 +23,7 @@
 #define CPU_PERIOD_US 100000
 /* How long removal waits for a busy cgroup (exiting tasks still in it). */
 #define BUSY_RETRIES 200
+#define PARENT_RETRIES 5
 #define BUSY_WAIT_NS 10000000L
 /* Rounds of "kill everything listed" before giving up on leftovers. */
 #define KILL_ROUNDS 100
@@ -405,16 +406,33 @@ cgroup_host_probe (struct cgroup_host *host, const char *mountinfo,
 
 /* ---- directories and locks ---- */
 
-/* HIERARCHY's base for PARENT: under the launcher's own cgroup, or the
- * hierarchy's root for an absolute PARENT. */
+/* Where a relative cgroup_parent starts in H: the launcher's own cgroup on
+ * v1.  On v2 its parent, so jails go next to the launcher: its own cgroup
+ * holds it, and a v2 cgroup that holds processes cannot give its children
+ * controllers (the root cgroup excepted).  In a delegated subtree (systemd's
+ * Delegate=yes) the launcher runs in a leaf whose parent the user owns. */
+static char *
+relative_base (const struct cgroup_hierarchy *h)
+{
+  char *base = path_join (h->mount, h->own);
+  if (base && h->version == 2 && strcmp (h->own, "/") != 0)
+    {
+      char *slash = strrchr (base, '/');        /* own is "/A[/B...]" */
+      slash[slash == base] = '\0';             /* a mount at "/" stays */
+    }
+  return base;
+}
+
+/* HIERARCHY's base for PARENT: relative_base, or the hierarchy's root for an
+ * absolute PARENT. */
 static char *
 parent_dir (const struct cgroup_hierarchy *h, const char *parent)
 {
   if (parent[0] == '/')
     return path_join (h->mount, parent);
-  char *own = path_join (h->mount, h->own);
-  char *p = own ? path_join (own, parent) : NULL;
-  free (own);
+  char *base = relative_base (h);
+  char *p = base ? path_join (base, parent) : NULL;
+  free (base);
   return p;
 }
 
@@ -436,10 +454,15 @@ lock_dir (const char *path, int how, cordon_error_t *err)
   return fd;
 }
 
-/* v2: let the children of DIR have CONTROLLERS. */
+/* v2: let the children of DIR have CONTROLLERS.  Those already enabled are
+ * not written again: above a delegated subtree, subtree_control belongs to
+ * root (or systemd), and a rootless launcher may not write it. */
 static int
 enable_controllers (const char *dir, unsigned controllers, cordon_error_t *err)
 {
+  char have[512];
+  if (read_file (dir, "cgroup.subtree_control", have, sizeof have) >= 0)
+    controllers &= ~controllers_in (have);
   for (size_t i = 0; i < N_CONTROLLERS; i++)
     if (controllers & controller_names[i].bit)
       {
@@ -464,8 +487,7 @@ static int
 make_parent (const struct cgroup_host *host, const struct cgroup_hierarchy *h,
              const char *parent, unsigned controllers, cordon_error_t *err)
 {
-  char *base = parent[0] == '/' ? strdup (h->mount)
-                                : path_join (h->mount, h->own);
+  char *base = parent[0] == '/' ? strdup (h->mount) : relative_base (h);
   char *rest = strdup (parent);
   int r = base && rest ? 0 : cordon_fail (err, ENOMEM, "cgroup path");
   char *save = NULL;
@@ -674,15 +696,16 @@ find_v2 (const struct cgroup_host *host)
   return NULL;
 }
 
-/* What v2 offers the launcher's cgroup (cgroup.controllers). */
+/* What v2 offers where the jails go (cgroup.controllers of
+ * relative_base: it may enable them for its children). */
 static unsigned
 v2_available (const struct cgroup_hierarchy *h)
 {
-  char *own = path_join (h->mount, h->own);
+  char *base = relative_base (h);
   char buf[512];
-  unsigned m = own && read_file (own, "cgroup.controllers", buf,
-                                 sizeof buf) >= 0 ? controllers_in (buf) : 0;
-  free (own);
+  unsigned m = base && read_file (base, "cgroup.controllers", buf,
+                                  sizeof buf) >= 0 ? controllers_in (buf) : 0;
+  free (base);
   return m;
 }
 
@@ -727,10 +750,14 @@ choose (const struct cgroup_host *host, const struct cgroup_request *req,
         return cordon_fail (err, 0, "cgroup v2 is not mounted "
                             "(cgroup_version = 2 in the settings)");
       missing_names (need & ~on_v2, names, sizeof names);
+      char *base = *names ? relative_base (v2) : NULL;
       if (*names)
-        return cordon_fail (err, 0, "cgroup v2: controller %s not available "
-                            "in %s%s (cgroup.controllers)", names, v2->mount,
-                            strcmp (v2->own, "/") ? v2->own : "");
+        {
+          cordon_fail (err, 0, "cgroup v2: controller %s not available in %s "
+                       "(cgroup.controllers)", names, base ? base : v2->mount);
+          free (base);
+          return -1;
+        }
       *be = &backend_v2;
       *use = (need | want) & on_v2;
       return 0;
@@ -764,15 +791,24 @@ add_dir (struct cgroup *cg, const struct cgroup_hierarchy *h,
          const struct cgroup_request *req, unsigned controllers,
          cordon_error_t *err)
 {
-  if (make_parent (cg->host, h, req->parent, controllers, err) < 0)
-    return -1;
   char *parent = parent_dir (h, req->parent);
   if (parent == NULL)
     return cordon_fail (err, ENOMEM, "cgroup path");
   struct cg_dir *d = &cg->dirs[cg->n_dirs];
   d->lock_fd = -1;
   d->controllers = controllers;
-  int r = make_jail_dir (cg->host, h->version, parent, req->name, d, err);
+  /* The parent can vanish between its mkdir and our lock on it: the last
+   * jail of another launcher removes it when it ends (remove_parent). */
+  int r = -1;
+  for (int attempt = 0; r < 0 && attempt < PARENT_RETRIES; attempt++)
+    {
+      cordon_error_free (err);
+      r = make_parent (cg->host, h, req->parent, controllers, err);
+      if (r == 0)
+        r = make_jail_dir (cg->host, h->version, parent, req->name, d, err);
+      if (r < 0 && !(err && *err && (*err)->errno_value == ENOENT))
+        break;
+    }
   free (parent);
   if (r == 0)
     cg->n_dirs++;
@@ -925,6 +961,28 @@ remove_busy (const struct cgroup_host *host, const char *path)
   return -1;
 }
 
+/* The parent directory cordon made for its jails goes with the last of
+ * them, so that nothing of cordon stays in the hierarchy.  Under the
+ * parent's lock, which creation takes too; while other jails live in it,
+ * rmdir fails and the parent stays. */
+static void
+remove_parent (const struct cgroup_host *host, const char *jail_path)
+{
+  char *parent = strdup (jail_path);
+  char *slash = parent ? strrchr (parent, '/') : NULL;
+  if (slash && slash != parent)
+    {
+      *slash = '\0';
+      int pfd = lock_dir (parent, LOCK_EX, NULL);
+      if (pfd >= 0)
+        {
+          host->remove_dir (parent);
+          close (pfd);
+        }
+    }
+  free (parent);
+}
+
 int
 cgroup_destroy (struct cgroup *cg, cordon_error_t *err)
 {
@@ -937,6 +995,8 @@ cgroup_destroy (struct cgroup *cg, cordon_error_t *err)
       kill_all (path, cg->backend->kill_file);
       if (remove_busy (cg->host, path) < 0 && r == 0)
         r = fail_errno (err, "remove cgroup %s", path);
+      else
+        remove_parent (cg->host, path);
     }
   free_cgroup (cg);
   return r;
@@ -967,6 +1027,7 @@ remove_stale_in (const struct cgroup_host *host, const char *parent,
       return;
     }
   struct dirent *de;
+  bool removed = false;
   while ((de = readdir (d)) != NULL)
     {
       if (!is_jail_name (de->d_name))
@@ -977,7 +1038,10 @@ remove_stale_in (const struct cgroup_host *host, const char *parent,
         {
           kill_all (path, kill_file);
           if (remove_busy (host, path) == 0)
-            say (opts, "removed stale cgroup %s", path);
+            {
+              say (opts, "removed stale cgroup %s", path);
+              removed = true;
+            }
           else
             say (opts, "cannot remove stale cgroup %s: %s", path,
                  strerror (errno));
@@ -986,6 +1050,10 @@ remove_stale_in (const struct cgroup_host *host, const char *parent,
       free (path);
     }
   closedir (d);
+  /* Its last jail gone, the parent goes too (see remove_parent); it fails
+   * harmlessly while other jails live in it. */
+  if (removed)
+    host->remove_dir (parent);
   close (pfd);
 }
 

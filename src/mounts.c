@@ -154,6 +154,18 @@ make_dirs (struct build *b, const char *path, cordon_error_t *err)
   return parent;
 }
 
+/* The parent directory of DEST in the jail, made as needed: an O_PATH fd
+ * (see make_dirs), with *NAME pointing at DEST's last component. */
+static int
+open_parent (struct build *b, const char *dest, const char **name,
+             cordon_error_t *err)
+{
+  char parent[PATH_MAX];
+  if (split_dest (dest, parent, sizeof parent, name, err) < 0)
+    return -1;
+  return make_dirs (b, parent, err);
+}
+
 /* An O_PATH fd of DEST, creating it (a directory or an empty file) and its
  * parents when it does not exist yet: the mount point. */
 static int
@@ -166,11 +178,8 @@ make_mount_point (struct build *b, const char *dest, bool dir,
   if (errno != ENOENT)
     return fail_errno (err, "open %s", dest);
 
-  char parent[PATH_MAX];
   const char *name;
-  if (split_dest (dest, parent, sizeof parent, &name, err) < 0)
-    return -1;
-  int pfd = make_dirs (b, parent, err);
+  int pfd = open_parent (b, dest, &name, err);
   if (pfd < 0)
     return -1;
   int r;
@@ -575,12 +584,9 @@ apply_dev (struct build *b, const struct fs_entry *e, cordon_error_t *err)
 static int
 apply_symlink (struct build *b, const struct fs_entry *e, cordon_error_t *err)
 {
-  char parent[PATH_MAX];
   const char *name;
   say (b->opts, "symlink %s -> %s", e->dest, e->target);
-  if (split_dest (e->dest, parent, sizeof parent, &name, err) < 0)
-    return -1;
-  int pfd = make_dirs (b, parent, err);
+  int pfd = open_parent (b, e->dest, &name, err);
   if (pfd < 0)
     return -1;
   int r = symlinkat (e->target, pfd, name);
@@ -595,11 +601,8 @@ apply_dir (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   say (b->opts, "dir %s (mode %04o)", e->dest, (unsigned) mode);
   if (strcmp (e->dest, "/") == 0)
     return 0;
-  char parent[PATH_MAX];
   const char *name;
-  if (split_dest (e->dest, parent, sizeof parent, &name, err) < 0)
-    return -1;
-  int pfd = make_dirs (b, parent, err);
+  int pfd = open_parent (b, e->dest, &name, err);
   if (pfd < 0)
     return -1;
   int r = mkdirat (pfd, name, mode);
@@ -612,22 +615,6 @@ apply_dir (struct build *b, const struct fs_entry *e, cordon_error_t *err)
     }
   close_fd (&pfd);
   return r < 0 ? fail_errno (err, "mkdir %s", e->dest) : 0;
-}
-
-static int
-write_all (int fd, const char *data, size_t len)
-{
-  while (len > 0)
-    {
-      ssize_t n = write (fd, data, len);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -1;
-      data += n;
-      len -= (size_t) n;
-    }
-  return 0;
 }
 
 /* Create FILE's content as a new file NAME in directory DIRFD. */
@@ -660,11 +647,8 @@ apply_file (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   if (existing < 0)
     {
       say (b->opts, "file %s (mode %04o)", e->dest, (unsigned) mode);
-      char parent[PATH_MAX];
       const char *name;
-      if (split_dest (e->dest, parent, sizeof parent, &name, err) < 0)
-        return -1;
-      int pfd = make_dirs (b, parent, err);
+      int pfd = open_parent (b, e->dest, &name, err);
       if (pfd < 0)
         return -1;
       int r = create_file (pfd, name, e, mode);

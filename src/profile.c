@@ -2029,7 +2029,29 @@ name_index (const char *const *names, size_t n, const char *v)
       return (int) i;
   return -1;
 }
-#define NAME_INDEX(names, v) name_index (names, sizeof names / sizeof *names, v)
+#define N_NAMES(names) (sizeof (names) / sizeof *(names))
+#define NAME_INDEX(names, v) name_index (names, N_NAMES (names), v)
+
+/* The IDX-th value of OPT must be one of the N NAMES: else "unknown NOUN
+ * 'VALUE' (known: NAME, NAME...)". */
+static void
+check_one_of (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
+              int line, const char *noun, const char *const *names, size_t n)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  if (name_index (names, n, v) >= 0)
+    return;
+  struct strbuf known = { 0 };
+  for (size_t i = 0; i < n; i++)
+    {
+      if (i > 0)
+        sb_puts (&known, ", ");
+      sb_puts (&known, names[i]);
+    }
+  value_error (ld, cfg, line, "unknown %s '%s' (known: %s)", noun, v ? v : "",
+               known.s);
+  free (known.s);
+}
 
 /* A number as C writes it (0x1f, 0755, 42) or negative (-1: all bits). */
 static bool
@@ -2145,20 +2167,16 @@ static void
 check_seccomp_preset (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
                       unsigned idx, int line)
 {
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (NAME_INDEX (seccomp_preset_names, v) < 0)
-    value_error (ld, cfg, line, "unknown preset '%s' (known: default, strict, "
-                 "none)", v ? v : "");
+  check_one_of (ld, cfg, opt, idx, line, "preset", seccomp_preset_names,
+                N_NAMES (seccomp_preset_names));
 }
 
 static void
 check_seccomp_action (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
                       unsigned idx, int line)
 {
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (NAME_INDEX (seccomp_action_names, v) < 0)
-    value_error (ld, cfg, line, "unknown action '%s' (known: errno, kill, "
-                 "log)", v ? v : "");
+  check_one_of (ld, cfg, opt, idx, line, "action", seccomp_action_names,
+                N_NAMES (seccomp_action_names));
 }
 
 static void
@@ -2221,15 +2239,6 @@ static const char *const network_modes[] = {
   [NETWORK_NONE] = "none", [NETWORK_HOST] = "host",
   [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user",
 };
-
-static int
-network_mode_index (const char *s)
-{
-  for (size_t i = 0; s && i < sizeof network_modes / sizeof *network_modes; i++)
-    if (strcmp (s, network_modes[i]) == 0)
-      return (int) i;
-  return -1;
-}
 
 /* "10.88.0.1" or "10.88.0.1/24"; *prefix is -1 without one.  Prefixes go
  * up to 30: a smaller subnet has no room for a gateway and a jail. */
@@ -2339,10 +2348,8 @@ static void
 check_net_mode (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
                 int line)
 {
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (network_mode_index (v) < 0)
-    value_error (ld, cfg, line, "unknown mode '%s' (known: none, host, bridge, "
-                 "user)", v ? v : "");
+  check_one_of (ld, cfg, opt, idx, line, "mode", network_modes,
+                N_NAMES (network_modes));
 }
 
 static void
@@ -3748,8 +3755,9 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   bool has_net = spec->namespaces & JAIL_NS_NET;
   n->origin.file = xstrdup (rec->file);
   n->origin.line = rec->line;
-  int mode = cfg_size (sec, "mode") ? network_mode_index (cfg_getstr (sec, "mode"))
-                                    : has_net ? NETWORK_NONE : NETWORK_HOST;
+  int mode = cfg_size (sec, "mode")
+             ? NAME_INDEX (network_modes, cfg_getstr (sec, "mode"))
+             : has_net ? NETWORK_NONE : NETWORK_HOST;
   if (mode < 0)
     return;                 /* reported while parsing */
   n->mode = (enum network_mode) mode;

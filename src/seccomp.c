@@ -680,40 +680,6 @@ cache_dir (char *buf, size_t size)
   return private_dir (buf);
 }
 
-static bool
-read_all (int fd, void *p, size_t n)
-{
-  char *b = p;
-  while (n > 0)
-    {
-      ssize_t r = read (fd, b, n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return false;
-      b += r;
-      n -= (size_t) r;
-    }
-  return true;
-}
-
-static bool
-write_all (int fd, const void *p, size_t n)
-{
-  const char *b = p;
-  while (n > 0)
-    {
-      ssize_t r = write (fd, b, n);
-      if (r < 0 && errno == EINTR)
-        continue;
-      if (r <= 0)
-        return false;
-      b += r;
-      n -= (size_t) r;
-    }
-  return true;
-}
-
 /* The file: CACHE_MAGIC, then per filter a 16-bit length and its
  * instructions; ours, not writable by anyone else. */
 static bool
@@ -727,20 +693,21 @@ cache_read (const char *path, struct cordon_seccomp_bpf *out)
   uint16_t count = 0;
   bool ok = fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
             && st.st_uid == geteuid () && (st.st_mode & 022) == 0
-            && read_all (fd, magic, sizeof magic)
+            && read_all (fd, magic, sizeof magic) == 0
             && memcmp (magic, CACHE_MAGIC, sizeof magic) == 0
-            && read_all (fd, &count, sizeof count) && count <= 2;
+            && read_all (fd, &count, sizeof count) == 0 && count <= 2;
   for (int i = 0; ok && i < count; i++)
     {
       uint16_t len;
-      ok = read_all (fd, &len, sizeof len) && len > 0 && len <= BPF_MAXINSNS;
+      ok = read_all (fd, &len, sizeof len) == 0 && len > 0
+           && len <= BPF_MAXINSNS;
       if (!ok)
         break;
       out->prog[i] = calloc (len, sizeof *out->prog[i]);
       out->len[i] = len;
       out->n = i + 1;
       ok = out->prog[i] && read_all (fd, out->prog[i],
-                                     len * sizeof *out->prog[i]);
+                                     len * sizeof *out->prog[i]) == 0;
     }
   char extra;
   ok = ok && read (fd, &extra, 1) == 0;
@@ -758,13 +725,14 @@ cache_write (const char *dir, const char *path,
   if (fd < 0)
     return;
   uint16_t count = (uint16_t) bpf->n;
-  bool ok = write_all (fd, CACHE_MAGIC, sizeof CACHE_MAGIC - 1)
-            && write_all (fd, &count, sizeof count);
+  bool ok = write_all (fd, CACHE_MAGIC, sizeof CACHE_MAGIC - 1) == 0
+            && write_all (fd, &count, sizeof count) == 0;
   for (int i = 0; ok && i < bpf->n; i++)
     {
       uint16_t len = bpf->len[i];
-      ok = write_all (fd, &len, sizeof len)
-           && write_all (fd, bpf->prog[i], len * sizeof *bpf->prog[i]);
+      ok = write_all (fd, &len, sizeof len) == 0
+           && write_all (fd, bpf->prog[i],
+                         len * sizeof *bpf->prog[i]) == 0;
     }
   /* linkat of an O_TMPFILE: the file appears whole or not at all */
   char tmp[4300], proc[64];
@@ -794,7 +762,7 @@ export_bpf (scmp_filter_ctx ctx, struct cordon_seccomp_bpf *out)
   if (r == 0 && (prog = malloc ((size_t) size)) == NULL)
     r = -ENOMEM;
   if (r == 0 && (lseek (fd, 0, SEEK_SET) < 0
-                 || !read_all (fd, prog, (size_t) size)))
+                 || read_all (fd, prog, (size_t) size) < 0))
     r = -EIO;
   close (fd);
   if (r < 0)

@@ -1,4 +1,5 @@
-/* util.c — small helpers shared by the jail core files. */
+/* util.c — small helpers shared by the jail core files (and seccomp.c's
+ * filter cache, hence part of the profile module's sources). */
 #include "config.h"
 
 #include <errno.h>
@@ -38,4 +39,38 @@ close_fd (int *fd)
   close (*fd);
   errno = saved;
   *fd = -1;
+}
+
+/* write_all (from OUT) or read_all (into IN): one loop for both. */
+static int
+transfer_all (int fd, const char *out, char *in, size_t len)
+{
+  size_t done = 0;
+  while (done < len)
+    {
+      ssize_t n = out ? write (fd, out + done, len - done)
+                      : read (fd, in + done, len - done);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = EIO;
+          return -1;
+        }
+      done += (size_t) n;
+    }
+  return 0;
+}
+
+int
+write_all (int fd, const void *buf, size_t len)
+{
+  return transfer_all (fd, buf, NULL, len);
+}
+
+int
+read_all (int fd, void *buf, size_t len)
+{
+  return transfer_all (fd, NULL, buf, len);
 }

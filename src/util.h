@@ -14,4 +14,12 @@ void say (const struct jail_options *opts, const char *fmt, ...)
 /* Close *fd if open and mark it closed; keeps errno. */
 void close_fd (int *fd);
 
+/* Write all LEN bytes of BUF, again after EINTR and short writes.  Returns 0,
+ * or -1 with errno (EIO when write(2) takes nothing). */
+int write_all (int fd, const void *buf, size_t len);
+
+/* Read exactly LEN bytes into BUF, again after EINTR and short reads.
+ * Returns 0, or -1 with errno (EIO at an end of file before LEN bytes). */
+int read_all (int fd, void *buf, size_t len);
+
 #endif

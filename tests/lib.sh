@@ -94,3 +94,46 @@ userns_works() {
 host_mounts_matching() {
   awk -v p="$1" 'index($5, p) || index($4, p)' /proc/self/mountinfo
 }
+
+# base_profile [-n] [-p] [-e] [-P PATH]: prints a small jail on the host's
+# /usr, read-only, with /bin /lib /lib64 /sbin linking into it: all namespaces
+# but time, a /proc of the jail's own, /dev, and an environment of only PATH
+# (/usr/bin:/bin, or -P's).  -n leaves out the namespaces, -p the /proc and -e
+# the environment, for a caller that sets them itself.
+base_profile() {
+  _bp_ns=1 _bp_proc=1 _bp_env=1 _bp_path=/usr/bin:/bin
+  OPTIND=1
+  while getopts npeP: _bp_opt; do
+    case $_bp_opt in
+      n) _bp_ns= ;;
+      p) _bp_proc= ;;
+      e) _bp_env= ;;
+      P) _bp_path=$OPTARG ;;
+      *) return 2 ;;
+    esac
+  done
+  if [ -n "$_bp_ns" ]; then
+    echo 'namespaces = {"user", "mount", "pid", "ipc", "uts", "net", "cgroup"}'
+  fi
+  printf '%s\n' 'mount "/usr" { type = "bind" source = "/usr" }' \
+    'symlink "/bin" { target = "usr/bin" }' \
+    'symlink "/lib" { target = "usr/lib" }' \
+    'symlink "/lib64" { target = "usr/lib64" }' \
+    'symlink "/sbin" { target = "usr/sbin" }'
+  if [ -n "$_bp_proc" ]; then echo 'mount "/proc" { type = "proc" }'; fi
+  echo 'mount "/dev" { type = "dev" }'
+  if [ -n "$_bp_env" ]; then
+    printf 'environment { clear = true set = {"PATH=%s"} }\n' "$_bp_path"
+  fi
+}
+
+# profile NAME LINE...: base_profile and the LINEs, as $T/NAME.conf.  LINEs
+# that set namespaces replace its namespaces and /proc (they bring their own
+# /proc, if any); LINEs that set the environment replace its environment.
+profile() {
+  _p_name=$1; shift
+  _p_opts=
+  case "$*" in *namespaces*) _p_opts="-n -p" ;; esac
+  case "$*" in *environment*) _p_opts="$_p_opts -e" ;; esac
+  { base_profile $_p_opts; printf '%s\n' "$@"; } > "$T/$_p_name.conf"
+}

@@ -4,21 +4,16 @@
 # report, and no cgroup left behind, not even by a SIGKILLed launcher.
 . "$SRCDIR/tests/lib.sh"
 
-base='mount "/usr" { type = "bind" source = "/usr" }
-symlink "/bin" { target = "usr/bin" }
-symlink "/lib" { target = "usr/lib" }
-symlink "/lib64" { target = "usr/lib64" }
-mount "/dev" { type = "dev" }
-environment { clear = true set = {"PATH=/usr/bin:/bin"} }'
-# profile NAME LINE...: the base, a /proc of the jail's pid namespace (the
-# host's without one), and the lines.
+# profile NAME LINE...: base_profile (tests/lib.sh) with the default
+# namespaces, a /proc of the jail's pid namespace (the host's without one),
+# and the lines.
 profile() {
   name=$1; shift
   case "$*" in
     *namespaces*) proc='mount "/proc" { type = "bind" source = "/proc" }' ;;
     *) proc='mount "/proc" { type = "proc" }' ;;
   esac
-  { printf '%s\n' "$base" "$proc"; printf '%s\n' "$@"; } > "$T/$name.conf"
+  { base_profile -n -p; printf '%s\n' "$proc" "$@"; } > "$T/$name.conf"
 }
 profile free
 profile mem 'cgroup { memory = "32M" memory_swap = "0" }'
@@ -141,6 +136,7 @@ like "cgroup ns: without it, the jail sees where it is" \
 
 # ---- clean-up ----
 is "no cgroup left after the runs above" "$(jail_cgroups)" ""
+is "... nor the parent cordon made for them" "$(for p in $parents; do ls -d "$p" 2>/dev/null; done)" ""
 # running ARGS: is a process with exactly this command line alive?
 running() {
   for f in /proc/[0-9]*/cmdline; do tr '\0' ' ' < "$f" 2>/dev/null; echo; done | grep -qx "$* "
@@ -177,7 +173,9 @@ run "$T/free.conf" -- true
 is "200 runs, 4 of them SIGKILLed: no cgroup left" "$(jail_cgroups)" ""
 
 # ---- rootless ----
-if userns_works; then
+if ! as_nobody true 2>/dev/null; then
+  skip "rootless" "cannot run as nobody (as_nobody needs util-linux's setpriv)"
+elif userns_works; then
   err=$(as_nobody env CORDON_CONFIG="$T/cordon.conf" "$CORDON_ANY" run "$T/pids.conf" -- true 2>&1); rc=$?
   if [ $rc = 0 ]; then
     skip "rootless: limits refused" "this host delegates a cgroup to nobody"
@@ -187,6 +185,40 @@ if userns_works; then
   fi
   is "rootless: no limits, no cgroup needed" \
     "$(as_nobody env CORDON_CONFIG="$T/cordon.conf" "$CORDON_ANY" run "$T/free.conf" -- echo ok 2>&1)" ok
+  # On v2, root delegates a subtree to nobody as systemd's Delegate=yes does
+  # (controllers enabled from above; the directory, cgroup.procs,
+  # cgroup.subtree_control and cgroup.threads chowned) and starts nobody's
+  # launcher in a leaf of it: the jails' cgroups go next to that leaf.
+  d=${parents%% *}/u65534
+  if is_root && [ -e "${parents%% *}/cgroup.controllers" ]; then
+    undelegate() {
+      for x in "$d/$parent"/cordon-* "$d/$parent" "$d/launcher" "$d"; do
+        [ -d "$x" ] && rmdir "$x"
+      done
+    }
+    at_exit undelegate
+    mkdir "$d"
+    for c in $(cat "$d/cgroup.controllers"); do echo "+$c" > "$d/cgroup.subtree_control"; done
+    chown 65534:65534 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+    as_nobody mkdir "$d/launcher"
+    # delegated ARGS: cordon run ARGS as nobody, started in the leaf.
+    delegated() {
+      (echo 0 > "$d/launcher/cgroup.procs" &&
+        as_nobody env CORDON_CONFIG="$T/cordon.conf" "$CORDON_ANY" run "$@")
+    }
+    err=$(delegated "$T/mem.conf" -- sh -c "$hog" 2>&1); rc=$?
+    is "rootless, delegated v2: oom killed with 137" "$rc" 137
+    is "rootless, delegated v2: ... and says so" "$err" "cordon: killed: out of memory (limit 32M)"
+    is "rootless, delegated v2: without the limit the same command runs" \
+      "$(delegated "$T/free.conf" -- sh -c "$hog" 2>&1)" 104857600
+    n=$(delegated "$T/pids.conf" -- sh -c "$spawn" 2>/dev/null | tail -n 1)
+    like "rootless, delegated v2: forks stop at the limit ($n)" "$n" '^1[0-9]$'
+    like "rootless, delegated v2: the jail's cgroup is next to the launcher's" \
+      "$(delegated "$T/nocgns.conf" -- cat /proc/self/cgroup 2>&1)" "^0::(/.*)?/u65534/$parent/cordon-[0-9]+\$"
+    is "rootless, delegated v2: no cgroup left" "$(ls -d "$d/$parent"/cordon-* 2>/dev/null)" ""
+  else
+    skip "rootless: limits in a delegated cgroup" "delegating a subtree needs root and cgroup v2"
+  fi
 else
   skip "rootless" "unprivileged user namespaces are off"
 fi

@@ -3,25 +3,9 @@
 # descriptors and exit statuses, run as root and (where it applies) as nobody.
 . "$SRCDIR/tests/lib.sh"
 
-# A small jail: the host's /usr and /dev.  profile() adds all namespaces
-# but time with a /proc, and a bare environment, unless its lines set them.
-base='mount "/usr" { type = "bind" source = "/usr" }
-symlink "/bin" { target = "usr/bin" }
-symlink "/lib" { target = "usr/lib" }
-symlink "/lib64" { target = "usr/lib64" }
-symlink "/sbin" { target = "usr/sbin" }
-mount "/dev" { type = "dev" }'
-
-# profile NAME LINE...: the base profile plus LINEs, as $T/NAME.conf.
-all_ns='namespaces = {"user", "mount", "pid", "ipc", "uts", "net", "cgroup"}
-mount "/proc" { type = "proc" }'
-default_env='environment { clear = true set = {"PATH=/usr/bin:/bin"} }'
-profile() {
-  name=$1; shift
-  case "$*" in *namespaces*) std= ;; *) std=$all_ns ;; esac
-  case "$*" in *environment*) env= ;; *) env=$default_env ;; esac
-  { printf '%s\n' "$base" "$std" "$env"; printf '%s\n' "$@"; } > "$T/$name.conf"
-}
+# Jails from profile NAME LINE... (tests/lib.sh): the host's /usr and /dev,
+# all namespaces but time with a /proc, and a bare environment, unless the
+# LINEs set them.
 
 profile basic 'hostname = "jail"' 'uid = 1000' 'gid = 1000'
 profile env 'environment { clear = true keep = {"KEPT"} set = {"PATH=/usr/bin:/bin", "SET=yes"} }'

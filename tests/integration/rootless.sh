@@ -3,20 +3,8 @@
 # explicit maps, and that root inside a jail is not root on the host.
 . "$SRCDIR/tests/lib.sh"
 
-# A small jail: the host's /usr, /dev and /proc, all namespaces but time.
-base='namespaces = {"user", "mount", "pid", "ipc", "uts", "net", "cgroup"}
-mount "/usr" { type = "bind" source = "/usr" }
-symlink "/bin" { target = "usr/bin" }
-symlink "/lib" { target = "usr/lib" }
-symlink "/lib64" { target = "usr/lib64" }
-symlink "/sbin" { target = "usr/sbin" }
-mount "/proc" { type = "proc" }
-mount "/dev" { type = "dev" }
-environment { clear = true set = {"PATH=/usr/bin:/bin"} }'
-profile() {
-  name=$1; shift
-  { printf '%s\n' "$base"; printf '%s\n' "$@"; } > "$T/$name.conf"
-}
+# Jails from profile NAME LINE... (tests/lib.sh): the host's /usr, /dev and
+# /proc, all namespaces but time.
 
 mkdir -p "$T/secret" "$T/rw"
 echo secret > "$T/secret/f"

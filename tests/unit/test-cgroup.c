@@ -213,7 +213,8 @@ test_v2 (void)
   put (d, "cgroup.procs", "");
   tap_ok (cgroup_destroy (cg, &err) == 0 && !exists (d),
           "v2: destroy removes the directory");
-  tap_ok (exists (at ("unified/cordon")), "v2: the parent stays");
+  tap_ok (!exists (at ("unified/cordon")),
+          "v2: the parent cordon made goes with its last jail");
   cordon_error_free (&err);
   cgroup_host_free (&host);
 }
@@ -362,8 +363,10 @@ test_v1_missing_and_busy (void)
   /* The next run removes it: nobody holds its lock. */
   cgroup_remove_stale (&host, "cordon", NULL);
   tap_ok (!exists (pids), "stale: an unlocked jail cgroup is removed");
+  tap_ok (!exists (at ("pids/own/cordon")), "stale: ... and the parent with it");
 
-  /* A live one (locked) is kept. */
+  /* A live one (locked) is kept, and so is its parent. */
+  fake_make_dir (at ("pids/own/cordon"), 1);
   fake_make_dir (at ("pids/own/cordon/cordon-9"), 1);
   int fd = open (at ("pids/own/cordon/cordon-9"), O_RDONLY | O_DIRECTORY);
   flock (fd, LOCK_EX);
@@ -373,6 +376,11 @@ test_v1_missing_and_busy (void)
           "stale: a locked (live) jail cgroup is kept");
   tap_ok (exists (at ("pids/own/cordon/other")),
           "stale: directories not named cordon-N are not touched");
+  fake_make_dir (at ("pids/own/cordon/cordon-10"), 1);
+  cgroup_remove_stale (&host, "cordon", NULL);
+  tap_ok (!exists (at ("pids/own/cordon/cordon-10"))
+          && exists (at ("pids/own/cordon/cordon-9")),
+          "stale: the parent stays while a live jail is in it");
   close (fd);
   cgroup_remove_stale (&host, "cordon", NULL);
   tap_ok (!exists (at ("pids/own/cordon/cordon-9")),

@@ -11,29 +11,14 @@
 
 #include "profile.h"
 #include "tap.h"
-
-static char *
-diags_text (const struct diagnostics *d)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&text, &len);
-  diagnostics_print (d, f);
-  fclose (f);
-  return text;
-}
+#include "profile-test-helpers.h"
 
 static struct jail_spec *
 load (const char *path, char **text)
 {
-  struct diagnostics d = { 0 };
   struct settings settings = { 0 };
   struct profile_request req = { .path = path, .settings = &settings };
-  struct jail_spec *spec = NULL;
-  int r = profile_load (&req, &spec, &d);
-  *text = diags_text (&d);
-  diagnostics_free (&d);
-  return r == 0 ? spec : NULL;
+  return load_request (&req, text);
 }
 
 static void
@@ -41,12 +26,8 @@ check_error (const char *file, const char *want)
 {
   char *text;
   struct jail_spec *spec = load (file, &text);
-  tap_ok (spec == NULL && strcmp (text, want) == 0, "%s: %.*s", file,
-          (int) strcspn (want, "\n"), want);
-  if (spec != NULL || strcmp (text, want) != 0)
-    printf ("# got: %s", text);
-  jail_spec_free (spec);
-  free (text);
+  expect_failure (spec, text, want, "%s: %.*s", file,
+                  (int) strcspn (want, "\n"), want);
 }
 
 static bool
@@ -62,24 +43,15 @@ same_cgroup (const struct cgroup_spec *a, const struct cgroup_spec *b)
 static void
 check_roundtrip (const char *file, const struct jail_spec *spec)
 {
-  char tmp[] = "/tmp/cordon-cgshow.XXXXXX";
-  int fd = mkstemp (tmp);
-  FILE *f = fd >= 0 ? fdopen (fd, "w") : NULL;
-  if (f == NULL)
-    {
-      tap_ok (0, "%s: show round trip (cannot write %s)", file, tmp);
-      return;
-    }
-  profile_print (spec, f);
-  fclose (f);
   char *text;
-  struct jail_spec *again = load (tmp, &text);
+  struct jail_spec *again = load_printed (spec, &text);
   tap_ok (again && same_cgroup (&spec->cgroup, &again->cgroup),
           "%s: show prints the cgroup section so that it reads back the same",
           file);
+  if (again == NULL)
+    printf ("# %s", text);
   jail_spec_free (again);
   free (text);
-  unlink (tmp);
 }
 
 static void
@@ -166,31 +138,19 @@ test_settings (void)
   settings_free (&s);
   diagnostics_free (&d);
 
-  r = settings_load ("settings-bad.conf", &s, &d);
-  char *text = diags_text (&d);
-  const char *want = "settings-bad.conf:1: error: 'cgroup_parent' must name "
-                     "a directory below a cgroup (no \".\" or \"..\"), not "
-                     "'a/../b'\nsettings-bad.conf:2: error: 'cgroup_version' "
-                     "must be \"auto\", \"1\" or \"2\", not '3'\n";
-  tap_ok (r < 0 && strcmp (text, want) == 0, "settings: bad values, by line");
-  if (strcmp (text, want) != 0)
-    printf ("# got: %s", text);
-  free (text);
-  settings_free (&s);
-  diagnostics_free (&d);
+  expect_settings_failure ("settings-bad.conf", "settings-bad.conf:1: error: "
+                           "'cgroup_parent' must name a directory below a "
+                           "cgroup (no \".\" or \"..\"), not 'a/../b'\n"
+                           "settings-bad.conf:2: error: 'cgroup_version' must "
+                           "be \"auto\", \"1\" or \"2\", not '3'\n",
+                           "settings: bad values, by line");
 }
 
 int
 main (void)
 {
-  const char *src = getenv ("SRCDIR");
-  char dir[PATH_MAX];
-  snprintf (dir, sizeof dir, "%s/tests/fixtures/cgroup", src ? src : ".");
-  if (chdir (dir) < 0)
-    {
-      perror (dir);
-      return 1;
-    }
+  if (enter_fixtures ("cgroup") < 0)
+    return 1;
   test_valid ();
   test_invalid ();
   test_cpu_not_number ();

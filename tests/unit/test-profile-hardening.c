@@ -14,29 +14,14 @@
 
 #include "profile.h"
 #include "tap.h"
-
-static char *
-diags_text (const struct diagnostics *d)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&text, &len);
-  diagnostics_print (d, f);
-  fclose (f);
-  return text;
-}
+#include "profile-test-helpers.h"
 
 static struct jail_spec *
 load (const char *path, char *const *overrides, size_t n, char **text)
 {
-  struct diagnostics d = { 0 };
   struct profile_request req = { .path = path, .overrides = overrides,
                                  .n_overrides = n };
-  struct jail_spec *spec = NULL;
-  int r = profile_load (&req, &spec, &d);
-  *text = diags_text (&d);
-  diagnostics_free (&d);
-  return r == 0 ? spec : NULL;
+  return load_request (&req, text);
 }
 
 static void
@@ -167,27 +152,13 @@ test_valid (void)
           "rlimit: the line of the key");
 
   /* show prints it back to the same spec */
-  char *printed = NULL, *again = NULL;
-  size_t len = 0, len2 = 0;
-  FILE *f = open_memstream (&printed, &len);
-  profile_print (s, f);
-  fclose (f);
-  FILE *tmp = fopen ("/tmp/cordon-hardening-roundtrip.conf", "we");
-  if (tmp)
-    {
-      fputs (printed, tmp);
-      fclose (tmp);
-    }
+  char *printed = print_spec (s), *again = NULL;
   char *text2;
-  struct jail_spec *s2 = load ("/tmp/cordon-hardening-roundtrip.conf", NULL, 0,
-                               &text2);
-  unlink ("/tmp/cordon-hardening-roundtrip.conf");
+  struct jail_spec *s2 = load_printed (s, &text2);
   tap_ok (s2 != NULL, "the printed profile loads back");
   if (s2)
     {
-      f = open_memstream (&again, &len2);
-      profile_print (s2, f);
-      fclose (f);
+      again = print_spec (s2);
       is_str (again, printed, "... and prints the same");
     }
   free (printed);
@@ -272,15 +243,8 @@ test_invalid (void)
 int
 main (void)
 {
-  const char *src = getenv ("SRCDIR");
-  char dir[PATH_MAX];
-  snprintf (dir, sizeof dir, "%s/tests/fixtures/hardening",
-            src && *src ? src : ".");
-  if (chdir (dir) != 0)
-    {
-      printf ("Bail out! cannot chdir to %s\n", dir);
-      return 1;
-    }
+  if (enter_fixtures ("hardening") < 0)
+    return 1;
   setenv ("PROBE_DIR", "/usr", 1);
   test_defaults ();
   test_valid ();

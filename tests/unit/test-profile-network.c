@@ -12,30 +12,15 @@
 
 #include "profile.h"
 #include "tap.h"
+#include "profile-test-helpers.h"
 
 static struct settings no_settings;     /* built-in defaults */
-
-static char *
-diags_text (const struct diagnostics *d)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&text, &len);
-  diagnostics_print (d, f);
-  fclose (f);
-  return text;
-}
 
 static struct jail_spec *
 load_with (const char *path, const struct settings *settings, char **text)
 {
-  struct diagnostics d = { 0 };
   struct profile_request req = { .path = path, .settings = settings };
-  struct jail_spec *spec = NULL;
-  int r = profile_load (&req, &spec, &d);
-  *text = diags_text (&d);
-  diagnostics_free (&d);
-  return r == 0 ? spec : NULL;
+  return load_request (&req, text);
 }
 
 static struct jail_spec *
@@ -49,11 +34,7 @@ check_error (const char *file, const char *want)
 {
   char *text;
   struct jail_spec *spec = load (file, &text);
-  tap_ok (spec == NULL && strcmp (text, want) == 0, "%s: exact errors", file);
-  if (spec != NULL || strcmp (text, want) != 0)
-    printf ("# got:\n%s# want:\n%s", text, want);
-  jail_spec_free (spec);
-  free (text);
+  expect_failure (spec, text, want, "%s: exact errors", file);
 }
 
 static bool
@@ -90,18 +71,8 @@ same_network (const struct network_spec *a, const struct network_spec *b)
 static void
 check_roundtrip (const char *file, const struct jail_spec *spec)
 {
-  char tmp[] = "/tmp/cordon-netshow.XXXXXX";
-  int fd = mkstemp (tmp);
-  FILE *f = fd >= 0 ? fdopen (fd, "w") : NULL;
-  if (f == NULL)
-    {
-      tap_ok (0, "%s: show round trip (cannot write %s)", file, tmp);
-      return;
-    }
-  profile_print (spec, f);
-  fclose (f);
   char *text;
-  struct jail_spec *again = load (tmp, &text);
+  struct jail_spec *again = load_printed (spec, &text);
   tap_ok (again && same_network (&spec->network, &again->network)
           && again->n_entries == spec->n_entries,
           "%s: show prints the network section so that it reads back the same",
@@ -110,7 +81,6 @@ check_roundtrip (const char *file, const struct jail_spec *spec)
     printf ("# %s", text);
   jail_spec_free (again);
   free (text);
-  unlink (tmp);
 }
 
 static const struct fs_entry *
@@ -205,19 +175,12 @@ test_defaults (void)
   settings_free (&set);
   diagnostics_free (&d);
 
-  r = settings_load ("settings-bad.conf", &set, &d);
-  char *t = diags_text (&d);
-  const char *want =
+  expect_settings_failure ("settings-bad.conf",
     "settings-bad.conf:1: error: invalid network_bridge name 'no/slash' (1 to "
     "15 characters, no '/', ':' or spaces)\n"
     "settings-bad.conf:2: error: invalid network_gateway '172.30.0.1' (an IPv4 "
-    "address with a /PREFIX up to 30, like \"10.88.0.1/24\")\n";
-  tap_ok (r < 0 && strcmp (t, want) == 0, "settings: bad network values");
-  if (strcmp (t, want) != 0)
-    printf ("# got:\n%s", t);
-  free (t);
-  settings_free (&set);
-  diagnostics_free (&d);
+    "address with a /PREFIX up to 30, like \"10.88.0.1/24\")\n",
+    "settings: bad network values");
 }
 
 static void
@@ -313,14 +276,8 @@ test_invalid (void)
 int
 main (void)
 {
-  const char *src = getenv ("SRCDIR");
-  char dir[PATH_MAX];
-  snprintf (dir, sizeof dir, "%s/tests/fixtures/network", src ? src : ".");
-  if (chdir (dir) < 0)
-    {
-      perror (dir);
-      return 1;
-    }
+  if (enter_fixtures ("network") < 0)
+    return 1;
   test_bridge ();
   test_defaults ();
   test_modes ();

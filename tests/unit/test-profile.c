@@ -17,6 +17,7 @@
 
 #include "profile.h"
 #include "tap.h"
+#include "profile-test-helpers.h"
 
 static char fixtures[PATH_MAX + 32];
 static char srcdir[PATH_MAX];
@@ -48,34 +49,16 @@ find_srcdir (void)
   snprintf (fixtures, sizeof fixtures, "%s/tests/fixtures", srcdir);
 }
 
-static char *
-diags_text (const struct diagnostics *d)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&text, &len);
-  diagnostics_print (d, f);
-  fclose (f);
-  return text;
-}
-
 /* Load PATH (NULL: the built-in default); the diagnostics' text goes to
  * *TEXT.  Returns the spec, or NULL when profile_load failed. */
 static struct jail_spec *
 load_with (const char *path, char *const *overrides, size_t n, bool root,
            char **text)
 {
-  struct diagnostics d = { 0 };
   struct profile_request req = { .path = path, .overrides = overrides,
                                  .n_overrides = n, .settings = &search_settings,
                                  .running_as_root = root };
-  struct jail_spec *spec = NULL;
-  int r = profile_load (&req, &spec, &d);
-  *text = diags_text (&d);
-  diagnostics_free (&d);
-  if (r != 0 && spec != NULL)
-    tap_ok (0, "profile_load failed but set *out");
-  return r == 0 ? spec : NULL;
+  return load_request (&req, text);
 }
 
 static struct jail_spec *
@@ -89,12 +72,6 @@ load (const char *path)
   return spec;
 }
 
-static void
-show_mismatch (const char *got, const char *expected)
-{
-  printf ("# expected: %s# got:      %s", expected, *got ? got : "(nothing)\n");
-}
-
 /* The profile must fail with exactly EXPECTED as diagnostics. */
 static void
 expect_errors (const char *path, char *const *overrides, size_t n,
@@ -102,12 +79,7 @@ expect_errors (const char *path, char *const *overrides, size_t n,
 {
   char *text;
   struct jail_spec *spec = load_with (path, overrides, n, false, &text);
-  bool ok = spec == NULL && strcmp (text, expected) == 0;
-  tap_ok (ok, "%s", what);
-  if (!ok)
-    show_mismatch (text, expected);
-  jail_spec_free (spec);
-  free (text);
+  expect_failure (spec, text, expected, "%s", what);
 }
 
 static char *
@@ -659,43 +631,24 @@ test_bad_files (void)
 
 /* ------------------------------------------------------------------ */
 
-static char *
-print_spec (const struct jail_spec *s)
-{
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream (&text, &len);
-  profile_print (s, f);
-  fclose (f);
-  return text;
-}
-
 /* print -> parse -> print gives the same text. */
 static void
 check_roundtrip (const char *path)
 {
   struct jail_spec *s = load (path);
   char *first = s ? print_spec (s) : NULL;
-  jail_spec_free (s);
-  char tmp[] = "/tmp/cordon-print-XXXXXX";
-  int fd = mkostemp (tmp, O_CLOEXEC);
-  char *second = NULL;
-  if (first && fd >= 0)
-    {
-      write_file (tmp, first, strlen (first));
-      struct jail_spec *again = load (tmp);
-      second = again ? print_spec (again) : NULL;
-      jail_spec_free (again);
-    }
-  if (fd >= 0)
-    {
-      close (fd);
-      unlink (tmp);
-    }
+  char *text = NULL;
+  struct jail_spec *again = s ? load_printed (s, &text) : NULL;
+  char *second = again ? print_spec (again) : NULL;
   bool ok = first && second && strcmp (first, second) == 0;
   tap_ok (ok, "print round trip: %s", path);
+  if (text && *text)
+    printf ("# %s, printed and read back:\n# %s", path, text);
   if (!ok && first && second)
     printf ("# first:\n%s# second:\n%s", first, second);
+  jail_spec_free (s);
+  jail_spec_free (again);
+  free (text);
   free (first);
   free (second);
 }
@@ -850,15 +803,10 @@ test_settings (void)
   diagnostics_free (&d);
   settings_free (&s);
 
-  r = settings_load ("settings/relative.conf", &s, &d);
-  text = diags_text (&d);
-  tap_ok (r == -1 && strcmp (text, "settings/relative.conf:1: error: "
-                             "'profile_path' entry 'profiles' is not an "
-                             "absolute path\n") == 0,
-          "relative profile_path entry");
-  free (text);
-  diagnostics_free (&d);
-  settings_free (&s);
+  expect_settings_failure ("settings/relative.conf",
+                           "settings/relative.conf:1: error: 'profile_path' "
+                           "entry 'profiles' is not an absolute path\n",
+                           "relative profile_path entry");
 }
 
 int

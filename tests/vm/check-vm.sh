@@ -3,9 +3,10 @@
 #
 # The build host may have its controllers on v1, so this boots the distro's
 # kernel under qemu (TCG: no KVM needed) with a small initramfs made here:
-# busybox, the built cordon and jq with their shared libraries (from ldd),
-# and tests/integration/cgroup.sh.  The guest mounts cgroup2 only, runs the
-# tests and prints their TAP on the serial console; this script passes it
+# busybox, the built cordon, jq, dash and util-linux's setpriv and unshare
+# with their shared libraries (from ldd), and tests/integration/cgroup.sh.
+# The guest mounts cgroup2 only, runs the tests (root and rootless, as
+# nobody) and prints their TAP on the serial console; this script passes it
 # on.  Usage: check-vm.sh CORDON SRCDIR
 set -u
 cordon=$1 srcdir=$2
@@ -32,8 +33,10 @@ cp "$busybox" "$img/usr/bin/busybox"
 for applet in $("$busybox" --list); do
   [ -e "$img/usr/bin/$applet" ] || ln -s busybox "$img/usr/bin/$applet"
 done
-# A binary and its libraries, at their real paths (merged /usr).
+# A binary and its libraries, at their real paths (merged /usr); it replaces
+# a busybox applet of that name.
 copy_elf() {
+  rm -f "$img/usr/bin/$(basename "$2")"
   cp -L "$1" "$img/usr/bin/$(basename "$2")"
   ldd "$1" | grep -o '/[^ ]*' | while read -r lib; do
     dir=$(cd "$(dirname "$lib")" && pwd -P)
@@ -43,6 +46,15 @@ copy_elf() {
 }
 copy_elf "$cordon" cordon
 copy_elf "$jq" jq
+# The rootless tests run as nobody through tests/lib.sh's as_nobody, which
+# needs util-linux's setpriv: busybox's knows no --reuid/--regid/--clear-groups
+# (without it every rootless check would be skipped).  The tests run under
+# dash, as on the host: busybox sh would run its own applets first, whatever
+# PATH holds.
+for tool in setpriv unshare dash; do
+  path=$(command -v $tool) || skip_all "no $tool (packages util-linux, dash)"
+  copy_elf "$path" $tool
+done
 echo 'root:x:0:0:root:/:/bin/sh
 nobody:x:65534:65534:nobody:/:/bin/false' > "$img/etc/passwd"
 echo 'root:x:0:
