@@ -50,6 +50,8 @@ if [ -z "$parents" ]; then
   done_testing; exit
 fi
 # jail_cgroups: the jail cgroups that exist now (there must be none).
+# cgroup v2 or v1: what holds the parent (which itself comes and goes).
+on_v2() { [ -e "$(dirname "${parents%% *}")/cgroup.controllers" ]; }
 jail_cgroups() { for p in $parents; do ls -d "$p"/cordon-* 2>/dev/null; done; }
 field() { jq -r "$1" "$T/report.json"; }
 
@@ -128,7 +130,7 @@ is "report: an unwritable file fails before the jail" "$rc:$err" \
 
 # ---- the cgroup namespace ----
 # The child is moved into its cgroup before it unshares the namespace.
-if [ -e "${parents%% *}/cgroup.controllers" ]; then line='0:'; else line='[0-9]+:pids'; fi
+if on_v2; then line='0:'; else line='[0-9]+:pids'; fi
 like "cgroup ns: the jail sees its cgroup as /" \
   "$(run "$T/pids.conf" -- cat /proc/self/cgroup)" "^$line:/\$"
 like "cgroup ns: without it, the jail sees where it is" \
@@ -190,14 +192,19 @@ elif userns_works; then
   # cgroup.subtree_control and cgroup.threads chowned) and starts nobody's
   # launcher in a leaf of it: the jails' cgroups go next to that leaf.
   d=${parents%% *}/u65534
-  if is_root && [ -e "${parents%% *}/cgroup.controllers" ]; then
+  if is_root && on_v2; then
     undelegate() {
       for x in "$d/$parent"/cordon-* "$d/$parent" "$d/launcher" "$d"; do
         [ -d "$x" ] && rmdir "$x"
       done
     }
     at_exit undelegate
-    mkdir "$d"
+    # The test's parent went with its last jail: make it again, with the
+    # controllers its children need, as cordon does.
+    mkdir -p "$d"
+    for c in $(cat "${parents%% *}/cgroup.controllers"); do
+      echo "+$c" > "${parents%% *}/cgroup.subtree_control"
+    done
     for c in $(cat "$d/cgroup.controllers"); do echo "+$c" > "$d/cgroup.subtree_control"; done
     chown 65534:65534 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
     as_nobody mkdir "$d/launcher"
