@@ -802,7 +802,8 @@ add_dir (struct cgroup *cg, const struct cgroup_hierarchy *h,
   int r = -1;
   for (int attempt = 0; r < 0 && attempt < PARENT_RETRIES; attempt++)
     {
-      cordon_error_free (err);
+      if (attempt > 0)
+        cordon_error_free (err);   /* the lost race's ENOENT */
       r = make_parent (cg->host, h, req->parent, controllers, err);
       if (r == 0)
         r = make_jail_dir (cg->host, h->version, parent, req->name, d, err);

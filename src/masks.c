@@ -30,12 +30,6 @@ static const char *const sys_hidden[] = {
   "firmware", "devices/virtual/powercap", "kernel/security", NULL
 };
 
-struct masker
-{
-  const struct jail_options *opts;
-  int empty;            /* detached read-only tmpfs holding "empty" */
-};
-
 static int
 set_readonly (int tree)
 {
@@ -46,10 +40,17 @@ set_readonly (int tree)
                         | AT_RECURSIVE, &attr, sizeof attr);
 }
 
-/* A tiny tmpfs, detached, with an empty directory and an empty file;
- * read-only once made. */
+/* DIR/NAME, where DIR "/" gives "/NAME". */
+static void
+path_under (char *buf, size_t size, const char *dir, const char *name)
+{
+  snprintf (buf, size, "%s/%s", strcmp (dir, "/") ? dir : "", name);
+}
+
+/* A tiny tmpfs, detached, with an empty directory "dir" and an empty file
+ * "empty"; read-only once made.  Returns its mount fd. */
 static int
-make_empty (struct masker *m, cordon_error_t *err)
+make_empty (cordon_error_t *err)
 {
   int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0)
@@ -81,8 +82,7 @@ make_empty (struct masker *m, cordon_error_t *err)
       close_fd (&mnt);
       return cordon_fail (err, e, "masked paths: make the tmpfs read-only");
     }
-  m->empty = mnt;
-  return 0;
+  return mnt;
 }
 
 static int
@@ -120,16 +120,15 @@ close_hidden (struct hidden *h, size_t n)
  * stacked over DIR for a moment, the covers are cloned from there, and it
  * is taken off again before they are attached. */
 static int
-hide_all (struct masker *m, const char *dir, const char *const *names,
-          cordon_error_t *err)
+hide_all (const struct jail_options *opts, const char *dir,
+          const char *const *names, cordon_error_t *err)
 {
   struct hidden h[MAX_HIDDEN];
   size_t n = 0;
   for (; *names && n < MAX_HIDDEN; names++)
     {
       struct stat st;
-      snprintf (h[n].path, sizeof h[n].path, "%s/%s",
-                strcmp (dir, "/") ? dir : "", *names);
+      path_under (h[n].path, sizeof h[n].path, dir, *names);
       if (lstat (h[n].path, &st) < 0)
         {
           if (errno == ENOENT)
@@ -143,17 +142,17 @@ hide_all (struct masker *m, const char *dir, const char *const *names,
   if (n == 0)
     return 0;
 
-  if (make_empty (m, err) < 0)
+  int empty = make_empty (err);
+  if (empty < 0)
     return -1;
-  int r = move_mount (m->empty, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH);
-  close_fd (&m->empty);
+  int r = move_mount (empty, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH);
+  close_fd (&empty);
   if (r < 0)
     return fail_errno (err, "masked paths: stack an empty tmpfs on %s", dir);
   for (size_t i = 0; r == 0 && i < n; i++)
     {
       char cover[4096];
-      snprintf (cover, sizeof cover, "%s/%s", strcmp (dir, "/") ? dir : "",
-                h[i].is_dir ? "dir" : "empty");
+      path_under (cover, sizeof cover, dir, h[i].is_dir ? "dir" : "empty");
       h[i].tree = open_tree (AT_FDCWD, cover, OPEN_TREE_CLONE
                                               | OPEN_TREE_CLOEXEC);
       if (h[i].tree < 0)
@@ -163,7 +162,7 @@ hide_all (struct masker *m, const char *dir, const char *const *names,
     r = fail_errno (err, "masked paths: unstack the empty tmpfs from %s", dir);
   for (size_t i = 0; r == 0 && i < n; i++)
     {
-      say (m->opts, "mask %s", h[i].path);
+      say (opts, "mask %s", h[i].path);
       r = attach_on (&h[i].tree, h[i].path, err, "mask");
     }
   close_hidden (h, n);
@@ -171,13 +170,14 @@ hide_all (struct masker *m, const char *dir, const char *const *names,
 }
 
 static int
-make_readonly (struct masker *m, const char *path, cordon_error_t *err)
+make_readonly (const struct jail_options *opts, const char *path,
+               cordon_error_t *err)
 {
   int tree = open_tree (AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
                                         | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
   if (tree < 0)
     return errno == ENOENT ? 0 : fail_errno (err, "masked paths: %s", path);
-  say (m->opts, "read-only %s", path);
+  say (opts, "read-only %s", path);
   if (set_readonly (tree) < 0)
     {
       close_fd (&tree);
@@ -187,16 +187,14 @@ make_readonly (struct masker *m, const char *path, cordon_error_t *err)
 }
 
 static int
-apply_list (struct masker *m, const char *dir, const char *const *names,
-            int (*fn) (struct masker *, const char *, cordon_error_t *),
-            cordon_error_t *err)
+readonly_all (const struct jail_options *opts, const char *dir,
+              const char *const *names, cordon_error_t *err)
 {
   for (; *names; names++)
     {
       char path[4096];
-      snprintf (path, sizeof path, "%s%s/%s", strcmp (dir, "/") ? dir : "",
-                "", *names);
-      if (fn (m, path, err) < 0)
+      path_under (path, sizeof path, dir, *names);
+      if (make_readonly (opts, path, err) < 0)
         return -1;
     }
   return 0;
@@ -216,18 +214,16 @@ masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
 {
   if (!spec->mask_paths)
     return 0;
-  struct masker m = { .opts = opts, .empty = -1 };
   int r = 0;
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
     {
       const struct fs_entry *e = &spec->entries[i];
       if (e->kind == FS_PROC)
-        r = hide_all (&m, e->dest, proc_hidden, err) < 0
-            || apply_list (&m, e->dest, proc_readonly, make_readonly, err) < 0
+        r = hide_all (opts, e->dest, proc_hidden, err) < 0
+            || readonly_all (opts, e->dest, proc_readonly, err) < 0
               ? -1 : 0;
       else if (is_host_sys (e))
-        r = hide_all (&m, e->dest, sys_hidden, err);
+        r = hide_all (opts, e->dest, sys_hidden, err);
     }
-  close_fd (&m.empty);
   return r;
 }
