@@ -405,6 +405,12 @@ new_filter (uint32_t default_action, int *r)
     }
   /* no_new_privs is the jail core's business (a profile may turn it off) */
   *r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_NNP, 0);
+  /* A binary tree of syscall numbers instead of a linear list: the kernel
+   * runs the filter once per syscall number and ABI when it is loaded, to
+   * cache the always-allowed ones, and then on every call not cached;
+   * over ~350 rules that walk cost milliseconds at every start. */
+  if (*r == 0)
+    *r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (*r == 0)
     *r = add_other_abis (ctx);
   if (*r < 0)
@@ -579,7 +585,7 @@ build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
 
 /* ---- compiled filters and their cache ---- */
 
-#define CACHE_MAGIC "cordon-seccomp-bpf-1\n"
+#define CACHE_MAGIC "cordon-seccomp-bpf-2\n"
 
 struct hash
 {
