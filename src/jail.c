@@ -288,8 +288,9 @@ harden_command (const struct child *c, cordon_error_t *err)
   return 0;
 }
 
-/* Runs in the forked command process: returns only on failure, with the
- * status to exit with (set-up failures go to the launcher first). */
+/* Runs in the command process, vforked by pid 1, whose memory it shares
+ * until its execve: returns only on failure, with the status to exit with
+ * (set-up failures go to the launcher first). */
 static int
 start_command (void *arg)
 {
