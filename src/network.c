@@ -8,7 +8,7 @@
  *           pair whose jail end becomes eth0, and, for nat and publish, the
  *           nftables table "ip cordon";
  *   user    pasta(1) attached to the jail's namespace, as our child.
- * Netlink goes through libmnl, nftables through the nft program.  What the
+ * Netlink goes through libnl, nftables through the nft program.  What the
  * launcher adds it removes in network_release.  A lease file names the veth
  * and forwards of its jail, so what a killed launcher left behind is removed
  * by the next bridge-mode run on that bridge, which finds the lease unlocked. */
@@ -18,10 +18,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -46,110 +48,150 @@ extern char **environ;
 #define NET_RUN_DIR RUN_DIR "/net"
 #define NFT_TABLE "cordon"
 #define PASTA_READY_TIMEOUT_MS 10000
-#define NL_BUF_SIZE 8192          /* MNL_SOCKET_BUFFER_SIZE, as a constant */
-
 /* ------------------------------------------------------------------ */
-/* rtnetlink through libmnl                                            */
+/* rtnetlink through libnl                                             */
 /* ------------------------------------------------------------------ */
 
 struct nl
 {
-  struct mnl_socket *sock;
-  unsigned portid;
-  unsigned seq;
+  struct nl_sock *sock;
 };
 
 static int
-nl_open (struct nl *nl, cordon_error_t *err)
+netlink_open (struct nl *nl, cordon_error_t *err)
 {
-  nl->sock = mnl_socket_open2 (NETLINK_ROUTE, SOCK_CLOEXEC);
+  nl->sock = nl_socket_alloc ();
   if (nl->sock == NULL)
-    return fail_errno (err, "open a netlink socket");
-  if (mnl_socket_bind (nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
+    return cordon_fail (err, ENOMEM, "open a netlink socket");
+  /* nl_connect opens the socket with SOCK_CLOEXEC and binds it */
+  int r = nl_connect (nl->sock, NETLINK_ROUTE);
+  if (r < 0)
     {
-      int e = errno;
-      mnl_socket_close (nl->sock);
+      int e = errno ? errno : EPROTO;
+      nl_socket_free (nl->sock);
       nl->sock = NULL;
-      return cordon_fail (err, e, "bind a netlink socket");
+      return cordon_fail (err, e, "open a netlink socket: %s", nl_geterror (r));
     }
-  nl->portid = mnl_socket_get_portid (nl->sock);
-  nl->seq = (unsigned) time (NULL);
   return 0;
 }
 
 static void
-nl_close (struct nl *nl)
+netlink_close (struct nl *nl)
 {
   if (nl->sock)
-    mnl_socket_close (nl->sock);
+    nl_socket_free (nl->sock);
   nl->sock = NULL;
 }
 
-/* Send one request and wait for its acknowledgement: 0 or -errno. */
+/* libnl maps the kernel's errno onto its own codes, which lose it
+ * (EEXIST and EBUSY both become "object busy"): keep the kernel's. */
 static int
-nl_request (struct nl *nl, struct nlmsghdr *nlh)
+keep_kernel_error (struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 {
-  nlh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-  nlh->nlmsg_seq = ++nl->seq;
-  if (mnl_socket_sendto (nl->sock, nlh, nlh->nlmsg_len) < 0)
-    return -errno;
-  char buf[NL_BUF_SIZE];
-  for (;;)
-    {
-      ssize_t n = mnl_socket_recvfrom (nl->sock, buf, sizeof buf);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -errno;
-      int r = mnl_cb_run (buf, (size_t) n, nl->seq, nl->portid, NULL, NULL);
-      if (r == MNL_CB_ERROR)
-        return -errno;
-      if (r == MNL_CB_STOP)
-        return 0;
-    }
+  *(int *) arg = e->error;
+  return NL_STOP;
 }
 
-static struct nlmsghdr *
-link_msg (char *buf, uint16_t type, uint16_t flags, const char *name)
+static int
+note_ack (struct nl_msg *msg, void *arg)
 {
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
-  nlh->nlmsg_type = type;
-  nlh->nlmsg_flags = flags;
-  struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header (nlh, sizeof *ifi);
-  ifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz (nlh, IFLA_IFNAME, name);
-  return nlh;
+  *(int *) arg = 0;
+  return NL_STOP;
+}
+
+#define NO_ANSWER_YET 1
+
+/* The kernel's answer to the request just sent: 0 or -errno. */
+static int
+wait_for_ack (struct nl *nl)
+{
+  struct nl_cb *cb = nl_cb_clone (nl_socket_get_cb (nl->sock));
+  if (cb == NULL)
+    return -ENOMEM;
+  int result = NO_ANSWER_YET;
+  nl_cb_err (cb, NL_CB_CUSTOM, keep_kernel_error, &result);
+  nl_cb_set (cb, NL_CB_ACK, NL_CB_CUSTOM, note_ack, &result);
+  while (result == NO_ANSWER_YET)
+    if (nl_recvmsgs (nl->sock, cb) < 0 && result == NO_ANSWER_YET)
+      result = errno ? -errno : -EIO;
+  nl_cb_put (cb);
+  return result;
+}
+
+/* Send one request (MSG, consumed; NULL when it could not be built) and
+ * wait for its acknowledgement: 0 or -errno. */
+static int
+netlink_request (struct nl *nl, struct nl_msg *msg)
+{
+  if (msg == NULL)
+    return -ENOMEM;
+  errno = 0;
+  int r = nl_send_auto (nl->sock, msg);
+  int e = errno;
+  nlmsg_free (msg);
+  if (r < 0)
+    return e ? -e : -EIO;
+  return wait_for_ack (nl);
+}
+
+/* A message with its fixed header appended; NULL when out of memory. */
+static struct nl_msg *
+new_msg (int type, int flags, const void *header, size_t size)
+{
+  struct nl_msg *msg = nlmsg_alloc_simple (type, flags | NLM_F_ACK);
+  if (msg && nlmsg_append (msg, (void *) header, size, NLMSG_ALIGNTO) < 0)
+    {
+      nlmsg_free (msg);
+      return NULL;
+    }
+  return msg;
+}
+
+static struct nl_msg *
+link_msg (int type, int flags, unsigned change, const char *name)
+{
+  struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_change = change,
+                           .ifi_flags = change };
+  struct nl_msg *msg = new_msg (type, flags, &ifi, sizeof ifi);
+  if (msg && nla_put_string (msg, IFLA_IFNAME, name) < 0)
+    {
+      nlmsg_free (msg);
+      return NULL;
+    }
+  return msg;
+}
+
+/* The message, or NULL (freeing it) when an attribute did not fit. */
+static struct nl_msg *
+complete (struct nl_msg *msg, bool ok)
+{
+  if (!ok)
+    nlmsg_free (msg);
+  return ok ? msg : NULL;
 }
 
 static int
 link_up (struct nl *nl, const char *name, cordon_error_t *err)
 {
-  char buf[NL_BUF_SIZE];
-  struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK, 0, name);
-  struct ifinfomsg *ifi = mnl_nlmsg_get_payload (nlh);
-  ifi->ifi_change = IFF_UP;
-  ifi->ifi_flags = IFF_UP;
-  int r = nl_request (nl, nlh);
+  int r = netlink_request (nl, link_msg (RTM_NEWLINK, 0, IFF_UP, name));
   return r < 0 ? cordon_fail (err, -r, "set %s up", name) : 0;
 }
 
 static int
 link_delete (struct nl *nl, const char *name)
 {
-  char buf[NL_BUF_SIZE];
-  return nl_request (nl, link_msg (buf, RTM_DELLINK, 0, name));
+  return netlink_request (nl, link_msg (RTM_DELLINK, 0, 0, name));
 }
 
 static int
 bridge_create (struct nl *nl, const char *name)
 {
-  char buf[NL_BUF_SIZE];
-  struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK,
-                                   NLM_F_CREATE | NLM_F_EXCL, name);
-  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "bridge");
-  mnl_attr_nest_end (nlh, info);
-  return nl_request (nl, nlh);
+  struct nl_msg *msg = link_msg (RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0,
+                                 name);
+  struct nlattr *info = msg ? nla_nest_start (msg, IFLA_LINKINFO) : NULL;
+  bool ok = info && nla_put_string (msg, IFLA_INFO_KIND, "bridge") == 0
+            && nla_nest_end (msg, info) == 0;
+  return netlink_request (nl, complete (msg, ok));
 }
 
 /* A veth pair: HOST on the bridge, its peer created right in the jail's
@@ -158,59 +200,52 @@ static int
 veth_create (struct nl *nl, const char *host, unsigned bridge_index,
              int netns_fd)
 {
-  char buf[NL_BUF_SIZE];
-  struct nlmsghdr *nlh = link_msg (buf, RTM_NEWLINK,
-                                   NLM_F_CREATE | NLM_F_EXCL, host);
-  mnl_attr_put_u32 (nlh, IFLA_MASTER, bridge_index);
-  struct nlattr *info = mnl_attr_nest_start (nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz (nlh, IFLA_INFO_KIND, "veth");
-  struct nlattr *data = mnl_attr_nest_start (nlh, IFLA_INFO_DATA);
-  struct nlattr *peer = mnl_attr_nest_start (nlh, VETH_INFO_PEER);
-  struct ifinfomsg *pifi = mnl_nlmsg_put_extra_header (nlh, sizeof *pifi);
-  pifi->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz (nlh, IFLA_IFNAME, "eth0");
-  mnl_attr_put_u32 (nlh, IFLA_NET_NS_FD, (uint32_t) netns_fd);
-  mnl_attr_nest_end (nlh, peer);
-  mnl_attr_nest_end (nlh, data);
-  mnl_attr_nest_end (nlh, info);
-  return nl_request (nl, nlh);
+  struct nl_msg *msg = link_msg (RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0,
+                                 host);
+  struct ifinfomsg peer_ifi = { .ifi_family = AF_UNSPEC };
+  struct nlattr *info = NULL, *data = NULL, *peer = NULL;
+  bool ok = msg && nla_put_u32 (msg, IFLA_MASTER, bridge_index) == 0
+            && (info = nla_nest_start (msg, IFLA_LINKINFO)) != NULL
+            && nla_put_string (msg, IFLA_INFO_KIND, "veth") == 0
+            && (data = nla_nest_start (msg, IFLA_INFO_DATA)) != NULL
+            && (peer = nla_nest_start (msg, VETH_INFO_PEER)) != NULL
+            && nlmsg_append (msg, &peer_ifi, sizeof peer_ifi,
+                             NLMSG_ALIGNTO) == 0
+            && nla_put_string (msg, IFLA_IFNAME, "eth0") == 0
+            && nla_put_u32 (msg, IFLA_NET_NS_FD, (uint32_t) netns_fd) == 0
+            && nla_nest_end (msg, peer) == 0 && nla_nest_end (msg, data) == 0
+            && nla_nest_end (msg, info) == 0;
+  return netlink_request (nl, complete (msg, ok));
 }
 
 static int
 addr_add (struct nl *nl, unsigned index, uint32_t addr, unsigned prefix)
 {
-  char buf[NL_BUF_SIZE];
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
-  nlh->nlmsg_type = RTM_NEWADDR;
-  nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-  struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header (nlh, sizeof *ifa);
-  ifa->ifa_family = AF_INET;
-  ifa->ifa_prefixlen = (unsigned char) prefix;
-  ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-  ifa->ifa_index = index;
+  struct ifaddrmsg ifa = { .ifa_family = AF_INET,
+                           .ifa_prefixlen = (unsigned char) prefix,
+                           .ifa_scope = RT_SCOPE_UNIVERSE,
+                           .ifa_index = index };
   uint32_t mask = htonl (0xffffffffu << (32 - prefix));
-  mnl_attr_put_u32 (nlh, IFA_LOCAL, addr);
-  mnl_attr_put_u32 (nlh, IFA_ADDRESS, addr);
-  mnl_attr_put_u32 (nlh, IFA_BROADCAST, addr | ~mask);
-  return nl_request (nl, nlh);
+  struct nl_msg *msg = new_msg (RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
+                                &ifa, sizeof ifa);
+  bool ok = msg && nla_put_u32 (msg, IFA_LOCAL, addr) == 0
+            && nla_put_u32 (msg, IFA_ADDRESS, addr) == 0
+            && nla_put_u32 (msg, IFA_BROADCAST, addr | ~mask) == 0;
+  return netlink_request (nl, complete (msg, ok));
 }
 
 static int
 default_route_add (struct nl *nl, unsigned index, uint32_t gateway)
 {
-  char buf[NL_BUF_SIZE];
-  struct nlmsghdr *nlh = mnl_nlmsg_put_header (buf);
-  nlh->nlmsg_type = RTM_NEWROUTE;
-  nlh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
-  struct rtmsg *rtm = mnl_nlmsg_put_extra_header (nlh, sizeof *rtm);
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_table = RT_TABLE_MAIN;
-  rtm->rtm_protocol = RTPROT_BOOT;
-  rtm->rtm_scope = RT_SCOPE_UNIVERSE;
-  rtm->rtm_type = RTN_UNICAST;
-  mnl_attr_put_u32 (nlh, RTA_GATEWAY, gateway);
-  mnl_attr_put_u32 (nlh, RTA_OIF, index);
-  return nl_request (nl, nlh);
+  struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
+                       .rtm_protocol = RTPROT_BOOT,
+                       .rtm_scope = RT_SCOPE_UNIVERSE,
+                       .rtm_type = RTN_UNICAST };
+  struct nl_msg *msg = new_msg (RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL,
+                                &rtm, sizeof rtm);
+  bool ok = msg && nla_put_u32 (msg, RTA_GATEWAY, gateway) == 0
+            && nla_put_u32 (msg, RTA_OIF, index) == 0;
+  return netlink_request (nl, complete (msg, ok));
 }
 
 /* ------------------------------------------------------------------ */
@@ -650,7 +685,7 @@ prepare_bridge (const struct network_spec *n, struct network_state *st,
   snprintf (st->lease_dir, sizeof st->lease_dir, NET_RUN_DIR "/%s@%lu",
             n->bridge, ino);
   struct nl nl = { 0 };
-  if (nl_open (&nl, err) < 0)
+  if (netlink_open (&nl, err) < 0)
     return -1;
   int dirfd = lease_dir_lock (st, err);
   int r = -1;
@@ -664,7 +699,7 @@ prepare_bridge (const struct network_spec *n, struct network_state *st,
         rmdir (st->lease_dir);
       close (dirfd);
     }
-  nl_close (&nl);
+  netlink_close (&nl);
   if (r < 0)
     return -1;
   struct in_addr a = { st->address };
@@ -717,7 +752,7 @@ attach_bridge (const struct network_spec *n, struct network_state *st,
   if (netns < 0)
     return fail_errno (err, "open %s", path);
   struct nl nl = { 0 };
-  if (nl_open (&nl, err) < 0)
+  if (netlink_open (&nl, err) < 0)
     {
       close (netns);
       return -1;
@@ -742,7 +777,7 @@ attach_bridge (const struct network_spec *n, struct network_state *st,
           r = link_up (&nl, veth, err);
         }
     }
-  nl_close (&nl);
+  netlink_close (&nl);
   close (netns);
   if (r < 0)
     return -1;
@@ -763,9 +798,9 @@ release_bridge (const struct network_spec *n, struct network_state *st)
   if (st->veth[0])
     {
       struct nl nl = { 0 };
-      if (nl_open (&nl, NULL) == 0)
+      if (netlink_open (&nl, NULL) == 0)
         link_delete (&nl, st->veth);
-      nl_close (&nl);
+      netlink_close (&nl);
       st->veth[0] = '\0';
     }
   lease_release (st);
@@ -1050,7 +1085,7 @@ network_configure_inside (const struct jail_spec *spec,
   if (n->mode == NETWORK_HOST || !(spec->namespaces & JAIL_NS_NET))
     return 0;
   struct nl nl = { 0 };
-  if (nl_open (&nl, err) < 0)
+  if (netlink_open (&nl, err) < 0)
     return -1;
   say (opts, "network: lo up");
   int r = link_up (&nl, "lo", err);
@@ -1065,7 +1100,7 @@ network_configure_inside (const struct jail_spec *spec,
                && (r = default_route_add (&nl, index, st->gateway)) < 0)
         r = cordon_fail (err, -r, "default route via %s", n->gateway);
     }
-  nl_close (&nl);
+  netlink_close (&nl);
   return r < 0 ? cordon_error_wrap (err, "network") : 0;
 }
 
