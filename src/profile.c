@@ -738,6 +738,11 @@ struct loader
   struct sec_rec *secs;
   size_t n_secs, cap_secs;
   long seq;
+  /* the live titled sections by type and title (open addressing; a slot
+   * holds a secs index + 1, 0 is empty): a profile may hold thousands of
+   * mounts, and a scan per declaration would make loading quadratic */
+  size_t *titled;
+  size_t cap_titled, n_titled;
 
   /* keys of the multi section being parsed, before it closes */
   cfg_t *pending_cfg;
@@ -870,6 +875,7 @@ loader_free (struct loader *ld)
   for (size_t i = 0; i < ld->n_secs; i++)
     free_sec_rec (&ld->secs[i]);
   free (ld->secs);
+  free (ld->titled);
   clear_pending (ld);
   free (ld->pending);
   free_strv (ld->files, ld->n_files);
@@ -2592,18 +2598,58 @@ rec_of (struct loader *ld, cfg_t *sec)
   return *end == '\0' && i < ld->n_secs ? &ld->secs[i] : NULL;
 }
 
-static struct sec_rec *
-find_live_titled (struct loader *ld, int type, const char *title,
-                  const struct sec_rec *except)
+static size_t
+title_hash (int type, const char *title)
 {
-  for (size_t i = 0; i < ld->n_secs; i++)
+  size_t h = 0xcbf29ce484222325u ^ (size_t) type;   /* FNV-1a */
+  for (const unsigned char *c = (const unsigned char *) title; *c; c++)
+    h = (h ^ *c) * 0x100000001b3u;
+  return h;
+}
+
+/* The slot of (TYPE, TITLE) in the index: its entry, or the empty slot
+ * where it would go. */
+static size_t *
+title_slot (struct loader *ld, int type, const char *title)
+{
+  size_t mask = ld->cap_titled - 1;
+  for (size_t i = title_hash (type, title) & mask;; i = (i + 1) & mask)
     {
-      struct sec_rec *r = &ld->secs[i];
-      if (r != except && !r->dead && r->type == type && r->title
-          && strcmp (r->title, title) == 0)
-        return r;
+      size_t *slot = &ld->titled[i];
+      const struct sec_rec *r = *slot ? &ld->secs[*slot - 1] : NULL;
+      if (r == NULL || (r->type == type && strcmp (r->title, title) == 0))
+        return slot;
     }
-  return NULL;
+}
+
+static void
+grow_title_index (struct loader *ld)
+{
+  size_t *old = ld->titled, old_cap = ld->cap_titled;
+  ld->cap_titled = old_cap ? 2 * old_cap : 64;
+  ld->titled = xcalloc (ld->cap_titled, sizeof *ld->titled);
+  for (size_t i = 0; i < old_cap; i++)
+    if (old[i])
+      {
+        const struct sec_rec *r = &ld->secs[old[i] - 1];
+        *title_slot (ld, r->type, r->title) = old[i];
+      }
+  free (old);
+}
+
+/* Make REC the live declaration of its title; returns the one it
+ * replaces, if any. */
+static struct sec_rec *
+index_titled (struct loader *ld, struct sec_rec *rec)
+{
+  if (2 * (ld->n_titled + 1) > ld->cap_titled)
+    grow_title_index (ld);
+  size_t *slot = title_slot (ld, rec->type, rec->title);
+  struct sec_rec *old = *slot ? &ld->secs[*slot - 1] : NULL;
+  if (old == NULL)
+    ld->n_titled++;
+  *slot = (size_t) (rec - ld->secs) + 1;
+  return old;
 }
 
 /* A titled section declared again: in the same file an error; in a later
@@ -2612,7 +2658,7 @@ find_live_titled (struct loader *ld, int type, const char *title,
 static void
 handle_redeclaration (struct loader *ld, struct sec_rec *rec)
 {
-  struct sec_rec *old = find_live_titled (ld, rec->type, rec->title, rec);
+  struct sec_rec *old = index_titled (ld, rec);
   if (old == NULL)
     return;
   if (old->instance == rec->instance)
@@ -2679,8 +2725,10 @@ on_section (cfg_t *cfg, cfg_opt_t *opt)
     return 0;
   ld->open_list = NULL;
   int type = find_section_type (opt->name, strlen (opt->name));
+  /* The section just closed is the one without a record yet: the last,
+   * unless it replaced an earlier one of the same title in place. */
   cfg_t *sec = NULL;
-  for (unsigned i = 0; i < cfg_opt_size (opt); i++)
+  for (unsigned i = cfg_opt_size (opt); i-- > 0 && sec == NULL;)
     {
       cfg_t *s = cfg_opt_getnsec (opt, i);
       if (s && s->comment == NULL)
