@@ -3882,20 +3882,47 @@ kind_name (enum fs_entry_kind kind)
     }
 }
 
+static int
+by_dest_then_position (const void *a, const void *b, void *arg)
+{
+  const struct fs_entry *entries = arg;
+  size_t i = *(const size_t *) a, j = *(const size_t *) b;
+  int c = strcmp (entries[i].dest, entries[j].dest);
+  return c ? c : (i > j) - (i < j);
+}
+
+/* Every entry whose destination an earlier one took, named with the
+ * first that took it; sorted, not compared pairwise: a profile may hold
+ * thousands of mounts. */
 static void
 check_destinations (struct loader *ld, const struct jail_spec *spec)
 {
-  for (size_t i = 0; i < spec->n_entries; i++)
-    for (size_t j = 0; j < i; j++)
-      if (strcmp (spec->entries[i].dest, spec->entries[j].dest) == 0)
-        {
-          const struct fs_entry *a = &spec->entries[j], *b = &spec->entries[i];
-          ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line,
-                      "%s '%s': '%s' is already used by the %s at %s:%d",
-                      kind_name (b->kind), b->dest, b->dest, kind_name (a->kind),
-                      a->origin.file, a->origin.line);
-          break;
-        }
+  size_t n = spec->n_entries;
+  if (n < 2)
+    return;
+  size_t *order = xcalloc (n, sizeof *order);
+  size_t *first = xcalloc (n, sizeof *first);
+  for (size_t i = 0; i < n; i++)
+    order[i] = i;
+  qsort_r (order, n, sizeof *order, by_dest_then_position, spec->entries);
+  for (size_t k = 0; k < n; k++)
+    {
+      bool same = k > 0 && strcmp (spec->entries[order[k]].dest,
+                                   spec->entries[order[k - 1]].dest) == 0;
+      first[order[k]] = same ? first[order[k - 1]] : order[k];
+    }
+  for (size_t i = 0; i < n; i++)
+    if (first[i] != i)
+      {
+        const struct fs_entry *a = &spec->entries[first[i]];
+        const struct fs_entry *b = &spec->entries[i];
+        ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line,
+                    "%s '%s': '%s' is already used by the %s at %s:%d",
+                    kind_name (b->kind), b->dest, b->dest, kind_name (a->kind),
+                    a->origin.file, a->origin.line);
+      }
+  free (order);
+  free (first);
 }
 
 static bool
