@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "masks.h"
+#include "mounts.h"
 #include "util.h"
 
 static const char *const proc_hidden[] = {
@@ -30,12 +31,13 @@ static const char *const sys_hidden[] = {
   "firmware", "devices/virtual/powercap", "kernel/security", NULL
 };
 
+#define READONLY_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID \
+                        | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
+
 static int
 set_readonly (int tree)
 {
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
-                                         | MOUNT_ATTR_NODEV
-                                         | MOUNT_ATTR_NOEXEC };
+  struct mount_attr attr = { .attr_set = READONLY_ATTRS };
   return (int) syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH
                         | AT_RECURSIVE, &attr, sizeof attr);
 }
@@ -173,16 +175,12 @@ static int
 make_readonly (const struct jail_options *opts, const char *path,
                cordon_error_t *err)
 {
-  int tree = open_tree (AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
-                                        | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+  int tree = mounts_clone_tree (AT_FDCWD, path, AT_RECURSIVE
+                                | AT_SYMLINK_NOFOLLOW, READONLY_ATTRS);
   if (tree < 0)
-    return errno == ENOENT ? 0 : fail_errno (err, "masked paths: %s", path);
+    return errno == ENOENT ? 0 : fail_errno (err, "masked paths: make %s "
+                                             "read-only", path);
   say (opts, "read-only %s", path);
-  if (set_readonly (tree) < 0)
-    {
-      close_fd (&tree);
-      return fail_errno (err, "masked paths: make %s read-only", path);
-    }
   return attach_on (&tree, path, err, "make read-only");
 }
 

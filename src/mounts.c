@@ -41,6 +41,13 @@ struct build
   int root;             /* O_PATH: the topmost mount on the new "/" */
   bool root_is_ours;    /* the new "/" is still cordon's tmpfs */
   unsigned serial;      /* names scratch files in the staging tmpfs */
+  /* The parent directory the last entry went into, kept open for the next
+   * ones (a profile may bind hundreds of trees side by side): valid until
+   * a mount lands on something that existed before, which might be it or
+   * one of its ancestors; a mount on a directory just created covers
+   * nothing else. */
+  int parent;           /* O_PATH, or -1 */
+  char parent_path[PATH_MAX];
 };
 
 /* One fsconfig() parameter: a string, a file descriptor or a flag. */
@@ -154,8 +161,16 @@ make_dirs (struct build *b, const char *path, cordon_error_t *err)
   return parent;
 }
 
+static void
+forget_parent (struct build *b)
+{
+  close_fd (&b->parent);
+  b->parent_path[0] = '\0';
+}
+
 /* The parent directory of DEST in the jail, made as needed: an O_PATH fd
- * (see make_dirs), with *NAME pointing at DEST's last component. */
+ * (see make_dirs) that stays the build's (do not close it), with *NAME
+ * pointing at DEST's last component. */
 static int
 open_parent (struct build *b, const char *dest, const char **name,
              cordon_error_t *err)
@@ -163,44 +178,13 @@ open_parent (struct build *b, const char *dest, const char **name,
   char parent[PATH_MAX];
   if (split_dest (dest, parent, sizeof parent, name, err) < 0)
     return -1;
-  return make_dirs (b, parent, err);
-}
-
-/* An O_PATH fd of DEST, creating it (a directory or an empty file) and its
- * parents when it does not exist yet: the mount point. */
-static int
-make_mount_point (struct build *b, const char *dest, bool dir,
-                  cordon_error_t *err)
-{
-  int fd = open_in_jail (b, dest, 0);
-  if (fd >= 0)
-    return fd;
-  if (errno != ENOENT)
-    return fail_errno (err, "open %s", dest);
-
-  const char *name;
-  int pfd = open_parent (b, dest, &name, err);
-  if (pfd < 0)
-    return -1;
-  int r;
-  if (dir)
-    r = mkdirat (pfd, name, 0755);
-  else
-    {
-      r = openat (pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0644);
-      if (r >= 0)
-        r = close (r);
-    }
-  if (r < 0)
-    {
-      close_fd (&pfd);
-      return fail_errno (err, "create mount point %s", dest);
-    }
-  fd = openat (pfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-  close_fd (&pfd);
-  if (fd < 0)
-    return fail_errno (err, "open %s", dest);
-  return fd;
+  if (b->parent >= 0 && strcmp (parent, b->parent_path) == 0)
+    return b->parent;
+  forget_parent (b);
+  b->parent = make_dirs (b, parent, err);
+  if (b->parent >= 0)
+    strcpy (b->parent_path, parent);
+  return b->parent;
 }
 
 static int
@@ -211,21 +195,99 @@ set_attrs (int tree, uint64_t attrs, bool recursive)
                         &attr, sizeof attr);
 }
 
-/* Attach the detached mount TREE on the jail's DEST and close TREE. */
+#ifndef SYS_open_tree_attr
+#define SYS_open_tree_attr 467    /* the same on every architecture */
+#endif
+
+int
+mounts_clone_tree (int dirfd, const char *path, unsigned flags,
+                   uint64_t attrs)
+{
+  static bool no_open_tree_attr;
+  flags |= OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+  struct mount_attr attr = { .attr_set = attrs };
+  if (!no_open_tree_attr && attrs != 0)
+    {
+      int tree = (int) syscall (SYS_open_tree_attr, dirfd, path, flags, &attr,
+                                sizeof attr);
+      if (tree >= 0 || (errno != ENOSYS && errno != EPERM))
+        return tree;
+      no_open_tree_attr = true;
+    }
+  int tree = open_tree (dirfd, path, flags);
+  if (tree >= 0 && attrs != 0
+      && mount_setattr (tree, "", AT_EMPTY_PATH | (flags & AT_RECURSIVE),
+                        &attr, sizeof attr) < 0)
+    {
+      int e = errno;
+      close_fd (&tree);
+      errno = e;
+    }
+  return tree;
+}
+
+/* A detached copy of the tree at SRC (its submounts too when RECURSIVE)
+ * with ATTRS set. */
+static int
+clone_tree (int src, uint64_t attrs, bool recursive)
+{
+  return mounts_clone_tree (src, "", AT_EMPTY_PATH
+                                     | (recursive ? AT_RECURSIVE : 0), attrs);
+}
+
+/* Move TREE onto DEST's existing file or directory (or whatever a symlink
+ * there leads to, inside the jail). */
+static int
+move_onto_existing (struct build *b, int tree, const char *dest)
+{
+  int target = open_in_jail (b, dest, 0);
+  if (target < 0)
+    return -1;
+  int r = move_mount (tree, "", target, "",
+                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int e = errno;
+  close_fd (&target);
+  errno = e;
+  return r;
+}
+
+/* Attach the detached mount TREE on the jail's DEST and close TREE.  The
+ * mount point is made (a directory, or an empty file) in DEST's parent,
+ * and its parents too, when DEST does not exist yet. */
 static int
 attach (struct build *b, int *tree, const char *what, const char *dest,
         bool dir, cordon_error_t *err)
 {
-  int target = make_mount_point (b, dest, dir, err);
-  if (target < 0)
+  int r;
+  if (strcmp (dest, "/") == 0)
+    r = move_onto_existing (b, *tree, dest);
+  else
     {
-      close_fd (tree);
-      return -1;
+      const char *name;
+      int parent = open_parent (b, dest, &name, err);
+      if (parent < 0)
+        {
+          close_fd (tree);
+          return -1;
+        }
+      r = dir ? mkdirat (parent, name, 0755)
+              : mknodat (parent, name, S_IFREG | 0644, 0);
+      if (r == 0)
+        /* ours, just made: no symlink to follow, nothing else under it */
+        r = move_mount (*tree, "", parent, name, MOVE_MOUNT_F_EMPTY_PATH);
+      else if (errno == EEXIST)
+        {
+          forget_parent (b);
+          r = move_onto_existing (b, *tree, dest);
+        }
+      else
+        {
+          int e = errno;
+          close_fd (tree);
+          return cordon_fail (err, e, "create mount point %s", dest);
+        }
     }
-  int r = move_mount (*tree, "", target, "",
-                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
   int e = errno;
-  close_fd (&target);
   close_fd (tree);
   if (r < 0)
     return cordon_fail (err, e, "mount %s on %s", what, dest);
@@ -233,6 +295,7 @@ attach (struct build *b, int *tree, const char *what, const char *dest,
   /* A mount on "/" covers the root we resolve from: use the new top. */
   if (strcmp (dest, "/") == 0)
     {
+      forget_parent (b);
       close_fd (&b->root);
       b->root_is_ours = false;
       b->root = open (STAGING_NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -327,20 +390,14 @@ apply_bind (struct build *b, const struct fs_entry *e, cordon_error_t *err)
     }
   say (b->opts, "mount bind %s on %s (%s)", e->source, e->dest,
        e->writable ? "rw" : "ro");
-  int tree = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
-                        | AT_RECURSIVE | AT_EMPTY_PATH);
+  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
+                   | (e->writable ? 0 : MOUNT_ATTR_RDONLY);
+  int tree = clone_tree (src, attrs, true);
   int saved = errno;
   close_fd (&src);
   if (tree < 0)
-    return cordon_fail (err, saved, "mount %s on %s", e->source, e->dest);
-  uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
-                   | (e->writable ? 0 : MOUNT_ATTR_RDONLY);
-  if (set_attrs (tree, attrs, true) < 0)
-    {
-      close_fd (&tree);
-      return fail_errno (err, "mount %s on %s: set %s,nosuid,nodev",
-                         e->source, e->dest, e->writable ? "rw" : "ro");
-    }
+    return cordon_fail (err, saved, "mount %s on %s (%s,nosuid,nodev)",
+                        e->source, e->dest, e->writable ? "rw" : "ro");
   return attach (b, &tree, e->source, e->dest, S_ISDIR (st.st_mode), err);
 }
 
@@ -489,24 +546,16 @@ bind_device (struct build *b, int devfd, const char *name, const char *dest,
   int src = open_on_host (b, host, 0);
   if (src < 0)
     return errno == ENOENT ? 0 : fail_errno (err, "open %s", host);
-  int tree = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
-                        | AT_EMPTY_PATH);
+  int tree = clone_tree (src, 0, false);
   int e = errno;
   close_fd (&src);
   if (tree < 0)
     return cordon_fail (err, e, "mount %s on %s/%s", host, dest, name);
-  int target = -1, f = openat (devfd, name, O_CREAT | O_EXCL | O_WRONLY
-                               | O_CLOEXEC, 0666);
-  if (f >= 0)
-    {
-      close_fd (&f);
-      target = openat (devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    }
-  int r = target < 0 ? -1
-    : move_mount (tree, "", target, "",
-                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  /* the fresh /dev tmpfs is ours: no symlink can be in the way */
+  int r = mknodat (devfd, name, S_IFREG | 0666, 0);
+  if (r == 0)
+    r = move_mount (tree, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH);
   e = errno;
-  close_fd (&target);
   close_fd (&tree);
   return r < 0 ? cordon_fail (err, e, "mount %s on %s/%s", host, dest, name)
                : 0;
@@ -516,17 +565,10 @@ static int
 mount_in_dev (int devfd, const char *name, mode_t mode, int *mnt,
               const char *what, const char *dest, cordon_error_t *err)
 {
-  int target = -1;
   int r = mkdirat (devfd, name, mode);
   if (r == 0)
-    target = openat (devfd, name, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (target < 0)
-    r = -1;
-  else
-    r = move_mount (*mnt, "", target, "",
-                    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    r = move_mount (*mnt, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH);
   int e = errno;
-  close_fd (&target);
   close_fd (mnt);
   return r < 0 ? cordon_fail (err, e, "mount %s on %s/%s", what, dest, name)
                : 0;
@@ -590,7 +632,6 @@ apply_symlink (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   if (pfd < 0)
     return -1;
   int r = symlinkat (e->target, pfd, name);
-  close_fd (&pfd);
   return r < 0 ? fail_errno (err, "symlink %s -> %s", e->dest, e->target) : 0;
 }
 
@@ -613,7 +654,6 @@ apply_dir (struct build *b, const struct fs_entry *e, cordon_error_t *err)
       r = fd < 0 ? -1 : 0;
       close_fd (&fd);
     }
-  close_fd (&pfd);
   return r < 0 ? fail_errno (err, "mkdir %s", e->dest) : 0;
 }
 
@@ -652,7 +692,6 @@ apply_file (struct build *b, const struct fs_entry *e, cordon_error_t *err)
       if (pfd < 0)
         return -1;
       int r = create_file (pfd, name, e, mode);
-      close_fd (&pfd);
       return r < 0 ? fail_errno (err, "create %s", e->dest) : 0;
     }
   close_fd (&existing);
@@ -749,18 +788,12 @@ mount_new_root (struct build *b, cordon_error_t *err)
       int src = open_on_host (b, root, O_DIRECTORY);
       if (src < 0)
         return fail_errno (err, "root %s", root);
-      mnt = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
-                       | AT_RECURSIVE | AT_EMPTY_PATH);
+      mnt = clone_tree (src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                        | MOUNT_ATTR_NODEV, true);
       int e = errno;
       close_fd (&src);
       if (mnt < 0)
-        return cordon_fail (err, e, "mount %s on /", root);
-      if (set_attrs (mnt, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
-                     | MOUNT_ATTR_NODEV, true) < 0)
-        {
-          close_fd (&mnt);
-          return fail_errno (err, "mount %s on /: set ro,nosuid,nodev", root);
-        }
+        return cordon_fail (err, e, "mount %s on / (ro,nosuid,nodev)", root);
     }
   int r = move_mount (mnt, "", AT_FDCWD, STAGING_NEW_ROOT,
                       MOVE_MOUNT_F_EMPTY_PATH);
@@ -782,6 +815,7 @@ enter_new_root (struct build *b, cordon_error_t *err)
   /* The jail's "/" is read-only: only its mounts make parts writable. */
   if (b->root_is_ours && set_attrs (b->root, MOUNT_ATTR_RDONLY, false) < 0)
     return fail_errno (err, "make / read-only");
+  forget_parent (b);
   close_fd (&b->root);
   close_fd (&b->host);
   say (b->opts, "pivot_root");
@@ -801,7 +835,7 @@ mounts_build_root (const struct jail_spec *spec, bool in_userns,
                    const struct jail_options *opts, cordon_error_t *err)
 {
   struct build b = { .spec = spec, .opts = opts, .in_userns = in_userns,
-                     .host = -1, .root = -1 };
+                     .host = -1, .root = -1, .parent = -1 };
   int r = enter_staging (err);
   if (r == 0)
     {
@@ -816,6 +850,7 @@ mounts_build_root (const struct jail_spec *spec, bool in_userns,
       r = fail_at (&spec->entries[i], err);
   if (r == 0)
     r = enter_new_root (&b, err);
+  forget_parent (&b);
   close_fd (&b.root);
   close_fd (&b.host);
   return r;

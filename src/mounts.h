@@ -7,6 +7,7 @@
 #define CORDON_MOUNTS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "error.h"
 #include "jail.h"
@@ -17,5 +18,13 @@
  * then stores its metadata in user.* xattrs). */
 int mounts_build_root (const struct jail_spec *spec, bool in_userns,
                        const struct jail_options *opts, cordon_error_t *err);
+
+/* A detached copy (open_tree OPEN_TREE_CLONE, with FLAGS added: AT_RECURSIVE,
+ * AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW) of DIRFD/PATH with the mount
+ * attributes ATTRS set: open_tree_attr() does both in one call since Linux
+ * 6.15; older kernels (and seccomp filters that do not know it) take two.
+ * The fd, or -1 with errno. */
+int mounts_clone_tree (int dirfd, const char *path, unsigned flags,
+                       uint64_t attrs);
 
 #endif

@@ -33,6 +33,14 @@ profile escape 'dir "/etc" {}' \
   'dir "/w/toroot/cordon-escape-dir" {}' \
   'mount "/w/toroot/tmp" { type = "tmpfs" size = "64K" }'
 
+# Mounts side by side share their parent directory: one over that parent
+# (here through a symlink in it that leads back to it) must not leave the
+# later entries on the covered directory.
+profile cover "mount \"/w\" { type = \"bind\" source = \"$T/alias\" writable = true }" \
+  'mount "/w/x" { type = "tmpfs" size = "64K" }' \
+  'mount "/w/self" { type = "tmpfs" size = "64K" }' \
+  'mount "/w/y" { type = "tmpfs" size = "64K" }'
+
 for who in root nobody; do
   if [ $who = root ]; then run() { "$CORDON" run "$@"; }
   elif userns_works; then run() { as_nobody "$CORDON_ANY" run "$@"; }
@@ -71,6 +79,14 @@ ro-content"
   is "$who: mountinfo lists only the profile's mounts" \
     "$(run "$T/fs.conf" -D mask_paths=false -- cut -d' ' -f5 /proc/self/mountinfo | sort | tr '\n' ' ')" \
     "/ /dev /dev/full /dev/null /dev/pts /dev/random /dev/shm /dev/tty /dev/urandom /dev/zero /o /proc /ro /rw /tmp /usr /v "
+
+  rm -rf "$T/alias"
+  mkdir -p "$T/alias"
+  ln -s . "$T/alias/self"
+  chmod 777 "$T/alias"
+  is "$who: a mount over an earlier one's parent covers it; later ones land on top" \
+    "$(run "$T/cover.conf" -- sh -c 'ls /w | tr "\n" " "; grep -c " /w/y " /proc/self/mountinfo')" \
+    "y 1"
 
   is "$who: a masked file is empty" "$(run "$T/mask.conf" -- cat /etc/shadow 2>&1)" ""
   fails "$who: a masked file is read-only" run "$T/mask.conf" -- sh -c 'echo x > /etc/shadow'
