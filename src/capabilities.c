@@ -53,12 +53,15 @@ cordon_caps_name (unsigned cap, char *buf, size_t size)
 unsigned
 cordon_caps_last (void)
 {
-  /* /proc/sys/kernel/cap_last_cap, as libcap-ng read it */
-  unsigned last = CAP_LAST_CAP;
+  /* /proc/sys/kernel/cap_last_cap, as libcap-ng read it; read once */
+  static unsigned last;
+  if (last != 0)
+    return last;
+  last = CAP_LAST_CAP;
   FILE *f = fopen ("/proc/sys/kernel/cap_last_cap", "re");
   if (f)
     {
-      if (fscanf (f, "%u", &last) != 1 || last > 63)
+      if (fscanf (f, "%u", &last) != 1 || last == 0 || last > 63)
         last = CAP_LAST_CAP;
       fclose (f);
     }
@@ -77,9 +80,10 @@ add_kept (uint64_t keep, capng_type_t sets)
 int
 cordon_caps_before_id_change (uint64_t keep, cordon_error_t *err)
 {
+  /* No capng_get_caps_process() first: capng_apply() reads the process's
+   * capabilities itself (it drops bounds only with CAP_SETPCAP), and each
+   * read is two of /proc/PID/status, rendered by the kernel. */
   capng_setpid (0);
-  if (capng_get_caps_process () < 0)
-    return cordon_fail (err, errno, "capabilities: read the process's");
   capng_clear (CAPNG_SELECT_BOUNDS);
   add_kept (keep, CAPNG_BOUNDING_SET);
   if (capng_apply (CAPNG_SELECT_BOUNDS) < 0)
