@@ -116,11 +116,44 @@ close_hidden (struct hidden *h, size_t n)
     close_fd (&h[i].tree);
 }
 
-/* Cover each of NAMES under DIR with an empty read-only directory or file.
- * Kernels before 6.15 refuse to clone from a detached mount (open_tree on
- * an fsmount fd gives EINVAL; Debian 12's 6.1 does), so the empty tmpfs is
- * stacked over DIR for a moment, the covers are cloned from there, and it
- * is taken off again before they are attached. */
+/* Clone a cover for each of H from EMPTY.  Linux 6.15 clones from a
+ * detached mount; older kernels refuse (EINVAL; Debian 12's 6.1 does), so
+ * there the empty tmpfs is stacked over DIR for a moment, the covers are
+ * cloned from there, and it is taken off again (*STACKED says so). */
+static int
+clone_covers (int *empty, const char *dir, struct hidden *h, size_t n,
+              bool *stacked, cordon_error_t *err)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *name = h[i].is_dir ? "dir" : "empty";
+      if (!*stacked)
+        {
+          h[i].tree = open_tree (*empty, name, OPEN_TREE_CLONE
+                                               | OPEN_TREE_CLOEXEC);
+          if (h[i].tree >= 0)
+            continue;
+          if (errno != EINVAL || i > 0)
+            return fail_errno (err, "masked paths: clone %s", name);
+          int r = move_mount (*empty, "", AT_FDCWD, dir,
+                              MOVE_MOUNT_F_EMPTY_PATH);
+          if (r < 0)
+            return fail_errno (err, "masked paths: stack an empty tmpfs "
+                               "on %s", dir);
+          *stacked = true;
+        }
+      char cover[4096];
+      path_under (cover, sizeof cover, dir, name);
+      h[i].tree = open_tree (AT_FDCWD, cover, OPEN_TREE_CLONE
+                                              | OPEN_TREE_CLOEXEC);
+      if (h[i].tree < 0)
+        return fail_errno (err, "masked paths: clone %s", cover);
+    }
+  return 0;
+}
+
+/* Cover each of NAMES under DIR with an empty read-only directory or
+ * file, cloned from one tiny tmpfs. */
 static int
 hide_all (const struct jail_options *opts, const char *dir,
           const char *const *names, cordon_error_t *err)
@@ -147,20 +180,10 @@ hide_all (const struct jail_options *opts, const char *dir,
   int empty = make_empty (err);
   if (empty < 0)
     return -1;
-  int r = move_mount (empty, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH);
+  bool stacked = false;
+  int r = clone_covers (&empty, dir, h, n, &stacked, err);
   close_fd (&empty);
-  if (r < 0)
-    return fail_errno (err, "masked paths: stack an empty tmpfs on %s", dir);
-  for (size_t i = 0; r == 0 && i < n; i++)
-    {
-      char cover[4096];
-      path_under (cover, sizeof cover, dir, h[i].is_dir ? "dir" : "empty");
-      h[i].tree = open_tree (AT_FDCWD, cover, OPEN_TREE_CLONE
-                                              | OPEN_TREE_CLOEXEC);
-      if (h[i].tree < 0)
-        r = fail_errno (err, "masked paths: clone %s", cover);
-    }
-  if (umount2 (dir, MNT_DETACH) < 0 && r == 0)
+  if (stacked && umount2 (dir, MNT_DETACH) < 0 && r == 0)
     r = fail_errno (err, "masked paths: unstack the empty tmpfs from %s", dir);
   for (size_t i = 0; r == 0 && i < n; i++)
     {
