@@ -105,7 +105,9 @@ note_ack (struct nl_msg *msg, void *arg)
 static int
 wait_for_ack (struct nl *nl)
 {
-  struct nl_cb *cb = nl_cb_clone (nl_socket_get_cb (nl->sock));
+  struct nl_cb *sock_cb = nl_socket_get_cb (nl->sock);   /* a reference */
+  struct nl_cb *cb = sock_cb ? nl_cb_clone (sock_cb) : NULL;
+  nl_cb_put (sock_cb);
   if (cb == NULL)
     return -ENOMEM;
   int result = NO_ANSWER_YET;
