@@ -280,6 +280,11 @@ if want leaks; then
   killed=$((total / 100))
   ok=$((total - fail - killed))
   snapshot > "$W/out/leaks-before"
+  # The launcher's peak RSS, from runs on their own before and after the
+  # mix: the same conditions on both sides (the first runs of the mix run
+  # beside the time-limited jails, the last ones do not).
+  rss_n=$(scaled 20 100)
+  "$L" -w 0 -m -n "$rss_n" -- cordon "$C" run "$W/$LEAK.conf" > "$W/out/leak-rss-before"
   # Killed by the time limit (1 s), four at a time, alongside the rest.
   (
     i=0
@@ -293,9 +298,10 @@ if want leaks; then
     done
   ) &
   killer=$!
-  "$L" -w 0 -m -k -n "$ok" -- cordon "$C" run "$W/$LEAK.conf" > "$W/out/leak-rss"
+  "$L" -w 0 -k -n "$ok" -o "$W/out" -- good-runs "$C" run "$W/$LEAK.conf" 2> "$W/out/leak-good.log"
   "$L" -w 0 -n "$fail" -k -o "$W/out" -- setup-fails "$C" run "$W/fail.conf" 2> "$W/out/leak-fail.log"
   wait "$killer"
+  "$L" -w 0 -m -n "$rss_n" -- cordon "$C" run "$W/$LEAK.conf" > "$W/out/leak-rss-after"
   # The launcher's fds while a jail runs, and the command's.
   "$C" run "$W/bare.conf" -- /bin/sleep 2 >/dev/null 2>&1 &
   cpid=$!

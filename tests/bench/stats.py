@@ -160,17 +160,18 @@ def leaks(d, launcher_fds, jail_fds, fail_msg):
     for key in before:
         verdict = "ok" if before[key] == after.get(key) else "**CHANGED**"
         print(f"| {key} | {before[key]} | {after.get(key)} | {verdict} |")
-    xs = samples(os.path.join(d, "leak-rss")) or []
-    n = min(100, len(xs) // 2)
-    if n:
-        first = statistics.median(xs[:n])
-        last = statistics.median(xs[-n:])
+    xs = samples(os.path.join(d, "leak-rss-before")) or []
+    ys = samples(os.path.join(d, "leak-rss-after")) or []
+    if xs and ys:
+        first = statistics.median(xs)
+        last = statistics.median(ys)
         verdict = "ok" if last <= first * 1.02 + 64 else "**GREW**"
-        print(f"| launcher peak RSS, first {n} runs → last {n} (median KiB) "
-              f"| {first:.0f} | {last:.0f} | {verdict} |")
+        print(f"| launcher peak RSS, {len(xs)} runs on their own before → "
+              f"{len(ys)} after (median KiB) | {first:.0f} | {last:.0f} | {verdict} |")
+    good = samples(os.path.join(d, "good-runs")) or []
     fails = samples(os.path.join(d, "setup-fails")) or []
     print()
-    print(f"- set-up failures ran: {len(fails)}; message: `{fail_msg}`")
+    print(f"- good runs: {len(good)}; set-up failures ran: {len(fails)}; message: `{fail_msg}`")
     print(f"- launcher's fds while a jail runs: `{launcher_fds.strip()}`")
     print(f"- fds the jailed command starts with (`/proc/self/fd` of sh): `{jail_fds.strip()}`")
 
