@@ -165,7 +165,12 @@ def leaks(d, launcher_fds, jail_fds, fail_msg):
     if xs and ys:
         first = statistics.median(xs)
         last = statistics.median(ys)
-        verdict = "ok" if last <= first * 1.02 + 64 else "**GREW**"
+        # Each run is a new process: what could grow is state kept between
+        # runs.  The static binary's text counts in the RSS as far as the
+        # kernel maps it around faults from the page cache, which moves the
+        # median of identical runs by up to ~160 KiB from one minute to the
+        # next; more than 256 KiB is growth.
+        verdict = "ok" if last <= first + 256 else "**GREW**"
         print(f"| launcher peak RSS, {len(xs)} runs on their own before → "
               f"{len(ys)} after (median KiB) | {first:.0f} | {last:.0f} | {verdict} |")
     good = samples(os.path.join(d, "good-runs")) or []
