@@ -40,6 +40,7 @@
 #include "profile.h"
 #include "rlimits.h"
 #include "seccomp-filter.h"
+#include "util.h"
 
 #define BUILTIN_NAME "<built-in default>"
 #define OVERRIDE_FILE "-D"    /* diagnostics name a -D as "-D KEY=VALUE" */
@@ -2823,6 +2824,9 @@ parse_top_frame (struct loader *ld, const char *text, size_t len)
       free (out.s);
       return -1;
     }
+  /* libconfuse's tree takes ~4 KiB per section (a copy of its option
+   * table, its defaults, the values) */
+  heap_prefault ((f->n_opens + f->n_inner_opens) * 4096);
   cfg_t *cfg = ld->cfg;
   char *saved_file = cfg->filename;
   int saved_line = cfg->line;

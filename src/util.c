@@ -3,6 +3,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -73,4 +77,25 @@ int
 read_all (int fd, void *buf, size_t len)
 {
   return transfer_all (fd, NULL, buf, len);
+}
+
+void
+heap_prefault (size_t bytes)
+{
+  long page = sysconf (_SC_PAGESIZE);
+  if (bytes < (size_t) 64 * page)
+    return;
+  /* From the brk heap, and kept there once freed, so that later
+   * allocations are carved out of the populated pages. */
+  mallopt (M_MMAP_THRESHOLD, 64 << 20);
+  mallopt (M_TRIM_THRESHOLD, 128 << 20);
+  char *block = malloc (bytes);
+  if (block == NULL)
+    return;
+  uintptr_t start = ((uintptr_t) block + (uintptr_t) page - 1)
+                    & ~(uintptr_t) (page - 1);
+  uintptr_t end = ((uintptr_t) block + bytes) & ~(uintptr_t) (page - 1);
+  if (end > start)
+    madvise ((void *) start, end - start, MADV_POPULATE_WRITE);
+  free (block);
 }
