@@ -1,14 +1,15 @@
-/* util.c — small helpers shared by the jail core files (and seccomp.c's
- * filter cache, hence part of the profile module's sources). */
+/* util.c — small helpers shared by the jail core files (and by seccomp.c's
+ * filter cache and the profile loader's heap prefault, hence part of the
+ * profile module's sources). */
 #include "config.h"
 
 #include <errno.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <unistd.h>
 
 #include "util.h"
