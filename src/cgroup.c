@@ -164,22 +164,6 @@ read_keyed (const char *dir, const char *name, const char *key, uint64_t *v)
   return false;
 }
 
-void
-cgroup_format_size (uint64_t bytes, char *buf, size_t size)
-{
-  static const char units[] = "KMGT";
-  int u = -1;
-  while (u < 3 && bytes != 0 && bytes % 1024 == 0)
-    {
-      bytes /= 1024;
-      u++;
-    }
-  if (u < 0)
-    snprintf (buf, size, "%" PRIu64, bytes);
-  else
-    snprintf (buf, size, "%" PRIu64 "%c", bytes, units[u]);
-}
-
 /* ---- the host ---- */
 
 static int
@@ -1157,7 +1141,7 @@ cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
     {
       /* Always said, even with -q: 137 alone does not tell why. */
       char limit[32];
-      cgroup_format_size (spec->cgroup.memory, limit, sizeof limit);
+      spec_format_size (spec->cgroup.memory, limit, sizeof limit);
       if (spec->cgroup.has_memory)
         dprintf (STDERR_FILENO, "cordon: killed: out of memory (limit %s)\n",
                  limit);

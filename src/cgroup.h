@@ -128,7 +128,4 @@ bool cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
                       int status, const struct jail_options *opts,
                       struct cgroup_stats *st);
 
-/* "512M": a byte count with the largest exact 1024-based suffix. */
-void cgroup_format_size (uint64_t bytes, char *buf, size_t size);
-
 #endif

@@ -4154,17 +4154,11 @@ print_list (FILE *out, char *const *v, size_t n)
 static void
 print_size (FILE *out, uint64_t size)
 {
-  static const char units[] = "KMGT";
-  int u = -1;
-  while (u < 3 && size != 0 && size % 1024 == 0)
-    {
-      size /= 1024;
-      u++;
-    }
-  if (u < 0)
-    fprintf (out, "  size = %" PRIu64, size);
+  char buf[32];
+  if (spec_format_size (size, buf, sizeof buf))
+    fprintf (out, "  size = \"%s\"", buf);
   else
-    fprintf (out, "  size = \"%" PRIu64 "%c\"", size, units[u]);
+    fprintf (out, "  size = %s", buf);
 }
 
 static void
@@ -4272,7 +4266,6 @@ print_cgroup (FILE *out, const struct cgroup_spec *c)
   if (!c->has_memory && !c->has_memory_swap && !c->pids && c->cpu <= 0)
     return;
   fputs ("\ncgroup {\n", out);
-  static const char units[] = "KMGT";
   const struct { bool has; uint64_t v; const char *key; } sizes[] = {
     { c->has_memory, c->memory, "memory" },
     { c->has_memory_swap, c->memory_swap, "memory_swap" },
@@ -4280,16 +4273,9 @@ print_cgroup (FILE *out, const struct cgroup_spec *c)
   for (size_t i = 0; i < 2; i++)
     if (sizes[i].has)
       {
-        uint64_t v = sizes[i].v;
-        int u = -1;
-        while (u < 3 && v != 0 && v % 1024 == 0)
-          {
-            v /= 1024;
-            u++;
-          }
-        char unit[2] = { u < 0 ? '\0' : units[u], '\0' };
-        fprintf (out, "    %-11s = \"%" PRIu64 "%s\"\n", sizes[i].key, v,
-                 unit);
+        char buf[32];
+        spec_format_size (sizes[i].v, buf, sizeof buf);
+        fprintf (out, "    %-11s = \"%s\"\n", sizes[i].key, buf);
       }
   if (c->pids)
     fprintf (out, "    pids        = %" PRIu32 "\n", c->pids);

@@ -1,6 +1,8 @@
-/* spec.c — freeing a struct jail_spec. */
+/* spec.c — freeing a struct jail_spec, and writing its sizes. */
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "spec.h"
@@ -92,4 +94,21 @@ jail_spec_free (struct jail_spec *spec)
   free (spec->cgroup.origin.file);
   free_network (&spec->network);
   free (spec);
+}
+
+bool
+spec_format_size (uint64_t bytes, char *buf, size_t size)
+{
+  static const char units[] = "KMGT";
+  int u = -1;
+  while (u < 3 && bytes != 0 && bytes % 1024 == 0)
+    {
+      bytes /= 1024;
+      u++;
+    }
+  if (u < 0)
+    snprintf (buf, size, "%" PRIu64, bytes);
+  else
+    snprintf (buf, size, "%" PRIu64 "%c", bytes, units[u]);
+  return u >= 0;
 }

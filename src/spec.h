@@ -262,4 +262,8 @@ struct jail_spec
 
 void jail_spec_free (struct jail_spec *spec);
 
+/* BYTES as a profile writes it, with the largest exact 1024-based suffix
+ * ("512M", "3T", "1536") into BUF; returns whether a suffix was used. */
+bool spec_format_size (uint64_t bytes, char *buf, size_t size);
+
 #endif

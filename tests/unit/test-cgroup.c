@@ -507,13 +507,13 @@ static void
 test_format (void)
 {
   char b[32];
-  cgroup_format_size (512 << 20, b, sizeof b);
+  spec_format_size (512 << 20, b, sizeof b);
   bool ok = strcmp (b, "512M") == 0;
-  cgroup_format_size (1536, b, sizeof b);
+  spec_format_size (1536, b, sizeof b);
   ok = ok && strcmp (b, "1536") == 0;
-  cgroup_format_size (1000, b, sizeof b);
+  spec_format_size (1000, b, sizeof b);
   ok = ok && strcmp (b, "1000") == 0;
-  cgroup_format_size (3ULL << 40, b, sizeof b);
+  spec_format_size (3ULL << 40, b, sizeof b);
   ok = ok && strcmp (b, "3T") == 0;
   tap_ok (ok, "sizes are said with the largest exact suffix");
 }
