@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "masks.h"
@@ -33,14 +32,6 @@ static const char *const sys_hidden[] = {
 
 #define READONLY_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID \
                         | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)
-
-static int
-set_readonly (int tree)
-{
-  struct mount_attr attr = { .attr_set = READONLY_ATTRS };
-  return (int) syscall (SYS_mount_setattr, tree, "", AT_EMPTY_PATH
-                        | AT_RECURSIVE, &attr, sizeof attr);
-}
 
 /* DIR/NAME, where DIR "/" gives "/NAME". */
 static void
@@ -78,7 +69,7 @@ make_empty (cordon_error_t *err)
     }
   /* closed first: an open writer keeps the mount from turning read-only */
   close_fd (&f);
-  if (set_readonly (mnt) < 0)
+  if (mounts_set_attrs (mnt, READONLY_ATTRS, true) < 0)
     {
       int e = errno;
       close_fd (&mnt);

@@ -187,12 +187,12 @@ open_parent (struct build *b, const char *dest, const char **name,
   return b->parent;
 }
 
-static int
-set_attrs (int tree, uint64_t attrs, bool recursive)
+int
+mounts_set_attrs (int tree, uint64_t attrs, bool recursive)
 {
   struct mount_attr attr = { .attr_set = attrs };
-  return mount_setattr (tree, "", AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0),
-                        &attr, sizeof attr);
+  return mount_setattr (tree, "", AT_EMPTY_PATH
+                        | (recursive ? AT_RECURSIVE : 0), &attr, sizeof attr);
 }
 
 #ifndef SYS_open_tree_attr
@@ -216,8 +216,7 @@ mounts_clone_tree (int dirfd, const char *path, unsigned flags,
     }
   int tree = open_tree (dirfd, path, flags);
   if (tree >= 0 && attrs != 0
-      && mount_setattr (tree, "", AT_EMPTY_PATH | (flags & AT_RECURSIVE),
-                        &attr, sizeof attr) < 0)
+      && mounts_set_attrs (tree, attrs, (flags & AT_RECURSIVE) != 0) < 0)
     {
       int e = errno;
       close_fd (&tree);
@@ -258,8 +257,9 @@ static int
 attach (struct build *b, int *tree, const char *what, const char *dest,
         bool dir, cordon_error_t *err)
 {
+  bool on_root = strcmp (dest, "/") == 0;
   int r;
-  if (strcmp (dest, "/") == 0)
+  if (on_root)
     r = move_onto_existing (b, *tree, dest);
   else
     {
@@ -293,7 +293,7 @@ attach (struct build *b, int *tree, const char *what, const char *dest,
     return cordon_fail (err, e, "mount %s on %s", what, dest);
 
   /* A mount on "/" covers the root we resolve from: use the new top. */
-  if (strcmp (dest, "/") == 0)
+  if (on_root)
     {
       forget_parent (b);
       close_fd (&b->root);
@@ -702,15 +702,10 @@ apply_file (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   snprintf (scratch, sizeof scratch, "/file.%u", b->serial++);
   if (create_file (AT_FDCWD, scratch, e, mode) < 0)
     return fail_errno (err, "create %s for %s", scratch, e->dest);
-  int tree = open_tree (AT_FDCWD, scratch, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  int tree = mounts_clone_tree (AT_FDCWD, scratch, 0, MOUNT_ATTR_RDONLY
+                                | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (tree < 0)
-    return fail_errno (err, "file %s: bind %s", e->dest, scratch);
-  if (set_attrs (tree, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
-                 | MOUNT_ATTR_NODEV, false) < 0)
-    {
-      close_fd (&tree);
-      return fail_errno (err, "file %s: set ro", e->dest);
-    }
+    return fail_errno (err, "file %s: bind %s read-only", e->dest, scratch);
   return attach (b, &tree, scratch, e->dest, false, err);
 }
 
@@ -813,7 +808,8 @@ static int
 enter_new_root (struct build *b, cordon_error_t *err)
 {
   /* The jail's "/" is read-only: only its mounts make parts writable. */
-  if (b->root_is_ours && set_attrs (b->root, MOUNT_ATTR_RDONLY, false) < 0)
+  if (b->root_is_ours
+      && mounts_set_attrs (b->root, MOUNT_ATTR_RDONLY, false) < 0)
     return fail_errno (err, "make / read-only");
   forget_parent (b);
   close_fd (&b->root);

@@ -19,6 +19,10 @@
 int mounts_build_root (const struct jail_spec *spec, bool in_userns,
                        const struct jail_options *opts, cordon_error_t *err);
 
+/* Set the mount attributes ATTRS (MOUNT_ATTR_*) on the detached or attached
+ * mount TREE, and on its submounts when RECURSIVE.  0, or -1 with errno. */
+int mounts_set_attrs (int tree, uint64_t attrs, bool recursive);
+
 /* A detached copy (open_tree OPEN_TREE_CLONE, with FLAGS added: AT_RECURSIVE,
  * AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW) of DIRFD/PATH with the mount
  * attributes ATTRS set: open_tree_attr() does both in one call since Linux
