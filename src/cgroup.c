@@ -38,6 +38,7 @@ static const struct
   { CGROUP_CPU, "cpu" },
 };
 #define N_CONTROLLERS (sizeof controller_names / sizeof controller_names[0])
+_Static_assert (N_CONTROLLERS <= CGROUP_MAX_DIRS, "a join file per directory");
 
 /* One directory of the jail's cgroup (v2: the only one). */
 struct cg_dir
@@ -55,6 +56,7 @@ struct cgroup_backend
                      cordon_error_t *err);
   void (*read_stats) (const struct cgroup *cg, struct cgroup_stats *st);
   const char *kill_file;    /* writing "1" kills every process, or NULL */
+  const char *join_file;    /* where the jail writes "0" to join */
 };
 
 struct cgroup
@@ -649,11 +651,17 @@ v1_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
     st->has_peak_pids = read_u64 (pids, "pids.peak", &st->peak_pids);
 }
 
+/* v1 joins through "tasks": the kernel moves a thread that moves itself
+ * without taking the lock that stops every thread group, whose RCU grace
+ * period cost ~0.5 ms a jail here (cgroup.procs takes it, even for "0").
+ * pid 1 is single-threaded when it joins, so the thread is the process.
+ * v2 has no such file for a whole process: cgroup.threads is only for
+ * threaded subtrees. */
 static const struct cgroup_backend backend_v1 = {
-  1, v1_set_limits, v1_read_stats, NULL,
+  1, v1_set_limits, v1_read_stats, NULL, "tasks",
 };
 static const struct cgroup_backend backend_v2 = {
-  2, v2_set_limits, v2_read_stats, "cgroup.kill",
+  2, v2_set_limits, v2_read_stats, "cgroup.kill", "cgroup.procs",
 };
 
 /* ---- choosing ---- */
@@ -882,16 +890,48 @@ cgroup_path (const struct cgroup *cg, unsigned controller)
 }
 
 int
-cgroup_attach (struct cgroup *cg, pid_t pid, cordon_error_t *err)
+cgroup_open_join (const struct cgroup *cg, struct cgroup_join *join,
+                  cordon_error_t *err)
 {
+  memset (join, 0, sizeof *join);
   if (cg == NULL)
     return 0;
-  char v[32];
-  snprintf (v, sizeof v, "%d", (int) pid);
   for (size_t i = 0; i < cg->n_dirs; i++)
-    if (write_file (cg->dirs[i].path, "cgroup.procs", v, err) < 0)
-      return cordon_error_wrap (err, "put the jail into its cgroup");
+    {
+      const char *dir = cg->dirs[i].path;
+      const char *file = cg->backend->join_file;
+      int fd = openat (cg->dirs[i].lock_fd, file, O_WRONLY | O_CLOEXEC);
+      if (fd < 0)
+        {
+          fail_errno (err, "open %s/%s", dir, file);
+          cgroup_join_close (join);
+          return cordon_error_wrap (err, "put the jail into its cgroup");
+        }
+      join->fds[join->n] = fd;
+      join->dirs[join->n] = dir;
+      join->file = file;
+      join->n++;
+    }
   return 0;
+}
+
+int
+cgroup_join (struct cgroup_join *join, cordon_error_t *err)
+{
+  int r = 0;
+  for (size_t i = 0; i < join->n && r == 0; i++)
+    if (write (join->fds[i], "0", 1) != 1)
+      r = fail_errno (err, "write 0 to %s/%s", join->dirs[i], join->file);
+  cgroup_join_close (join);
+  return r < 0 ? cordon_error_wrap (err, "put the jail into its cgroup") : 0;
+}
+
+void
+cgroup_join_close (struct cgroup_join *join)
+{
+  for (size_t i = 0; i < join->n; i++)
+    close_fd (&join->fds[i]);
+  join->n = 0;
 }
 
 void
@@ -1122,9 +1162,10 @@ cgroup_jail_begin (const struct jail_spec *spec,
 }
 
 int
-cgroup_jail_attach (struct cgroup_jail *j, pid_t pid, cordon_error_t *err)
+cgroup_jail_open_join (const struct cgroup_jail *j, struct cgroup_join *join,
+                       cordon_error_t *err)
 {
-  return j ? cgroup_attach (j->cg, pid, err) : 0;
+  return cgroup_open_join (j ? j->cg : NULL, join, err);
 }
 
 bool

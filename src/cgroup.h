@@ -3,9 +3,11 @@
  * One small interface over two backends chosen at run time: cgroup v2 (the
  * unified hierarchy: one directory, controllers enabled down the path through
  * cgroup.subtree_control) and cgroup v1 (one directory per controller's
- * hierarchy).  The launcher creates the jail's cgroup, puts the child into it
- * before releasing it, and after the jail ends reads the OOM count and the
- * peaks, kills what is left and removes the directories.
+ * hierarchy).  The launcher creates the jail's cgroup and opens the files
+ * through which the child joins it: the child moves itself in before it
+ * does anything else (a task that moves itself is the kernel's cheap case).
+ * After the jail ends the launcher reads the OOM count and the peaks, kills
+ * what is left and removes the directories.
  *
  * Layout: <hierarchy>/<own>/<parent>/cordon-<pid>, where <own> is the
  * launcher's own cgroup (a relative cgroup_parent; an absolute one starts at
@@ -90,8 +92,24 @@ int cgroup_version_of (const struct cgroup *cg);
 /* The jail's directory in the hierarchy that holds CONTROLLER, or NULL. */
 const char *cgroup_path (const struct cgroup *cg, unsigned controller);
 
-/* Move PID (not yet running anything) into every directory of the cgroup. */
-int cgroup_attach (struct cgroup *cg, pid_t pid, cordon_error_t *err);
+/* How a new process joins the cgroup: one open file per directory (v1:
+ * "tasks", v2: "cgroup.procs"), opened by the launcher so that the kernel
+ * checks the launcher's credentials, written "0" by the joining process. */
+#define CGROUP_MAX_DIRS 3
+struct cgroup_join
+{
+  int fds[CGROUP_MAX_DIRS];
+  const char *dirs[CGROUP_MAX_DIRS];    /* for messages: CG's paths */
+  const char *file;
+  size_t n;
+};
+/* Open the files (none when CG is NULL). */
+int cgroup_open_join (const struct cgroup *cg, struct cgroup_join *join,
+                      cordon_error_t *err);
+/* In the joining process, single-threaded: move it into every directory,
+ * then close the files. */
+int cgroup_join (struct cgroup_join *join, cordon_error_t *err);
+void cgroup_join_close (struct cgroup_join *join);
 
 struct cgroup_stats
 {
@@ -120,7 +138,8 @@ struct cgroup_jail;
 int cgroup_jail_begin (const struct jail_spec *spec,
                        const struct jail_options *opts,
                        struct cgroup_jail **out, cordon_error_t *err);
-int cgroup_jail_attach (struct cgroup_jail *j, pid_t pid, cordon_error_t *err);
+int cgroup_jail_open_join (const struct cgroup_jail *j,
+                           struct cgroup_join *join, cordon_error_t *err);
 /* After the jail's pid 1 is reaped with STATUS: fill *ST, say so when the
  * memory limit killed the command (returning true), remove the cgroup and
  * free J. */

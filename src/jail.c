@@ -56,7 +56,7 @@ struct child
   struct sigaction old_chld;
   mode_t old_umask;
   int sock;
-  struct cgroup_jail *cgroup;     /* the launcher's: NULL without one */
+  struct cgroup_join join;        /* the jail's cgroup, for it to join */
   struct cordon_seccomp_bpf seccomp;  /* compiled by the launcher */
   struct network_state net;       /* the jail's address, pasta, ... */
 };
@@ -78,8 +78,8 @@ clone_flags (unsigned ns)
     { JAIL_NS_UTS, CLONE_NEWUTS },   { JAIL_NS_NET, CLONE_NEWNET },
     /* JAIL_NS_TIME: clone() has no room for CLONE_NEWTIME; pid 1 unshares
      * it before forking the command, which then lives in it.
-     * JAIL_NS_CGROUP: unshared once released, when the launcher has put the
-     * child into the jail's cgroup, so that the jail sees that one as "/". */
+     * JAIL_NS_CGROUP: unshared once released, when the child has joined
+     * the jail's cgroup, so that the jail sees that one as "/". */
   };
   unsigned long flags = 0;
   for (size_t i = 0; i < sizeof table / sizeof *table; i++)
@@ -403,13 +403,15 @@ child_main (struct child *c, int launcher_end)
 {
   cordon_error_t err = NULL;
   close (launcher_end);
+  /* While the launcher writes our maps; a failure is told once it listens. */
+  int joined = cgroup_join (&c->join, &err);
   char go;
   ssize_t n;
   while ((n = recv (c->sock, &go, 1, 0)) < 0 && errno == EINTR)
     ;
   if (n != 1)
     _exit (EXIT_CORDON_FAILED);   /* the launcher is gone and said why */
-  if (set_up_jail (c, &err) < 0)
+  if (joined < 0 || set_up_jail (c, &err) < 0)
     die_with (c->sock, &err);
   int status = supervise_pid1 (start_command, c, &err);
   if (status < 0)
@@ -447,13 +449,11 @@ kill_and_reap (pid_t pid)
     ;
 }
 
-/* Release the child once it is in its cgroup, its maps are written and
- * its network is attached. */
+/* Release the child once its maps are written and its network is
+ * attached (it joins its cgroup itself meanwhile). */
 static int
 release (pid_t pid, int sock, struct child *c, cordon_error_t *err)
 {
-  if (cgroup_jail_attach (c->cgroup, pid, err) < 0)
-    return -1;
   if (userns_write_maps (&c->plan, pid, c->opts, err) < 0)
     return cordon_error_wrap (err, "set up the user namespace");
   if (network_attach (c->spec, &c->net, pid, c->opts, err) < 0)
@@ -489,8 +489,7 @@ static int
 run_jail (const struct jail_spec *spec, const struct jail_options *opts,
           struct cgroup_jail *cgroup, bool *timed_out, cordon_error_t *err)
 {
-  struct child c = { .spec = spec, .opts = opts, .sock = -1,
-                     .cgroup = cgroup };
+  struct child c = { .spec = spec, .opts = opts, .sock = -1 };
   userns_plan (spec, &c.plan);
   if (cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
     return -1;
@@ -515,7 +514,13 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
     }
   /* Before the clone: the jail's copy of the state has its address. */
   network_init (&c.net);
-  if (network_prepare (spec, &c.net, opts, err) < 0)
+  int prepared = network_prepare (spec, &c.net, opts, err);
+  if (prepared == 0 && cgroup_jail_open_join (cgroup, &c.join, err) < 0)
+    {
+      network_release (spec, &c.net, opts);
+      prepared = -1;
+    }
+  if (prepared < 0)
     {
       close (sv[0]);
       close (sv[1]);
@@ -535,6 +540,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
     }
   int saved = errno;
   close (sv[1]);
+  cgroup_join_close (&c.join);
   int ret = -1;
   struct tty_relay *relay = NULL;
   if (pid < 0)

@@ -199,9 +199,11 @@ test_v2 (void)
           && strcmp (get (at ("unified/cordon"), "cgroup.subtree_control"),
                      "+cpu") == 0,
           "v2: controllers enabled in the launcher's cgroup and the parent");
-  tap_ok (cgroup_attach (cg, 4242, &err) == 0
-          && strcmp (get (d, "cgroup.procs"), "4242") == 0,
-          "v2: attach writes the pid to cgroup.procs");
+  struct cgroup_join join;
+  tap_ok (cgroup_open_join (cg, &join, &err) == 0 && join.n == 1
+          && cgroup_join (&join, &err) == 0 && join.n == 0
+          && strcmp (get (d, "cgroup.procs"), "0") == 0,
+          "v2: the jail joins by writing 0 to cgroup.procs");
   put (d, "memory.events", "low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n");
   put (d, "memory.peak", "536870912\n");
   put (d, "pids.peak", "17\n");
@@ -307,10 +309,27 @@ test_v1 (void)
   tap_ok (strcmp (get (cpu, "cpu.cfs_quota_us"), "150000") == 0
           && strcmp (get (cpu, "cpu.cfs_period_us"), "100000") == 0,
           "v1: cfs quota and period");
-  tap_ok (cgroup_attach (cg, 99, &err) == 0
-          && strcmp (get (mem, "cgroup.procs"), "99") == 0
-          && strcmp (get (cpu, "cgroup.procs"), "99") == 0,
-          "v1: attach writes the pid in every hierarchy");
+  struct cgroup_join join;
+  tap_ok (cgroup_open_join (cg, &join, &err) == 0 && join.n == 3
+          && cgroup_join (&join, &err) == 0
+          && strcmp (get (mem, "tasks"), "0") == 0
+          && strcmp (get (pids, "tasks"), "0") == 0
+          && strcmp (get (cpu, "tasks"), "0") == 0
+          && strcmp (get (mem, "cgroup.procs"), "") == 0,
+          "v1: the jail joins every hierarchy by writing 0 to tasks");
+  /* a file it cannot open: the error names it, nothing stays open */
+  char want[600];
+  snprintf (want, sizeof want, "put the jail into its cgroup: open %s/tasks: "
+            "No such file or directory (ENOENT)", pids);
+  char gone[600];
+  snprintf (gone, sizeof gone, "%s/tasks", pids);
+  unlink (gone);
+  int r2 = cgroup_open_join (cg, &join, &err);
+  tap_ok (r2 < 0 && join.n == 0 && err && strcmp (err->message, want) == 0,
+          "v1: a join file that cannot be opened: %s",
+          err ? err->message : "(none)");
+  cordon_error_free (&err);
+  put (pids, "tasks", "");
   put (mem, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\n"
        "oom_kill 3\n");
   put (mem, "memory.max_usage_in_bytes", "1234\n");
