@@ -10,8 +10,8 @@
  *   - the argument filter: ALLOW by default, refusing the calls that
  *     `rule` sections and the preset's argument checks (TIOCSTI) match.
  * The kernel runs both and keeps the most restrictive answer.  Both cover
- * the other ABIs of the CPU (i386 and x32 on x86_64), so `int 0x80` is
- * filtered by the same names. */
+ * the other ABI of the CPU (i386 on x86_64), so `int 0x80` is filtered by
+ * the same names.  x32 is refused as a whole (see new_filter). */
 #include "config.h"
 
 #include <errno.h>
@@ -380,7 +380,6 @@ add_other_abis (scmp_filter_ctx ctx)
 {
   static const struct { uint32_t native, other; } abis[] = {
     { SCMP_ARCH_X86_64, SCMP_ARCH_X86 },
-    { SCMP_ARCH_X86_64, SCMP_ARCH_X32 },
     { SCMP_ARCH_AARCH64, SCMP_ARCH_ARM },
   };
   uint32_t native = seccomp_arch_native ();
@@ -394,8 +393,14 @@ add_other_abis (scmp_filter_ctx ctx)
   return 0;
 }
 
+/* REFUSED is what the filter's refusals get.  Calls of an ABI the filter
+ * does not cover get it too: on x86_64 that is x32 (the x86_64 numbers
+ * plus 0x40000000), which kernels mostly leave out or boot without
+ * (Debian's), which a jail should not need, and which would make the
+ * allowlist half as long again; the kernel compiles and maps the filter
+ * at every start. */
 static scmp_filter_ctx
-new_filter (uint32_t default_action, int *r)
+new_filter (uint32_t default_action, uint32_t refused, int *r)
 {
   scmp_filter_ctx ctx = seccomp_init (default_action);
   if (ctx == NULL)
@@ -411,6 +416,8 @@ new_filter (uint32_t default_action, int *r)
    * over ~350 rules that walk cost milliseconds at every start. */
   if (*r == 0)
     *r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+  if (*r == 0)
+    *r = seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, refused);
   if (*r == 0)
     *r = add_other_abis (ctx);
   if (*r < 0)
@@ -498,7 +505,8 @@ build_allowlist (const struct seccomp_spec *spec, scmp_filter_ctx *out,
   *what = "seccomp: the allowlist";
   scmp_filter_ctx ctx = NULL;
   if (allowed_calls (spec, &allowed) < 0
-      || (ctx = new_filter (refusal (spec->action), &r)) == NULL)
+      || (ctx = new_filter (refusal (spec->action), refusal (spec->action),
+                            &r)) == NULL)
     goto out;
   r = add_arg_allows (spec, ctx, &allowed, what);
   for (size_t i = 0; i < allowed.n && r >= 0; i++)
@@ -533,10 +541,10 @@ build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
   if (!has_preset && !denylist && spec->n_rules == 0)
     return 0;
   *what = "seccomp: the argument filter";
-  scmp_filter_ctx ctx = new_filter (SCMP_ACT_ALLOW, &r);
+  uint32_t refused = refusal (spec->action);
+  scmp_filter_ctx ctx = new_filter (SCMP_ACT_ALLOW, refused, &r);
   if (ctx == NULL)
     return r;
-  uint32_t refused = refusal (spec->action);
   int ioctl_nr = seccomp_syscall_resolve_name ("ioctl");
   for (size_t i = 0; has_preset && r >= 0
                      && i < sizeof refused_ioctls / sizeof *refused_ioctls; i++)
@@ -585,7 +593,7 @@ build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
 
 /* ---- compiled filters and their cache ---- */
 
-#define CACHE_MAGIC "cordon-seccomp-bpf-2\n"
+#define CACHE_MAGIC "cordon-seccomp-bpf-3\n"
 
 struct hash
 {

@@ -84,10 +84,13 @@ is "a rule refuses a call by its arguments" \
   "$(printf 'include("%s")\nseccomp { rule "personality" { arg0 = "== 0xffffffff" } }\n' "$P" > "$T/rule.conf"; "$CORDON" run "$T/rule.conf" -- attack personality-query 2>&1)" "EPERM"
 like "action = kill kills the caller with SIGSYS" \
   "$(jail -D seccomp.action=kill -- attack keyctl; echo "status $?")" "status 159"
-# Other ABIs: x32 numbers (0x40000000 + n) are filtered by name like x86_64's.
+# Other ABIs: x32 (x86_64's numbers + 0x40000000) is refused as a whole.
 is "seccomp refuses keyctl through the x32 ABI" "$(jail -- attack x32-keyctl)" "EPERM"
+is "seccomp refuses even getpid through the x32 ABI" "$(jail -- attack x32-getpid)" "EPERM"
 is "... which without the filter reaches the kernel (ENOSYS: no x32 here)" \
-  "$(jail -D seccomp.preset=none -- attack x32-keyctl)" "ENOSYS"
+  "$(jail -D seccomp.preset=none -- attack x32-getpid)" "ENOSYS"
+is "... and a deny list alone refuses x32 too" \
+  "$(jail -D seccomp.preset=none -D 'seccomp.deny={"uname"}' -- attack x32-getpid)" "EPERM"
 if "$PROBE" i386-keyctl >/dev/null 2>&1; then
   is "seccomp refuses keyctl through int 0x80 (i386)" "$(jail -- attack i386-keyctl)" "EPERM"
   is "... which without the filter reaches the kernel" \

@@ -68,6 +68,13 @@ x32_keyctl (void)
 {
   return syscall (__X32_SYSCALL_BIT | SYS_keyctl, -1L, 0L, 0L);
 }
+
+/* x32's getpid: a call the allowlist has for x86_64. */
+static long
+x32_getpid (void)
+{
+  return syscall (__X32_SYSCALL_BIT | SYS_getpid);
+}
 #endif
 
 static long
@@ -209,6 +216,8 @@ main (int argc, char **argv)
     r = i386_keyctl ();
   else if (strcmp (a, "x32-keyctl") == 0)
     r = x32_keyctl ();
+  else if (strcmp (a, "x32-getpid") == 0)
+    r = x32_getpid ();
 #endif
   /* terminal, descriptors, kernel files */
   else if (strcmp (a, "tiocsti") == 0)
