@@ -371,7 +371,14 @@ make_tmpfs (uint64_t size, mode_t mode, uint64_t attrs, const char *dest,
 static int
 apply_bind (struct build *b, const struct fs_entry *e, cordon_error_t *err)
 {
-  int src = open_on_host (b, e->source, 0);
+  /* Most sources are directories: one call tells, a file takes two. */
+  bool dir = true;
+  int src = open_on_host (b, e->source, O_DIRECTORY);
+  if (src < 0 && errno == ENOTDIR)
+    {
+      dir = false;
+      src = open_on_host (b, e->source, 0);
+    }
   if (src < 0)
     {
       if (errno == ENOENT && e->optional)
@@ -381,12 +388,6 @@ apply_bind (struct build *b, const struct fs_entry *e, cordon_error_t *err)
           return 0;
         }
       return fail_errno (err, "mount %s on %s", e->source, e->dest);
-    }
-  struct stat st;
-  if (fstat (src, &st) < 0)
-    {
-      close_fd (&src);
-      return fail_errno (err, "stat %s", e->source);
     }
   say (b->opts, "mount bind %s on %s (%s)", e->source, e->dest,
        e->writable ? "rw" : "ro");
@@ -398,7 +399,7 @@ apply_bind (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   if (tree < 0)
     return cordon_fail (err, saved, "mount %s on %s (%s,nosuid,nodev)",
                         e->source, e->dest, e->writable ? "rw" : "ro");
-  return attach (b, &tree, e->source, e->dest, S_ISDIR (st.st_mode), err);
+  return attach (b, &tree, e->source, e->dest, dir, err);
 }
 
 static int
@@ -537,27 +538,26 @@ out:
 
 /* Bind the host's device node /dev/NAME on DEVFD/NAME (mknod is not
  * possible in a user namespace).  A node the host lacks is left out. */
+/* The host's /dev/NAME (HOST_DEV: the host's /dev) on DEVFD's NAME.  A
+ * node, never a symlink to follow; a missing one is left out. */
 static int
-bind_device (struct build *b, int devfd, const char *name, const char *dest,
+bind_device (int host_dev, int devfd, const char *name, const char *dest,
              cordon_error_t *err)
 {
-  char host[32];
-  snprintf (host, sizeof host, "/dev/%s", name);
-  int src = open_on_host (b, host, 0);
-  if (src < 0)
-    return errno == ENOENT ? 0 : fail_errno (err, "open %s", host);
-  int tree = clone_tree (src, 0, false);
-  int e = errno;
-  close_fd (&src);
+  int tree = mounts_clone_tree (host_dev, name, AT_SYMLINK_NOFOLLOW, 0);
   if (tree < 0)
-    return cordon_fail (err, e, "mount %s on %s/%s", host, dest, name);
+    return errno == ENOENT ? 0 : cordon_fail (err, errno,
+                                              "mount /dev/%s on %s/%s", name,
+                                              dest, name);
+  int e;
   /* the fresh /dev tmpfs is ours: no symlink can be in the way */
   int r = mknodat (devfd, name, S_IFREG | 0666, 0);
   if (r == 0)
     r = move_mount (tree, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH);
   e = errno;
   close_fd (&tree);
-  return r < 0 ? cordon_fail (err, e, "mount %s on %s/%s", host, dest, name)
+  return r < 0 ? cordon_fail (err, e, "mount /dev/%s on %s/%s", name, dest,
+                              name)
                : 0;
 }
 
@@ -593,9 +593,11 @@ apply_dev (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   if (devfd < 0)
     return fail_errno (err, "open %s", e->dest);
 
-  int r = 0;
+  int host_dev = open_on_host (b, "/dev", O_DIRECTORY);
+  int r = host_dev < 0 ? fail_errno (err, "open /dev") : 0;
   for (size_t i = 0; r == 0 && i < sizeof nodes / sizeof *nodes; i++)
-    r = bind_device (b, devfd, nodes[i], e->dest, err);
+    r = bind_device (host_dev, devfd, nodes[i], e->dest, err);
+  close_fd (&host_dev);
 
   /* Every devpts mount is a new instance since Linux 4.7. */
   struct fs_param pts[] = {

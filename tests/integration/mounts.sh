@@ -25,6 +25,9 @@ profile fs \
   'file "/etc/motd" { content = "hello\n" }' \
   'symlink "/link" { target = "/ro/f" }' \
   'mount "/opt" { type = "bind" source = "/nonexistent/cordon" optional = true }'
+# A file, through an absolute symlink: the mount point is a file.
+ln -s "$T/ro/f" "$T/flink"
+profile filebind "mount \"/f\" { type = \"bind\" source = \"$T/flink\" }"
 profile mask 'mount "/etc" { type = "bind" source = "/etc" }' \
   'file "/etc/shadow" { content = "" mode = "0640" }'
 profile escape 'dir "/etc" {}' \
@@ -70,6 +73,11 @@ for who in root nobody; do
   is "$who: symlink" "$(run "$T/fs.conf" -- sh -c 'readlink /link; cat /link')" "/ro/f
 ro-content"
   ok "$who: optional missing source is skipped" run "$T/fs.conf" -- test ! -e /opt
+  is "$who: a file bind through a symlink is a file" \
+    "$(run "$T/filebind.conf" -- sh -c 'stat -c %F /f; cat /f')" "regular file
+ro-content"
+  like "$who: ... read-only" \
+    "$(run "$T/filebind.conf" -- sh -c 'echo x > /f' 2>&1)" 'Read-only file system'
   fails "$who: the root is read-only" run "$T/fs.conf" -- touch /new-file
 
   is "$who: / shows only the profile's entries" \
