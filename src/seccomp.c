@@ -647,85 +647,128 @@ filter_key (const struct seccomp_spec *spec)
   return h.h;
 }
 
-/* A directory only we can write, created if need be: $CORDON_CACHE_DIR,
- * else root's under /run, a user's under $XDG_RUNTIME_DIR or ~/.cache.
- * False: no cache. */
+/* Ours, and no one else may write it: a directory or a cached filter. */
+static bool
+private_stat (const struct stat *st, mode_t type)
+{
+  return (st->st_mode & S_IFMT) == type && st->st_uid == geteuid ()
+         && (st->st_mode & 022) == 0;
+}
+
+/* A directory only we can write, created if need be.  False: no cache. */
 static bool
 private_dir (const char *path)
 {
   if (mkdir (path, 0700) < 0 && errno != EEXIST)
     return false;
   struct stat st;
-  return lstat (path, &st) == 0 && S_ISDIR (st.st_mode)
-         && st.st_uid == geteuid () && (st.st_mode & 022) == 0;
+  return lstat (path, &st) == 0 && private_stat (&st, S_IFDIR);
 }
 
+/* Where the cache is: $CORDON_CACHE_DIR/seccomp, else root's under /run,
+ * a user's under $XDG_RUNTIME_DIR or ~/.cache.  *BASE gets the directory
+ * above "cordon/seccomp" (NULL for $CORDON_CACHE_DIR's).  False: no cache. */
 static bool
-cache_dir (char *buf, size_t size)
+cache_path (char *buf, size_t size, const char **base, char *home_cache,
+            size_t home_size)
 {
-  const char *base = NULL, *sub = "/cordon";
-  char home_cache[4096];
   const char *env = getenv ("CORDON_CACHE_DIR");
+  *base = NULL;
   if (env != NULL)
     {
       if (*env != '/')
         return false;           /* "" (or a relative path): no cache */
       int n = snprintf (buf, size, "%s/seccomp", env);
-      return n > 0 && (size_t) n < size && private_dir (env)
-             && private_dir (buf);
+      return n > 0 && (size_t) n < size;
     }
   if (geteuid () == 0)
-    base = "/run";
-  else if ((base = getenv ("XDG_RUNTIME_DIR")) == NULL || *base != '/')
+    *base = "/run";
+  else if ((*base = getenv ("XDG_RUNTIME_DIR")) == NULL || **base != '/')
     {
       const char *home = getenv ("HOME");
       if (home == NULL || *home != '/')
         return false;
-      snprintf (home_cache, sizeof home_cache, "%s/.cache", home);
-      base = home_cache;
+      snprintf (home_cache, home_size, "%s/.cache", home);
+      *base = home_cache;
     }
-  int n = snprintf (buf, size, "%s%s", base, sub);
-  if (n < 0 || (size_t) n >= size)
-    return false;
+  int n = snprintf (buf, size, "%s/cordon/seccomp", *base);
+  return n > 0 && (size_t) n < size;
+}
+
+/* Make DIR (cache_path's) and the directory above it, both private. */
+static bool
+make_cache_dir (char *dir, const char *base)
+{
+  char *slash = strrchr (dir, '/');
+  *slash = '\0';
   struct stat st;
-  if (stat (base, &st) < 0 || !S_ISDIR (st.st_mode) || !private_dir (buf))
-    return false;
-  strncat (buf, "/seccomp", size - strlen (buf) - 1);
-  return private_dir (buf);
+  bool ok = (base != NULL ? stat (base, &st) == 0 && S_ISDIR (st.st_mode)
+                          : true)
+            && private_dir (dir);
+  *slash = '/';
+  return ok && private_dir (dir);
+}
+
+/* The cache directory, open, when it is there and private: its files were
+ * written by us alone, so one check of it (and of the file) does. */
+static int
+open_cache_dir (const char *dir)
+{
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 && (fstat (fd, &st) < 0 || !private_stat (&st, S_IFDIR)))
+    close_fd (&fd);
+  return fd;
 }
 
 /* The file: CACHE_MAGIC, then per filter a 16-bit length and its
- * instructions; ours, not writable by anyone else. */
+ * instructions; ours, not writable by anyone else.  Read whole, at once. */
 static bool
-cache_read (const char *path, struct cordon_seccomp_bpf *out)
+cache_read (int dirfd, const char *name, struct cordon_seccomp_bpf *out)
 {
-  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
     return false;
   struct stat st;
-  char magic[sizeof CACHE_MAGIC - 1];
+  unsigned char *buf = NULL;
+  bool ok = fstat (fd, &st) == 0 && private_stat (&st, S_IFREG)
+            && st.st_size <= (off_t) (sizeof CACHE_MAGIC + 2
+                                      + 2 * (2 + BPF_MAXINSNS
+                                             * sizeof (struct sock_filter)))
+            && (buf = malloc ((size_t) st.st_size + 1)) != NULL
+            /* one byte more than the file: a file that grew is refused */
+            && read (fd, buf, (size_t) st.st_size + 1) == st.st_size;
+  close (fd);
+  size_t size = ok ? (size_t) st.st_size : 0, at = sizeof CACHE_MAGIC - 1;
   uint16_t count = 0;
-  bool ok = fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
-            && st.st_uid == geteuid () && (st.st_mode & 022) == 0
-            && read_all (fd, magic, sizeof magic) == 0
-            && memcmp (magic, CACHE_MAGIC, sizeof magic) == 0
-            && read_all (fd, &count, sizeof count) == 0 && count <= 2;
+  ok = ok && size >= at + sizeof count
+       && memcmp (buf, CACHE_MAGIC, at) == 0;
+  if (ok)
+    {
+      memcpy (&count, buf + at, sizeof count);
+      at += sizeof count;
+      ok = count <= 2;
+    }
   for (int i = 0; ok && i < count; i++)
     {
       uint16_t len;
-      ok = read_all (fd, &len, sizeof len) == 0 && len > 0
-           && len <= BPF_MAXINSNS;
+      ok = size - at >= sizeof len;
       if (!ok)
         break;
-      out->prog[i] = calloc (len, sizeof *out->prog[i]);
+      memcpy (&len, buf + at, sizeof len);
+      at += sizeof len;
+      size_t bytes = len * sizeof *out->prog[i];
+      ok = len > 0 && len <= BPF_MAXINSNS && size - at >= bytes
+           && (out->prog[i] = malloc (bytes)) != NULL;
+      if (!ok)
+        break;
+      memcpy (out->prog[i], buf + at, bytes);
+      at += bytes;
       out->len[i] = len;
       out->n = i + 1;
-      ok = out->prog[i] && read_all (fd, out->prog[i],
-                                     len * sizeof *out->prog[i]) == 0;
     }
-  char extra;
-  ok = ok && read (fd, &extra, 1) == 0;
-  close (fd);
+  ok = ok && at == size;
+  free (buf);
   if (!ok)
     cordon_seccomp_bpf_free (out);
   return ok;
@@ -826,13 +869,18 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
                  && spec->n_rules == 0;
   if (nothing)
     return 0;
-  char dir[4096], path[4200];
-  bool cached = cache_dir (dir, sizeof dir);
+  char dir[4096], path[4200], home_cache[4096], name[32];
+  const char *base;
+  bool cached = cache_path (dir, sizeof dir, &base, home_cache,
+                            sizeof home_cache);
+  snprintf (name, sizeof name, "%016llx.bpf",
+            (unsigned long long) filter_key (spec));
   if (cached)
     {
-      snprintf (path, sizeof path, "%s/%016llx.bpf", dir,
-                (unsigned long long) filter_key (spec));
-      if (cache_read (path, out))
+      int dirfd = open_cache_dir (dir);
+      bool hit = dirfd >= 0 && cache_read (dirfd, name, out);
+      close_fd (&dirfd);
+      if (hit)
         return 0;
     }
   const char *what = "seccomp";
@@ -842,7 +890,8 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
       cordon_seccomp_bpf_free (out);
       return cordon_fail (err, -r, "%s", what);
     }
-  if (cached)
+  if (cached && make_cache_dir (dir, base)
+      && snprintf (path, sizeof path, "%s/%s", dir, name) < (int) sizeof path)
     cache_write (dir, path, out);
   return 0;
 }

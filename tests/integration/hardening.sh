@@ -112,6 +112,22 @@ is "... the compiled filter went into the cache" "$(ls "$T/cache/seccomp" | grep
 for f in "$T"/cache/seccomp/*.bpf; do printf 'garbage' > "$f"; done
 is "... a damaged cache file is rebuilt, the filter still refuses keyctl" \
   "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
+# A cached file is trusted only where no one else could have written it:
+# the default preset's file replaced by the one of a filter without an
+# allowlist (keyctl then reaches the kernel) is used as it stands, unless
+# the file or its directory is writable by others.
+default_bpf=$(ls "$T"/cache/seccomp/*.bpf)
+CORDON_CACHE_DIR="$T/cache" jail -D seccomp.preset=none -D 'seccomp.deny={"uname"}' -- true
+weak_bpf=$(ls "$T"/cache/seccomp/*.bpf | grep -v "^$default_bpf\$")
+cp "$weak_bpf" "$default_bpf"
+is "... a cached file is used as it stands (keyctl reaches the kernel)" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EOPNOTSUPP"
+cp "$weak_bpf" "$default_bpf"; chmod 666 "$default_bpf"
+is "... but not when others may write the file" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
+cp "$weak_bpf" "$default_bpf"; chmod 600 "$default_bpf"; chmod 777 "$T/cache/seccomp"
+is "... nor when others may write its directory" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
 
 # ---- TIOCSTI: pushing input into the caller's terminal ----
 # script(1) gives the jail a terminal; its output carries the probe's.
