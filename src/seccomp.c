@@ -14,6 +14,7 @@
  * the same names.  x32 is refused as a whole (see new_filter). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -774,6 +775,67 @@ cache_read (int dirfd, const char *name, struct cordon_seccomp_bpf *out)
   return ok;
 }
 
+/* Files the cache keeps: every distinct filter (profiles, versions) adds
+ * one, ~7 KiB, and root's cache is in /run, which is memory. */
+#define CACHE_MAX_FILES 128
+
+struct cache_file
+{
+  char name[64];
+  struct timespec mtime;
+};
+
+static int
+older_first (const void *a, const void *b)
+{
+  const struct timespec *x = &((const struct cache_file *) a)->mtime;
+  const struct timespec *y = &((const struct cache_file *) b)->mtime;
+  if (x->tv_sec != y->tv_sec)
+    return x->tv_sec < y->tv_sec ? -1 : 1;
+  return (x->tv_nsec > y->tv_nsec) - (x->tv_nsec < y->tv_nsec);
+}
+
+/* Keep the newest CACHE_MAX_FILES of DIR's files (the ones written last:
+ * a filter still in use comes back at the cost of one compilation).  Run
+ * after a write, never on the way to a jail that found its filter. */
+static void
+cache_trim (const char *dir)
+{
+  DIR *d = opendir (dir);
+  if (d == NULL)
+    return;
+  struct cache_file *files = NULL;
+  size_t n = 0, cap = 0;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      struct stat st;
+      if (de->d_name[0] == '.' || strlen (de->d_name) >= sizeof files->name
+          || fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
+          || !S_ISREG (st.st_mode))
+        continue;
+      if (n == cap)
+        {
+          size_t grown = cap ? 2 * cap : 256;
+          struct cache_file *more = realloc (files, grown * sizeof *files);
+          if (more == NULL)
+            break;
+          files = more;
+          cap = grown;
+        }
+      snprintf (files[n].name, sizeof files[n].name, "%s", de->d_name);
+      files[n++].mtime = st.st_mtim;
+    }
+  if (n > CACHE_MAX_FILES)
+    {
+      qsort (files, n, sizeof *files, older_first);
+      for (size_t i = 0; i < n - CACHE_MAX_FILES; i++)
+        unlinkat (dirfd (d), files[i].name, 0);
+    }
+  free (files);
+  closedir (d);
+}
+
 static void
 cache_write (const char *dir, const char *path,
              const struct cordon_seccomp_bpf *bpf)
@@ -801,6 +863,7 @@ cache_write (const char *dir, const char *path,
       && rename (tmp, path) < 0)
     unlink (tmp);
   close (fd);
+  cache_trim (dir);
 }
 
 /* libseccomp's BPF for one filter, through a memfd. */

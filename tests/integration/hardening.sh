@@ -128,6 +128,16 @@ is "... but not when others may write the file" \
 cp "$weak_bpf" "$default_bpf"; chmod 600 "$default_bpf"; chmod 777 "$T/cache/seccomp"
 is "... nor when others may write its directory" \
   "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
+# The cache keeps the 128 files written last.
+mkdir -m 700 "$T/full-cache" "$T/full-cache/seccomp"
+i=0
+while [ $i -lt 200 ]; do : > "$T/full-cache/seccomp/old-$i.bpf"; i=$((i + 1)); done
+touch -d '2020-01-01' "$T"/full-cache/seccomp/old-*.bpf
+touch -d '2021-01-01' "$T/full-cache/seccomp/old-7.bpf"
+is "a cache write keeps the 128 newest files" \
+  "$(CORDON_CACHE_DIR="$T/full-cache" jail -- true; ls "$T/full-cache/seccomp" | wc -l)" "128"
+is "... the new filter and the newest old file among them" \
+  "$(ls "$T/full-cache/seccomp" | grep -c -e '^old-7\.bpf$' -e '^[0-9a-f]*\.bpf$')" "2"
 
 # ---- TIOCSTI: pushing input into the caller's terminal ----
 # script(1) gives the jail a terminal; its output carries the probe's.
