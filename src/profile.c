@@ -312,11 +312,19 @@ read_text (const char *path, struct diagnostics *d, size_t *len,
       return NULL;
     }
 
-  char *buf = xrealloc (NULL, MAX_FILE_SIZE + 2);
+  /* Sized by fstat: a buffer for the largest file would be mapped and
+   * unmapped at every load.  One that grows meanwhile gets the rest. */
+  size_t cap = (size_t) st->st_size + 2;
+  char *buf = xrealloc (NULL, cap);
   size_t n = 0;
   for (;;)
     {
-      ssize_t r = read (fd, buf + n, MAX_FILE_SIZE + 1 - n);
+      if (n + 1 >= cap && cap < MAX_FILE_SIZE + 2)
+        {
+          cap = MAX_FILE_SIZE + 2;
+          buf = xrealloc (buf, cap);
+        }
+      ssize_t r = read (fd, buf + n, cap - 1 - n);
       if (r < 0 && errno == EINTR)
         continue;
       if (r < 0)
