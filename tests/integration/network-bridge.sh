@@ -33,6 +33,7 @@ like "cordon made the bridge, with the gateway address" "$(ip -o -4 addr show co
 is "nothing left after a normal run" "$(leftovers)" ""
 
 # Two jails at once: one serves, the other reaches it and the gateway.
+fresh "$T/gw"; fresh "$T/a"
 $PY -c "$SERVE" 10.88.0.1 7777 gateway > "$T/gw" 2>&1 & gw=$!
 "$CORDON" run "$T/fixed.conf" -- $PY -c "$SERVE" 0.0.0.0 8000 from-jail > "$T/a" 2>&1 & a=$!
 wait_for "$T/a" listening
@@ -64,11 +65,13 @@ rm -f "$T"/share/*
 
 # publish: from this namespace's loopback and its uplink address.
 for target in 127.0.0.1:8080 192.0.2.1:8081; do
+  fresh "$T/p"
   "$CORDON" run "$T/pub.conf" -- $PY -c "$SERVE" 0.0.0.0 8000 published > "$T/p" 2>&1 & p=$!
   wait_for "$T/p" listening
   got=$($PY -c "$GET" ${target%:*} ${target#*:} 2>&1)
   if [ "$got" != published ]; then
-    # A rare failure (once in ~50 runs, refused): what the host had then.
+    # Once refused before "fresh" above (wait_for saw the first target's
+    # "listening"); should it fail again: what the host had then.
     { echo "jail: $(cat "$T/p")"; leftovers; ip neigh show dev cordon0
       nft list chain ip cordon output; } 2>&1 | sed 's/^/# /'
   fi
@@ -79,6 +82,7 @@ is "the forwards are gone with the jail" "$(leftovers)" ""
 fails "without the jail, the published port is closed" $PY -c "$GET" 127.0.0.1 8080
 
 # Failed runs: the address is taken; the host port is taken.
+fresh "$T/a"; fresh "$T/b"
 "$CORDON" run "$T/fixed.conf" -- $PY -c "$BIND" 0.0.0.0 8000 3 > "$T/a" 2>&1 & a=$!
 "$CORDON" run "$T/pub.conf" -- $PY -c "$BIND" 0.0.0.0 8000 3 > "$T/b" 2>&1 & b=$!
 wait_for "$T/a" bound
@@ -93,6 +97,7 @@ wait $a $b
 is "nothing left after failed runs" "$(leftovers)" ""
 
 # Killed launcher: the jail dies with it; the next run clears the rest.
+fresh "$T/k"
 "$CORDON" run "$T/pub.conf" -- $PY -c "$BIND" 0.0.0.0 8000 60 > "$T/k" 2>&1 & k=$!
 wait_for "$T/k" bound
 like "a running jail has its veth, lease and forwards" "$(leftovers | tr '\n' ' ')" "cordon-v.* 10\.88\.0\.2 .*elements"

@@ -19,6 +19,7 @@ for who in root nobody; do
     "$(run "$T/user.conf" -- ip -o -4 addr 2>&1)" "eth0 +inet 192\.0\.2\.1/24"
 
   # Outbound: the gateway address is this namespace's loopback to pasta.
+  fresh "$T/srv"
   $PY -c "$SERVE" 127.0.0.1 7777 outer > "$T/srv" 2>&1 & srv=$!
   wait_for "$T/srv" listening
   is "$who: the jail reaches a server in the outer namespace" \
@@ -26,6 +27,7 @@ for who in root nobody; do
   fails "$who: with mode none it does not" run "$T/none.conf" -- $PY -c "$GET" 192.0.2.254 7777
   kill $srv 2>/dev/null; wait $srv 2>/dev/null
 
+  fresh "$T/j"
   run "$T/user.conf" -- $PY -c "$SERVE" 0.0.0.0 8000 inner > "$T/j" 2>&1 & j=$!
   wait_for "$T/j" listening
   is "$who: the published port reaches the server in the jail" \
@@ -35,6 +37,7 @@ for who in root nobody; do
 done
 
 # A killed launcher takes pasta along (it is pasta's parent-death signal).
+fresh "$T/k"
 "$CORDON" run "$T/user.conf" -- $PY -c "$BIND" 127.0.0.1 9000 60 > "$T/k" 2>&1 & k=$!
 wait_for "$T/k" bound
 like "a running jail has its pasta" "$(pastas_here)" "[0-9]"

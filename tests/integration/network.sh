@@ -24,6 +24,7 @@ for who in root nobody; do
     "$(run "$T/host.conf" -- ip -o link)" "ctest-host"
 
   # A listener outside: out of reach from none, reachable with host.
+  fresh "$T/srv"
   $PY -c "$SERVE" 127.0.0.1 7777 outside > "$T/srv" 2>&1 & srv=$!
   wait_for "$T/srv" listening
   fails "$who: none: a TCP listener outside is out of reach" \
@@ -35,6 +36,7 @@ for who in root nobody; do
   # Two jails listen on one port at once; without net namespaces they cannot.
   for mode in none host; do
     # The first holds its port until the second has tried (bounded at 60 s).
+    fresh "$T/a"
     run "$T/$mode.conf" -- $PY -c "$BIND" 127.0.0.1 8000 60 > "$T/a" 2>&1 & a=$!
     wait_for "$T/a" bound
     second=$(run "$T/$mode.conf" -- $PY -c "$BIND" 127.0.0.1 8000 0 2>&1)

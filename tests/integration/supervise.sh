@@ -47,7 +47,10 @@ for who in root nobody; do
         [ "$*" = "$$" ] && echo clean || echo "children of the subreaper: $*"')" clean
 
   # SIGTERM to the launcher reaches the command's trap.
+  # (emptied first: the job's own "> $out" happens only once it runs, and
+  # wait_for must not see an earlier job's "ready")
   out=$T/out.$who
+  : > "$out"
   bg_run "$T/basic.conf" -- sh -c 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done' > "$out" &
   launcher=$!
   wait_for grep -q ready "$out"
@@ -57,6 +60,7 @@ for who in root nobody; do
 got TERM"
   is "$who: ... and the trap's status comes back" $rc 7
 
+  : > "$out"
   bg_run "$T/basic.conf" -- sh -c 'trap "echo got USR1" USR1; echo ready; while :; do sleep 0.1; done' > "$out" &
   launcher=$!
   wait_for grep -q ready "$out"
