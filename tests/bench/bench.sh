@@ -76,7 +76,10 @@ EOF
     if [ -n "${3:-}" ]; then printf '%s\n' "$3"; fi
   } > "$1"
 }
-cordon_profile "$W/bare.conf" 0
+# The bare jail is bubblewrap's and crun's: no system call filter.  cordon
+# loads its default preset unless a profile says otherwise, so this one does.
+BARE='seccomp { preset = "none" }'
+cordon_profile "$W/bare.conf" 0 "$BARE"
 cordon_profile "$W/hard.conf" 0 'seccomp { preset = "default" }
 capabilities = {}'
 cordon_profile "$W/hardcg.conf" 0 'seccomp { preset = "default" }
@@ -203,7 +206,7 @@ if want growth; then
   set -- 0 16 64 256 1000
   cmds=""
   for k in "$@"; do
-    cordon_profile "$W/binds-$k.conf" "$k"
+    cordon_profile "$W/binds-$k.conf" "$k" "$BARE"
     crun_bundle "$W/crun-binds-$k" 0 no "$k"
     i=0
     while [ "$i" -lt "$k" ]; do mkdir -p "$W/rootfs/b/$i"; i=$((i + 1)); done
