@@ -680,7 +680,7 @@ v1_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
 
 /* v1 joins through "tasks": the kernel moves a thread that moves itself
  * without taking the lock that stops every thread group, whose RCU grace
- * period cost ~0.5 ms a jail here (cgroup.procs takes it, even for "0").
+ * period cost ~0.6 ms a jail here (cgroup.procs takes it, even for "0").
  * pid 1 is single-threaded when it joins, so the thread is the process.
  * v2 has no such file for a whole process: cgroup.threads is only for
  * threaded subtrees. */
@@ -924,21 +924,19 @@ cgroup_open_join (const struct cgroup *cg, struct cgroup_join *join,
   memset (join, 0, sizeof *join);
   if (cg == NULL)
     return 0;
+  join->file = cg->backend->join_file;
   for (size_t i = 0; i < cg->n_dirs; i++)
     {
-      const char *dir = cg->dirs[i].path;
-      const char *file = cg->backend->join_file;
-      int fd = openat (cg->dirs[i].lock_fd, file, O_WRONLY | O_CLOEXEC);
+      const struct cg_dir *d = &cg->dirs[i];
+      int fd = open_in (d->lock_fd, d->path, join->file, O_WRONLY);
       if (fd < 0)
         {
-          fail_errno (err, "open %s/%s", dir, file);
+          fail_errno (err, "open %s/%s", d->path, join->file);
           cgroup_join_close (join);
           return cordon_error_wrap (err, "put the jail into its cgroup");
         }
       join->fds[join->n] = fd;
-      join->dirs[join->n] = dir;
-      join->file = file;
-      join->n++;
+      join->dirs[join->n++] = d->path;
     }
   return 0;
 }
