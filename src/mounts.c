@@ -536,10 +536,9 @@ out:
   return ret;
 }
 
-/* Bind the host's device node /dev/NAME on DEVFD/NAME (mknod is not
- * possible in a user namespace).  A node the host lacks is left out. */
-/* The host's /dev/NAME (HOST_DEV: the host's /dev) on DEVFD's NAME.  A
- * node, never a symlink to follow; a missing one is left out. */
+/* Bind the host's device node /dev/NAME (HOST_DEV: the host's /dev) on
+ * DEVFD/NAME (mknod is not possible in a user namespace).  A node, never a
+ * symlink to follow; a node the host lacks is left out. */
 static int
 bind_device (int host_dev, int devfd, const char *name, const char *dest,
              cordon_error_t *err)
@@ -549,12 +548,11 @@ bind_device (int host_dev, int devfd, const char *name, const char *dest,
     return errno == ENOENT ? 0 : cordon_fail (err, errno,
                                               "mount /dev/%s on %s/%s", name,
                                               dest, name);
-  int e;
   /* the fresh /dev tmpfs is ours: no symlink can be in the way */
   int r = mknodat (devfd, name, S_IFREG | 0666, 0);
   if (r == 0)
     r = move_mount (tree, "", devfd, name, MOVE_MOUNT_F_EMPTY_PATH);
-  e = errno;
+  int e = errno;
   close_fd (&tree);
   return r < 0 ? cordon_fail (err, e, "mount /dev/%s on %s/%s", name, dest,
                               name)

@@ -22,9 +22,10 @@ int supervise_block_signals (sigset_t *old, cordon_error_t *err);
 /* In pid 1 (or the subreaper, without a pid namespace): vfork, run
  * START_COMMAND (ARG) in the child — it execs or returns the status to
  * exit with, and must leave alone all that pid 1 reads later, since the
- * two share memory until then — then forward signals to it, reap every zombie, and return
- * the status pid 1 should exit with once the command is gone: its exit
- * status, or 128+N when it died of signal N.  -1 with *err on failure. */
+ * two share memory until then — then forward signals to it, reap every
+ * zombie, and return the status pid 1 should exit with once the command is
+ * gone: its exit status, or 128+N when it died of signal N.  -1 with *err
+ * on failure. */
 int supervise_pid1 (int (*start_command) (void *), void *arg,
                     cordon_error_t *err);
 
