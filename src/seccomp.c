@@ -666,46 +666,51 @@ private_dir (const char *path)
   return lstat (path, &st) == 0 && private_stat (&st, S_IFDIR);
 }
 
-/* Where the cache is: $CORDON_CACHE_DIR/seccomp, else root's under /run,
- * a user's under $XDG_RUNTIME_DIR or ~/.cache.  *BASE gets the directory
- * above "cordon/seccomp" (NULL for $CORDON_CACHE_DIR's).  False: no cache. */
+/* Where the cache is: $CORDON_CACHE_DIR/seccomp (*OWN_PARENT: cordon may
+ * make that directory too), else root's /run/cordon/seccomp, a user's under
+ * $XDG_RUNTIME_DIR or ~/.cache, whose base must exist.  False: no cache. */
 static bool
-cache_path (char *buf, size_t size, const char **base, char *home_cache,
-            size_t home_size)
+cache_path (char *buf, size_t size, bool *own_parent)
 {
   const char *env = getenv ("CORDON_CACHE_DIR");
-  *base = NULL;
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  const char *home = getenv ("HOME");
+  int n;
+  *own_parent = env != NULL;
   if (env != NULL)
     {
       if (*env != '/')
         return false;           /* "" (or a relative path): no cache */
-      int n = snprintf (buf, size, "%s/seccomp", env);
-      return n > 0 && (size_t) n < size;
+      n = snprintf (buf, size, "%s/seccomp", env);
     }
-  if (geteuid () == 0)
-    *base = "/run";
-  else if ((*base = getenv ("XDG_RUNTIME_DIR")) == NULL || **base != '/')
-    {
-      const char *home = getenv ("HOME");
-      if (home == NULL || *home != '/')
-        return false;
-      snprintf (home_cache, home_size, "%s/.cache", home);
-      *base = home_cache;
-    }
-  int n = snprintf (buf, size, "%s/cordon/seccomp", *base);
+  else if (geteuid () == 0)
+    n = snprintf (buf, size, "/run/cordon/seccomp");
+  else if (xdg != NULL && *xdg == '/')
+    n = snprintf (buf, size, "%s/cordon/seccomp", xdg);
+  else if (home != NULL && *home == '/')
+    n = snprintf (buf, size, "%s/.cache/cordon/seccomp", home);
+  else
+    return false;
   return n > 0 && (size_t) n < size;
 }
 
-/* Make DIR (cache_path's) and the directory above it, both private. */
+/* Make DIR (cache_path's) and the directory above it, both private; the
+ * one above that must exist, unless OWN_PARENT. */
 static bool
-make_cache_dir (char *dir, const char *base)
+make_cache_dir (char *dir, bool own_parent)
 {
   char *slash = strrchr (dir, '/');
   *slash = '\0';
+  char *base_end = own_parent ? NULL : strrchr (dir, '/');
   struct stat st;
-  bool ok = (base != NULL ? stat (base, &st) == 0 && S_ISDIR (st.st_mode)
-                          : true)
-            && private_dir (dir);
+  bool ok = true;
+  if (base_end != NULL)
+    {
+      *base_end = '\0';
+      ok = stat (*dir ? dir : "/", &st) == 0 && S_ISDIR (st.st_mode);
+      *base_end = '/';
+    }
+  ok = ok && private_dir (dir);
   *slash = '/';
   return ok && private_dir (dir);
 }
@@ -932,10 +937,9 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
                  && spec->n_rules == 0;
   if (nothing)
     return 0;
-  char dir[4096], path[4200], home_cache[4096], name[32];
-  const char *base;
-  bool cached = cache_path (dir, sizeof dir, &base, home_cache,
-                            sizeof home_cache);
+  char dir[4096], path[4200], name[32];
+  bool own_parent;
+  bool cached = cache_path (dir, sizeof dir, &own_parent);
   snprintf (name, sizeof name, "%016llx.bpf",
             (unsigned long long) filter_key (spec));
   if (cached)
@@ -953,7 +957,7 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
       cordon_seccomp_bpf_free (out);
       return cordon_fail (err, -r, "%s", what);
     }
-  if (cached && make_cache_dir (dir, base)
+  if (cached && make_cache_dir (dir, own_parent)
       && snprintf (path, sizeof path, "%s/%s", dir, name) < (int) sizeof path)
     cache_write (dir, path, out);
   return 0;
