@@ -136,17 +136,22 @@ netlink_request (struct nl *nl, struct nl_msg *msg)
   return wait_for_ack (nl);
 }
 
+/* The message, or NULL (freeing it) when a part of it did not fit. */
+static struct nl_msg *
+complete (struct nl_msg *msg, bool ok)
+{
+  if (!ok)
+    nlmsg_free (msg);
+  return ok ? msg : NULL;
+}
+
 /* A message with its fixed header appended; NULL when out of memory. */
 static struct nl_msg *
 new_msg (int type, int flags, const void *header, size_t size)
 {
   struct nl_msg *msg = nlmsg_alloc_simple (type, flags | NLM_F_ACK);
-  if (msg && nlmsg_append (msg, (void *) header, size, NLMSG_ALIGNTO) < 0)
-    {
-      nlmsg_free (msg);
-      return NULL;
-    }
-  return msg;
+  return complete (msg, msg && nlmsg_append (msg, (void *) header, size,
+                                             NLMSG_ALIGNTO) == 0);
 }
 
 static struct nl_msg *
@@ -155,21 +160,7 @@ link_msg (int type, int flags, unsigned change, const char *name)
   struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_change = change,
                            .ifi_flags = change };
   struct nl_msg *msg = new_msg (type, flags, &ifi, sizeof ifi);
-  if (msg && nla_put_string (msg, IFLA_IFNAME, name) < 0)
-    {
-      nlmsg_free (msg);
-      return NULL;
-    }
-  return msg;
-}
-
-/* The message, or NULL (freeing it) when an attribute did not fit. */
-static struct nl_msg *
-complete (struct nl_msg *msg, bool ok)
-{
-  if (!ok)
-    nlmsg_free (msg);
-  return ok ? msg : NULL;
+  return complete (msg, msg && nla_put_string (msg, IFLA_IFNAME, name) == 0);
 }
 
 static int
