@@ -13,7 +13,8 @@
  * launcher's own cgroup (a relative cgroup_parent; an absolute one starts at
  * the hierarchy's root).  Each jail directory is flock()ed by the launcher
  * (the jail's pid 1 inherits the lock) for as long as either lives; a
- * directory whose lock can be taken is stale and is removed by the next run.
+ * directory whose lock can be taken is stale and is removed by the next run
+ * that makes a cgroup.
  * Creating and scanning hold the parent's lock, so a scan never takes a
  * directory that is being created. */
 #ifndef CORDON_CGROUP_H
@@ -131,8 +132,8 @@ int cgroup_destroy (struct cgroup *cg, cordon_error_t *err);
 void cgroup_remove_stale (const struct cgroup_host *host, const char *parent,
                           const struct jail_options *opts);
 
-/* What jail.c calls: probe the host, remove stale cgroups, and create the
- * jail's cgroup when the profile sets limits or a report wants peaks (*out
+/* What jail.c calls: when the profile sets limits or a report wants peaks,
+ * probe the host, remove stale cgroups and create the jail's cgroup (*out
  * is NULL when there is nothing to do). */
 struct cgroup_jail;
 int cgroup_jail_begin (const struct jail_spec *spec,

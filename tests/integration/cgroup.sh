@@ -149,7 +149,8 @@ fails "... and that process was killed" running sleep 3131
 run "$T/pids.conf" -- /nonexistent 2>/dev/null
 is "no cgroup left after a failed exec" "$(jail_cgroups)" ""
 
-# A SIGKILLed launcher leaves its (empty) cgroup; the next run removes it.
+# A SIGKILLed launcher leaves its (empty) cgroup; the next run that makes
+# one removes it.
 "$CORDON" run "$T/pids.conf" -- sleep 30 &
 launcher=$!
 i=0; while [ -z "$(jail_cgroups)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -157,8 +158,8 @@ stale=$(jail_cgroups)
 kill -KILL $launcher; wait $launcher 2>/dev/null
 i=0; while [ -n "$(cat $stale/cgroup.procs 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 like "SIGKILLed launcher: its cgroup stays" "$stale" cordon-
-run "$T/free.conf" -- true
-is "SIGKILLed launcher: the next run removes it" "$(jail_cgroups)" ""
+run "$T/pids.conf" -- true
+is "SIGKILLed launcher: the next run with limits removes it" "$(jail_cgroups)" ""
 
 # Many runs, some killed: none is left.
 n=0
@@ -171,7 +172,7 @@ while [ $n -lt 200 ]; do
   fi
   n=$((n + 1))
 done
-run "$T/free.conf" -- true
+run "$T/pids.conf" -- true
 is "200 runs, 4 of them SIGKILLed: no cgroup left" "$(jail_cgroups)" ""
 
 # ---- rootless ----
