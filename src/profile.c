@@ -469,7 +469,8 @@ static void build_network (struct loader *, struct jail_spec *, cfg_t *,
 
 #define TITLED (CFGF_MULTI | CFGF_TITLE)
 
-/* seccomp { preset action allow deny  rule "NAME" { arg0..arg5 action } } */
+/* seccomp { preset action compat allow deny
+ *           rule "NAME" { arg0..arg5 action } } */
 static cfg_opt_t seccomp_rule_opts[] = {
   CFG_STR ("arg0", NULL, CFGF_NODEFAULT),
   CFG_STR ("arg1", NULL, CFGF_NODEFAULT),
@@ -483,6 +484,7 @@ static cfg_opt_t seccomp_rule_opts[] = {
 static cfg_opt_t seccomp_opts[] = {
   CFG_STR ("preset", "default", CFGF_NONE),
   CFG_STR ("action", "errno", CFGF_NONE),
+  CFG_BOOL ("compat", cfg_false, CFGF_NONE),
   CFG_STR_LIST ("allow", NULL, CFGF_NONE),
   CFG_STR_LIST ("deny", NULL, CFGF_NONE),
   CFG_SEC ("rule", seccomp_rule_opts, TITLED),
@@ -3452,6 +3454,7 @@ build_seccomp (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
                           : SECCOMP_PRESET_DEFAULT;
   s->action = action >= 0 ? (enum seccomp_action) action
                           : SECCOMP_ACTION_ERRNO;
+  s->compat = cfg_getbool (sec, "compat");
   s->allow = copy_list (sec, "allow", &s->n_allow);
   s->deny = copy_list (sec, "deny", &s->n_deny);
   free (s->origin.file);
@@ -4300,8 +4303,8 @@ static void
 print_seccomp (FILE *out, const struct seccomp_spec *s)
 {
   fprintf (out, "\nseccomp {\n    preset = \"%s\"\n    action = \"%s\"\n"
-           "    allow  = ", seccomp_preset_names[s->preset],
-           seccomp_action_names[s->action]);
+           "    compat = %s\n    allow  = ", seccomp_preset_names[s->preset],
+           seccomp_action_names[s->action], s->compat ? "true" : "false");
   print_list (out, s->allow, s->n_allow);
   fputs ("\n    deny   = ", out);
   print_list (out, s->deny, s->n_deny);

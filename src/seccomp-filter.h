@@ -38,11 +38,11 @@ struct cordon_seccomp_bpf
 
 /* Compile the filters of SPEC into *OUT (nothing for the preset "none"
  * with no deny and no rule).  libseccomp takes tens of milliseconds for
- * the default allowlist over two ABIs, so the result is cached, keyed
- * by a hash of the filter's inputs, in a directory only the caller can
- * write (see cordon.conf(5)); a cache that cannot be used is skipped.
- * The filters cover the native ABI and the other ABI of the same CPU
- * (i386 on x86_64), and refuse x32's calls whole. */
+ * the default allowlist, so the result is cached, keyed by a hash of the
+ * filter's inputs, in a directory only the caller can write (see
+ * cordon.conf(5)); a cache that cannot be used is skipped.  The filters
+ * cover the native ABI, and the CPU's 32-bit one (i386 on x86_64) with
+ * `compat`; they refuse the calls of any other ABI whole. */
 int cordon_seccomp_compile (const struct seccomp_spec *spec,
                             struct cordon_seccomp_bpf *out,
                             cordon_error_t *err);

@@ -9,9 +9,9 @@
  *     refusal action;
  *   - the argument filter: ALLOW by default, refusing the calls that
  *     `rule` sections and the preset's argument checks (TIOCSTI) match.
- * The kernel runs both and keeps the most restrictive answer.  Both cover
- * the other ABI of the CPU (i386 on x86_64), so `int 0x80` is filtered by
- * the same names.  x32 is refused as a whole (see new_filter). */
+ * The kernel runs both and keeps the most restrictive answer.  The other
+ * ABIs of the CPU are refused as a whole, or with `compat` the 32-bit one
+ * (i386 on x86_64) is filtered by the same names (see new_filter). */
 #include "config.h"
 
 #include <dirent.h>
@@ -375,9 +375,9 @@ refusal (enum seccomp_action action)
   return SCMP_ACT_ERRNO (EPERM);
 }
 
-/* The other ABIs this CPU runs: a 64-bit process can enter them too. */
+/* The 32-bit ABI this CPU runs: a 64-bit process can enter it too. */
 static int
-add_other_abis (scmp_filter_ctx ctx)
+add_compat_abi (scmp_filter_ctx ctx)
 {
   static const struct { uint32_t native, other; } abis[] = {
     { SCMP_ARCH_X86_64, SCMP_ARCH_X86 },
@@ -395,13 +395,15 @@ add_other_abis (scmp_filter_ctx ctx)
 }
 
 /* REFUSED is what the filter's refusals get.  Calls of an ABI the filter
- * does not cover get it too: on x86_64 that is x32 (the x86_64 numbers
- * plus 0x40000000), which kernels mostly leave out or boot without
- * (Debian's), which a jail should not need, and which would make the
- * allowlist half as long again; the kernel compiles and maps the filter
- * at every start. */
+ * does not cover get it too: x32 on x86_64 (the x86_64 numbers plus
+ * 0x40000000), and the 32-bit ABI (i386, arm) unless COMPAT.  A jail
+ * rarely runs 32-bit programs, the kernel's compat entry points are a
+ * surface of their own (as systemd's SystemCallArchitectures=native and
+ * Flatpak without multiarch have it), and each ABI makes the allowlist
+ * about as long again, which the kernel checks, converts and compiles at
+ * every start. */
 static scmp_filter_ctx
-new_filter (uint32_t default_action, uint32_t refused, int *r)
+new_filter (uint32_t default_action, uint32_t refused, bool compat, int *r)
 {
   scmp_filter_ctx ctx = seccomp_init (default_action);
   if (ctx == NULL)
@@ -419,8 +421,8 @@ new_filter (uint32_t default_action, uint32_t refused, int *r)
     *r = seccomp_attr_set (ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (*r == 0)
     *r = seccomp_attr_set (ctx, SCMP_FLTATR_ACT_BADARCH, refused);
-  if (*r == 0)
-    *r = add_other_abis (ctx);
+  if (*r == 0 && compat)
+    *r = add_compat_abi (ctx);
   if (*r < 0)
     {
       seccomp_release (ctx);
@@ -507,7 +509,7 @@ build_allowlist (const struct seccomp_spec *spec, scmp_filter_ctx *out,
   scmp_filter_ctx ctx = NULL;
   if (allowed_calls (spec, &allowed) < 0
       || (ctx = new_filter (refusal (spec->action), refusal (spec->action),
-                            &r)) == NULL)
+                            spec->compat, &r)) == NULL)
     goto out;
   r = add_arg_allows (spec, ctx, &allowed, what);
   for (size_t i = 0; i < allowed.n && r >= 0; i++)
@@ -543,7 +545,8 @@ build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
     return 0;
   *what = "seccomp: the argument filter";
   uint32_t refused = refusal (spec->action);
-  scmp_filter_ctx ctx = new_filter (SCMP_ACT_ALLOW, refused, &r);
+  scmp_filter_ctx ctx = new_filter (SCMP_ACT_ALLOW, refused, spec->compat,
+                                    &r);
   if (ctx == NULL)
     return r;
   int ioctl_nr = seccomp_syscall_resolve_name ("ioctl");
@@ -627,6 +630,7 @@ filter_key (const struct seccomp_spec *spec)
   hash_bytes (&h, &native, sizeof native);
   hash_bytes (&h, &spec->preset, sizeof spec->preset);
   hash_bytes (&h, &spec->action, sizeof spec->action);
+  hash_bytes (&h, &spec->compat, sizeof spec->compat);
   for (size_t i = 0; i < spec->n_allow; i++)
     hash_str (&h, spec->allow[i]);
   hash_str (&h, "\n");

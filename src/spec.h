@@ -155,6 +155,7 @@ struct seccomp_spec
   char **deny;              /* syscall names or @groups refused */
   size_t n_deny;
   enum seccomp_action action;   /* what a refused call gets */
+  bool compat;              /* the CPU's 32-bit ABI too (i386 on x86_64) */
   struct seccomp_rule *rules;
   size_t n_rules;
   struct spec_origin origin;

@@ -84,21 +84,7 @@ is "a rule refuses a call by its arguments" \
   "$(printf 'include("%s")\nseccomp { rule "personality" { arg0 = "== 0xffffffff" } }\n' "$P" > "$T/rule.conf"; "$CORDON" run "$T/rule.conf" -- attack personality-query 2>&1)" "EPERM"
 like "action = kill kills the caller with SIGSYS" \
   "$(jail -D seccomp.action=kill -- attack keyctl; echo "status $?")" "status 159"
-# Other ABIs: x32 (x86_64's numbers + 0x40000000) is refused as a whole.
-is "seccomp refuses keyctl through the x32 ABI" "$(jail -- attack x32-keyctl)" "EPERM"
-is "seccomp refuses even getpid through the x32 ABI" "$(jail -- attack x32-getpid)" "EPERM"
-is "... which without the filter reaches the kernel (ENOSYS: no x32 here)" \
-  "$(jail -D seccomp.preset=none -- attack x32-getpid)" "ENOSYS"
-is "... and a deny list alone refuses x32 too" \
-  "$(jail -D seccomp.preset=none -D 'seccomp.deny={"uname"}' -- attack x32-getpid)" "EPERM"
-if "$PROBE" i386-keyctl >/dev/null 2>&1; then
-  is "seccomp refuses keyctl through int 0x80 (i386)" "$(jail -- attack i386-keyctl)" "EPERM"
-  is "... which without the filter reaches the kernel" \
-    "$(jail -D seccomp.preset=none -- attack i386-keyctl)" "EOPNOTSUPP"
-else
-  skip "keyctl through int 0x80" "this kernel runs no i386 code"
-  skip "... without the filter" "this kernel runs no i386 code"
-fi
+# The other ABIs (x32, i386): tests/integration/abi.sh.
 is "the strict preset refuses socketpair()" \
   "$(jail -D seccomp.preset=strict -- /probe/attack unshare-files)" "EPERM"
 

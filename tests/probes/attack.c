@@ -62,6 +62,20 @@ i386_keyctl (void)
   return ret;
 }
 
+/* i386's getpid (20) through int 0x80: a call every allowlist has. */
+static long
+i386_getpid (void)
+{
+  long ret;
+  __asm__ volatile ("int $0x80" : "=a" (ret) : "0" (20L) : "memory");
+  if (ret < 0 && ret > -4096)
+    {
+      errno = (int) -ret;
+      return -1;
+    }
+  return ret;
+}
+
 /* x32's keyctl: the x86_64 number with __X32_SYSCALL_BIT. */
 static long
 x32_keyctl (void)
@@ -214,6 +228,8 @@ main (int argc, char **argv)
 #if defined(__x86_64__)
   else if (strcmp (a, "i386-keyctl") == 0)
     r = i386_keyctl ();
+  else if (strcmp (a, "i386-getpid") == 0)
+    r = i386_getpid ();
   else if (strcmp (a, "x32-keyctl") == 0)
     r = x32_keyctl ();
   else if (strcmp (a, "x32-getpid") == 0)

@@ -6,6 +6,10 @@
 #include "config.h"
 
 #include <limits.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "seccomp-filter.h"
 #include "tap.h"
 #include "profile-test-helpers.h"
 
@@ -61,6 +66,7 @@ test_defaults (void)
               "default: seccomp.preset = default");
       tap_ok (s->seccomp.action == SECCOMP_ACTION_ERRNO,
               "default: seccomp.action = errno");
+      tap_ok (!s->seccomp.compat, "default: seccomp.compat = false");
       tap_ok (s->n_pass_fds == 0 && s->seccomp.n_rules == 0
               && s->seccomp.n_allow == 0 && s->seccomp.n_deny == 0,
               "default: no pass_fds, rules, allow or deny");
@@ -102,6 +108,7 @@ test_valid (void)
   const struct seccomp_spec *sc = &s->seccomp;
   tap_ok (sc->preset == SECCOMP_PRESET_STRICT && sc->action == SECCOMP_ACTION_KILL,
           "seccomp: preset strict, action kill");
+  tap_ok (sc->compat, "seccomp: compat = true");
   tap_ok (sc->n_allow == 2 && strcmp (sc->allow[1], "@keyring") == 0
           && sc->n_deny == 2 && strcmp (sc->deny[0], "@mount") == 0,
           "seccomp: allow and deny lists");
@@ -240,6 +247,57 @@ test_invalid (void)
   free (text);
 }
 
+/* Does any filter of BPF compare the ABI with AUDIT_ARCH? */
+static bool
+checks_arch (const struct cordon_seccomp_bpf *bpf, uint32_t arch)
+{
+  for (int f = 0; f < bpf->n; f++)
+    for (unsigned i = 0; i < bpf->len[f]; i++)
+      if (BPF_CLASS (bpf->prog[f][i].code) == BPF_JMP
+          && BPF_OP (bpf->prog[f][i].code) == BPF_JEQ
+          && bpf->prog[f][i].k == arch)
+        return true;
+  return false;
+}
+
+/* The compiled filters: the 32-bit ABI is filtered only with compat (else
+ * the filter's ABI check refuses it as a whole, as x32). */
+static void
+test_compat_filter (void)
+{
+#if defined(__x86_64__)
+  setenv ("CORDON_CACHE_DIR", "", 1);   /* compile, do not cache */
+  struct seccomp_spec spec = { .preset = SECCOMP_PRESET_DEFAULT };
+  struct cordon_seccomp_bpf native, both;
+  cordon_error_t err = NULL;
+  int r1 = cordon_seccomp_compile (&spec, &native, &err);
+  spec.compat = true;
+  int r2 = cordon_seccomp_compile (&spec, &both, &err);
+  tap_ok (r1 == 0 && r2 == 0 && native.n == 2 && both.n == 2,
+          "seccomp: the default preset compiles to two filters");
+  tap_ok (checks_arch (&native, AUDIT_ARCH_X86_64)
+          && !checks_arch (&native, AUDIT_ARCH_I386),
+          "seccomp: without compat only x86_64 is let through");
+  tap_ok (checks_arch (&both, AUDIT_ARCH_X86_64)
+          && checks_arch (&both, AUDIT_ARCH_I386),
+          "seccomp: compat = true filters i386 too");
+  unsigned short n_len = native.len[0] > native.len[1] ? native.len[0]
+                                                        : native.len[1];
+  unsigned short b_len = both.len[0] > both.len[1] ? both.len[0] : both.len[1];
+  tap_ok (n_len * 3 < b_len * 2,
+          "seccomp: the allowlist without compat is under 2/3 as long "
+          "(%u against %u instructions)", n_len, b_len);
+  cordon_seccomp_bpf_free (&native);
+  cordon_seccomp_bpf_free (&both);
+  cordon_error_free (&err);
+  unsetenv ("CORDON_CACHE_DIR");
+#else
+  for (int i = 0; i < 4; i++)
+    printf ("ok %d # SKIP the compat filter test knows x86_64's ABIs only\n",
+            ++tap_count);
+#endif
+}
+
 int
 main (void)
 {
@@ -250,5 +308,6 @@ main (void)
   test_valid ();
   test_overrides ();
   test_invalid ();
+  test_compat_filter ();
   return tap_done ();
 }

@@ -1,15 +1,17 @@
 #!/bin/sh
-# check-vm.sh — `make check-vm`: the cgroup tests on cgroup v2 for real.
+# check-vm.sh — `make check-vm`: the cgroup tests on cgroup v2 for real, and
+# the i386 ABI tests.
 #
-# The build host may have its controllers on v1, so this boots the distro's
-# kernel under qemu (TCG: no KVM needed) with a small initramfs made here:
-# busybox, the built cordon, jq, dash and util-linux's setpriv and unshare
-# with their shared libraries (from ldd), and tests/integration/cgroup.sh.
-# The guest mounts cgroup2 only, runs the tests (root and rootless, as
-# nobody) and prints their TAP on the serial console; this script passes it
-# on.  Usage: check-vm.sh CORDON SRCDIR
+# The build host may have its controllers on v1, and its kernel may run no
+# i386 code, so this boots the distro's kernel under qemu (TCG: no KVM
+# needed) with a small initramfs made here: busybox, the built cordon and
+# attack probe, jq, dash and util-linux's setpriv and unshare with their
+# shared libraries (from ldd), tests/integration/cgroup.sh and abi.sh.  The
+# guest mounts cgroup2 only, runs the tests (root and rootless, as nobody)
+# and prints their TAP on the serial console; this script passes it on.
+# Usage: check-vm.sh CORDON SRCDIR PROBE
 set -u
-cordon=$1 srcdir=$2
+cordon=$1 srcdir=$2 probe=$3
 : "${VM_TIMEOUT:=1200}"
 
 skip_all() { echo "1..0 # SKIP $*"; exit 77; }
@@ -45,6 +47,7 @@ copy_elf() {
   done
 }
 copy_elf "$cordon" cordon
+copy_elf "$probe" attack
 copy_elf "$jq" jq
 # The rootless tests run as nobody through tests/lib.sh's as_nobody, which
 # needs util-linux's setpriv: busybox's knows no --reuid/--regid/--clear-groups
@@ -62,7 +65,10 @@ nogroup:x:65534:' > "$img/etc/group"
 cp "$srcdir/tests/vm/init" "$img/init"
 chmod 755 "$img/init"
 cp "$srcdir/tests/lib.sh" "$img/src/tests/"
-cp "$srcdir"/tests/integration/cgroup*.sh "$img/src/tests/integration/"
+cp "$srcdir"/tests/integration/cgroup.sh "$srcdir"/tests/integration/abi.sh \
+  "$img/src/tests/integration/"
+mkdir -p "$img/src/tests/fixtures/hardening"
+cp "$srcdir/tests/fixtures/hardening/jail.conf" "$img/src/tests/fixtures/hardening/"
 (cd "$img" && find . | cpio -o -H newc --quiet) | gzip -1 > "$work/initrd.gz"
 
 log=$work/console.log
@@ -80,7 +86,7 @@ if [ -z "$tap" ] || ! printf '%s\n' "$tap" | grep -q '^CORDON-VM-TAP-END'; then
   echo "1..1"
   exit 1
 fi
-printf '%s\n' "$tap" | sed -e '/^CORDON-VM-TAP-/d' -e 's/^\(not ok\|ok\) \([0-9]*\) - /\1 \2 - v2: /' \
+printf '%s\n' "$tap" | sed -e '/^CORDON-VM-TAP-/d' -e 's/^\(not ok\|ok\) \([0-9]*\) - /\1 \2 - vm: /' \
   -e '/^\(ok\|not ok\|1\.\.\|#\)/!s/^/# /'
 rc=$(printf '%s\n' "$tap" | sed -n 's/^CORDON-VM-TAP-END //p')
 exit "$rc"
