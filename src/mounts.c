@@ -3,10 +3,12 @@
  * In the child's private mount namespace: "/" is made private, a staging
  * tmpfs is mounted on /tmp and pivoted into, so that the host's tree stays
  * reachable, unshadowed, at /oldroot while the new root is assembled at
- * /newroot.  Sources are host paths, resolved under /oldroot as the host
- * would resolve them; destinations are resolved under /newroot with
- * RESOLVE_IN_ROOT, so a symlink planted in a writable source cannot send a
- * mount (or a created file) outside the jail.  A final pivot_root into
+ * /newroot.  The build runs chrooted in /oldroot, so that sources, host
+ * paths, resolve as the host would resolve them (absolute symlinks and ".."
+ * included) with one system call; the staging tmpfs is reached through its
+ * fd.  Destinations are resolved under /newroot with RESOLVE_IN_ROOT, so a
+ * symlink planted in a writable source cannot send a mount (or a created
+ * file) outside the jail.  A final pivot_root into
  * /newroot and a lazy unmount drop the staging tmpfs and the host together:
  * afterwards only what the profile mounted is reachable. */
 #include "config.h"
@@ -37,7 +39,8 @@ struct build
   const struct jail_spec *spec;
   const struct jail_options *opts;
   bool in_userns;
-  int host;             /* O_PATH: the host's "/" (at /oldroot) */
+  int staging;          /* O_PATH: the staging tmpfs (we are chrooted in
+                           the host's tree at its /oldroot) */
   int root;             /* O_PATH: the topmost mount on the new "/" */
   bool root_is_ours;    /* the new "/" is still cordon's tmpfs */
   unsigned serial;      /* names scratch files in the staging tmpfs */
@@ -78,11 +81,11 @@ open_in_jail (struct build *b, const char *dest, int flags)
                        RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
 }
 
-/* A source: a host path, with absolute symlinks meaning the host's "/". */
+/* A source: a host path (see the header: the build's root is the host's). */
 static int
-open_on_host (struct build *b, const char *source, int flags)
+open_on_host (const char *source, int flags)
 {
-  return open_beneath (b->host, source, O_PATH | flags, RESOLVE_IN_ROOT);
+  return open (source, O_PATH | O_CLOEXEC | flags);
 }
 
 static int
@@ -250,9 +253,25 @@ move_onto_existing (struct build *b, int tree, const char *dest)
   return r;
 }
 
+/* The mount point NAME, just made in PARENT as a directory (DIR) or a
+ * file, did not take TREE: when TREE is of the other kind, make NAME so
+ * instead.  Returns 1 when it did, 0 when the kinds agree, -1 on failure. */
+static int
+remake_mount_point (int tree, int parent, const char *name, bool dir)
+{
+  struct stat st;
+  if (fstat (tree, &st) < 0 || S_ISDIR (st.st_mode) == dir)
+    return 0;
+  if (unlinkat (parent, name, dir ? AT_REMOVEDIR : 0) < 0)
+    return -1;
+  return (dir ? mknodat (parent, name, S_IFREG | 0644, 0)
+              : mkdirat (parent, name, 0755)) < 0 ? -1 : 1;
+}
+
 /* Attach the detached mount TREE on the jail's DEST and close TREE.  The
  * mount point is made (a directory, or an empty file) in DEST's parent,
- * and its parents too, when DEST does not exist yet. */
+ * and its parents too, when DEST does not exist yet.  DIR may be a guess
+ * (a bind's source): a mount point of the wrong kind is made again. */
 static int
 attach (struct build *b, int *tree, const char *what, const char *dest,
         bool dir, cordon_error_t *err)
@@ -273,8 +292,19 @@ attach (struct build *b, int *tree, const char *what, const char *dest,
       r = dir ? mkdirat (parent, name, 0755)
               : mknodat (parent, name, S_IFREG | 0644, 0);
       if (r == 0)
-        /* ours, just made: no symlink to follow, nothing else under it */
-        r = move_mount (*tree, "", parent, name, MOVE_MOUNT_F_EMPTY_PATH);
+        {
+          /* ours, just made: no symlink to follow, nothing else under it */
+          r = move_mount (*tree, "", parent, name, MOVE_MOUNT_F_EMPTY_PATH);
+          if (r < 0 && errno == EINVAL)
+            {
+              int remade = remake_mount_point (*tree, parent, name, dir);
+              if (remade > 0)
+                r = move_mount (*tree, "", parent, name,
+                                MOVE_MOUNT_F_EMPTY_PATH);
+              else if (remade == 0)
+                errno = EINVAL;
+            }
+        }
       else if (errno == EEXIST)
         {
           forget_parent (b);
@@ -298,7 +328,8 @@ attach (struct build *b, int *tree, const char *what, const char *dest,
       forget_parent (b);
       close_fd (&b->root);
       b->root_is_ours = false;
-      b->root = open (STAGING_NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+      b->root = openat (b->staging, NEW_DIR, O_PATH | O_DIRECTORY
+                                             | O_CLOEXEC);
       if (b->root < 0)
         return fail_errno (err, "open %s", STAGING_NEW_ROOT);
     }
@@ -368,38 +399,26 @@ make_tmpfs (uint64_t size, mode_t mode, uint64_t attrs, const char *dest,
   return make_fs ("tmpfs", params, size > 0 ? 2 : 1, attrs, dest, err);
 }
 
+/* One call clones the source by its host path; the mount point is made
+ * as a directory first, as most sources are (see attach). */
 static int
 apply_bind (struct build *b, const struct fs_entry *e, cordon_error_t *err)
 {
-  /* Most sources are directories: one call tells, a file takes two. */
-  bool dir = true;
-  int src = open_on_host (b, e->source, O_DIRECTORY);
-  if (src < 0 && errno == ENOTDIR)
-    {
-      dir = false;
-      src = open_on_host (b, e->source, 0);
-    }
-  if (src < 0)
-    {
-      if (errno == ENOENT && e->optional)
-        {
-          say (b->opts, "skip bind %s on %s: the source does not exist",
-               e->source, e->dest);
-          return 0;
-        }
-      return fail_errno (err, "mount %s on %s", e->source, e->dest);
-    }
-  say (b->opts, "mount bind %s on %s (%s)", e->source, e->dest,
-       e->writable ? "rw" : "ro");
+  const char *how = e->writable ? "rw" : "ro";
   uint64_t attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV
                    | (e->writable ? 0 : MOUNT_ATTR_RDONLY);
-  int tree = clone_tree (src, attrs, true);
-  int saved = errno;
-  close_fd (&src);
+  int tree = mounts_clone_tree (AT_FDCWD, e->source, AT_RECURSIVE, attrs);
+  if (tree < 0 && errno == ENOENT && e->optional)
+    {
+      say (b->opts, "skip bind %s on %s: the source does not exist",
+           e->source, e->dest);
+      return 0;
+    }
   if (tree < 0)
-    return cordon_fail (err, saved, "mount %s on %s (%s,nosuid,nodev)",
-                        e->source, e->dest, e->writable ? "rw" : "ro");
-  return attach (b, &tree, e->source, e->dest, dir, err);
+    return fail_errno (err, "mount %s on %s (%s,nosuid,nodev)", e->source,
+                       e->dest, how);
+  say (b->opts, "mount bind %s on %s (%s)", e->source, e->dest, how);
+  return attach (b, &tree, e->source, e->dest, true, err);
 }
 
 static int
@@ -434,24 +453,26 @@ scratch_upper (struct build *b, const struct fs_entry *e, int *upper,
                int *work, cordon_error_t *err)
 {
   char dir[32];
-  snprintf (dir, sizeof dir, "/ovl.%u", b->serial++);
-  if (mkdir (dir, 0700) < 0)
-    return fail_errno (err, "mkdir %s", dir);
+  snprintf (dir, sizeof dir, "ovl.%u", b->serial++);
+  if (mkdirat (b->staging, dir, 0700) < 0)
+    return fail_errno (err, "mkdir /%s (staging)", dir);
   int mnt = make_tmpfs (e->size, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
                         e->dest, err);
   if (mnt < 0)
     return -1;
-  int r = move_mount (mnt, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH);
+  int r = move_mount (mnt, "", b->staging, dir, MOVE_MOUNT_F_EMPTY_PATH);
   close_fd (&mnt);
   if (r < 0)
-    return fail_errno (err, "mount tmpfs on %s", dir);
+    return fail_errno (err, "mount tmpfs on /%s (staging)", dir);
   char path[48];
   snprintf (path, sizeof path, "%s/upper", dir);
-  if (mkdir (path, 0755) < 0 || (*upper = open (path, O_PATH | O_CLOEXEC)) < 0)
-    return fail_errno (err, "mkdir %s", path);
+  if (mkdirat (b->staging, path, 0755) < 0
+      || (*upper = openat (b->staging, path, O_PATH | O_CLOEXEC)) < 0)
+    return fail_errno (err, "mkdir /%s (staging)", path);
   snprintf (path, sizeof path, "%s/work", dir);
-  if (mkdir (path, 0755) < 0 || (*work = open (path, O_PATH | O_CLOEXEC)) < 0)
-    return fail_errno (err, "mkdir %s", path);
+  if (mkdirat (b->staging, path, 0755) < 0
+      || (*work = openat (b->staging, path, O_PATH | O_CLOEXEC)) < 0)
+    return fail_errno (err, "mkdir /%s (staging)", path);
   return 0;
 }
 
@@ -466,7 +487,7 @@ apply_overlay (struct build *b, const struct fs_entry *e, cordon_error_t *err)
 
   for (size_t i = 0; i < e->n_lower; i++)
     {
-      int fd = open_on_host (b, e->lower[i], O_DIRECTORY);
+      int fd = open_on_host (e->lower[i], O_DIRECTORY);
       if (fd < 0)
         {
           if (errno == ENOENT && e->optional)
@@ -484,13 +505,13 @@ apply_overlay (struct build *b, const struct fs_entry *e, cordon_error_t *err)
     }
   if (e->upper != NULL)
     {
-      upper = open_on_host (b, e->upper, O_DIRECTORY);
+      upper = open_on_host (e->upper, O_DIRECTORY);
       if (upper < 0)
         {
           fail_errno (err, "mount overlay on %s: upper %s", e->dest, e->upper);
           goto out;
         }
-      work = open_on_host (b, e->work, O_DIRECTORY);
+      work = open_on_host (e->work, O_DIRECTORY);
       if (work < 0)
         {
           fail_errno (err, "mount overlay on %s: work %s", e->dest, e->work);
@@ -591,7 +612,7 @@ apply_dev (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   if (devfd < 0)
     return fail_errno (err, "open %s", e->dest);
 
-  int host_dev = open_on_host (b, "/dev", O_DIRECTORY);
+  int host_dev = open_on_host ("/dev", O_DIRECTORY);
   int r = host_dev < 0 ? fail_errno (err, "open /dev") : 0;
   for (size_t i = 0; r == 0 && i < sizeof nodes / sizeof *nodes; i++)
     r = bind_device (host_dev, devfd, nodes[i], e->dest, err);
@@ -699,13 +720,14 @@ apply_file (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   say (b->opts, "file %s (mode %04o, bound read-only over the existing one)",
        e->dest, (unsigned) mode);
   char scratch[32];
-  snprintf (scratch, sizeof scratch, "/file.%u", b->serial++);
-  if (create_file (AT_FDCWD, scratch, e, mode) < 0)
-    return fail_errno (err, "create %s for %s", scratch, e->dest);
-  int tree = mounts_clone_tree (AT_FDCWD, scratch, 0, MOUNT_ATTR_RDONLY
+  snprintf (scratch, sizeof scratch, "file.%u", b->serial++);
+  if (create_file (b->staging, scratch, e, mode) < 0)
+    return fail_errno (err, "create /%s (staging) for %s", scratch, e->dest);
+  int tree = mounts_clone_tree (b->staging, scratch, 0, MOUNT_ATTR_RDONLY
                                 | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (tree < 0)
-    return fail_errno (err, "file %s: bind %s read-only", e->dest, scratch);
+    return fail_errno (err, "file %s: bind /%s (staging) read-only", e->dest,
+                       scratch);
   return attach (b, &tree, scratch, e->dest, false, err);
 }
 
@@ -780,7 +802,7 @@ mount_new_root (struct build *b, cordon_error_t *err)
   else
     {
       say (b->opts, "mount bind %s on / (ro)", root);
-      int src = open_on_host (b, root, O_DIRECTORY);
+      int src = open_on_host (root, O_DIRECTORY);
       if (src < 0)
         return fail_errno (err, "root %s", root);
       mnt = clone_tree (src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
@@ -790,12 +812,11 @@ mount_new_root (struct build *b, cordon_error_t *err)
       if (mnt < 0)
         return cordon_fail (err, e, "mount %s on / (ro,nosuid,nodev)", root);
     }
-  int r = move_mount (mnt, "", AT_FDCWD, STAGING_NEW_ROOT,
-                      MOVE_MOUNT_F_EMPTY_PATH);
+  int r = move_mount (mnt, "", b->staging, NEW_DIR, MOVE_MOUNT_F_EMPTY_PATH);
   close_fd (&mnt);
   if (r < 0)
     return fail_errno (err, "mount %s on /", root ? root : "tmpfs");
-  b->root = open (STAGING_NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  b->root = openat (b->staging, NEW_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (b->root < 0)
     return fail_errno (err, "open %s", STAGING_NEW_ROOT);
   b->root_is_ours = root == NULL;
@@ -813,9 +834,12 @@ enter_new_root (struct build *b, cordon_error_t *err)
     return fail_errno (err, "make / read-only");
   forget_parent (b);
   close_fd (&b->root);
-  close_fd (&b->host);
   say (b->opts, "pivot_root");
-  if (chdir (STAGING_NEW_ROOT) < 0)
+  /* Out of the host's tree, back to the staging root, and into /newroot. */
+  if (fchdir (b->staging) < 0 || chroot (".") < 0)
+    return fail_errno (err, "chroot to the staging tmpfs");
+  close_fd (&b->staging);
+  if (chdir (NEW_DIR) < 0)
     return fail_errno (err, "chdir %s", STAGING_NEW_ROOT);
   if (syscall (SYS_pivot_root, ".", ".") < 0)
     return fail_errno (err, "pivot_root");
@@ -831,14 +855,16 @@ mounts_build_root (const struct jail_spec *spec, bool in_userns,
                    const struct jail_options *opts, cordon_error_t *err)
 {
   struct build b = { .spec = spec, .opts = opts, .in_userns = in_userns,
-                     .host = -1, .root = -1, .parent = -1 };
+                     .staging = -1, .root = -1, .parent = -1 };
   int r = enter_staging (err);
   if (r == 0)
     {
-      b.host = open (STAGING_HOST_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
-      if (b.host < 0)
-        r = fail_errno (err, "open %s", STAGING_HOST_ROOT);
+      b.staging = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      if (b.staging < 0)
+        r = fail_errno (err, "open the staging tmpfs");
     }
+  if (r == 0 && (chdir (STAGING_HOST_ROOT) < 0 || chroot (".") < 0))
+    r = fail_errno (err, "chroot to the host's tree at %s", STAGING_HOST_ROOT);
   if (r == 0)
     r = mount_new_root (&b, err);
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
@@ -848,6 +874,6 @@ mounts_build_root (const struct jail_spec *spec, bool in_userns,
     r = enter_new_root (&b, err);
   forget_parent (&b);
   close_fd (&b.root);
-  close_fd (&b.host);
+  close_fd (&b.staging);
   return r;
 }
