@@ -204,7 +204,7 @@ load_settings (const struct cli *cli, struct settings *settings)
  * when only warnings were found and strict is set, 0 otherwise. */
 static int
 load_profile (const struct cli *cli, const struct settings *settings,
-              const char *profile_arg, bool show_warnings,
+              const char *profile_arg, bool show_warnings, bool for_run,
               struct jail_spec **spec)
 {
   char *path = NULL;
@@ -222,6 +222,7 @@ load_profile (const struct cli *cli, const struct settings *settings,
     .n_overrides = cli->n_overrides,
     .settings = settings,
     .running_as_root = geteuid () == 0,
+    .mount_checks_sources = for_run,
   };
   struct diagnostics diags = { 0 };
   int r = profile_load (&req, spec, &diags);
@@ -247,7 +248,8 @@ command_check (const struct cli *cli, const struct settings *settings)
   for (size_t i = 1; i < cli->n_operands; i++)
     {
       struct jail_spec *spec = NULL;
-      int r = load_profile (cli, settings, cli->operands[i], !cli->quiet, &spec);
+      int r = load_profile (cli, settings, cli->operands[i], !cli->quiet,
+                            false, &spec);
       if (r != 0)
         status = EXIT_CHECK_INVALID;
       else if (cli->verbose)
@@ -267,7 +269,7 @@ command_show (const struct cli *cli, const struct settings *settings)
     }
   struct jail_spec *spec = NULL;
   const char *profile = cli->n_operands == 2 ? cli->operands[1] : NULL;
-  if (load_profile (cli, settings, profile, false, &spec) < 0)
+  if (load_profile (cli, settings, profile, false, false, &spec) < 0)
     return EXIT_CHECK_INVALID;
   int r = profile_print (spec, stdout);
   jail_spec_free (spec);
@@ -370,7 +372,7 @@ command_run (const struct cli *cli, const struct settings *settings)
     }
   const char *profile = cli->n_operands == 2 ? cli->operands[1] : NULL;
   struct jail_spec *spec = NULL;
-  if (load_profile (cli, settings, profile, cli->verbose > 0, &spec) < 0)
+  if (load_profile (cli, settings, profile, cli->verbose > 0, true, &spec) < 0)
     return EXIT_CORDON_FAILED;
 
   if (cli->n_command > 0 && replace_argv (spec, cli->command, cli->n_command) < 0)

@@ -64,6 +64,9 @@ struct profile_request
   size_t n_overrides;
   const struct settings *settings;   /* for include() and the search path */
   bool running_as_root;         /* enables the root-only warnings */
+  /* cordon run: a missing mount source is found when it is mounted (with
+   * its file and line), not stat()ed beforehand; check and show look. */
+  bool mount_checks_sources;
 };
 
 /* Parse and validate.  Returns 0 and sets *out when there was no error

@@ -110,5 +110,16 @@ tmpfs"
   ok "$who: ... the source's symlinks are intact" test "$(readlink "$T/esc/toroot")" = /
 done
 
+# A missing source: cordon check lists it with the other problems; cordon
+# run finds it when it mounts it, and names the entry's line too.
+profile gone "mount \"/gone\" { type = \"bind\" source = \"$T/gone\" }"
+line=$(grep -n '"/gone"' "$T/gone.conf" | cut -d: -f1)
+err=$("$CORDON" check "$T/gone.conf" 2>&1); rc=$?
+is "check: a missing source is an error with its line" "$rc $err" \
+  "1 $T/gone.conf:$line: error: mount '/gone': source '$T/gone' does not exist"
+err=$("$CORDON" run "$T/gone.conf" -- true 2>&1); rc=$?
+is "run: ... found when mounted, with its line" "$rc $err" \
+  "125 cordon: $T/gone.conf:$line: mount $T/gone on /gone (ro,nosuid,nodev): No such file or directory (ENOENT)"
+
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot; host_mounts_matching newroot)" ""
 done_testing

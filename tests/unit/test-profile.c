@@ -577,6 +577,26 @@ test_invalid (void)
                  "invalid/include-missing.conf:1: error: include(\"no-such-"
                  "file.conf\"): not found (searched: invalid, search)\n",
                  "include not found lists the directories searched");
+
+  /* cordon run leaves a missing source to the mount, which names its line;
+   * a relative one is still an error. */
+  char *text;
+  struct profile_request req = { .path = "invalid/source-missing.conf",
+                                 .settings = &search_settings,
+                                 .mount_checks_sources = true };
+  struct jail_spec *spec = load_request (&req, &text);
+  tap_ok (spec != NULL && strcmp (text, "") == 0 && spec->n_entries == 2
+          && strcmp (spec->entries[0].source, "/nonexistent/cordon-test") == 0
+          && spec->entries[0].origin.line == 1,
+          "mount_checks_sources: a missing source loads, with its line");
+  jail_spec_free (spec);
+  free (text);
+  req.path = "invalid/source-relative.conf";
+  spec = load_request (&req, &text);
+  tap_ok (spec == NULL && strstr (text, "source must be an absolute path"),
+          "mount_checks_sources: a relative source is still an error");
+  jail_spec_free (spec);
+  free (text);
 }
 
 static void
