@@ -8,9 +8,9 @@
  * included) with one system call; the staging tmpfs is reached through its
  * fd.  Destinations are resolved under /newroot with RESOLVE_IN_ROOT, so a
  * symlink planted in a writable source cannot send a mount (or a created
- * file) outside the jail.  A final pivot_root into
- * /newroot and a lazy unmount drop the staging tmpfs and the host together:
- * afterwards only what the profile mounted is reachable. */
+ * file) outside the jail.  A final pivot_root into /newroot and a lazy
+ * unmount drop the staging tmpfs and the host together: afterwards only
+ * what the profile mounted is reachable. */
 #include "config.h"
 
 #include <errno.h>
