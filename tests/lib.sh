@@ -72,6 +72,18 @@ trap 'eval "$cleanup_hooks"; rm -rf "$T"' EXIT
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
+# The attack probe ($PROBE, by default the built tests/probes/attack),
+# bound at /probe in the hardening tests' jail $P: after use_attack_probe,
+# jail ARGS prints what `cordon run $P ARGS` says (the probe prints "ok" or
+# the errno's name).
+use_attack_probe() {
+  PROBE=${PROBE:-"$BUILDDIR/tests/probes/attack"}
+  mkdir -p "$T/probe" && cp "$PROBE" "$T/probe/attack" && chmod 755 "$T/probe/attack"
+  PROBE_DIR="$T/probe"; export PROBE_DIR
+  P="$SRCDIR/tests/fixtures/hardening/jail.conf"
+}
+jail() { "$CORDON" run "$P" "$@" 2>&1; }
+
 # The binary, where nobody can execute it too: the build tree may sit under a
 # directory only root can enter.
 CORDON_ANY="$CORDON"

@@ -6,11 +6,7 @@
 # (this host's does not).  The probe prints "ok" or the errno's name.
 . "$SRCDIR/tests/lib.sh"
 
-PROBE=${PROBE:-"$BUILDDIR/tests/probes/attack"}
-mkdir -p "$T/probe" && cp "$PROBE" "$T/probe/attack" && chmod 755 "$T/probe/attack"
-PROBE_DIR="$T/probe"; export PROBE_DIR
-P="$SRCDIR/tests/fixtures/hardening/jail.conf"
-jail() { "$CORDON" run "$P" "$@" 2>&1; }
+use_attack_probe
 
 case $(uname -m) in
   x86_64) ;;

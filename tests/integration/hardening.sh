@@ -5,13 +5,7 @@
 # The probe (tests/probes/attack) prints "ok" or the errno's name.
 . "$SRCDIR/tests/lib.sh"
 
-PROBE="$BUILDDIR/tests/probes/attack"
-mkdir -p "$T/probe" && cp "$PROBE" "$T/probe/attack" && chmod 755 "$T/probe/attack"
-PROBE_DIR="$T/probe"; export PROBE_DIR
-P="$SRCDIR/tests/fixtures/hardening/jail.conf"
-
-# The probe's answer inside a jail of $P with the given -D overrides.
-jail() { "$CORDON" run "$P" "$@" 2>&1; }
+use_attack_probe
 jail_nobody() { as_nobody env PROBE_DIR="$PROBE_DIR" "$CORDON_ANY" run "$P" "$@" 2>&1; }
 # Real root in the jail, no user namespace (root launcher only).
 NO_USERNS='namespaces={"mount","pid","ipc","uts","net"}'
