@@ -8,10 +8,12 @@
  *           pair whose jail end becomes eth0, and, for nat and publish, the
  *           nftables table "ip cordon";
  *   user    pasta(1) attached to the jail's namespace, as our child.
- * Netlink goes through libnl, nftables through the nft program.  What the
- * launcher adds it removes in network_release.  A lease file names the veth
- * and forwards of its jail, so what a killed launcher left behind is removed
- * by the next bridge-mode run on that bridge, which finds the lease unlocked. */
+ * Netlink goes through libnl, nftables through the nft program; lo goes up
+ * with the SIOCSIFFLAGS ioctl, so that a jail without a bridge opens no
+ * netlink socket.  What the launcher adds it removes in network_release.  A
+ * lease file names the veth and forwards of its jail, so what a killed
+ * launcher left behind is removed by the next bridge-mode run on that
+ * bridge, which finds the lease unlocked. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -24,6 +26,7 @@
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/attr.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -168,6 +172,30 @@ link_up (struct nl *nl, const char *name, cordon_error_t *err)
 {
   int r = netlink_request (nl, link_msg (RTM_NEWLINK, 0, IFF_UP, name));
   return r < 0 ? cordon_fail (err, -r, "set %s up", name) : 0;
+}
+
+/* lo goes up through SIOCSIFFLAGS (netdevice(7)), as nsjail does it: two
+ * ioctls on a throwaway socket.  Through netlink it cost pid 1 a socket's
+ * set-up, a round trip and libnl's allocations, ~0.15 ms of every start,
+ * in a jail that needs nothing else from netlink. */
+static int
+loopback_up (cordon_error_t *err)
+{
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return fail_errno (err, "a socket to set lo up");
+  struct ifreq ifr = { .ifr_name = "lo" };
+  int r = 0;
+  if (ioctl (fd, SIOCGIFFLAGS, &ifr) < 0)
+    r = fail_errno (err, "read lo's flags");
+  else
+    {
+      ifr.ifr_flags |= IFF_UP;
+      if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
+        r = fail_errno (err, "set lo up");
+    }
+  close_fd (&fd);
+  return r;
 }
 
 static int
@@ -1077,22 +1105,23 @@ network_configure_inside (const struct jail_spec *spec,
   const struct network_spec *n = &spec->network;
   if (n->mode == NETWORK_HOST || !(spec->namespaces & JAIL_NS_NET))
     return 0;
+  say (opts, "network: lo up");
+  if (loopback_up (err) < 0)
+    return cordon_error_wrap (err, "network");
+  if (n->mode != NETWORK_BRIDGE)
+    return 0;
   struct nl nl = { 0 };
   if (netlink_open (&nl, err) < 0)
     return -1;
-  say (opts, "network: lo up");
-  int r = link_up (&nl, "lo", err);
-  if (r == 0 && n->mode == NETWORK_BRIDGE)
-    {
-      unsigned index = if_nametoindex ("eth0");
-      if (index == 0)
-        r = fail_errno (err, "the jail's eth0");
-      else if ((r = addr_add (&nl, index, st->address, n->prefix)) < 0)
-        r = cordon_fail (err, -r, "add the jail's address to eth0");
-      else if ((r = link_up (&nl, "eth0", err)) == 0
-               && (r = default_route_add (&nl, index, st->gateway)) < 0)
-        r = cordon_fail (err, -r, "default route via %s", n->gateway);
-    }
+  int r = 0;
+  unsigned index = if_nametoindex ("eth0");
+  if (index == 0)
+    r = fail_errno (err, "the jail's eth0");
+  else if ((r = addr_add (&nl, index, st->address, n->prefix)) < 0)
+    r = cordon_fail (err, -r, "add the jail's address to eth0");
+  else if ((r = link_up (&nl, "eth0", err)) == 0
+           && (r = default_route_add (&nl, index, st->gateway)) < 0)
+    r = cordon_fail (err, -r, "default route via %s", n->gateway);
   netlink_close (&nl);
   return r < 0 ? cordon_error_wrap (err, "network") : 0;
 }
