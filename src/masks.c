@@ -90,10 +90,11 @@ attach_on (int *tree, const char *path, cordon_error_t *err, const char *how)
 }
 
 /* A hidden path found under the mount being masked, and the empty
- * directory or file cloned to cover it. */
+ * directory or file cloned to cover it.  By name, not path: sixteen paths
+ * on pid 1's stack would be 64 KiB of it, a page fault each 4 KiB. */
 struct hidden
 {
-  char path[4096];
+  const char *name;
   bool is_dir;
   int tree;
 };
@@ -150,17 +151,19 @@ hide_all (const struct jail_options *opts, const char *dir,
           const char *const *names, cordon_error_t *err)
 {
   struct hidden h[MAX_HIDDEN];
+  char path[4096];
   size_t n = 0;
   for (; *names && n < MAX_HIDDEN; names++)
     {
       struct stat st;
-      path_under (h[n].path, sizeof h[n].path, dir, *names);
-      if (lstat (h[n].path, &st) < 0)
+      path_under (path, sizeof path, dir, *names);
+      if (lstat (path, &st) < 0)
         {
           if (errno == ENOENT)
             continue;
-          return fail_errno (err, "masked paths: %s", h[n].path);
+          return fail_errno (err, "masked paths: %s", path);
         }
+      h[n].name = *names;
       h[n].is_dir = S_ISDIR (st.st_mode);
       h[n].tree = -1;
       n++;
@@ -178,8 +181,9 @@ hide_all (const struct jail_options *opts, const char *dir,
     r = fail_errno (err, "masked paths: unstack the empty tmpfs from %s", dir);
   for (size_t i = 0; r == 0 && i < n; i++)
     {
-      say (opts, "mask %s", h[i].path);
-      r = attach_on (&h[i].tree, h[i].path, err, "mask");
+      path_under (path, sizeof path, dir, h[i].name);
+      say (opts, "mask %s", path);
+      r = attach_on (&h[i].tree, path, err, "mask");
     }
   close_hidden (h, n);
   return r;
