@@ -529,6 +529,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       cordon_seccomp_bpf_free (&c.seccomp);
       return -1;
     }
+  cordon_caps_last ();
   heap_settle ();
   unsigned long flags = clone_flags (spec->namespaces);
   say (opts, "clone (namespaces 0x%lx)", flags);
