@@ -4665,24 +4665,20 @@ settings_load (const char *path, struct settings *out,
                struct diagnostics *diags)
 {
   memset (out, 0, sizeof *out);
-  struct loader ld;
   size_t errors_before = diagnostics_count (diags, DIAG_ERROR);
-  if (path == NULL || !loader_init (&ld, diags, false))
-    {
-      default_profile_path (out);
-      settings_network (NULL, out);
-      return 0;
-    }
   struct stat st;
   size_t len;
   int open_errno = 0;
   struct diagnostics scratch = { 0 };
-  char *text = read_text (path, &scratch, &len, &st, &open_errno);
-  if (text == NULL && open_errno == ENOENT)
+  char *text = path ? read_text (path, &scratch, &len, &st, &open_errno) : NULL;
+  /* No settings file (cordon works uninstalled): the defaults, without
+   * building a parser first. */
+  struct loader ld;
+  if (path == NULL || (text == NULL && open_errno == ENOENT)
+      || !loader_init (&ld, diags, false))
     {
-      /* no settings file: cordon works uninstalled */
       diagnostics_free (&scratch);
-      loader_free (&ld);
+      free (text);
       default_profile_path (out);
       settings_network (NULL, out);
       return 0;
