@@ -577,6 +577,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
     kill_and_reap (pid);
   else if (take_error (sv[0], err))
     ret = -1;
+  memory_writable_again ();
 
 out:
   tty_relay_end (relay);

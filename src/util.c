@@ -89,6 +89,29 @@ heap_settle (void)
   free (block);
 }
 
+static void
+populate_writable (uintptr_t lo, uintptr_t hi, uintptr_t page)
+{
+  lo &= ~(page - 1);
+  hi = (hi + page - 1) & ~(page - 1);
+  if (hi > lo)
+    madvise ((void *) lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
+void
+memory_writable_again (void)
+{
+  extern char __data_start[], _end[];
+  uintptr_t page = (uintptr_t) sysconf (_SC_PAGESIZE);
+  populate_writable ((uintptr_t) __data_start, (uintptr_t) _end, page);
+  /* malloc's part of the brk heap ends at the break (sanitizers' malloc
+   * reports nothing here, and is left alone) */
+  struct mallinfo2 mi = mallinfo2 ();
+  uintptr_t top = (uintptr_t) sbrk (0);
+  if (mi.arena > 0 && mi.arena <= top)
+    populate_writable (top - mi.arena, top, page);
+}
+
 void
 heap_prefault (size_t bytes)
 {

@@ -35,4 +35,12 @@ void heap_prefault (size_t bytes);
  * 256 binds, against ~35 once settled). */
 void heap_settle (void);
 
+/* Once the jail's pid 1 is gone: make our static data and brk heap
+ * writable again in one madvise(MADV_POPULATE_WRITE) each.  The clone left
+ * every page we had written write-protected; ours alone now, each would
+ * still take a fault at its first write on the way out (the frees), and
+ * every fault is a point where the kernel's deferred clean-up of the jail's
+ * namespaces can take the CPU from us.  Best effort. */
+void memory_writable_again (void);
+
 #endif
