@@ -425,9 +425,13 @@ static int
 apply_tmpfs (struct build *b, const struct fs_entry *e, cordon_error_t *err)
 {
   mode_t mode = e->has_mode ? e->mode : 0755;
-  say (b->opts, "mount tmpfs on %s (mode %04o%s%llu)", e->dest, (unsigned) mode,
-       e->size ? ", size " : "", e->size ? (unsigned long long) e->size : 0ULL);
-  /* Writes past the size fail with ENOSPC; the size 0 prints nothing. */
+  char size_note[40] = "";
+  if (e->size)
+    snprintf (size_note, sizeof size_note, ", size %llu",
+              (unsigned long long) e->size);
+  say (b->opts, "mount tmpfs on %s (mode %04o%s)", e->dest, (unsigned) mode,
+       size_note);
+  /* Writes past the size fail with ENOSPC; size 0 is the kernel's default. */
   int mnt = make_tmpfs (e->size, mode, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
                         e->dest, err);
   if (mnt < 0)

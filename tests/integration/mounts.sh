@@ -121,5 +121,12 @@ err=$("$CORDON" run "$T/gone.conf" -- true 2>&1); rc=$?
 is "run: ... found when mounted, with its line" "$rc $err" \
   "125 cordon: $T/gone.conf:$line: mount $T/gone on /gone (ro,nosuid,nodev): No such file or directory (ENOENT)"
 
+# -v says each step: a tmpfs's mode, and its size when it has one.
+profile tmpfsv 'mount "/s" { type = "tmpfs" }'
+like "-v: a tmpfs without a size says its mode" \
+  "$(run -v "$T/tmpfsv.conf" -- true 2>&1)" 'mount tmpfs on /s \(mode 0755\)'
+like "-v: ... and with one, the size" \
+  "$(run -v "$T/fs.conf" -- true 2>&1)" 'mount tmpfs on /tmp \(mode 1777, size 1048576\)'
+
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot; host_mounts_matching newroot)" ""
 done_testing
