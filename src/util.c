@@ -104,12 +104,13 @@ memory_writable_again (void)
   extern char __data_start[], _end[];
   uintptr_t page = (uintptr_t) sysconf (_SC_PAGESIZE);
   populate_writable ((uintptr_t) __data_start, (uintptr_t) _end, page);
-  /* malloc's part of the brk heap ends at the break (sanitizers' malloc
-   * reports nothing here, and is left alone) */
+  /* malloc's part of the brk heap ends at the break, less its top chunk,
+   * which was never handed out (sanitizers' malloc reports nothing here,
+   * and is left alone) */
   struct mallinfo2 mi = mallinfo2 ();
   uintptr_t top = (uintptr_t) sbrk (0);
-  if (mi.arena > 0 && mi.arena <= top)
-    populate_writable (top - mi.arena, top, page);
+  if (mi.arena > 0 && mi.arena <= top && mi.keepcost < mi.arena)
+    populate_writable (top - mi.arena, top - mi.keepcost, page);
 }
 
 void
