@@ -61,24 +61,17 @@ struct fs_param
   int fd;
 };
 
-static int
-open_beneath (int dirfd, const char *path, int flags, uint64_t resolve)
-{
-  struct open_how how = { .flags = (uint64_t) (flags | O_CLOEXEC),
-                          .resolve = resolve };
-  while (*path == '/')
-    path++;
-  if (*path == '\0')
-    path = ".";
-  return (int) syscall (SYS_openat2, dirfd, path, &how, sizeof how);
-}
-
 /* A destination, inside the jail: "/" and ".." stop at the new root. */
 static int
 open_in_jail (struct build *b, const char *dest, int flags)
 {
-  return open_beneath (b->root, dest, O_PATH | flags,
-                       RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+  struct open_how how = { .flags = (uint64_t) (O_PATH | O_CLOEXEC | flags),
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  while (*dest == '/')
+    dest++;
+  if (*dest == '\0')
+    dest = ".";
+  return (int) syscall (SYS_openat2, b->root, dest, &how, sizeof how);
 }
 
 /* A source: a host path (see the header: the build's root is the host's). */
@@ -226,15 +219,6 @@ mounts_clone_tree (int dirfd, const char *path, unsigned flags,
       errno = e;
     }
   return tree;
-}
-
-/* A detached copy of the tree at SRC (its submounts too when RECURSIVE)
- * with ATTRS set. */
-static int
-clone_tree (int src, uint64_t attrs, bool recursive)
-{
-  return mounts_clone_tree (src, "", AT_EMPTY_PATH
-                                     | (recursive ? AT_RECURSIVE : 0), attrs);
 }
 
 /* Move TREE onto DEST's existing file or directory (or whatever a symlink
@@ -809,8 +793,9 @@ mount_new_root (struct build *b, cordon_error_t *err)
       int src = open_on_host (root, O_DIRECTORY);
       if (src < 0)
         return fail_errno (err, "root %s", root);
-      mnt = clone_tree (src, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
-                        | MOUNT_ATTR_NODEV, true);
+      mnt = mounts_clone_tree (src, "", AT_EMPTY_PATH | AT_RECURSIVE,
+                               MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                               | MOUNT_ATTR_NODEV);
       int e = errno;
       close_fd (&src);
       if (mnt < 0)

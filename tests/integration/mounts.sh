@@ -121,6 +121,20 @@ err=$("$CORDON" run "$T/gone.conf" -- true 2>&1); rc=$?
 is "run: ... found when mounted, with its line" "$rc $err" \
   "125 cordon: $T/gone.conf:$line: mount $T/gone on /gone (ro,nosuid,nodev): No such file or directory (ENOENT)"
 
+# A profile's root: a host directory bound read-only as "/" (cordon never
+# writes into it, so its mount points are there already).
+mkdir -p "$T/hostroot/usr"
+ln -s usr/bin "$T/hostroot/bin"; ln -s usr/lib "$T/hostroot/lib"
+ln -s usr/lib64 "$T/hostroot/lib64"
+echo from-the-root > "$T/hostroot/marker"
+printf '%s\n' 'namespaces = {"user", "mount", "pid", "ipc", "uts", "net"}' \
+  "root = \"$T/hostroot\"" 'mount "/usr" { type = "bind" source = "/usr" }' \
+  > "$T/hostroot.conf"
+is "root: a host directory is the jail's /" \
+  "$("$CORDON" run "$T/hostroot.conf" -- /bin/cat /marker 2>&1)" "from-the-root"
+fails "... read-only" "$CORDON" run "$T/hostroot.conf" -- /bin/sh -c 'echo x > /marker'
+is "... and the host's file is untouched" "$(cat "$T/hostroot/marker")" "from-the-root"
+
 # -v says each step: a tmpfs's mode, and its size when it has one.
 profile tmpfsv 'mount "/s" { type = "tmpfs" }'
 like "-v: a tmpfs without a size says its mode" \
