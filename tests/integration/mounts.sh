@@ -138,9 +138,9 @@ is "... and the host's file is untouched" "$(cat "$T/hostroot/marker")" "from-th
 # -v says each step: a tmpfs's mode, and its size when it has one.
 profile tmpfsv 'mount "/s" { type = "tmpfs" }'
 like "-v: a tmpfs without a size says its mode" \
-  "$(run -v "$T/tmpfsv.conf" -- true 2>&1)" 'mount tmpfs on /s \(mode 0755\)'
+  "$("$CORDON" run -v "$T/tmpfsv.conf" -- true 2>&1)" 'mount tmpfs on /s \(mode 0755\)'
 like "-v: ... and with one, the size" \
-  "$(run -v "$T/fs.conf" -- true 2>&1)" 'mount tmpfs on /tmp \(mode 1777, size 1048576\)'
+  "$("$CORDON" run -v "$T/fs.conf" -- true 2>&1)" 'mount tmpfs on /tmp \(mode 1777, size 1048576\)'
 
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot; host_mounts_matching newroot)" ""
 done_testing
