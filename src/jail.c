@@ -529,7 +529,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       cordon_seccomp_bpf_free (&c.seccomp);
       return -1;
     }
-  cordon_caps_last ();
+  cordon_caps_last ();      /* read here, the command inherits the value */
   heap_settle ();
   unsigned long flags = clone_flags (spec->namespaces);
   say (opts, "clone (namespaces 0x%lx)", flags);
