@@ -126,10 +126,7 @@ heap_prefault (size_t bytes)
   char *block = malloc (bytes);
   if (block == NULL)
     return;
-  uintptr_t start = ((uintptr_t) block + (uintptr_t) page - 1)
-                    & ~(uintptr_t) (page - 1);
-  uintptr_t end = ((uintptr_t) block + bytes) & ~(uintptr_t) (page - 1);
-  if (end > start)
-    madvise ((void *) start, end - start, MADV_POPULATE_WRITE);
+  populate_writable ((uintptr_t) block, (uintptr_t) block + bytes,
+                     (uintptr_t) page);
   free (block);
 }
