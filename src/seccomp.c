@@ -14,7 +14,6 @@
  * (i386 on x86_64) is filtered by the same names (see new_filter). */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
@@ -28,6 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "seccomp-filter.h"
 #include "util.h"
 
@@ -599,160 +599,56 @@ build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
 
 #define CACHE_MAGIC "cordon-seccomp-bpf-3\n"
 
-struct hash
-{
-  uint64_t h;
-};
-
-static void
-hash_bytes (struct hash *h, const void *p, size_t n)
-{
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h->h = (h->h ^ b[i]) * 0x100000001b3ULL;       /* FNV-1a */
-}
-
-static void
-hash_str (struct hash *h, const char *s)
-{
-  hash_bytes (h, s, strlen (s) + 1);
-}
-
 /* Everything the compiled filters depend on. */
 static uint64_t
 filter_key (const struct seccomp_spec *spec)
 {
-  struct hash h = { 0xcbf29ce484222325ULL };
+  struct cache_hash h;
+  cache_hash_init (&h);
   const struct scmp_version *v = seccomp_version ();
   uint32_t native = seccomp_arch_native ();
-  hash_str (&h, CACHE_MAGIC PACKAGE_VERSION);
-  hash_bytes (&h, v, sizeof *v);
-  hash_bytes (&h, &native, sizeof native);
-  hash_bytes (&h, &spec->preset, sizeof spec->preset);
-  hash_bytes (&h, &spec->action, sizeof spec->action);
-  hash_bytes (&h, &spec->compat, sizeof spec->compat);
+  cache_hash_str (&h, CACHE_MAGIC PACKAGE_VERSION);
+  cache_hash_bytes (&h, v, sizeof *v);
+  cache_hash_bytes (&h, &native, sizeof native);
+  cache_hash_bytes (&h, &spec->preset, sizeof spec->preset);
+  cache_hash_bytes (&h, &spec->action, sizeof spec->action);
+  cache_hash_bytes (&h, &spec->compat, sizeof spec->compat);
   for (size_t i = 0; i < spec->n_allow; i++)
-    hash_str (&h, spec->allow[i]);
-  hash_str (&h, "\n");
+    cache_hash_str (&h, spec->allow[i]);
+  cache_hash_str (&h, "\n");
   for (size_t i = 0; i < spec->n_deny; i++)
-    hash_str (&h, spec->deny[i]);
-  hash_str (&h, "\n");
+    cache_hash_str (&h, spec->deny[i]);
+  cache_hash_str (&h, "\n");
   for (size_t i = 0; i < spec->n_rules; i++)
     {
       const struct seccomp_rule *r = &spec->rules[i];
-      hash_str (&h, r->syscall);
-      hash_bytes (&h, &r->action, sizeof r->action);
+      cache_hash_str (&h, r->syscall);
+      cache_hash_bytes (&h, &r->action, sizeof r->action);
       for (unsigned a = 0; a < 6; a++)
         {
           const struct seccomp_arg_cmp *c = &r->args[a];
           uint64_t fields[4] = { c->set, (uint64_t) c->op, c->value, c->mask };
-          hash_bytes (&h, fields, sizeof fields);
+          cache_hash_bytes (&h, fields, sizeof fields);
         }
     }
   return h.h;
 }
 
-/* Ours, and no one else may write it: a directory or a cached filter. */
-static bool
-private_stat (const struct stat *st, mode_t type)
-{
-  return (st->st_mode & S_IFMT) == type && st->st_uid == geteuid ()
-         && (st->st_mode & 022) == 0;
-}
-
-/* A directory only we can write, created if need be.  False: no cache. */
-static bool
-private_dir (const char *path)
-{
-  if (mkdir (path, 0700) < 0 && errno != EEXIST)
-    return false;
-  struct stat st;
-  return lstat (path, &st) == 0 && private_stat (&st, S_IFDIR);
-}
-
-/* Where the cache is: $CORDON_CACHE_DIR/seccomp (*OWN_PARENT: cordon may
- * make that directory too), else root's /run/cordon/seccomp, a user's under
- * $XDG_RUNTIME_DIR or ~/.cache, whose base must exist.  False: no cache. */
-static bool
-cache_path (char *buf, size_t size, bool *own_parent)
-{
-  const char *env = getenv ("CORDON_CACHE_DIR");
-  const char *xdg = getenv ("XDG_RUNTIME_DIR");
-  const char *home = getenv ("HOME");
-  int n;
-  *own_parent = env != NULL;
-  if (env != NULL)
-    {
-      if (*env != '/')
-        return false;           /* "" (or a relative path): no cache */
-      n = snprintf (buf, size, "%s/seccomp", env);
-    }
-  else if (geteuid () == 0)
-    n = snprintf (buf, size, "/run/cordon/seccomp");
-  else if (xdg != NULL && *xdg == '/')
-    n = snprintf (buf, size, "%s/cordon/seccomp", xdg);
-  else if (home != NULL && *home == '/')
-    n = snprintf (buf, size, "%s/.cache/cordon/seccomp", home);
-  else
-    return false;
-  return n > 0 && (size_t) n < size;
-}
-
-/* Make DIR (cache_path's) and the directory above it, both private; the
- * one above that must exist, unless OWN_PARENT. */
-static bool
-make_cache_dir (char *dir, bool own_parent)
-{
-  char *slash = strrchr (dir, '/');
-  *slash = '\0';
-  char *base_end = own_parent ? NULL : strrchr (dir, '/');
-  struct stat st;
-  bool ok = true;
-  if (base_end != NULL)
-    {
-      *base_end = '\0';
-      ok = stat (*dir ? dir : "/", &st) == 0 && S_ISDIR (st.st_mode);
-      *base_end = '/';
-    }
-  ok = ok && private_dir (dir);
-  *slash = '/';
-  return ok && private_dir (dir);
-}
-
-/* The cache directory, open, when it is there and private: its files were
- * written by us alone, so one check of it (and of the file) does. */
-static int
-open_cache_dir (const char *dir)
-{
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  struct stat st;
-  if (fd >= 0 && (fstat (fd, &st) < 0 || !private_stat (&st, S_IFDIR)))
-    close_fd (&fd);
-  return fd;
-}
-
 /* The file: CACHE_MAGIC, then per filter a 16-bit length and its
- * instructions; ours, not writable by anyone else.  Read whole, at once. */
+ * instructions. */
+#define CACHE_MAX_SIZE (sizeof CACHE_MAGIC + 2 \
+                        + 2 * (2 + BPF_MAXINSNS * sizeof (struct sock_filter)))
+
 static bool
 cache_read (int dirfd, const char *name, struct cordon_seccomp_bpf *out)
 {
-  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
+  unsigned char *buf;
+  size_t size;
+  if (!cache_file_read (dirfd, name, CACHE_MAX_SIZE, &buf, &size))
     return false;
-  struct stat st;
-  unsigned char *buf = NULL;
-  bool ok = fstat (fd, &st) == 0 && private_stat (&st, S_IFREG)
-            && st.st_size <= (off_t) (sizeof CACHE_MAGIC + 2
-                                      + 2 * (2 + BPF_MAXINSNS
-                                             * sizeof (struct sock_filter)))
-            && (buf = malloc ((size_t) st.st_size + 1)) != NULL
-            /* one byte more than the file: a file that grew is refused */
-            && read (fd, buf, (size_t) st.st_size + 1) == st.st_size;
-  close (fd);
-  size_t size = ok ? (size_t) st.st_size : 0, at = sizeof CACHE_MAGIC - 1;
+  size_t at = sizeof CACHE_MAGIC - 1;
   uint16_t count = 0;
-  ok = ok && size >= at + sizeof count
-       && memcmp (buf, CACHE_MAGIC, at) == 0;
+  bool ok = size >= at + sizeof count && memcmp (buf, CACHE_MAGIC, at) == 0;
   if (ok)
     {
       memcpy (&count, buf + at, sizeof count);
@@ -784,95 +680,31 @@ cache_read (int dirfd, const char *name, struct cordon_seccomp_bpf *out)
   return ok;
 }
 
-/* Files the cache keeps: every distinct filter (profiles, versions) adds
- * one, ~7 KiB, and root's cache is in /run, which is memory. */
-#define CACHE_MAX_FILES 128
-
-struct cache_file
-{
-  char name[64];
-  struct timespec mtime;
-};
-
-static int
-older_first (const void *a, const void *b)
-{
-  const struct timespec *x = &((const struct cache_file *) a)->mtime;
-  const struct timespec *y = &((const struct cache_file *) b)->mtime;
-  if (x->tv_sec != y->tv_sec)
-    return x->tv_sec < y->tv_sec ? -1 : 1;
-  return (x->tv_nsec > y->tv_nsec) - (x->tv_nsec < y->tv_nsec);
-}
-
-/* Keep the newest CACHE_MAX_FILES of DIR's files (the ones written last:
- * a filter still in use comes back at the cost of one compilation).  Run
- * after a write, never on the way to a jail that found its filter. */
 static void
-cache_trim (const char *dir)
-{
-  DIR *d = opendir (dir);
-  if (d == NULL)
-    return;
-  struct cache_file *files = NULL;
-  size_t n = 0, cap = 0;
-  struct dirent *de;
-  while ((de = readdir (d)) != NULL)
-    {
-      struct stat st;
-      if (de->d_name[0] == '.' || strlen (de->d_name) >= sizeof files->name
-          || fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
-          || !S_ISREG (st.st_mode))
-        continue;
-      if (n == cap)
-        {
-          size_t grown = cap ? 2 * cap : 256;
-          struct cache_file *more = realloc (files, grown * sizeof *files);
-          if (more == NULL)
-            break;
-          files = more;
-          cap = grown;
-        }
-      snprintf (files[n].name, sizeof files[n].name, "%s", de->d_name);
-      files[n++].mtime = st.st_mtim;
-    }
-  if (n > CACHE_MAX_FILES)
-    {
-      qsort (files, n, sizeof *files, older_first);
-      for (size_t i = 0; i < n - CACHE_MAX_FILES; i++)
-        unlinkat (dirfd (d), files[i].name, 0);
-    }
-  free (files);
-  closedir (d);
-}
-
-static void
-cache_write (const char *dir, const char *path,
+cache_write (char *dir, bool own_parent, const char *name,
              const struct cordon_seccomp_bpf *bpf)
 {
-  int fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0)
+  size_t size = sizeof CACHE_MAGIC - 1 + 2;
+  for (int i = 0; i < bpf->n; i++)
+    size += 2 + bpf->len[i] * sizeof *bpf->prog[i];
+  unsigned char *buf = malloc (size);
+  if (buf == NULL)
     return;
+  size_t at = sizeof CACHE_MAGIC - 1;
+  memcpy (buf, CACHE_MAGIC, at);
   uint16_t count = (uint16_t) bpf->n;
-  bool ok = write_all (fd, CACHE_MAGIC, sizeof CACHE_MAGIC - 1) == 0
-            && write_all (fd, &count, sizeof count) == 0;
-  for (int i = 0; ok && i < bpf->n; i++)
+  memcpy (buf + at, &count, sizeof count);
+  at += sizeof count;
+  for (int i = 0; i < bpf->n; i++)
     {
       uint16_t len = bpf->len[i];
-      ok = write_all (fd, &len, sizeof len) == 0
-           && write_all (fd, bpf->prog[i],
-                         len * sizeof *bpf->prog[i]) == 0;
+      memcpy (buf + at, &len, sizeof len);
+      at += sizeof len;
+      memcpy (buf + at, bpf->prog[i], len * sizeof *bpf->prog[i]);
+      at += len * sizeof *bpf->prog[i];
     }
-  /* linkat of an O_TMPFILE: the file appears whole or not at all */
-  char tmp[4300], proc[64];
-  snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
-  if (snprintf (tmp, sizeof tmp, "%s.%d", path, (int) getpid ())
-      >= (int) sizeof tmp)
-    ok = false;
-  if (ok && linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0
-      && rename (tmp, path) < 0)
-    unlink (tmp);
-  close (fd);
-  cache_trim (dir);
+  cache_file_write (dir, own_parent, name, buf, size);
+  free (buf);
 }
 
 /* libseccomp's BPF for one filter, through a memfd. */
@@ -941,14 +773,14 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
                  && spec->n_rules == 0;
   if (nothing)
     return 0;
-  char dir[4096], path[4200], name[32];
+  char dir[4096], name[32];
   bool own_parent;
-  bool cached = cache_path (dir, sizeof dir, &own_parent);
+  bool cached = cache_dir_path ("seccomp", dir, sizeof dir, &own_parent);
   snprintf (name, sizeof name, "%016llx.bpf",
             (unsigned long long) filter_key (spec));
   if (cached)
     {
-      int dirfd = open_cache_dir (dir);
+      int dirfd = cache_dir_open (dir);
       bool hit = dirfd >= 0 && cache_read (dirfd, name, out);
       close_fd (&dirfd);
       if (hit)
@@ -961,9 +793,8 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
       cordon_seccomp_bpf_free (out);
       return cordon_fail (err, -r, "%s", what);
     }
-  if (cached && make_cache_dir (dir, own_parent)
-      && snprintf (path, sizeof path, "%s/%s", dir, name) < (int) sizeof path)
-    cache_write (dir, path, out);
+  if (cached)
+    cache_write (dir, own_parent, name, out);
   return 0;
 }
 
