@@ -223,12 +223,16 @@ load_profile (const struct cli *cli, const struct settings *settings,
     .settings = settings,
     .running_as_root = geteuid () == 0,
     .mount_checks_sources = for_run,
+    .use_cache = for_run,
   };
   struct diagnostics diags = { 0 };
   int r = profile_load (&req, spec, &diags);
   size_t warnings = diagnostics_count (&diags, DIAG_WARNING);
   if (r < 0 || show_warnings)
     diagnostics_print (&diags, stderr);
+  if (r == 1 && show_warnings)
+    fprintf (stderr, "cordon: profile %s: from the cache\n",
+             path ? path : "<built-in default>");
   diagnostics_free (&diags);
   free (path);
   if (r < 0)

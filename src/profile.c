@@ -38,6 +38,7 @@
 #include "capabilities.h"
 #include "default-profile.h"
 #include "profile.h"
+#include "profile-cache.h"
 #include "rlimits.h"
 #include "seccomp-filter.h"
 #include "util.h"
@@ -735,6 +736,8 @@ struct loader
   bool parse_failed;        /* libconfuse stopped: the tree is incomplete */
   bool unset_vars;          /* a value lost a part: skip host path checks */
   bool mount_checks_sources;  /* see struct profile_request */
+  struct profile_inputs *inputs;  /* what the load reads, for the cache;
+                                     NULL: not recorded */
   cfg_t *cfg;
 
   char **files;             /* every file name shown, freed at the end */
@@ -1043,6 +1046,7 @@ lookup_var (struct scan *sc, const char *name, size_t nlen, const char *def,
 {
   char *var = xstrndup (name, nlen);
   const char *v = getenv (var);
+  profile_inputs_env (sc->ld->inputs, var, v);
   char *fallback = NULL;
   /* XDG base directory spec: unset or empty means $HOME/.config. */
   if (sc->ld->settings_mode && strcmp (var, "XDG_CONFIG_HOME") == 0
@@ -2858,10 +2862,12 @@ parse_top_frame (struct loader *ld, const char *text, size_t len)
 }
 
 static bool
-file_exists (const char *path)
+file_exists (struct loader *ld, const char *path)
 {
   struct stat st;
-  return stat (path, &st) == 0;
+  bool exists = stat (path, &st) == 0;
+  profile_inputs_probe (ld->inputs, path, exists);
+  return exists;
 }
 
 /* Where include(NAME) finds its file: absolute as is; else next to the
@@ -2875,7 +2881,7 @@ resolve_include (struct loader *ld, const char *name, struct strbuf *searched)
   if (f && f->dir)
     {
       char *path = join_path (f->dir, name);
-      if (file_exists (path))
+      if (file_exists (ld, path))
         return path;
       sb_puts (searched, *f->dir ? f->dir : ".");
       free (path);
@@ -2883,7 +2889,7 @@ resolve_include (struct loader *ld, const char *name, struct strbuf *searched)
   for (size_t i = 0; ld->settings && i < ld->settings->n_profile_path; i++)
     {
       char *path = join_path (ld->settings->profile_path[i], name);
-      if (file_exists (path))
+      if (file_exists (ld, path))
         return path;
       if (searched->n)
         sb_puts (searched, ", ");
@@ -2940,6 +2946,8 @@ include_file (struct loader *ld, const char *name, int line)
   size_t len;
   int rc = 0;
   char *text = read_text (path, ld->diags, &len, &st, NULL);
+  if (text)
+    profile_inputs_file (ld->inputs, path, text, len, &st);
   if (text && !is_include_cycle (ld, &st, path, line, name))
     {
       char *dir = dir_of (path);
@@ -3999,15 +4007,16 @@ check_ids (struct loader *ld, const struct jail_spec *spec, const char *key,
 static void
 check_root_dir (struct loader *ld, const struct jail_spec *spec)
 {
-  struct stat st;
   if (spec->root == NULL || !is_absolute (spec->root) || ld->unset_vars)
     return;
-  if (stat (spec->root, &st) < 0)
-    key_diag (ld, DIAG_ERROR, "root", &spec->origin, "root '%s': %s",
-              spec->root, strerror (errno));
-  else if (!S_ISDIR (st.st_mode))
+  int state = profile_dir_state (spec->root);
+  profile_inputs_dir (ld->inputs, spec->root, state);
+  if (state < 0)
     key_diag (ld, DIAG_ERROR, "root", &spec->origin, "root '%s' is not a "
               "directory", spec->root);
+  else if (state != 0)
+    key_diag (ld, DIAG_ERROR, "root", &spec->origin, "root '%s': %s",
+              spec->root, strerror (state));
 }
 
 /* What weakens the jail on purpose is allowed, but said. */
@@ -4094,6 +4103,7 @@ load_top (struct loader *ld, const char *path)
       ld->parse_failed = true;
       return;
     }
+  profile_inputs_file (ld->inputs, path, text, len, &st);
   char *dir = dir_of (path);
   push_frame (ld, path, dir, &st, true, false);
   parse_top_frame (ld, text, len);
@@ -4106,8 +4116,12 @@ int
 profile_load (const struct profile_request *req, struct jail_spec **out,
               struct diagnostics *diags)
 {
+  if (req->use_cache && profile_cache_lookup (req, out, diags))
+    return 1;
   struct loader ld;
   size_t errors_before = diagnostics_count (diags, DIAG_ERROR);
+  size_t first_diag = diags->n;
+  struct profile_inputs inputs = { 0 };
   if (!loader_init (&ld, diags, true))
     {
       diag_add (diags, DIAG_ERROR, req->path ? req->path : BUILTIN_NAME, 0,
@@ -4117,6 +4131,7 @@ profile_load (const struct profile_request *req, struct jail_spec **out,
   ld.settings = req->settings;
   ld.running_as_root = req->running_as_root;
   ld.mount_checks_sources = req->mount_checks_sources;
+  ld.inputs = req->use_cache ? &inputs : NULL;
 
   load_top (&ld, req->path);
   apply_overrides (&ld, req->overrides, req->n_overrides);
@@ -4134,9 +4149,17 @@ profile_load (const struct profile_request *req, struct jail_spec **out,
   loader_free (&ld);
   if (spec == NULL || diagnostics_count (diags, DIAG_ERROR) > errors_before)
     {
+      profile_inputs_free (&inputs);
       jail_spec_free (spec);
       return -1;
     }
+  if (req->use_cache)
+    {
+      struct diagnostics mine = { diags->items + first_diag,
+                                  diags->n - first_diag, 0 };
+      profile_cache_store (req, &inputs, spec, &mine);
+    }
+  profile_inputs_free (&inputs);
   *out = spec;
   return 0;
 }

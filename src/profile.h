@@ -67,10 +67,14 @@ struct profile_request
   /* cordon run: a missing mount source is found when it is mounted (with
    * its file and line), not stat()ed beforehand; check and show look. */
   bool mount_checks_sources;
+  /* cordon run: take the spec from the profiles cache (profile-cache.h)
+   * when nothing it was made from has changed, and keep it there if not */
+  bool use_cache;
 };
 
 /* Parse and validate.  Returns 0 and sets *out when there was no error
- * (warnings may still be in diags); returns -1 otherwise, *out untouched. */
+ * (warnings may still be in diags), 1 the same when the spec came from the
+ * profiles cache (req->use_cache); returns -1 otherwise, *out untouched. */
 int profile_load (const struct profile_request *req, struct jail_spec **out,
                   struct diagnostics *diags);
 

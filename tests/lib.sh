@@ -6,6 +6,7 @@
 #   fails NAME CMD...         passes when CMD exits non-zero
 #   is NAME ACTUAL EXPECTED   passes when the two strings are equal
 #   like NAME ACTUAL REGEX    passes when ACTUAL matches the extended REGEX
+#   unlike NAME ACTUAL REGEX  passes when it does not
 #   skip NAME REASON
 # $CORDON is the binary under test; $T is a scratch directory that every user
 # (also nobody) can read, removed when the test file ends.
@@ -51,6 +52,11 @@ is() {
 like() {
   if printf '%s' "$2" | grep -Eq -- "$3"; then _tap_line 0 "$1"; else _tap_line 1 "$1" "expected to match: $3
      got: [$2]"; fi
+}
+
+unlike() {
+  if printf '%s' "$2" | grep -Eq -- "$3"; then _tap_line 1 "$1" "expected not to match: $3
+     got: [$2]"; else _tap_line 0 "$1"; fi
 }
 
 skip() {

@@ -82,4 +82,31 @@ like "... and says to give one after --" "$out" "no command"
 is "run -- CMD replaces argv" "$($CORDON run -- /bin/echo hello)" "hello"
 is "run passes the command's status through" "$($CORDON run -- /bin/sh -c 'exit 7'; echo $?)" 7
 
+# The profiles cache: a run takes the compiled profile while nothing it was
+# made from has changed, and parses again when something has.
+export CORDON_CACHE_DIR="$T/cache"
+profile cached 'hostname = "one"' 'argv = {"/bin/hostname"}' 'include("cached-inc.conf")'
+echo 'time_limit = 30' > "$T/cached-inc.conf"
+out=$($CORDON run -v "$T/cached.conf" 2>&1)
+unlike "a first run parses the profile" "$out" "from the cache"
+out=$($CORDON run -v "$T/cached.conf" 2>&1)
+like "the next run takes it from the cache" "$out" "cordon: profile $T/cached.conf: from the cache"
+like "... and runs it" "$out" "^one$"
+sed -i 's/"one"/"two"/' "$T/cached.conf"
+out=$($CORDON run -v "$T/cached.conf" 2>&1)
+unlike "an edited profile is parsed again" "$out" "from the cache"
+like "... and the edit is in effect" "$out" "^two$"
+echo 'time_limit = 1' > "$T/cached-inc.conf"
+out=$($CORDON run -v "$T/cached.conf" -- /bin/sleep 5 2>&1); rc=$?
+unlike "an edited include is parsed again" "$out" "from the cache"
+is "... and its edit is in effect (the time limit ends the sleep)" "$rc" 143
+like "-D gives a run of its own, parsed" "$($CORDON run -v -D 'hostname="three"' "$T/cached.conf" 2>&1)" "^three$"
+like "... which is cached too" "$($CORDON run -v -D 'hostname="three"' "$T/cached.conf" 2>&1)" "from the cache"
+for f in "$T"/cache/profiles/*; do chmod g+w "$f"; done
+unlike "an entry others could write is not read" "$($CORDON run -v "$T/cached.conf" 2>&1)" "from the cache"
+out=$(CORDON_CACHE_DIR= $CORDON run -v "$T/cached.conf" 2>&1)
+unlike "CORDON_CACHE_DIR= turns the cache off" "$out" "from the cache"
+like "... and the run is the same" "$out" "^two$"
+unset CORDON_CACHE_DIR
+
 done_testing

@@ -1,0 +1,963 @@
+/* profile-cache.c — compiled profiles, kept for the next `cordon run`
+ * (see profile-cache.h).  Owns the entry format: the request, the inputs,
+ * the warnings and the spec, each field written in the order of spec.h. */
+#include "config.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "profile-cache.h"
+#include "util.h"
+
+#define ENTRY_MAGIC "cordon-profile-1\n"
+#define ENTRY_MAX_SIZE (64u << 20)
+
+/* A field added to spec.h needs its line in put_spec and get_spec, and a
+ * new size here; these catch the first half being forgotten (x86_64). */
+#if defined(__x86_64__) && defined(__LP64__)
+_Static_assert (sizeof (struct jail_spec) == 1096, "spec.h changed: "
+                "update put_spec and get_spec");
+_Static_assert (sizeof (struct fs_entry) == 128, "spec.h changed: "
+                "update put_entry and get_entry");
+_Static_assert (sizeof (struct seccomp_spec) == 80, "spec.h changed: "
+                "update put_seccomp and get_seccomp");
+_Static_assert (sizeof (struct seccomp_rule) == 176, "spec.h changed: "
+                "update put_seccomp and get_seccomp");
+_Static_assert (sizeof (struct network_spec) == 96, "spec.h changed: "
+                "update put_network and get_network");
+_Static_assert (sizeof (struct port_publish) == 32, "spec.h changed: "
+                "update put_network and get_network");
+_Static_assert (sizeof (struct cgroup_spec) == 64, "spec.h changed: "
+                "update put_cgroup and get_cgroup");
+_Static_assert (sizeof (struct env_spec) == 40, "spec.h changed: "
+                "update put_spec and get_spec");
+_Static_assert (sizeof (struct id_range) == 32, "spec.h changed: "
+                "update put_id_map and get_id_map");
+_Static_assert (sizeof (struct rlimit_setting) == 40, "spec.h changed: "
+                "update put_spec and get_spec");
+#endif
+
+/* ---- recording the inputs ---- */
+
+static struct profile_input *
+new_input (struct profile_inputs *in, enum profile_input_kind kind,
+           const char *name)
+{
+  if (in->n == in->cap)
+    {
+      size_t cap = in->cap ? 2 * in->cap : 8;
+      struct profile_input *more = realloc (in->items, cap * sizeof *more);
+      if (more == NULL)
+        abort ();
+      in->items = more;
+      in->cap = cap;
+    }
+  struct profile_input *i = &in->items[in->n++];
+  *i = (struct profile_input) { .kind = kind, .name = strdup (name) };
+  if (i->name == NULL)
+    abort ();
+  return i;
+}
+
+static char *
+copy_bytes (const char *p, size_t n)
+{
+  char *c = malloc (n + 1);
+  if (c == NULL)
+    abort ();
+  memcpy (c, p, n);
+  c[n] = '\0';
+  return c;
+}
+
+void
+profile_inputs_file (struct profile_inputs *in, const char *path,
+                     const char *text, size_t len, const struct stat *st)
+{
+  if (in == NULL)
+    return;
+  struct profile_input *i = new_input (in, PROFILE_INPUT_FILE, path);
+  i->data = copy_bytes (text, len);
+  i->len = len;
+  i->dev = (uint64_t) st->st_dev;
+  i->ino = (uint64_t) st->st_ino;
+}
+
+void
+profile_inputs_probe (struct profile_inputs *in, const char *path,
+                      bool exists)
+{
+  if (in != NULL)
+    new_input (in, PROFILE_INPUT_PROBE, path)->state = exists;
+}
+
+void
+profile_inputs_env (struct profile_inputs *in, const char *name,
+                    const char *value)
+{
+  if (in == NULL)
+    return;
+  struct profile_input *i = new_input (in, PROFILE_INPUT_ENV, name);
+  if (value != NULL)
+    {
+      i->len = strlen (value);
+      i->data = copy_bytes (value, i->len);
+    }
+}
+
+void
+profile_inputs_dir (struct profile_inputs *in, const char *path, int state)
+{
+  if (in != NULL)
+    new_input (in, PROFILE_INPUT_DIR, path)->state = state;
+}
+
+void
+profile_inputs_free (struct profile_inputs *in)
+{
+  for (size_t i = 0; i < in->n; i++)
+    {
+      free (in->items[i].name);
+      free (in->items[i].data);
+    }
+  free (in->items);
+  memset (in, 0, sizeof *in);
+}
+
+int
+profile_dir_state (const char *path)
+{
+  struct stat st;
+  if (stat (path, &st) < 0)
+    return errno;
+  return S_ISDIR (st.st_mode) ? 0 : -1;
+}
+
+/* ---- writing ---- */
+
+struct out
+{
+  unsigned char *b;
+  size_t n, cap;
+};
+
+static void
+put_bytes (struct out *o, const void *p, size_t n)
+{
+  if (o->cap - o->n < n)
+    {
+      size_t cap = o->cap ? o->cap : 4096;
+      while (cap - o->n < n)
+        cap *= 2;
+      unsigned char *more = realloc (o->b, cap);
+      if (more == NULL)
+        abort ();
+      o->b = more;
+      o->cap = cap;
+    }
+  if (n > 0)
+    memcpy (o->b + o->n, p, n);
+  o->n += n;
+}
+
+static void
+put_u8 (struct out *o, unsigned v)
+{
+  unsigned char c = (unsigned char) v;
+  put_bytes (o, &c, 1);
+}
+
+static void
+put_u32 (struct out *o, uint32_t v)
+{
+  put_bytes (o, &v, sizeof v);
+}
+
+static void
+put_u64 (struct out *o, uint64_t v)
+{
+  put_bytes (o, &v, sizeof v);
+}
+
+/* LEN bytes at P, or NULL (P NULL) */
+static void
+put_data (struct out *o, const char *p, size_t len)
+{
+  put_u8 (o, p != NULL);
+  if (p == NULL)
+    return;
+  put_u64 (o, len);
+  put_bytes (o, p, len);
+}
+
+static void
+put_str (struct out *o, const char *s)
+{
+  put_data (o, s, s ? strlen (s) : 0);
+}
+
+static void
+put_strv (struct out *o, char *const *v, size_t n)
+{
+  put_u8 (o, v != NULL);
+  put_u64 (o, n);
+  for (size_t i = 0; i < n; i++)
+    put_str (o, v[i]);
+}
+
+static void
+put_origin (struct out *o, const struct spec_origin *g)
+{
+  put_str (o, g->file);
+  put_u32 (o, (uint32_t) g->line);
+}
+
+static void
+put_id_map (struct out *o, const struct id_map *m)
+{
+  put_u8 (o, m->ranges != NULL);
+  put_u64 (o, m->n_ranges);
+  for (size_t i = 0; i < m->n_ranges; i++)
+    {
+      const struct id_range *r = &m->ranges[i];
+      put_u32 (o, r->inside);
+      put_u32 (o, r->outside);
+      put_u32 (o, r->count);
+      put_origin (o, &r->origin);
+    }
+}
+
+static void
+put_entry (struct out *o, const struct fs_entry *e)
+{
+  put_u32 (o, e->kind);
+  put_str (o, e->dest);
+  put_origin (o, &e->origin);
+  put_str (o, e->source);
+  put_u8 (o, e->writable);
+  put_u8 (o, e->optional);
+  put_u64 (o, e->size);
+  put_u8 (o, e->has_mode);
+  put_u32 (o, e->mode);
+  put_strv (o, e->lower, e->n_lower);
+  put_str (o, e->upper);
+  put_str (o, e->work);
+  put_str (o, e->target);
+  put_data (o, e->content, e->content_len);
+  put_u8 (o, e->generated);
+}
+
+static void
+put_seccomp (struct out *o, const struct seccomp_spec *s)
+{
+  put_u32 (o, s->preset);
+  put_strv (o, s->allow, s->n_allow);
+  put_strv (o, s->deny, s->n_deny);
+  put_u32 (o, s->action);
+  put_u8 (o, s->compat);
+  put_u8 (o, s->rules != NULL);
+  put_u64 (o, s->n_rules);
+  for (size_t i = 0; i < s->n_rules; i++)
+    {
+      const struct seccomp_rule *r = &s->rules[i];
+      put_str (o, r->syscall);
+      for (int a = 0; a < 6; a++)
+        {
+          put_u8 (o, r->args[a].set);
+          put_u32 (o, r->args[a].op);
+          put_u64 (o, r->args[a].value);
+          put_u64 (o, r->args[a].mask);
+        }
+      put_u32 (o, r->action);
+      put_origin (o, &r->origin);
+    }
+  put_origin (o, &s->origin);
+}
+
+static void
+put_cgroup (struct out *o, const struct cgroup_spec *c)
+{
+  put_u8 (o, c->has_memory);
+  put_u64 (o, c->memory);
+  put_u8 (o, c->has_memory_swap);
+  put_u64 (o, c->memory_swap);
+  put_u32 (o, c->pids);
+  put_bytes (o, &c->cpu, sizeof c->cpu);
+  put_origin (o, &c->origin);
+}
+
+static void
+put_network (struct out *o, const struct network_spec *n)
+{
+  put_u32 (o, n->mode);
+  put_str (o, n->bridge);
+  put_u8 (o, n->address_auto);
+  put_str (o, n->address);
+  put_str (o, n->gateway);
+  put_u32 (o, n->prefix);
+  put_u8 (o, n->nat);
+  put_strv (o, n->dns, n->n_dns);
+  put_u8 (o, n->publish != NULL);
+  put_u64 (o, n->n_publish);
+  for (size_t i = 0; i < n->n_publish; i++)
+    {
+      const struct port_publish *p = &n->publish[i];
+      put_str (o, p->host_address);
+      put_u32 (o, p->host_port);
+      put_u32 (o, p->jail_port);
+      put_u32 (o, (uint32_t) p->protocol);
+      put_origin (o, &p->origin);
+    }
+  put_origin (o, &n->origin);
+}
+
+static void
+put_spec (struct out *o, const struct jail_spec *s)
+{
+  put_str (o, s->name);
+  put_str (o, s->description);
+  put_origin (o, &s->origin);
+  put_strv (o, s->argv, s->n_argv);
+  put_str (o, s->cwd);
+  put_str (o, s->hostname);
+  put_u32 (o, s->uid);
+  put_u32 (o, s->gid);
+  put_u32 (o, s->time_limit);
+  put_u32 (o, s->namespaces);
+  put_id_map (o, &s->uid_map);
+  put_id_map (o, &s->gid_map);
+  put_str (o, s->root);
+  put_u8 (o, s->entries != NULL);
+  put_u64 (o, s->n_entries);
+  for (size_t i = 0; i < s->n_entries; i++)
+    put_entry (o, &s->entries[i]);
+  put_u8 (o, s->env.clear);
+  put_strv (o, s->env.keep, s->env.n_keep);
+  put_strv (o, s->env.set, s->env.n_set);
+  put_u64 (o, s->capabilities);
+  put_u8 (o, s->no_new_privs);
+  put_seccomp (o, &s->seccomp);
+  for (int i = 0; i < JAIL_RLIMIT_COUNT; i++)
+    {
+      const struct rlimit_setting *r = &s->rlimits[i];
+      put_u8 (o, r->set);
+      put_u64 (o, r->soft);
+      put_u64 (o, r->hard);
+      put_origin (o, &r->origin);
+    }
+  put_u8 (o, s->pass_fds != NULL);
+  put_u64 (o, s->n_pass_fds);
+  for (size_t i = 0; i < s->n_pass_fds; i++)
+    put_u32 (o, (uint32_t) s->pass_fds[i]);
+  put_u8 (o, s->new_session);
+  put_u8 (o, s->tty);
+  put_u8 (o, s->mask_paths);
+  put_cgroup (o, &s->cgroup);
+  put_network (o, &s->network);
+}
+
+/* ---- reading: every get_ fails softly, and the entry is then a miss ---- */
+
+struct in
+{
+  const unsigned char *b;
+  size_t n, at;
+  bool ok;
+};
+
+static bool
+get_bytes (struct in *i, void *p, size_t n)
+{
+  if (!i->ok || i->n - i->at < n)
+    {
+      i->ok = false;
+      if (p != NULL && n > 0)
+        memset (p, 0, n);
+      return false;
+    }
+  if (p != NULL && n > 0)
+    memcpy (p, i->b + i->at, n);
+  i->at += n;
+  return true;
+}
+
+static unsigned
+get_u8 (struct in *i)
+{
+  unsigned char c = 0;
+  get_bytes (i, &c, 1);
+  return c;
+}
+
+static uint32_t
+get_u32 (struct in *i)
+{
+  uint32_t v = 0;
+  get_bytes (i, &v, sizeof v);
+  return v;
+}
+
+static uint64_t
+get_u64 (struct in *i)
+{
+  uint64_t v = 0;
+  get_bytes (i, &v, sizeof v);
+  return v;
+}
+
+/* A count of items that are each at least MIN bytes: no more than the
+ * rest of the entry holds, so a damaged count cannot make us allocate. */
+static size_t
+get_count (struct in *i, size_t min)
+{
+  uint64_t n = get_u64 (i);
+  if (i->ok && n > (i->n - i->at) / (min ? min : 1))
+    i->ok = false;
+  return i->ok ? (size_t) n : 0;
+}
+
+/* Allocated with one zero byte after it; *LEN its length.  NULL: none
+ * (or a failed read: i->ok says). */
+static char *
+get_data (struct in *i, size_t *len)
+{
+  *len = 0;
+  if (!get_u8 (i))
+    return NULL;
+  size_t n = get_count (i, 1);
+  char *p = i->ok ? malloc (n + 1) : NULL;
+  if (p == NULL || !get_bytes (i, p, n))
+    {
+      free (p);
+      i->ok = false;
+      return NULL;
+    }
+  p[n] = '\0';
+  *len = n;
+  return p;
+}
+
+static char *
+get_str (struct in *i)
+{
+  size_t len;
+  char *s = get_data (i, &len);
+  if (s != NULL && strlen (s) != len)
+    {
+      free (s);
+      i->ok = false;
+      return NULL;
+    }
+  return s;
+}
+
+/* calloc of N + 1 items, when the entry said there was an array */
+static void *
+get_array (struct in *i, bool present, size_t n, size_t size)
+{
+  if (!i->ok || !present)
+    return NULL;
+  void *p = calloc (n + 1, size);
+  if (p == NULL)
+    i->ok = false;
+  return p;
+}
+
+/* NULL-terminated, as argv must be */
+static char **
+get_strv (struct in *i, size_t *n_out)
+{
+  bool present = get_u8 (i);
+  size_t n = get_count (i, 1);
+  char **v = get_array (i, present, n, sizeof *v);
+  *n_out = v ? n : 0;
+  for (size_t k = 0; v && k < n; k++)
+    v[k] = get_str (i);
+  return v;
+}
+
+static void
+get_origin (struct in *i, struct spec_origin *g)
+{
+  g->file = get_str (i);
+  g->line = (int) get_u32 (i);
+}
+
+static void
+get_id_map (struct in *i, struct id_map *m)
+{
+  bool present = get_u8 (i);
+  size_t n = get_count (i, 13);
+  m->ranges = get_array (i, present, n, sizeof *m->ranges);
+  m->n_ranges = m->ranges ? n : 0;
+  for (size_t k = 0; k < m->n_ranges; k++)
+    {
+      struct id_range *r = &m->ranges[k];
+      r->inside = get_u32 (i);
+      r->outside = get_u32 (i);
+      r->count = get_u32 (i);
+      get_origin (i, &r->origin);
+    }
+}
+
+static void
+get_entry (struct in *i, struct fs_entry *e)
+{
+  e->kind = (enum fs_entry_kind) get_u32 (i);
+  e->dest = get_str (i);
+  get_origin (i, &e->origin);
+  e->source = get_str (i);
+  e->writable = get_u8 (i);
+  e->optional = get_u8 (i);
+  e->size = get_u64 (i);
+  e->has_mode = get_u8 (i);
+  e->mode = (mode_t) get_u32 (i);
+  e->lower = get_strv (i, &e->n_lower);
+  e->upper = get_str (i);
+  e->work = get_str (i);
+  e->target = get_str (i);
+  e->content = get_data (i, &e->content_len);
+  e->generated = get_u8 (i);
+}
+
+static void
+get_seccomp (struct in *i, struct seccomp_spec *s)
+{
+  s->preset = (enum seccomp_preset) get_u32 (i);
+  s->allow = get_strv (i, &s->n_allow);
+  s->deny = get_strv (i, &s->n_deny);
+  s->action = (enum seccomp_action) get_u32 (i);
+  s->compat = get_u8 (i);
+  bool present = get_u8 (i);
+  size_t n = get_count (i, 1);
+  s->rules = get_array (i, present, n, sizeof *s->rules);
+  s->n_rules = s->rules ? n : 0;
+  for (size_t k = 0; k < s->n_rules; k++)
+    {
+      struct seccomp_rule *r = &s->rules[k];
+      r->syscall = get_str (i);
+      for (int a = 0; a < 6; a++)
+        {
+          r->args[a].set = get_u8 (i);
+          r->args[a].op = (enum seccomp_cmp) get_u32 (i);
+          r->args[a].value = get_u64 (i);
+          r->args[a].mask = get_u64 (i);
+        }
+      r->action = (enum seccomp_action) get_u32 (i);
+      get_origin (i, &r->origin);
+    }
+  get_origin (i, &s->origin);
+}
+
+static void
+get_cgroup (struct in *i, struct cgroup_spec *c)
+{
+  c->has_memory = get_u8 (i);
+  c->memory = get_u64 (i);
+  c->has_memory_swap = get_u8 (i);
+  c->memory_swap = get_u64 (i);
+  c->pids = get_u32 (i);
+  get_bytes (i, &c->cpu, sizeof c->cpu);
+  get_origin (i, &c->origin);
+}
+
+static void
+get_network (struct in *i, struct network_spec *n)
+{
+  n->mode = (enum network_mode) get_u32 (i);
+  n->bridge = get_str (i);
+  n->address_auto = get_u8 (i);
+  n->address = get_str (i);
+  n->gateway = get_str (i);
+  n->prefix = get_u32 (i);
+  n->nat = get_u8 (i);
+  n->dns = get_strv (i, &n->n_dns);
+  bool present = get_u8 (i);
+  size_t count = get_count (i, 1);
+  n->publish = get_array (i, present, count, sizeof *n->publish);
+  n->n_publish = n->publish ? count : 0;
+  for (size_t k = 0; k < n->n_publish; k++)
+    {
+      struct port_publish *p = &n->publish[k];
+      p->host_address = get_str (i);
+      p->host_port = (uint16_t) get_u32 (i);
+      p->jail_port = (uint16_t) get_u32 (i);
+      p->protocol = (int) get_u32 (i);
+      get_origin (i, &p->origin);
+    }
+  get_origin (i, &n->origin);
+}
+
+static struct jail_spec *
+get_spec (struct in *i)
+{
+  struct jail_spec *s = calloc (1, sizeof *s);
+  if (s == NULL)
+    return NULL;
+  s->name = get_str (i);
+  s->description = get_str (i);
+  get_origin (i, &s->origin);
+  s->argv = get_strv (i, &s->n_argv);
+  s->cwd = get_str (i);
+  s->hostname = get_str (i);
+  s->uid = get_u32 (i);
+  s->gid = get_u32 (i);
+  s->time_limit = get_u32 (i);
+  s->namespaces = get_u32 (i);
+  get_id_map (i, &s->uid_map);
+  get_id_map (i, &s->gid_map);
+  s->root = get_str (i);
+  bool present = get_u8 (i);
+  size_t n = get_count (i, 1);
+  s->entries = get_array (i, present, n, sizeof *s->entries);
+  s->n_entries = s->entries ? n : 0;
+  for (size_t k = 0; k < s->n_entries; k++)
+    get_entry (i, &s->entries[k]);
+  s->env.clear = get_u8 (i);
+  s->env.keep = get_strv (i, &s->env.n_keep);
+  s->env.set = get_strv (i, &s->env.n_set);
+  s->capabilities = get_u64 (i);
+  s->no_new_privs = get_u8 (i);
+  get_seccomp (i, &s->seccomp);
+  for (int k = 0; k < JAIL_RLIMIT_COUNT; k++)
+    {
+      struct rlimit_setting *r = &s->rlimits[k];
+      r->set = get_u8 (i);
+      r->soft = get_u64 (i);
+      r->hard = get_u64 (i);
+      get_origin (i, &r->origin);
+    }
+  present = get_u8 (i);
+  n = get_count (i, 4);
+  s->pass_fds = get_array (i, present, n, sizeof *s->pass_fds);
+  s->n_pass_fds = s->pass_fds ? n : 0;
+  for (size_t k = 0; k < s->n_pass_fds; k++)
+    s->pass_fds[k] = (int) get_u32 (i);
+  s->new_session = get_u8 (i);
+  s->tty = get_u8 (i);
+  s->mask_paths = get_u8 (i);
+  get_cgroup (i, &s->cgroup);
+  get_network (i, &s->network);
+  if (!i->ok)
+    {
+      jail_spec_free (s);
+      return NULL;
+    }
+  return s;
+}
+
+bool
+profile_cache_encode (const struct jail_spec *spec, unsigned char **buf,
+                      size_t *len)
+{
+  struct out o = { 0 };
+  put_spec (&o, spec);
+  *buf = o.b;
+  *len = o.n;
+  return true;
+}
+
+bool
+profile_cache_decode (const unsigned char *buf, size_t len,
+                      struct jail_spec **out)
+{
+  struct in i = { .b = buf, .n = len, .ok = true };
+  *out = get_spec (&i);
+  if (*out != NULL && i.at != len)
+    {
+      jail_spec_free (*out);
+      *out = NULL;
+    }
+  return *out != NULL;
+}
+
+/* ---- the request: what the entry is for ---- */
+
+static int
+note_build_id (struct dl_phdr_info *info, size_t size, void *data)
+{
+  (void) size;
+  struct out *o = data;
+  for (int p = 0; p < info->dlpi_phnum; p++)
+    {
+      const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
+      if (ph->p_type != PT_NOTE)
+        continue;
+      const char *note = (const char *) (info->dlpi_addr + ph->p_vaddr);
+      /* a note's descriptor and the next note start at the segment's
+       * alignment: 4 bytes, or 8 (.note.gnu.property) */
+      size_t pad = ph->p_align == 8 ? 7 : 3;
+      size_t at = 0;
+      while (at + sizeof (ElfW (Nhdr)) <= ph->p_memsz)
+        {
+          const ElfW (Nhdr) *nh = (const ElfW (Nhdr) *) (note + at);
+          size_t desc_at = (at + sizeof *nh + nh->n_namesz + pad) & ~pad;
+          size_t next = (desc_at + nh->n_descsz + pad) & ~pad;
+          if (next > ph->p_memsz)
+            break;
+          if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4
+              && memcmp (note + at + sizeof *nh, "GNU", 4) == 0
+              && nh->n_descsz > 0)
+            {
+              put_data (o, note + desc_at, nh->n_descsz);
+              return 1;
+            }
+          at = next;
+        }
+    }
+  return 1;   /* only the first object: cordon itself */
+}
+
+/* Everything but the inputs that the load depends on, from cordon's own
+ * build (the built-in profile, the checks) to the -D overrides.  False:
+ * no build id, so no way to tell this cordon's entries from another's. */
+static bool
+put_request (struct out *o, const struct profile_request *req)
+{
+  put_bytes (o, ENTRY_MAGIC, sizeof ENTRY_MAGIC - 1);
+  size_t before = o->n;
+  dl_iterate_phdr (note_build_id, o);
+  if (o->n == before)
+    return false;
+  const struct scmp_version *v = seccomp_version ();
+  uint32_t version[3] = { v ? v->major : 0, v ? v->minor : 0,
+                          v ? v->micro : 0 };
+  put_bytes (o, version, sizeof version);
+  put_str (o, req->path);
+  put_u64 (o, req->n_overrides);
+  for (size_t i = 0; i < req->n_overrides; i++)
+    put_str (o, req->overrides[i]);
+  const struct settings *s = req->settings;
+  put_u8 (o, s != NULL);
+  if (s != NULL)
+    {
+      put_u64 (o, s->n_profile_path);
+      for (size_t i = 0; i < s->n_profile_path; i++)
+        put_str (o, s->profile_path[i]);
+      put_str (o, s->cgroup_parent);
+      put_u32 (o, (uint32_t) s->cgroup_version);
+      put_str (o, s->network_bridge);
+      put_str (o, s->network_gateway);
+    }
+  put_u8 (o, req->running_as_root);
+  put_u8 (o, req->mount_checks_sources);
+  return true;
+}
+
+/* ---- inputs, as written and as checked ---- */
+
+static void
+put_inputs (struct out *o, const struct profile_inputs *in)
+{
+  put_u64 (o, in->n);
+  for (size_t k = 0; k < in->n; k++)
+    {
+      const struct profile_input *i = &in->items[k];
+      put_u32 (o, i->kind);
+      put_str (o, i->name);
+      put_data (o, i->data, i->len);
+      put_u64 (o, i->dev);
+      put_u64 (o, i->ino);
+      put_u32 (o, (uint32_t) i->state);
+    }
+}
+
+/* Is the file at PATH LEN bytes equal to DATA, the same file as before? */
+static bool
+same_file (const char *path, const char *data, size_t len, uint64_t dev,
+           uint64_t ino)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0)
+    return false;
+  struct stat st;
+  char *buf = NULL;
+  bool same = fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
+              && (uint64_t) st.st_dev == dev && (uint64_t) st.st_ino == ino
+              && (uint64_t) st.st_size == len
+              && (buf = malloc (len + 1)) != NULL
+              && read (fd, buf, len + 1) == (ssize_t) len
+              && memcmp (buf, data, len) == 0;
+  free (buf);
+  close (fd);
+  return same;
+}
+
+static bool
+input_unchanged (struct in *i)
+{
+  enum profile_input_kind kind = (enum profile_input_kind) get_u32 (i);
+  char *name = get_str (i);
+  size_t len;
+  char *data = get_data (i, &len);
+  uint64_t dev = get_u64 (i), ino = get_u64 (i);
+  int state = (int) get_u32 (i);
+  bool same = false;
+  if (i->ok && name != NULL)
+    switch (kind)
+      {
+      case PROFILE_INPUT_FILE:
+        same = data != NULL && same_file (name, data, len, dev, ino);
+        break;
+      case PROFILE_INPUT_PROBE:
+        {
+          struct stat st;
+          same = (stat (name, &st) == 0) == (state != 0);
+        }
+        break;
+      case PROFILE_INPUT_ENV:
+        {
+          const char *now = getenv (name);
+          same = (now == NULL && data == NULL)
+                 || (now != NULL && data != NULL && strcmp (now, data) == 0);
+        }
+        break;
+      case PROFILE_INPUT_DIR:
+        same = profile_dir_state (name) == state;
+        break;
+      }
+  free (name);
+  free (data);
+  return same;
+}
+
+static void
+put_diagnostics (struct out *o, const struct diagnostics *d)
+{
+  put_u64 (o, d->n);
+  for (size_t k = 0; k < d->n; k++)
+    {
+      put_u32 (o, d->items[k].severity);
+      put_str (o, d->items[k].file);
+      put_u32 (o, (uint32_t) d->items[k].line);
+      put_str (o, d->items[k].message);
+    }
+}
+
+/* Appended to DIAGS only once the whole entry has been read. */
+static bool
+get_diagnostics (struct in *i, struct diagnostics *out)
+{
+  size_t n = get_count (i, 1);
+  struct diagnostic *items = get_array (i, true, n, sizeof *items);
+  for (size_t k = 0; items && k < n; k++)
+    {
+      items[k].severity = (enum diag_severity) get_u32 (i);
+      items[k].file = get_str (i);
+      items[k].line = (int) get_u32 (i);
+      items[k].message = get_str (i);
+      if (items[k].file == NULL || items[k].message == NULL)
+        i->ok = false;
+    }
+  out->items = items;
+  out->n = out->cap = items ? n : 0;
+  return i->ok;
+}
+
+static void
+append_diagnostics (struct diagnostics *to, struct diagnostics *from)
+{
+  for (size_t k = 0; k < from->n; k++)
+    {
+      if (to->n == to->cap)
+        {
+          size_t cap = to->cap ? 2 * to->cap : 8;
+          struct diagnostic *more = realloc (to->items, cap * sizeof *more);
+          if (more == NULL)
+            abort ();
+          to->items = more;
+          to->cap = cap;
+        }
+      to->items[to->n++] = from->items[k];
+    }
+  free (from->items);
+  memset (from, 0, sizeof *from);
+}
+
+/* ---- the entry ---- */
+
+static bool
+entry_name (const unsigned char *request, size_t len, char *name,
+            size_t size)
+{
+  struct cache_hash h;
+  cache_hash_init (&h);
+  cache_hash_bytes (&h, request, len);
+  return snprintf (name, size, "%016llx.profile",
+                   (unsigned long long) h.h) < (int) size;
+}
+
+bool
+profile_cache_lookup (const struct profile_request *req,
+                      struct jail_spec **out, struct diagnostics *diags)
+{
+  char dir[4096], name[64];
+  bool own_parent;
+  struct out request = { 0 };
+  unsigned char *buf = NULL;
+  size_t len = 0;
+  bool hit = false;
+  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
+      && put_request (&request, req)
+      && entry_name (request.b, request.n, name, sizeof name))
+    {
+      int dirfd = cache_dir_open (dir);
+      hit = dirfd >= 0
+            && cache_file_read (dirfd, name, ENTRY_MAX_SIZE, &buf, &len)
+            && len >= request.n && memcmp (buf, request.b, request.n) == 0;
+      close_fd (&dirfd);
+    }
+  struct in i = { .b = buf, .n = len, .at = request.n, .ok = hit };
+  size_t n_inputs = hit ? get_count (&i, 1) : 0;
+  for (size_t k = 0; i.ok && k < n_inputs; k++)
+    if (!input_unchanged (&i))
+      i.ok = false;
+  struct diagnostics warnings = { 0 };
+  struct jail_spec *spec = NULL;
+  if (i.ok && get_diagnostics (&i, &warnings))
+    spec = get_spec (&i);
+  if (spec != NULL && i.at == len)
+    {
+      append_diagnostics (diags, &warnings);
+      *out = spec;
+    }
+  else
+    {
+      jail_spec_free (spec);
+      spec = NULL;
+    }
+  diagnostics_free (&warnings);
+  free (buf);
+  free (request.b);
+  return spec != NULL;
+}
+
+void
+profile_cache_store (const struct profile_request *req,
+                     const struct profile_inputs *in,
+                     const struct jail_spec *spec,
+                     const struct diagnostics *diags)
+{
+  char dir[4096], name[64];
+  bool own_parent;
+  struct out o = { 0 };
+  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
+      && put_request (&o, req) && entry_name (o.b, o.n, name, sizeof name))
+    {
+      put_inputs (&o, in);
+      put_diagnostics (&o, diags);
+      put_spec (&o, spec);
+      if (o.n <= ENTRY_MAX_SIZE)
+        cache_file_write (dir, own_parent, name, o.b, o.n);
+    }
+  free (o.b);
+}

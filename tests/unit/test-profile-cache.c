@@ -1,0 +1,341 @@
+/* test-profile-cache.c — compiled profiles (src/profile-cache.c): every
+ * valid profile of the tree survives the entry format unchanged, damaged
+ * entries are refused, and a cached load is taken only while everything it
+ * read is unchanged. */
+#include "config.h"
+
+#include <dirent.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "cache.h"
+#include "profile-cache.h"
+#include "profile-test-helpers.h"
+
+static char cache_dir[] = "/tmp/cordon-cache-test.XXXXXX";
+static struct settings test_settings;
+static char work_dir[] = "/tmp/cordon-cache-work.XXXXXX";
+
+/* ---- the format ---- */
+
+/* PATH's spec, encoded, decoded, shows the same and encodes the same. */
+static void
+round_trip (const char *path)
+{
+  struct profile_request req = { .path = path };
+  char *text;
+  struct jail_spec *spec = load_request (&req, &text);
+  free (text);
+  if (spec == NULL)
+    return;                     /* an invalid fixture: nothing to keep */
+  unsigned char *buf, *again_buf = NULL;
+  size_t len, again_len = 0;
+  struct jail_spec *again = NULL;
+  bool ok = profile_cache_encode (spec, &buf, &len)
+            && profile_cache_decode (buf, len, &again)
+            && profile_cache_encode (again, &again_buf, &again_len);
+  char *shown = print_spec (spec);
+  char *shown_again = again ? print_spec (again) : NULL;
+  tap_ok (ok && len == again_len && memcmp (buf, again_buf, len) == 0
+          && shown_again && strcmp (shown, shown_again) == 0
+          && strcmp (spec->origin.file, again->origin.file) == 0,
+          "round trip: %s", path);
+  /* every cut of the entry is refused, and leaves nothing allocated */
+  bool refused = true;
+  for (size_t cut = 0; ok && cut < len; cut++)
+    {
+      struct jail_spec *part = NULL;
+      if (profile_cache_decode (buf, cut, &part))
+        {
+          refused = false;
+          jail_spec_free (part);
+        }
+    }
+  tap_ok (refused, "every truncation refused: %s", path);
+  free (shown);
+  free (shown_again);
+  free (buf);
+  free (again_buf);
+  jail_spec_free (spec);
+  jail_spec_free (again);
+}
+
+static void
+round_trip_dir (const char *dir)
+{
+  DIR *d = opendir (dir);
+  if (d == NULL)
+    {
+      tap_ok (0, "open %s", dir);
+      return;
+    }
+  struct dirent *de;
+  char **names = NULL;
+  size_t n = 0;
+  while ((de = readdir (d)) != NULL)
+    {
+      size_t l = strlen (de->d_name);
+      if (l > 5 && strcmp (de->d_name + l - 5, ".conf") == 0)
+        {
+          names = realloc (names, (n + 1) * sizeof *names);
+          if (asprintf (&names[n++], "%s/%s", dir, de->d_name) < 0)
+            abort ();
+        }
+    }
+  closedir (d);
+  for (size_t i = 0; i < n; i++)
+    {
+      round_trip (names[i]);
+      free (names[i]);
+    }
+  free (names);
+}
+
+/* ---- cached loads ---- */
+
+static void
+write_file (const char *path, const char *text)
+{
+  FILE *f = fopen (path, "w");
+  if (f == NULL || fputs (text, f) < 0 || fclose (f) != 0)
+    tap_ok (0, "write %s", path);
+}
+
+/* Load PATH for `cordon run` with -D OVERRIDE (or none): profile_load's
+ * result (1: from the cache), with show's text in *SHOWN (to free). */
+static int
+run_load (const char *path, const char *override, char **shown,
+          char **diags)
+{
+  char *const ov[] = { (char *) override };
+  struct profile_request req = {
+    .path = path, .overrides = ov, .n_overrides = override ? 1 : 0,
+    .settings = &test_settings, .mount_checks_sources = true,
+    .use_cache = true,
+  };
+  struct diagnostics d = { 0 };
+  struct jail_spec *spec = NULL;
+  int r = profile_load (&req, &spec, &d);
+  *shown = spec ? print_spec (spec) : strdup ("");
+  *diags = diags_text (&d);
+  diagnostics_free (&d);
+  jail_spec_free (spec);
+  return r;
+}
+
+/* Does a load of PATH (r, as run_load) give r == WANT and show NEEDLE? */
+static void
+expect_load (const char *path, const char *override, int want,
+             const char *needle, const char *name)
+{
+  char *shown, *diags;
+  int r = run_load (path, override, &shown, &diags);
+  bool ok = r == want && strstr (shown, needle) != NULL;
+  tap_ok (ok, "%s", name);
+  if (!ok)
+    printf ("# got %d (want %d), diagnostics: %s# show:\n%s", r, want,
+            diags, shown);
+  free (shown);
+  free (diags);
+}
+
+static void
+cached_loads (void)
+{
+  char top[512], inc[512], near[512], sub[256];
+  snprintf (sub, sizeof sub, "%s/sub", work_dir);
+  snprintf (top, sizeof top, "%s/top.conf", work_dir);
+  snprintf (inc, sizeof inc, "%s/inc.conf", sub);
+  snprintf (near, sizeof near, "%s/inc.conf", work_dir);
+  mkdir (sub, 0755);
+  char *search[] = { sub };
+  test_settings.profile_path = search;
+  test_settings.n_profile_path = 1;
+
+  write_file (top, "argv = {\"/bin/true\"}\nhostname = \"h1\"\n"
+              "cwd = \"${CORDON_TEST_CWD:-/}\"\n"
+              "seccomp { preset = \"none\" }\ninclude(\"inc.conf\")\n");
+  write_file (inc, "time_limit = 10\n");
+  unsetenv ("CORDON_TEST_CWD");
+
+  struct profile_request req = {
+    .path = top, .settings = &test_settings, .mount_checks_sources = true,
+    .use_cache = true,
+  };
+  /* the settings' search path finds inc.conf in sub/ */
+  char *shown, *diags;
+  struct diagnostics d = { 0 };
+  struct jail_spec *spec = NULL;
+  int r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0 && spec && spec->time_limit == 10,
+          "first load: parsed (0), include found on the search path");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  char *warn = diags_text (&d);
+  tap_ok (r == 1 && spec && strcmp (spec->hostname, "h1") == 0,
+          "second load: from the cache (1)");
+  tap_ok (strstr (warn, "top.conf:4: warning: seccomp: preset \"none\"")
+          != NULL, "a cached load gives the warnings again");
+  free (warn);
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+
+  /* the same size, other bytes */
+  write_file (top, "argv = {\"/bin/true\"}\nhostname = \"h2\"\n"
+              "cwd = \"${CORDON_TEST_CWD:-/}\"\n"
+              "seccomp { preset = \"none\" }\ninclude(\"inc.conf\")\n");
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0 && spec && strcmp (spec->hostname, "h2") == 0,
+          "an edited profile is parsed again");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+
+  write_file (inc, "time_limit = 20\n");
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0 && spec && spec->time_limit == 20,
+          "an edited include is parsed again");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+
+  /* next to the including file comes before the search path */
+  write_file (near, "time_limit = 30\n");
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0 && spec && spec->time_limit == 30,
+          "an include that now resolves elsewhere is parsed again");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+  unlink (near);
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0 && spec && spec->time_limit == 20,
+          "... and again when it goes away");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+
+  setenv ("CORDON_TEST_CWD", "/tmp", 1);
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0 && spec && strcmp (spec->cwd, "/tmp") == 0,
+          "a variable that is set now is expanded again");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 1 && spec && strcmp (spec->cwd, "/tmp") == 0,
+          "... and cached with its value");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+  unsetenv ("CORDON_TEST_CWD");
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0 && spec && strcmp (spec->cwd, "/") == 0,
+          "unset again: parsed again");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+
+  /* other settings, other -D: other entries */
+  test_settings.network_bridge = (char *) "other0";
+  spec = NULL;
+  r = profile_load (&req, &spec, &d);
+  tap_ok (r == 0, "other settings: parsed");
+  jail_spec_free (spec);
+  diagnostics_free (&d);
+  test_settings.network_bridge = NULL;
+
+  expect_load (top, "hostname=\"h3\"", 0, "= \"h3\"",
+               "a -D override: parsed");
+  expect_load (top, "hostname=\"h3\"", 1, "= \"h3\"",
+               "the same -D: from the cache");
+  expect_load (top, NULL, 1, "= \"h2\"",
+               "without the -D: its own entry, still cached");
+
+  /* root = DIR: checked again */
+  char root[512], rooted[512];
+  snprintf (root, sizeof root, "%s/root", work_dir);
+  snprintf (rooted, sizeof rooted, "%s/rooted.conf", work_dir);
+  mkdir (root, 0755);
+  char *text;
+  if (asprintf (&text, "argv = {\"/bin/true\"}\nroot = \"%s\"\n", root) < 0)
+    abort ();
+  write_file (rooted, text);
+  free (text);
+  expect_load (rooted, NULL, 0, "root = ", "root: parsed");
+  expect_load (rooted, NULL, 1, "root = ", "root: cached");
+  rmdir (root);
+  r = run_load (rooted, NULL, &shown, &diags);
+  tap_ok (r < 0 && strstr (diags, "No such file or directory") != NULL,
+          "root gone: the load fails as without the cache");
+  free (shown);
+  free (diags);
+  rmdir (root);
+
+  /* a cache that others could write is not read */
+  char dir[4096];
+  bool own;
+  cache_dir_path ("profiles", dir, sizeof dir, &own);
+  chmod (dir, 0775);
+  expect_load (top, NULL, 0, "= \"h2\"",
+               "a group-writable cache directory is not used");
+  chmod (dir, 0700);
+  expect_load (top, NULL, 1, "= \"h2\"", "... a private one is");
+
+  /* damaged entries: each file cut short is a miss, not an error */
+  DIR *dd = opendir (dir);
+  struct dirent *de;
+  while (dd && (de = readdir (dd)) != NULL)
+    if (de->d_name[0] != '.')
+      {
+        char path[8192];
+        snprintf (path, sizeof path, "%s/%s", dir, de->d_name);
+        if (truncate (path, 40) != 0)
+          tap_ok (0, "truncate %s", path);
+      }
+  if (dd)
+    closedir (dd);
+  expect_load (top, NULL, 0, "= \"h2\"",
+               "a damaged entry: parsed again");
+  expect_load (top, NULL, 1, "= \"h2\"", "... and cached again");
+
+  unlink (top);
+  unlink (inc);
+  unlink (rooted);
+  rmdir (sub);
+}
+
+int
+main (void)
+{
+  const char *src = getenv ("SRCDIR");
+  char dir[PATH_MAX];
+  if (mkdtemp (cache_dir) == NULL || mkdtemp (work_dir) == NULL)
+    {
+      printf ("Bail out! mkdtemp: %s\n", strerror (errno));
+      return 1;
+    }
+  setenv ("CORDON_CACHE_DIR", cache_dir, 1);
+  static const char *const areas[] = {
+    "valid", "hardening", "network", "cgroup", "include", "search", NULL
+  };
+  for (size_t i = 0; areas[i]; i++)
+    {
+      snprintf (dir, sizeof dir, "%s/tests/fixtures/%s",
+                src && *src ? src : ".", areas[i]);
+      round_trip_dir (dir);
+    }
+  snprintf (dir, sizeof dir, "%s/profiles", src && *src ? src : ".");
+  round_trip_dir (dir);
+  round_trip (NULL);            /* the built-in default */
+
+  cached_loads ();
+
+  char cmd[512];
+  snprintf (cmd, sizeof cmd, "rm -rf '%s' '%s'", cache_dir, work_dir);
+  if (system (cmd) != 0)
+    tap_ok (0, "clean up %s", cmd);
+  return tap_done ();
+}
