@@ -39,6 +39,9 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$W/bin" "$W/out"
+# cordon's caches (compiled filters and profiles) go with the rest; the
+# nobody rows have theirs under their XDG_RUNTIME_DIR, $W/state-nobody.
+CORDON_CACHE_DIR="$W/cache"; export CORDON_CACHE_DIR
 cp "$CORDON" "$W/bin/cordon"
 cp "$LAUNCH" "$W/bin/launch"
 chmod 755 "$W/bin/cordon" "$W/bin/launch"
@@ -186,12 +189,13 @@ startup() { # root|nobody
     --- bwrap $BW $TRUE \
     --- crun $CR --root "$st" run -b "$cb" b%N \
     --- cordon $C run "$W/bare.conf" \
+    --- cordon-cold +CORDON_CACHE_DIR= $C run "$W/bare.conf" \
     --- bwrap+sec @3="$W/filter.bpf" $BWS $TRUE \
     --- crun+sec $CR --root "$st" run -b "$cb-hard" b%N \
     $hard_cordon
   echo "### Start-up, $who ($runs interleaved runs each, /bin/true in the jail)"
   echo
-  stats startup "$out" floor unshare bwrap crun cordon bwrap+sec crun+sec cordon+sec cordon+sec+cg
+  stats startup "$out" floor unshare bwrap crun cordon cordon-cold bwrap+sec crun+sec cordon+sec cordon+sec+cg
   if [ -f "$W/out/notes-$who" ]; then cat "$W/out/notes-$who"; fi
   echo
 }

@@ -15,7 +15,9 @@
  *     Prints each run's peak RSS in KiB (wait4's ru_maxrss), one a line.
  *
  * Arguments "@FD=PATH" right after NAME open PATH on FD for every run (a
- * seccomp filter for bwrap --seccomp FD, which reads it to the end).
+ * seccomp filter for bwrap --seccomp FD, which reads it to the end);
+ * arguments "+VAR=VALUE" there put VAR=VALUE into that command's
+ * environment (without an exec of env(1) in the time).
  * "%N" in an argument becomes a number unique to the run (container ids).
  * Commands run with stdout and stderr on /dev/null unless -v; a run that
  * does not exit 0 counts as a failure, and any failure fails the
@@ -42,7 +44,26 @@ struct cmd
   FILE *out;
   long failures;
   posix_spawn_file_actions_t fa;   /* stdout/stderr, @FD=PATH files */
+  char **envp;          /* environ, or a copy with the +VAR=VALUE ones */
 };
+
+/* environ with ASSIGNMENT (VAR=VALUE) in place of VAR's own entry */
+static char **
+env_with (char **envp, char *assignment)
+{
+  size_t len = strcspn (assignment, "=") + 1, n = 0;
+  while (envp[n])
+    n++;
+  char **out = calloc (n + 2, sizeof *out);
+  if (out == NULL)
+    exit (2);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strncmp (envp[i], assignment, len) != 0)
+      out[k++] = envp[i];
+  out[k++] = assignment;
+  return out;
+}
 
 static unsigned long serial;
 static int verbose, keep_going;
@@ -92,7 +113,7 @@ static pid_t
 start (struct cmd *c)
 {
   pid_t pid;
-  int r = posix_spawn (&pid, c->argv[0], &c->fa, NULL, expand (c), environ);
+  int r = posix_spawn (&pid, c->argv[0], &c->fa, NULL, expand (c), c->envp);
   if (r != 0)
     {
       fprintf (stderr, "launch: %s: %s\n", c->argv[0], strerror (r));
@@ -200,7 +221,7 @@ main (int argc, char **argv)
     {
       if (i + 1 >= argc)
         usage ();
-      cmds[n] = (struct cmd) { .name = argv[i] };
+      cmds[n] = (struct cmd) { .name = argv[i], .envp = environ };
       posix_spawn_file_actions_t *fa = &cmds[n].fa;
       posix_spawn_file_actions_init (fa);
       if (!verbose)
@@ -209,11 +230,15 @@ main (int argc, char **argv)
           posix_spawn_file_actions_addopen (fa, 2, "/dev/null", O_WRONLY, 0);
         }
       i++;
-      while (i < argc && argv[i][0] == '@' && strchr (argv[i], '=') != NULL)
+      while (i < argc && (argv[i][0] == '@' || argv[i][0] == '+')
+             && strchr (argv[i], '=') != NULL)
         {
-          posix_spawn_file_actions_addopen (fa, atoi (argv[i] + 1),
-                                            strchr (argv[i], '=') + 1,
-                                            O_RDONLY, 0);
+          if (argv[i][0] == '+')
+            cmds[n].envp = env_with (cmds[n].envp, argv[i] + 1);
+          else
+            posix_spawn_file_actions_addopen (fa, atoi (argv[i] + 1),
+                                              strchr (argv[i], '=') + 1,
+                                              O_RDONLY, 0);
           i++;
         }
       cmds[n].argv = &argv[i];

@@ -52,8 +52,13 @@ def startup(d, names):
             print(f"- {n}: n/a (target ≤ {target:.2f}× bwrap)")
             continue
         r = statistics.median(xs) / base_med
-        print(f"- {n}: {r:.2f}× bwrap's median — target ≤ {target:.2f}×: "
+        print(f"- {n}: {r:.3f}× bwrap's median — target ≤ {target:.2f}×: "
               + ("**met**" if r <= target else "**behind**"))
+    xs = samples(os.path.join(d, "cordon-cold"))
+    if "cordon-cold" in names and xs:
+        print(f"- cordon-cold: {statistics.median(xs) / base_med:.3f}× "
+              "bwrap's median: the bare jail without caches "
+              "(CORDON_CACHE_DIR=), its profile parsed at every start")
 
 
 def fit(ks, ys):
