@@ -5,8 +5,10 @@
  *
  *   launch [-w WARM] [-n RUNS] [-o DIR] -- NAME ARGV... [--- NAME ARGV...]...
  *     Interleaved start-up times: WARM untimed runs of each command, then
- *     RUNS rounds that each run every command once (ABAB..., the order
- *     rotated every round, so that no command always follows the same one).
+ *     RUNS rounds that each run every command once (ABAB..., in an order
+ *     shuffled every round from a fixed seed, so that each command follows
+ *     every other about as often: a jail's clean-up that the kernel
+ *     finishes after its exit lands on whatever runs next).
  *     DIR/NAME gets one wall time per line, in microseconds.
  *   launch -j PAR -n JAILS [-r ROUNDS] -- NAME ARGV... [--- ...]
  *     Throughput: JAILS runs of each command with PAR of them in flight;
@@ -291,12 +293,24 @@ main (int argc, char **argv)
               return 2;
             }
         }
+      int order[32];
+      for (int k = 0; k < n; k++)
+        order[k] = k;
+      srand (1);
       for (long r = 0; r < runs; r++)
-        for (int k = 0; k < n; k++)
-          {
-            struct cmd *c = &cmds[(k + r) % n];
-            fprintf (c->out, "%.1f\n", run_once (c, NULL));
-          }
+        {
+          for (int k = n - 1; k > 0; k--)
+            {
+              int j = rand () % (k + 1), t = order[k];
+              order[k] = order[j];
+              order[j] = t;
+            }
+          for (int k = 0; k < n; k++)
+            {
+              struct cmd *c = &cmds[order[k]];
+              fprintf (c->out, "%.1f\n", run_once (c, NULL));
+            }
+        }
       for (int k = 0; k < n; k++)
         fclose (cmds[k].out);
     }
