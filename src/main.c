@@ -190,11 +190,15 @@ settings_file (const struct cli *cli)
 }
 
 static int
-load_settings (const struct cli *cli, struct settings *settings)
+load_settings (const struct cli *cli, struct settings *settings, bool for_run)
 {
   struct diagnostics diags = { 0 };
-  int r = settings_load (settings_file (cli), settings, &diags);
+  const char *path = settings_file (cli);
+  int r = for_run ? settings_load_cached (path, settings, &diags)
+                  : settings_load (path, settings, &diags);
   diagnostics_print (&diags, stderr);
+  if (r == 1 && cli->verbose > 0)
+    fprintf (stderr, "cordon: settings %s: from the cache\n", path);
   diagnostics_free (&diags);
   return r;
 }
@@ -451,7 +455,7 @@ main (int argc, char **argv)
   bool is_run = strcmp (verb, "run") == 0;
   struct settings settings = { 0 };
   int status;
-  if (load_settings (&cli, &settings) < 0)
+  if (load_settings (&cli, &settings, is_run) < 0)
     status = is_run ? EXIT_CORDON_FAILED : EXIT_FAILURE;
   else if (is_run)
     status = command_run (&cli, &settings);

@@ -19,6 +19,7 @@
 #include "util.h"
 
 #define ENTRY_MAGIC "cordon-profile-1\n"
+#define SETTINGS_MAGIC "cordon-settings-1\n"
 #define ENTRY_MAX_SIZE (64u << 20)
 
 /* A field added to spec.h needs its line in put_spec and get_spec, and a
@@ -896,36 +897,60 @@ entry_name (const unsigned char *request, size_t len, char *name,
                    (unsigned long long) h.h) < (int) size;
 }
 
+/* The entry for REQUEST (put_request's or put_settings_request's bytes),
+ * when its request matches and every input is unchanged: *BUF holds it
+ * (to free), *I stands after its warnings, which are in *WARNINGS. */
+static bool
+entry_open (const struct out *request, unsigned char **buf, struct in *i,
+            struct diagnostics *warnings)
+{
+  char dir[4096], name[64];
+  bool own_parent;
+  size_t len = 0;
+  bool hit = false;
+  *buf = NULL;
+  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
+      && entry_name (request->b, request->n, name, sizeof name))
+    {
+      int dirfd = cache_dir_open (dir);
+      hit = dirfd >= 0
+            && cache_file_read (dirfd, name, ENTRY_MAX_SIZE, buf, &len)
+            && len >= request->n && memcmp (*buf, request->b, request->n) == 0;
+      close_fd (&dirfd);
+    }
+  *i = (struct in) { .b = *buf, .n = len, .at = request->n, .ok = hit };
+  size_t n_inputs = hit ? get_count (i, 1) : 0;
+  for (size_t k = 0; i->ok && k < n_inputs; k++)
+    if (!input_unchanged (i))
+      i->ok = false;
+  return i->ok && get_diagnostics (i, warnings);
+}
+
+/* Keep ENTRY (request, inputs, warnings, payload), its first REQUEST_LEN
+ * bytes the request that names it. */
+static void
+entry_write (const struct out *entry, size_t request_len)
+{
+  char dir[4096], name[64];
+  bool own_parent;
+  if (entry->n <= ENTRY_MAX_SIZE
+      && cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
+      && entry_name (entry->b, request_len, name, sizeof name))
+    cache_file_write (dir, own_parent, name, entry->b, entry->n);
+}
+
 bool
 profile_cache_lookup (const struct profile_request *req,
                       struct jail_spec **out, struct diagnostics *diags)
 {
-  char dir[4096], name[64];
-  bool own_parent;
   struct out request = { 0 };
   unsigned char *buf = NULL;
-  size_t len = 0;
-  bool hit = false;
-  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && put_request (&request, req)
-      && entry_name (request.b, request.n, name, sizeof name))
-    {
-      int dirfd = cache_dir_open (dir);
-      hit = dirfd >= 0
-            && cache_file_read (dirfd, name, ENTRY_MAX_SIZE, &buf, &len)
-            && len >= request.n && memcmp (buf, request.b, request.n) == 0;
-      close_fd (&dirfd);
-    }
-  struct in i = { .b = buf, .n = len, .at = request.n, .ok = hit };
-  size_t n_inputs = hit ? get_count (&i, 1) : 0;
-  for (size_t k = 0; i.ok && k < n_inputs; k++)
-    if (!input_unchanged (&i))
-      i.ok = false;
+  struct in i;
   struct diagnostics warnings = { 0 };
   struct jail_spec *spec = NULL;
-  if (i.ok && get_diagnostics (&i, &warnings))
+  if (put_request (&request, req) && entry_open (&request, &buf, &i, &warnings))
     spec = get_spec (&i);
-  if (spec != NULL && i.at == len)
+  if (spec != NULL && i.at == i.n)
     {
       append_diagnostics (diags, &warnings);
       *out = spec;
@@ -947,17 +972,94 @@ profile_cache_store (const struct profile_request *req,
                      const struct jail_spec *spec,
                      const struct diagnostics *diags)
 {
-  char dir[4096], name[64];
-  bool own_parent;
   struct out o = { 0 };
-  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && put_request (&o, req) && entry_name (o.b, o.n, name, sizeof name))
+  if (put_request (&o, req))
     {
+      size_t request_len = o.n;
       put_inputs (&o, in);
       put_diagnostics (&o, diags);
       put_spec (&o, spec);
-      if (o.n <= ENTRY_MAX_SIZE)
-        cache_file_write (dir, own_parent, name, o.b, o.n);
+      entry_write (&o, request_len);
+    }
+  free (o.b);
+}
+
+/* ---- the settings file, the same way ---- */
+
+static bool
+put_settings_request (struct out *o, const char *path)
+{
+  put_bytes (o, SETTINGS_MAGIC, sizeof SETTINGS_MAGIC - 1);
+  size_t before = o->n;
+  dl_iterate_phdr (note_build_id, o);
+  if (o->n == before)
+    return false;
+  put_str (o, path);
+  return true;
+}
+
+static void
+put_settings (struct out *o, const struct settings *s)
+{
+  put_strv (o, s->profile_path, s->n_profile_path);
+  put_str (o, s->cgroup_parent);
+  put_u32 (o, (uint32_t) s->cgroup_version);
+  put_str (o, s->network_bridge);
+  put_str (o, s->network_gateway);
+}
+
+static void
+get_settings (struct in *i, struct settings *s)
+{
+  s->profile_path = get_strv (i, &s->n_profile_path);
+  s->cgroup_parent = get_str (i);
+  s->cgroup_version = (int) get_u32 (i);
+  s->network_bridge = get_str (i);
+  s->network_gateway = get_str (i);
+}
+
+bool
+settings_cache_lookup (const char *path, struct settings *out,
+                       struct diagnostics *diags)
+{
+  struct out request = { 0 };
+  unsigned char *buf = NULL;
+  struct in i;
+  struct diagnostics warnings = { 0 };
+  struct settings s = { 0 };
+  bool hit = false;
+  if (put_settings_request (&request, path)
+      && entry_open (&request, &buf, &i, &warnings))
+    {
+      get_settings (&i, &s);
+      hit = i.ok && i.at == i.n;
+    }
+  if (hit)
+    {
+      append_diagnostics (diags, &warnings);
+      *out = s;
+    }
+  else
+    settings_free (&s);
+  diagnostics_free (&warnings);
+  free (buf);
+  free (request.b);
+  return hit;
+}
+
+void
+settings_cache_store (const char *path, const struct profile_inputs *in,
+                      const struct settings *s,
+                      const struct diagnostics *diags)
+{
+  struct out o = { 0 };
+  if (put_settings_request (&o, path))
+    {
+      size_t request_len = o.n;
+      put_inputs (&o, in);
+      put_diagnostics (&o, diags);
+      put_settings (&o, s);
+      entry_write (&o, request_len);
     }
   free (o.b);
 }

@@ -8,7 +8,8 @@
  * (cache.h) with the request and those inputs.  The next load of the same
  * request re-reads the inputs; only when every one is as recorded does it
  * take the spec from the cache instead of parsing.  Nothing is trusted on a
- * hash alone: the entry holds the request and inputs themselves. */
+ * hash alone: the entry holds the request and inputs themselves.  The
+ * settings file is kept the same way, for `cordon run` too. */
 #ifndef CORDON_PROFILE_CACHE_H
 #define CORDON_PROFILE_CACHE_H
 
@@ -68,6 +69,13 @@ void profile_cache_store (const struct profile_request *req,
                           const struct profile_inputs *in,
                           const struct jail_spec *spec,
                           const struct diagnostics *diags);
+
+/* The same for the settings file at PATH (settings_load_cached). */
+bool settings_cache_lookup (const char *path, struct settings *out,
+                            struct diagnostics *diags);
+void settings_cache_store (const char *path, const struct profile_inputs *in,
+                           const struct settings *s,
+                           const struct diagnostics *diags);
 
 /* SPEC as the cache writes it, and back: for the round-trip test. */
 bool profile_cache_encode (const struct jail_spec *spec, unsigned char **buf,

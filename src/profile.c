@@ -1053,6 +1053,7 @@ lookup_var (struct scan *sc, const char *name, size_t nlen, const char *def,
       && (v == NULL || *v == '\0'))
     {
       const char *home = getenv ("HOME");
+      profile_inputs_env (sc->ld->inputs, "HOME", home);
       v = home && *home ? (fallback = xasprintf ("%s/.config", home)) : NULL;
     }
   if (v != NULL)
@@ -4643,10 +4644,12 @@ add_dir (struct settings *s, const char *dir)
 
 /* The search path without a settings file (or without profile_path in it). */
 static void
-default_profile_path (struct settings *s)
+default_profile_path (struct settings *s, struct profile_inputs *inputs)
 {
   const char *xdg = getenv ("XDG_CONFIG_HOME");
   const char *home = getenv ("HOME");
+  profile_inputs_env (inputs, "XDG_CONFIG_HOME", xdg);
+  profile_inputs_env (inputs, "HOME", home);
   char *user = NULL;
   if (xdg && *xdg)
     user = xasprintf ("%s/cordon/profiles", xdg);
@@ -4683,9 +4686,9 @@ settings_network (cfg_t *cfg, struct settings *out)
                                   : DEFAULT_GATEWAY);
 }
 
-int
-settings_load (const char *path, struct settings *out,
-               struct diagnostics *diags)
+static int
+load_settings_file (const char *path, struct settings *out,
+                    struct diagnostics *diags, struct profile_inputs *inputs)
 {
   memset (out, 0, sizeof *out);
   size_t errors_before = diagnostics_count (diags, DIAG_ERROR);
@@ -4702,7 +4705,7 @@ settings_load (const char *path, struct settings *out,
     {
       diagnostics_free (&scratch);
       free (text);
-      default_profile_path (out);
+      default_profile_path (out, NULL);
       settings_network (NULL, out);
       return 0;
     }
@@ -4710,8 +4713,10 @@ settings_load (const char *path, struct settings *out,
     diag_add (diags, scratch.items[i].severity, scratch.items[i].file,
               scratch.items[i].line, "%s", scratch.items[i].message);
   diagnostics_free (&scratch);
+  ld.inputs = inputs;
   if (text)
     {
+      profile_inputs_file (inputs, path, text, len, &st);
       push_frame (&ld, path, NULL, &st, true, false);
       parse_top_frame (&ld, text, len);
       pop_frame (&ld);
@@ -4720,7 +4725,7 @@ settings_load (const char *path, struct settings *out,
   bool failed = diagnostics_count (diags, DIAG_ERROR) > errors_before;
   cfg_opt_t *opt = cfg_getopt (ld.cfg, "profile_path");
   if (failed || !(opt->flags & CFGF_MODIFIED))
-    default_profile_path (out);
+    default_profile_path (out, inputs);
   else
     for (unsigned i = 0; i < cfg_opt_size (opt); i++)
       {
@@ -4733,6 +4738,35 @@ settings_load (const char *path, struct settings *out,
   settings_network (failed ? NULL : ld.cfg, out);
   loader_free (&ld);
   return failed ? -1 : 0;
+}
+
+int
+settings_load (const char *path, struct settings *out,
+               struct diagnostics *diags)
+{
+  return load_settings_file (path, out, diags, NULL);
+}
+
+int
+settings_load_cached (const char *path, struct settings *out,
+                      struct diagnostics *diags)
+{
+  /* no file, no parse: nothing to keep */
+  if (path == NULL || access (path, F_OK) < 0)
+    return settings_load (path, out, diags);
+  if (settings_cache_lookup (path, out, diags))
+    return 1;
+  size_t first_diag = diags->n;
+  struct profile_inputs inputs = { 0 };
+  int r = load_settings_file (path, out, diags, &inputs);
+  if (r == 0 && inputs.n > 0)
+    {
+      struct diagnostics mine = { diags->items + first_diag,
+                                  diags->n - first_diag, 0 };
+      settings_cache_store (path, &inputs, out, &mine);
+    }
+  profile_inputs_free (&inputs);
+  return r;
 }
 
 void

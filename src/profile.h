@@ -54,6 +54,10 @@ struct settings
  * an existing file are diagnostics; returns -1 when there was one. */
 int settings_load (const char *path, struct settings *out,
                    struct diagnostics *diags);
+/* The same for cordon run: from the profiles cache (profile-cache.h) while
+ * the file and the variables it expands are unchanged (returns 1 then). */
+int settings_load_cached (const char *path, struct settings *out,
+                          struct diagnostics *diags);
 void settings_free (struct settings *s);
 
 /* What to read and how. */

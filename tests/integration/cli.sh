@@ -88,24 +88,27 @@ export CORDON_CACHE_DIR="$T/cache"
 profile cached 'hostname = "one"' 'argv = {"/bin/hostname"}' 'include("cached-inc.conf")'
 echo 'time_limit = 30' > "$T/cached-inc.conf"
 out=$($CORDON run -v "$T/cached.conf" 2>&1)
-unlike "a first run parses the profile" "$out" "from the cache"
+unlike "a first run parses the profile" "$out" "profile .*: from the cache"
 out=$($CORDON run -v "$T/cached.conf" 2>&1)
 like "the next run takes it from the cache" "$out" "cordon: profile $T/cached.conf: from the cache"
 like "... and runs it" "$out" "^one$"
+like "... and the settings file from the cache too" "$out" "cordon: settings $T/cordon.conf: from the cache"
+echo '# edited' >> "$T/cordon.conf"
+unlike "an edited settings file is parsed again" "$($CORDON run -v "$T/cached.conf" 2>&1)" "settings .*from the cache"
 sed -i 's/"one"/"two"/' "$T/cached.conf"
 out=$($CORDON run -v "$T/cached.conf" 2>&1)
-unlike "an edited profile is parsed again" "$out" "from the cache"
+unlike "an edited profile is parsed again" "$out" "profile .*: from the cache"
 like "... and the edit is in effect" "$out" "^two$"
 echo 'time_limit = 1' > "$T/cached-inc.conf"
 out=$($CORDON run -v "$T/cached.conf" -- /bin/sleep 5 2>&1); rc=$?
-unlike "an edited include is parsed again" "$out" "from the cache"
+unlike "an edited include is parsed again" "$out" "profile .*: from the cache"
 is "... and its edit is in effect (the time limit ends the sleep)" "$rc" 143
 like "-D gives a run of its own, parsed" "$($CORDON run -v -D 'hostname="three"' "$T/cached.conf" 2>&1)" "^three$"
-like "... which is cached too" "$($CORDON run -v -D 'hostname="three"' "$T/cached.conf" 2>&1)" "from the cache"
+like "... which is cached too" "$($CORDON run -v -D 'hostname="three"' "$T/cached.conf" 2>&1)" "profile .*: from the cache"
 for f in "$T"/cache/profiles/*; do chmod g+w "$f"; done
-unlike "an entry others could write is not read" "$($CORDON run -v "$T/cached.conf" 2>&1)" "from the cache"
+unlike "an entry others could write is not read" "$($CORDON run -v "$T/cached.conf" 2>&1)" "profile .*: from the cache"
 out=$(CORDON_CACHE_DIR= $CORDON run -v "$T/cached.conf" 2>&1)
-unlike "CORDON_CACHE_DIR= turns the cache off" "$out" "from the cache"
+unlike "CORDON_CACHE_DIR= turns the cache off" "$out" "profile .*: from the cache"
 like "... and the run is the same" "$out" "^two$"
 unset CORDON_CACHE_DIR
 

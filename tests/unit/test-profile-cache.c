@@ -307,6 +307,74 @@ cached_loads (void)
   rmdir (sub);
 }
 
+/* ---- the settings file ---- */
+
+static int
+settings_once (const char *path, struct settings *out)
+{
+  struct diagnostics d = { 0 };
+  int r = settings_load_cached (path, out, &d);
+  diagnostics_free (&d);
+  return r;
+}
+
+static void
+cached_settings (void)
+{
+  char path[512];
+  snprintf (path, sizeof path, "%s/cordon.conf", work_dir);
+  write_file (path, "profile_path = {\"${XDG_CONFIG_HOME}/p\"}\n"
+              "network_bridge = \"br1\"\n");
+  setenv ("XDG_CONFIG_HOME", "/x1", 1);
+  struct settings s;
+  int r = settings_once (path, &s);
+  tap_ok (r == 0 && s.n_profile_path == 1
+          && strcmp (s.profile_path[0], "/x1/p") == 0,
+          "settings: first load parsed");
+  settings_free (&s);
+  r = settings_once (path, &s);
+  tap_ok (r == 1 && s.n_profile_path == 1
+          && strcmp (s.profile_path[0], "/x1/p") == 0
+          && strcmp (s.network_bridge, "br1") == 0,
+          "settings: then from the cache");
+  settings_free (&s);
+  setenv ("XDG_CONFIG_HOME", "/x2", 1);
+  r = settings_once (path, &s);
+  tap_ok (r == 0 && strcmp (s.profile_path[0], "/x2/p") == 0,
+          "settings: a changed variable is expanded again");
+  settings_free (&s);
+  unsetenv ("XDG_CONFIG_HOME");
+  setenv ("HOME", "/h1", 1);
+  r = settings_once (path, &s);
+  tap_ok (r == 0 && strcmp (s.profile_path[0], "/h1/.config/p") == 0,
+          "settings: XDG_CONFIG_HOME unset: $HOME/.config");
+  settings_free (&s);
+  setenv ("HOME", "/h2", 1);
+  r = settings_once (path, &s);
+  tap_ok (r == 0 && strcmp (s.profile_path[0], "/h2/.config/p") == 0,
+          "settings: ... and another HOME is seen");
+  settings_free (&s);
+  write_file (path, "network_bridge = \"br2\"\n");
+  r = settings_once (path, &s);
+  tap_ok (r == 0 && strcmp (s.network_bridge, "br2") == 0
+          && strcmp (s.profile_path[0], "/h2/.config/cordon/profiles") == 0,
+          "settings: an edited file is parsed again");
+  settings_free (&s);
+  setenv ("HOME", "/h3", 1);
+  r = settings_once (path, &s);
+  tap_ok (r == 0 && strcmp (s.profile_path[0], "/h3/.config/cordon/profiles")
+          == 0, "settings: the default search path follows HOME");
+  settings_free (&s);
+  r = settings_once (path, &s);
+  tap_ok (r == 1, "settings: ... and is cached with it");
+  settings_free (&s);
+  unlink (path);
+  r = settings_once (path, &s);
+  tap_ok (r == 0 && strcmp (s.network_bridge, "cordon0") == 0,
+          "settings: no file: the defaults, not the cache");
+  settings_free (&s);
+}
+
 int
 main (void)
 {
@@ -332,6 +400,12 @@ main (void)
   round_trip (NULL);            /* the built-in default */
 
   cached_loads ();
+  const char *home = getenv ("HOME");
+  char *saved_home = home ? strdup (home) : NULL;
+  cached_settings ();
+  if (saved_home)
+    setenv ("HOME", saved_home, 1);
+  free (saved_home);
 
   char cmd[512];
   snprintf (cmd, sizeof cmd, "rm -rf '%s' '%s'", cache_dir, work_dir);
