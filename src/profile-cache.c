@@ -718,16 +718,25 @@ note_build_id (struct dl_phdr_info *info, size_t size, void *data)
   return 1;   /* only the first object: cordon itself */
 }
 
+static void put_settings (struct out *o, const struct settings *s);
+
+/* MAGIC, then the build id of this cordon.  False: it has none, so there
+ * is no way to tell its entries from another build's. */
+static bool
+put_build (struct out *o, const char *magic)
+{
+  put_bytes (o, magic, strlen (magic));
+  size_t before = o->n;
+  dl_iterate_phdr (note_build_id, o);
+  return o->n > before;
+}
+
 /* Everything but the inputs that the load depends on, from cordon's own
- * build (the built-in profile, the checks) to the -D overrides.  False:
- * no build id, so no way to tell this cordon's entries from another's. */
+ * build (the built-in profile, the checks) to the -D overrides. */
 static bool
 put_request (struct out *o, const struct profile_request *req)
 {
-  put_bytes (o, ENTRY_MAGIC, sizeof ENTRY_MAGIC - 1);
-  size_t before = o->n;
-  dl_iterate_phdr (note_build_id, o);
-  if (o->n == before)
+  if (!put_build (o, ENTRY_MAGIC))
     return false;
   const struct scmp_version *v = seccomp_version ();
   uint32_t version[3] = { v ? v->major : 0, v ? v->minor : 0,
@@ -737,18 +746,9 @@ put_request (struct out *o, const struct profile_request *req)
   put_u64 (o, req->n_overrides);
   for (size_t i = 0; i < req->n_overrides; i++)
     put_str (o, req->overrides[i]);
-  const struct settings *s = req->settings;
-  put_u8 (o, s != NULL);
-  if (s != NULL)
-    {
-      put_u64 (o, s->n_profile_path);
-      for (size_t i = 0; i < s->n_profile_path; i++)
-        put_str (o, s->profile_path[i]);
-      put_str (o, s->cgroup_parent);
-      put_u32 (o, (uint32_t) s->cgroup_version);
-      put_str (o, s->network_bridge);
-      put_str (o, s->network_gateway);
-    }
+  put_u8 (o, req->settings != NULL);
+  if (req->settings != NULL)
+    put_settings (o, req->settings);
   put_u8 (o, req->running_as_root);
   put_u8 (o, req->mount_checks_sources);
   return true;
@@ -989,10 +989,7 @@ profile_cache_store (const struct profile_request *req,
 static bool
 put_settings_request (struct out *o, const char *path)
 {
-  put_bytes (o, SETTINGS_MAGIC, sizeof SETTINGS_MAGIC - 1);
-  size_t before = o->n;
-  dl_iterate_phdr (note_build_id, o);
-  if (o->n == before)
+  if (!put_build (o, SETTINGS_MAGIC))
     return false;
   put_str (o, path);
   return true;

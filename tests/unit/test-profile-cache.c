@@ -139,6 +139,20 @@ expect_load (const char *path, const char *override, int want,
   free (diags);
 }
 
+/* profile_load of REQ: the spec (to free) and the result in *R; its
+ * diagnostics' text in *WARNINGS when that is not NULL (to free). */
+static struct jail_spec *
+load_req (const struct profile_request *req, int *r, char **warnings)
+{
+  struct diagnostics d = { 0 };
+  struct jail_spec *spec = NULL;
+  *r = profile_load (req, &spec, &d);
+  if (warnings)
+    *warnings = diags_text (&d);
+  diagnostics_free (&d);
+  return spec;
+}
+
 static void
 cached_loads (void)
 {
@@ -163,88 +177,67 @@ cached_loads (void)
     .use_cache = true,
   };
   /* the settings' search path finds inc.conf in sub/ */
-  char *shown, *diags;
-  struct diagnostics d = { 0 };
-  struct jail_spec *spec = NULL;
-  int r = profile_load (&req, &spec, &d);
+  char *shown, *diags, *warn;
+  int r;
+  struct jail_spec *spec = load_req (&req, &r, NULL);
   tap_ok (r == 0 && spec && spec->time_limit == 10,
           "first load: parsed (0), include found on the search path");
   jail_spec_free (spec);
-  diagnostics_free (&d);
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
-  char *warn = diags_text (&d);
+  spec = load_req (&req, &r, &warn);
   tap_ok (r == 1 && spec && strcmp (spec->hostname, "h1") == 0,
           "second load: from the cache (1)");
   tap_ok (strstr (warn, "top.conf:4: warning: seccomp: preset \"none\"")
           != NULL, "a cached load gives the warnings again");
   free (warn);
   jail_spec_free (spec);
-  diagnostics_free (&d);
 
   /* the same size, other bytes */
   write_file (top, "argv = {\"/bin/true\"}\nhostname = \"h2\"\n"
               "cwd = \"${CORDON_TEST_CWD:-/}\"\n"
               "seccomp { preset = \"none\" }\ninclude(\"inc.conf\")\n");
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 0 && spec && strcmp (spec->hostname, "h2") == 0,
           "an edited profile is parsed again");
   jail_spec_free (spec);
-  diagnostics_free (&d);
 
   write_file (inc, "time_limit = 20\n");
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 0 && spec && spec->time_limit == 20,
           "an edited include is parsed again");
   jail_spec_free (spec);
-  diagnostics_free (&d);
 
   /* next to the including file comes before the search path */
   write_file (near, "time_limit = 30\n");
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 0 && spec && spec->time_limit == 30,
           "an include that now resolves elsewhere is parsed again");
   jail_spec_free (spec);
-  diagnostics_free (&d);
   unlink (near);
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 0 && spec && spec->time_limit == 20,
           "... and again when it goes away");
   jail_spec_free (spec);
-  diagnostics_free (&d);
 
   setenv ("CORDON_TEST_CWD", "/tmp", 1);
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 0 && spec && strcmp (spec->cwd, "/tmp") == 0,
           "a variable that is set now is expanded again");
   jail_spec_free (spec);
-  diagnostics_free (&d);
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 1 && spec && strcmp (spec->cwd, "/tmp") == 0,
           "... and cached with its value");
   jail_spec_free (spec);
-  diagnostics_free (&d);
   unsetenv ("CORDON_TEST_CWD");
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 0 && spec && strcmp (spec->cwd, "/") == 0,
           "unset again: parsed again");
   jail_spec_free (spec);
-  diagnostics_free (&d);
 
   /* other settings, other -D: other entries */
   test_settings.network_bridge = (char *) "other0";
-  spec = NULL;
-  r = profile_load (&req, &spec, &d);
+  spec = load_req (&req, &r, NULL);
   tap_ok (r == 0, "other settings: parsed");
   jail_spec_free (spec);
-  diagnostics_free (&d);
   test_settings.network_bridge = NULL;
 
   expect_load (top, "hostname=\"h3\"", 0, "= \"h3\"",
