@@ -4156,8 +4156,8 @@ profile_load (const struct profile_request *req, struct jail_spec **out,
     }
   if (req->use_cache)
     {
-      struct diagnostics mine = { diags->items + first_diag,
-                                  diags->n - first_diag, 0 };
+      struct diagnostics mine = { diags->n ? diags->items + first_diag
+                                           : NULL, diags->n - first_diag, 0 };
       profile_cache_store (req, &inputs, spec, &mine);
     }
   profile_inputs_free (&inputs);
@@ -4761,8 +4761,8 @@ settings_load_cached (const char *path, struct settings *out,
   int r = load_settings_file (path, out, diags, &inputs);
   if (r == 0 && inputs.n > 0)
     {
-      struct diagnostics mine = { diags->items + first_diag,
-                                  diags->n - first_diag, 0 };
+      struct diagnostics mine = { diags->n ? diags->items + first_diag
+                                           : NULL, diags->n - first_diag, 0 };
       settings_cache_store (path, &inputs, out, &mine);
     }
   profile_inputs_free (&inputs);
