@@ -110,6 +110,8 @@ unlike "an entry others could write is not read" "$($CORDON run -v "$T/cached.co
 out=$(CORDON_CACHE_DIR= $CORDON run -v "$T/cached.conf" 2>&1)
 unlike "CORDON_CACHE_DIR= turns the cache off" "$out" "profile .*: from the cache"
 like "... and the run is the same" "$out" "^two$"
+out=$(CORDON_CACHE_DIR=/proc/cordon-cannot-write $CORDON run -v "$T/cached.conf" 2>&1); rc=$?
+is "a cache that cannot be written is no cache, not an error" "$rc:$(printf '%s\n' "$out" | grep -v '^cordon: ' | grep -v warning)" "0:two"
 unset CORDON_CACHE_DIR
 
 done_testing

@@ -81,5 +81,21 @@ else
   skip "nobody: several ranges through newuidmap" "newuidmap is not installed (Debian package uidmap)"
 fi
 
+# The compiled profile, rootless: kept under the user's XDG_RUNTIME_DIR,
+# private to the user.
+mkdir -p "$T/run-nobody" && chown 65534:65534 "$T/run-nobody"
+cached_as_nobody() {
+  setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- \
+    env XDG_RUNTIME_DIR="$T/run-nobody" "$CORDON_ANY" run -v "$T/root0.conf" -- id -u 2>&1
+}
+cached_as_nobody > /dev/null
+out=$(cached_as_nobody)
+like "nobody: the next run takes its profile from the cache" "$out" "profile .*: from the cache"
+like "... and runs it" "$out" "^0$"
+is "nobody: the cache is the user's own, private" \
+  "$(stat -c '%U %a' "$T/run-nobody/cordon" "$T/run-nobody/cordon/profiles" | sort -u | tr '\n' ';')" "nobody 700;"
+is "nobody: ... and so are its entries" \
+  "$(stat -c '%U %a' "$T"/run-nobody/cordon/profiles/* | sort -u | tr '\n' ';')" "nobody 600;"
+
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot)" ""
 done_testing
