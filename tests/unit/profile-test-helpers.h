@@ -6,6 +6,7 @@
 #ifndef CORDON_PROFILE_TEST_HELPERS_H
 #define CORDON_PROFILE_TEST_HELPERS_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -125,6 +126,31 @@ expect_settings_failure (const char *path, const char *want, const char *name)
   free (text);
   settings_free (&s);
   diagnostics_free (&d);
+}
+
+/* CHECK (DIR/NAME) for each NAME.conf in DIR; a DIR that cannot be read
+ * fails one TAP line. */
+__attribute__ ((unused)) static void
+each_profile_in (const char *dir, void (*check) (const char *path))
+{
+  DIR *d = opendir (dir);
+  if (d == NULL)
+    {
+      tap_ok (0, "opendir %s", dir);
+      return;
+    }
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
+    {
+      size_t n = strlen (de->d_name);
+      if (n > 5 && strcmp (de->d_name + n - 5, ".conf") == 0)
+        {
+          char path[PATH_MAX + 256];
+          snprintf (path, sizeof path, "%s/%s", dir, de->d_name);
+          check (path);
+        }
+    }
+  closedir (d);
 }
 
 /* chdir to tests/fixtures/AREA of the source tree (SRCDIR, set by `make

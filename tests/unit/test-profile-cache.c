@@ -4,7 +4,6 @@
  * read is unchanged. */
 #include "config.h"
 
-#include <dirent.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -58,37 +57,6 @@ round_trip (const char *path)
   free (again_buf);
   jail_spec_free (spec);
   jail_spec_free (again);
-}
-
-static void
-round_trip_dir (const char *dir)
-{
-  DIR *d = opendir (dir);
-  if (d == NULL)
-    {
-      tap_ok (0, "open %s", dir);
-      return;
-    }
-  struct dirent *de;
-  char **names = NULL;
-  size_t n = 0;
-  while ((de = readdir (d)) != NULL)
-    {
-      size_t l = strlen (de->d_name);
-      if (l > 5 && strcmp (de->d_name + l - 5, ".conf") == 0)
-        {
-          names = realloc (names, (n + 1) * sizeof *names);
-          if (asprintf (&names[n++], "%s/%s", dir, de->d_name) < 0)
-            abort ();
-        }
-    }
-  closedir (d);
-  for (size_t i = 0; i < n; i++)
-    {
-      round_trip (names[i]);
-      free (names[i]);
-    }
-  free (names);
 }
 
 /* ---- cached loads ---- */
@@ -386,10 +354,10 @@ main (void)
     {
       snprintf (dir, sizeof dir, "%s/tests/fixtures/%s",
                 src && *src ? src : ".", areas[i]);
-      round_trip_dir (dir);
+      each_profile_in (dir, round_trip);
     }
   snprintf (dir, sizeof dir, "%s/profiles", src && *src ? src : ".");
-  round_trip_dir (dir);
+  each_profile_in (dir, round_trip);
   round_trip (NULL);            /* the built-in default */
 
   cached_loads ();

@@ -5,7 +5,6 @@
  * there so that file names in diagnostics are short and stable. */
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -674,29 +673,6 @@ check_roundtrip (const char *path)
 }
 
 static void
-roundtrip_dir (const char *dir)
-{
-  DIR *d = opendir (dir);
-  if (d == NULL)
-    {
-      tap_ok (0, "opendir %s", dir);
-      return;
-    }
-  struct dirent *de;
-  while ((de = readdir (d)) != NULL)
-    {
-      size_t n = strlen (de->d_name);
-      if (n > 5 && strcmp (de->d_name + n - 5, ".conf") == 0)
-        {
-          char path[PATH_MAX + 256];
-          snprintf (path, sizeof path, "%s/%s", dir, de->d_name);
-          check_roundtrip (path);
-        }
-    }
-  closedir (d);
-}
-
-static void
 test_print (void)
 {
   struct jail_spec *s = load ("valid/vars.conf");
@@ -710,8 +686,8 @@ test_print (void)
 
   char profiles[sizeof srcdir + 16];
   snprintf (profiles, sizeof profiles, "%s/profiles", srcdir);
-  roundtrip_dir (profiles);
-  roundtrip_dir ("valid");
+  each_profile_in (profiles, check_roundtrip);
+  each_profile_in ("valid", check_roundtrip);
 }
 
 /* ------------------------------------------------------------------ */
