@@ -53,31 +53,10 @@ static struct profile_input *
 new_input (struct profile_inputs *in, enum profile_input_kind kind,
            const char *name)
 {
-  if (in->n == in->cap)
-    {
-      size_t cap = in->cap ? 2 * in->cap : 8;
-      struct profile_input *more = realloc (in->items, cap * sizeof *more);
-      if (more == NULL)
-        abort ();
-      in->items = more;
-      in->cap = cap;
-    }
+  RESERVE_ONE (in->items, in->n, in->cap);
   struct profile_input *i = &in->items[in->n++];
-  *i = (struct profile_input) { .kind = kind, .name = strdup (name) };
-  if (i->name == NULL)
-    abort ();
+  *i = (struct profile_input) { .kind = kind, .name = xstrdup (name) };
   return i;
-}
-
-static char *
-copy_bytes (const char *p, size_t n)
-{
-  char *c = malloc (n + 1);
-  if (c == NULL)
-    abort ();
-  memcpy (c, p, n);
-  c[n] = '\0';
-  return c;
 }
 
 void
@@ -87,7 +66,7 @@ profile_inputs_file (struct profile_inputs *in, const char *path,
   if (in == NULL)
     return;
   struct profile_input *i = new_input (in, PROFILE_INPUT_FILE, path);
-  i->data = copy_bytes (text, len);
+  i->data = xstrndup (text, len);
   i->len = len;
   i->dev = (uint64_t) st->st_dev;
   i->ino = (uint64_t) st->st_ino;
@@ -111,7 +90,7 @@ profile_inputs_env (struct profile_inputs *in, const char *name,
   if (value != NULL)
     {
       i->len = strlen (value);
-      i->data = copy_bytes (value, i->len);
+      i->data = xstrndup (value, i->len);
     }
 }
 
@@ -145,53 +124,36 @@ profile_dir_state (const char *path)
 
 /* ---- writing ---- */
 
-struct out
-{
-  unsigned char *b;
-  size_t n, cap;
-};
+/* The entry is written into a struct strbuf (util.h). */
 
 static void
-put_bytes (struct out *o, const void *p, size_t n)
+put_bytes (struct strbuf *o, const void *p, size_t n)
 {
-  if (o->cap - o->n < n)
-    {
-      size_t cap = o->cap ? o->cap : 4096;
-      while (cap - o->n < n)
-        cap *= 2;
-      unsigned char *more = realloc (o->b, cap);
-      if (more == NULL)
-        abort ();
-      o->b = more;
-      o->cap = cap;
-    }
-  if (n > 0)
-    memcpy (o->b + o->n, p, n);
-  o->n += n;
+  sb_putn (o, p, n);
 }
 
 static void
-put_u8 (struct out *o, unsigned v)
+put_u8 (struct strbuf *o, unsigned v)
 {
   unsigned char c = (unsigned char) v;
   put_bytes (o, &c, 1);
 }
 
 static void
-put_u32 (struct out *o, uint32_t v)
+put_u32 (struct strbuf *o, uint32_t v)
 {
   put_bytes (o, &v, sizeof v);
 }
 
 static void
-put_u64 (struct out *o, uint64_t v)
+put_u64 (struct strbuf *o, uint64_t v)
 {
   put_bytes (o, &v, sizeof v);
 }
 
 /* LEN bytes at P, or NULL (P NULL) */
 static void
-put_data (struct out *o, const char *p, size_t len)
+put_data (struct strbuf *o, const char *p, size_t len)
 {
   put_u8 (o, p != NULL);
   if (p == NULL)
@@ -201,13 +163,13 @@ put_data (struct out *o, const char *p, size_t len)
 }
 
 static void
-put_str (struct out *o, const char *s)
+put_str (struct strbuf *o, const char *s)
 {
   put_data (o, s, s ? strlen (s) : 0);
 }
 
 static void
-put_strv (struct out *o, char *const *v, size_t n)
+put_strv (struct strbuf *o, char *const *v, size_t n)
 {
   put_u8 (o, v != NULL);
   put_u64 (o, n);
@@ -216,14 +178,14 @@ put_strv (struct out *o, char *const *v, size_t n)
 }
 
 static void
-put_origin (struct out *o, const struct spec_origin *g)
+put_origin (struct strbuf *o, const struct spec_origin *g)
 {
   put_str (o, g->file);
   put_u32 (o, (uint32_t) g->line);
 }
 
 static void
-put_id_map (struct out *o, const struct id_map *m)
+put_id_map (struct strbuf *o, const struct id_map *m)
 {
   put_u8 (o, m->ranges != NULL);
   put_u64 (o, m->n_ranges);
@@ -238,7 +200,7 @@ put_id_map (struct out *o, const struct id_map *m)
 }
 
 static void
-put_entry (struct out *o, const struct fs_entry *e)
+put_entry (struct strbuf *o, const struct fs_entry *e)
 {
   put_u32 (o, e->kind);
   put_str (o, e->dest);
@@ -258,7 +220,7 @@ put_entry (struct out *o, const struct fs_entry *e)
 }
 
 static void
-put_seccomp (struct out *o, const struct seccomp_spec *s)
+put_seccomp (struct strbuf *o, const struct seccomp_spec *s)
 {
   put_u32 (o, s->preset);
   put_strv (o, s->allow, s->n_allow);
@@ -285,7 +247,7 @@ put_seccomp (struct out *o, const struct seccomp_spec *s)
 }
 
 static void
-put_cgroup (struct out *o, const struct cgroup_spec *c)
+put_cgroup (struct strbuf *o, const struct cgroup_spec *c)
 {
   put_u8 (o, c->has_memory);
   put_u64 (o, c->memory);
@@ -297,7 +259,7 @@ put_cgroup (struct out *o, const struct cgroup_spec *c)
 }
 
 static void
-put_network (struct out *o, const struct network_spec *n)
+put_network (struct strbuf *o, const struct network_spec *n)
 {
   put_u32 (o, n->mode);
   put_str (o, n->bridge);
@@ -322,7 +284,7 @@ put_network (struct out *o, const struct network_spec *n)
 }
 
 static void
-put_spec (struct out *o, const struct jail_spec *s)
+put_spec (struct strbuf *o, const struct jail_spec *s)
 {
   put_str (o, s->name);
   put_str (o, s->description);
@@ -660,9 +622,9 @@ bool
 profile_cache_encode (const struct jail_spec *spec, unsigned char **buf,
                       size_t *len)
 {
-  struct out o = { 0 };
+  struct strbuf o = { 0 };
   put_spec (&o, spec);
-  *buf = o.b;
+  *buf = (unsigned char *) o.s;
   *len = o.n;
   return true;
 }
@@ -687,7 +649,7 @@ static int
 note_build_id (struct dl_phdr_info *info, size_t size, void *data)
 {
   (void) size;
-  struct out *o = data;
+  struct strbuf *o = data;
   for (int p = 0; p < info->dlpi_phnum; p++)
     {
       const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
@@ -718,12 +680,12 @@ note_build_id (struct dl_phdr_info *info, size_t size, void *data)
   return 1;   /* only the first object: cordon itself */
 }
 
-static void put_settings (struct out *o, const struct settings *s);
+static void put_settings (struct strbuf *o, const struct settings *s);
 
 /* MAGIC, then the build id of this cordon.  False: it has none, so there
  * is no way to tell its entries from another build's. */
 static bool
-put_build (struct out *o, const char *magic)
+put_build (struct strbuf *o, const char *magic)
 {
   put_bytes (o, magic, strlen (magic));
   size_t before = o->n;
@@ -734,7 +696,7 @@ put_build (struct out *o, const char *magic)
 /* Everything but the inputs that the load depends on, from cordon's own
  * build (the built-in profile, the checks) to the -D overrides. */
 static bool
-put_request (struct out *o, const struct profile_request *req)
+put_request (struct strbuf *o, const struct profile_request *req)
 {
   if (!put_build (o, ENTRY_MAGIC))
     return false;
@@ -757,7 +719,7 @@ put_request (struct out *o, const struct profile_request *req)
 /* ---- inputs, as written and as checked ---- */
 
 static void
-put_inputs (struct out *o, const struct profile_inputs *in)
+put_inputs (struct strbuf *o, const struct profile_inputs *in)
 {
   put_u64 (o, in->n);
   for (size_t k = 0; k < in->n; k++)
@@ -832,7 +794,7 @@ input_unchanged (struct in *i)
 }
 
 static void
-put_diagnostics (struct out *o, const struct diagnostics *d)
+put_diagnostics (struct strbuf *o, const struct diagnostics *d)
 {
   put_u64 (o, d->n);
   for (size_t k = 0; k < d->n; k++)
@@ -864,26 +826,6 @@ get_diagnostics (struct in *i, struct diagnostics *out)
   return i->ok;
 }
 
-static void
-append_diagnostics (struct diagnostics *to, struct diagnostics *from)
-{
-  for (size_t k = 0; k < from->n; k++)
-    {
-      if (to->n == to->cap)
-        {
-          size_t cap = to->cap ? 2 * to->cap : 8;
-          struct diagnostic *more = realloc (to->items, cap * sizeof *more);
-          if (more == NULL)
-            abort ();
-          to->items = more;
-          to->cap = cap;
-        }
-      to->items[to->n++] = from->items[k];
-    }
-  free (from->items);
-  memset (from, 0, sizeof *from);
-}
-
 /* ---- the entry ---- */
 
 static bool
@@ -901,7 +843,7 @@ entry_name (const unsigned char *request, size_t len, char *name,
  * when its request matches and every input is unchanged: *BUF holds it
  * (to free), *I stands after its warnings, which are in *WARNINGS. */
 static bool
-entry_open (const struct out *request, unsigned char **buf, struct in *i,
+entry_open (const struct strbuf *request, unsigned char **buf, struct in *i,
             struct diagnostics *warnings)
 {
   char dir[4096], name[64];
@@ -910,12 +852,12 @@ entry_open (const struct out *request, unsigned char **buf, struct in *i,
   bool hit = false;
   *buf = NULL;
   if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name (request->b, request->n, name, sizeof name))
+      && entry_name ((const unsigned char *) request->s, request->n, name, sizeof name))
     {
       int dirfd = cache_dir_open (dir);
       hit = dirfd >= 0
             && cache_file_read (dirfd, name, ENTRY_MAX_SIZE, buf, &len)
-            && len >= request->n && memcmp (*buf, request->b, request->n) == 0;
+            && len >= request->n && memcmp (*buf, (const unsigned char *) request->s, request->n) == 0;
       close_fd (&dirfd);
     }
   *i = (struct in) { .b = *buf, .n = len, .at = request->n, .ok = hit };
@@ -929,21 +871,21 @@ entry_open (const struct out *request, unsigned char **buf, struct in *i,
 /* Keep ENTRY (request, inputs, warnings, payload), its first REQUEST_LEN
  * bytes the request that names it. */
 static void
-entry_write (const struct out *entry, size_t request_len)
+entry_write (const struct strbuf *entry, size_t request_len)
 {
   char dir[4096], name[64];
   bool own_parent;
   if (entry->n <= ENTRY_MAX_SIZE
       && cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name (entry->b, request_len, name, sizeof name))
-    cache_file_write (dir, own_parent, name, entry->b, entry->n);
+      && entry_name ((const unsigned char *) entry->s, request_len, name, sizeof name))
+    cache_file_write (dir, own_parent, name, entry->s, entry->n);
 }
 
 bool
 profile_cache_lookup (const struct profile_request *req,
                       struct jail_spec **out, struct diagnostics *diags)
 {
-  struct out request = { 0 };
+  struct strbuf request = { 0 };
   unsigned char *buf = NULL;
   struct in i;
   struct diagnostics warnings = { 0 };
@@ -952,7 +894,7 @@ profile_cache_lookup (const struct profile_request *req,
     spec = get_spec (&i);
   if (spec != NULL && i.at == i.n)
     {
-      append_diagnostics (diags, &warnings);
+      diagnostics_append (diags, &warnings);
       *out = spec;
     }
   else
@@ -962,7 +904,7 @@ profile_cache_lookup (const struct profile_request *req,
     }
   diagnostics_free (&warnings);
   free (buf);
-  free (request.b);
+  free (request.s);
   return spec != NULL;
 }
 
@@ -972,7 +914,7 @@ profile_cache_store (const struct profile_request *req,
                      const struct jail_spec *spec,
                      const struct diagnostics *diags)
 {
-  struct out o = { 0 };
+  struct strbuf o = { 0 };
   if (put_request (&o, req))
     {
       size_t request_len = o.n;
@@ -981,13 +923,13 @@ profile_cache_store (const struct profile_request *req,
       put_spec (&o, spec);
       entry_write (&o, request_len);
     }
-  free (o.b);
+  free (o.s);
 }
 
 /* ---- the settings file, the same way ---- */
 
 static bool
-put_settings_request (struct out *o, const char *path)
+put_settings_request (struct strbuf *o, const char *path)
 {
   if (!put_build (o, SETTINGS_MAGIC))
     return false;
@@ -996,7 +938,7 @@ put_settings_request (struct out *o, const char *path)
 }
 
 static void
-put_settings (struct out *o, const struct settings *s)
+put_settings (struct strbuf *o, const struct settings *s)
 {
   put_strv (o, s->profile_path, s->n_profile_path);
   put_str (o, s->cgroup_parent);
@@ -1019,7 +961,7 @@ bool
 settings_cache_lookup (const char *path, struct settings *out,
                        struct diagnostics *diags)
 {
-  struct out request = { 0 };
+  struct strbuf request = { 0 };
   unsigned char *buf = NULL;
   struct in i;
   struct diagnostics warnings = { 0 };
@@ -1033,14 +975,14 @@ settings_cache_lookup (const char *path, struct settings *out,
     }
   if (hit)
     {
-      append_diagnostics (diags, &warnings);
+      diagnostics_append (diags, &warnings);
       *out = s;
     }
   else
     settings_free (&s);
   diagnostics_free (&warnings);
   free (buf);
-  free (request.b);
+  free (request.s);
   return hit;
 }
 
@@ -1049,7 +991,7 @@ settings_cache_store (const char *path, const struct profile_inputs *in,
                       const struct settings *s,
                       const struct diagnostics *diags)
 {
-  struct out o = { 0 };
+  struct strbuf o = { 0 };
   if (put_settings_request (&o, path))
     {
       size_t request_len = o.n;
@@ -1058,5 +1000,5 @@ settings_cache_store (const char *path, const struct profile_inputs *in,
       put_settings (&o, s);
       entry_write (&o, request_len);
     }
-  free (o.b);
+  free (o.s);
 }

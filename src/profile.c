@@ -51,116 +51,8 @@
 #define DROPPED_MARK '\x01'    /* settings: an entry used an unset variable */
 
 /* ------------------------------------------------------------------ */
-/* Memory and strings                                                  */
+/* Strings                                                             */
 /* ------------------------------------------------------------------ */
-
-/* Out of memory is not a condition cordon can report usefully. */
-static void *
-xrealloc (void *p, size_t n)
-{
-  p = realloc (p, n ? n : 1);
-  if (p == NULL)
-    {
-      fputs ("cordon: out of memory\n", stderr);
-      abort ();
-    }
-  return p;
-}
-
-static void *
-xcalloc (size_t n, size_t size)
-{
-  void *p = calloc (n ? n : 1, size ? size : 1);
-  if (p == NULL)
-    {
-      fputs ("cordon: out of memory\n", stderr);
-      abort ();
-    }
-  return p;
-}
-
-static char *
-xstrndup (const char *s, size_t n)
-{
-  char *d = xrealloc (NULL, n + 1);
-  memcpy (d, s, n);
-  d[n] = '\0';
-  return d;
-}
-
-static char *
-xstrdup (const char *s)
-{
-  return s ? xstrndup (s, strlen (s)) : NULL;
-}
-
-__attribute__ ((format (printf, 1, 0))) static char *
-xvasprintf (const char *fmt, va_list ap)
-{
-  char *s = NULL;
-  if (vasprintf (&s, fmt, ap) < 0)
-    {
-      fputs ("cordon: out of memory\n", stderr);
-      abort ();
-    }
-  return s;
-}
-
-__attribute__ ((format (printf, 1, 2))) static char *
-xasprintf (const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  char *s = xvasprintf (fmt, ap);
-  va_end (ap);
-  return s;
-}
-
-/* Make room for one more element of a growable array. */
-#define RESERVE_ONE(arr, n, cap)                                  \
-  do                                                              \
-    {                                                             \
-      if ((n) >= (cap))                                           \
-        {                                                         \
-          (cap) = (cap) ? 2 * (cap) : 8;                          \
-          (arr) = xrealloc ((arr), (cap) * sizeof *(arr));        \
-        }                                                         \
-    }                                                             \
-  while (0)
-
-struct strbuf
-{
-  char *s;
-  size_t n, cap;
-};
-
-static void
-sb_putn (struct strbuf *b, const char *s, size_t n)
-{
-  if (b->n + n + 1 > b->cap)
-    {
-      size_t cap = b->cap ? b->cap : 64;
-      while (cap < b->n + n + 1)
-        cap *= 2;
-      b->s = xrealloc (b->s, cap);
-      b->cap = cap;
-    }
-  memcpy (b->s + b->n, s, n);
-  b->n += n;
-  b->s[b->n] = '\0';
-}
-
-static void
-sb_putc (struct strbuf *b, char c)
-{
-  sb_putn (b, &c, 1);
-}
-
-static void
-sb_puts (struct strbuf *b, const char *s)
-{
-  sb_putn (b, s, strlen (s));
-}
 
 static void
 free_strv (char **v, size_t n)
@@ -238,6 +130,19 @@ diagnostics_print (const struct diagnostics *d, FILE *out)
       else
         fprintf (out, "%s: %s: %s\n", item->file, sev, item->message);
     }
+}
+
+void
+diagnostics_append (struct diagnostics *to, struct diagnostics *from)
+{
+  for (size_t i = 0; i < from->n; i++)
+    {
+      RESERVE_ONE (to->items, to->n, to->cap);
+      to->items[to->n++] = from->items[i];
+    }
+  free (from->items);
+  from->items = NULL;
+  from->n = from->cap = 0;
 }
 
 size_t
@@ -4709,10 +4614,7 @@ load_settings_file (const char *path, struct settings *out,
       settings_network (NULL, out);
       return 0;
     }
-  for (size_t i = 0; i < scratch.n; i++)
-    diag_add (diags, scratch.items[i].severity, scratch.items[i].file,
-              scratch.items[i].line, "%s", scratch.items[i].message);
-  diagnostics_free (&scratch);
+  diagnostics_append (diags, &scratch);
   ld.inputs = inputs;
   if (text)
     {

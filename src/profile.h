@@ -36,6 +36,8 @@ struct diagnostics
 /* Print each as "FILE:LINE: error: MESSAGE" (or warning) on one line. */
 void diagnostics_print (const struct diagnostics *d, FILE *out);
 size_t diagnostics_count (const struct diagnostics *d, enum diag_severity s);
+/* Move FROM's diagnostics to the end of TO; FROM is left empty. */
+void diagnostics_append (struct diagnostics *to, struct diagnostics *from);
 void diagnostics_free (struct diagnostics *d);
 
 /* The system-wide settings (etc/cordon.conf). */

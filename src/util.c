@@ -1,6 +1,7 @@
-/* util.c — small helpers shared by the jail core files (and by seccomp.c's
- * filter cache and the profile loader's heap prefault, hence part of the
- * profile module's sources). */
+/* util.c — small helpers shared by cordon's files: memory that aborts when
+ * it runs out, growable byte buffers, -v's lines, fds, whole reads and
+ * writes, and the launcher's page-fault work around the clone.  Part of
+ * the profile module's sources too. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,10 +10,101 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "util.h"
+
+/* Out of memory is not a condition cordon can report usefully. */
+void *
+xrealloc (void *p, size_t n)
+{
+  p = realloc (p, n ? n : 1);
+  if (p == NULL)
+    {
+      fputs ("cordon: out of memory\n", stderr);
+      abort ();
+    }
+  return p;
+}
+
+void *
+xcalloc (size_t n, size_t size)
+{
+  void *p = calloc (n ? n : 1, size ? size : 1);
+  if (p == NULL)
+    {
+      fputs ("cordon: out of memory\n", stderr);
+      abort ();
+    }
+  return p;
+}
+
+char *
+xstrndup (const char *s, size_t n)
+{
+  char *d = xrealloc (NULL, n + 1);
+  memcpy (d, s, n);
+  d[n] = '\0';
+  return d;
+}
+
+char *
+xstrdup (const char *s)
+{
+  return s ? xstrndup (s, strlen (s)) : NULL;
+}
+
+char *
+xvasprintf (const char *fmt, va_list ap)
+{
+  char *s = NULL;
+  if (vasprintf (&s, fmt, ap) < 0)
+    {
+      fputs ("cordon: out of memory\n", stderr);
+      abort ();
+    }
+  return s;
+}
+
+char *
+xasprintf (const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *s = xvasprintf (fmt, ap);
+  va_end (ap);
+  return s;
+}
+
+void
+sb_putn (struct strbuf *b, const char *s, size_t n)
+{
+  if (b->n + n + 1 > b->cap)
+    {
+      size_t cap = b->cap ? b->cap : 64;
+      while (cap < b->n + n + 1)
+        cap *= 2;
+      b->s = xrealloc (b->s, cap);
+      b->cap = cap;
+    }
+  memcpy (b->s + b->n, s, n);
+  b->n += n;
+  b->s[b->n] = '\0';
+}
+
+void
+sb_putc (struct strbuf *b, char c)
+{
+  sb_putn (b, &c, 1);
+}
+
+void
+sb_puts (struct strbuf *b, const char *s)
+{
+  sb_putn (b, s, strlen (s));
+}
 
 void
 say (const struct jail_options *opts, const char *fmt, ...)

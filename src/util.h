@@ -1,8 +1,45 @@
-/* util.h — small helpers shared by the jail core files. */
+/* util.h — small helpers shared by cordon's files. */
 #ifndef CORDON_UTIL_H
 #define CORDON_UTIL_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 #include "jail.h"
+
+/* Memory: out of memory is not a condition cordon can report usefully, so
+ * these print "cordon: out of memory" and abort.  xstrndup copies N bytes
+ * (NULs included) and ends them with one; xstrdup (NULL) is NULL. */
+void *xrealloc (void *p, size_t n);
+void *xcalloc (size_t n, size_t size);
+char *xstrndup (const char *s, size_t n);
+char *xstrdup (const char *s);
+char *xvasprintf (const char *fmt, va_list ap)
+  __attribute__ ((format (printf, 1, 0)));
+char *xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* Make room for one more element of a growable array. */
+#define RESERVE_ONE(arr, n, cap)                                  \
+  do                                                              \
+    {                                                             \
+      if ((n) >= (cap))                                           \
+        {                                                         \
+          (cap) = (cap) ? 2 * (cap) : 8;                          \
+          (arr) = xrealloc ((arr), (cap) * sizeof *(arr));        \
+        }                                                         \
+    }                                                             \
+  while (0)
+
+/* A growable buffer, always ended by a NUL after its N bytes. */
+struct strbuf
+{
+  char *s;
+  size_t n, cap;
+};
+
+void sb_putn (struct strbuf *b, const char *s, size_t n);
+void sb_putc (struct strbuf *b, char c);
+void sb_puts (struct strbuf *b, const char *s);
 
 /* With -v, say one setup step on stderr as "cordon: ...". */
 void say (const struct jail_options *opts, const char *fmt, ...)
