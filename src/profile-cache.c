@@ -645,11 +645,18 @@ profile_cache_decode (const unsigned char *buf, size_t len,
 
 /* ---- the request: what the entry is for ---- */
 
+/* The GNU build id of the running program (20 bytes from ld's sha1). */
+struct build_id
+{
+  unsigned char bytes[64];
+  size_t n;
+};
+
 static int
 note_build_id (struct dl_phdr_info *info, size_t size, void *data)
 {
   (void) size;
-  struct strbuf *o = data;
+  struct build_id *id = data;
   for (int p = 0; p < info->dlpi_phnum; p++)
     {
       const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
@@ -669,9 +676,10 @@ note_build_id (struct dl_phdr_info *info, size_t size, void *data)
             break;
           if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4
               && memcmp (note + at + sizeof *nh, "GNU", 4) == 0
-              && nh->n_descsz > 0)
+              && nh->n_descsz > 0 && nh->n_descsz <= sizeof id->bytes)
             {
-              put_data (o, note + desc_at, nh->n_descsz);
+              memcpy (id->bytes, note + desc_at, nh->n_descsz);
+              id->n = nh->n_descsz;
               return 1;
             }
           at = next;
@@ -682,15 +690,20 @@ note_build_id (struct dl_phdr_info *info, size_t size, void *data)
 
 static void put_settings (struct strbuf *o, const struct settings *s);
 
-/* MAGIC, then the build id of this cordon.  False: it has none, so there
- * is no way to tell its entries from another build's. */
+/* MAGIC, then the build id of this cordon, looked up once (a run asks for
+ * the settings' and the profile's).  False: it has none, so there is no
+ * way to tell its entries from another build's. */
 static bool
 put_build (struct strbuf *o, const char *magic)
 {
+  static struct build_id id;
+  static bool looked;
+  if (!looked)
+    dl_iterate_phdr (note_build_id, &id);
+  looked = true;
   put_bytes (o, magic, strlen (magic));
-  size_t before = o->n;
-  dl_iterate_phdr (note_build_id, o);
-  return o->n > before;
+  put_data (o, (const char *) id.bytes, id.n);
+  return id.n > 0;
 }
 
 /* Everything but the inputs that the load depends on, from cordon's own
