@@ -6,6 +6,7 @@
 . "$SRCDIR/tests/fixtures/network/netlib.sh"
 . "$SRCDIR/tests/lib.sh"
 make_uplink
+world_usable_tun
 
 net_profile user 'network { mode = "user" publish = {"8080:8000/tcp"} }'
 net_profile none 'network { mode = "none" }'
