@@ -3,11 +3,8 @@
  * the warnings and the spec, each field written in the order of spec.h. */
 #include "config.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
-#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -645,65 +642,16 @@ profile_cache_decode (const unsigned char *buf, size_t len,
 
 /* ---- the request: what the entry is for ---- */
 
-/* The GNU build id of the running program (20 bytes from ld's sha1). */
-struct build_id
-{
-  unsigned char bytes[64];
-  size_t n;
-};
-
-static int
-note_build_id (struct dl_phdr_info *info, size_t size, void *data)
-{
-  (void) size;
-  struct build_id *id = data;
-  for (int p = 0; p < info->dlpi_phnum; p++)
-    {
-      const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
-      if (ph->p_type != PT_NOTE)
-        continue;
-      const char *note = (const char *) (info->dlpi_addr + ph->p_vaddr);
-      /* a note's descriptor and the next note start at the segment's
-       * alignment: 4 bytes, or 8 (.note.gnu.property) */
-      size_t pad = ph->p_align == 8 ? 7 : 3;
-      size_t at = 0;
-      while (at + sizeof (ElfW (Nhdr)) <= ph->p_memsz)
-        {
-          const ElfW (Nhdr) *nh = (const ElfW (Nhdr) *) (note + at);
-          size_t desc_at = (at + sizeof *nh + nh->n_namesz + pad) & ~pad;
-          size_t next = (desc_at + nh->n_descsz + pad) & ~pad;
-          if (next > ph->p_memsz)
-            break;
-          if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4
-              && memcmp (note + at + sizeof *nh, "GNU", 4) == 0
-              && nh->n_descsz > 0 && nh->n_descsz <= sizeof id->bytes)
-            {
-              memcpy (id->bytes, note + desc_at, nh->n_descsz);
-              id->n = nh->n_descsz;
-              return 1;
-            }
-          at = next;
-        }
-    }
-  return 1;   /* only the first object: cordon itself */
-}
-
 static void put_settings (struct strbuf *o, const struct settings *s);
 
-/* MAGIC, then the build id of this cordon, looked up once (a run asks for
- * the settings' and the profile's).  False: it has none, so there is no
- * way to tell its entries from another build's. */
+/* MAGIC, then what every entry depends on (cordon's build, libseccomp's:
+ * cache.h).  False: cordon has no build id, so there is no way to tell its
+ * entries from another build's. */
 static bool
 put_build (struct strbuf *o, const char *magic)
 {
-  static struct build_id id;
-  static bool looked;
-  if (!looked)
-    dl_iterate_phdr (note_build_id, &id);
-  looked = true;
   put_bytes (o, magic, strlen (magic));
-  put_data (o, (const char *) id.bytes, id.n);
-  return id.n > 0;
+  return cache_put_build (o);
 }
 
 /* Everything but the inputs that the load depends on, from cordon's own
@@ -713,10 +661,6 @@ put_request (struct strbuf *o, const struct profile_request *req)
 {
   if (!put_build (o, ENTRY_MAGIC))
     return false;
-  const struct scmp_version *v = seccomp_version ();
-  uint32_t version[3] = { v ? v->major : 0, v ? v->minor : 0,
-                          v ? v->micro : 0 };
-  put_bytes (o, version, sizeof version);
   put_str (o, req->path);
   put_u64 (o, req->n_overrides);
   for (size_t i = 0; i < req->n_overrides; i++)
@@ -853,24 +797,26 @@ entry_name (const unsigned char *request, size_t len, char *name,
 }
 
 /* The entry for REQUEST (put_request's or put_settings_request's bytes),
- * when its request matches and every input is unchanged: *BUF holds it
- * (to free), *I stands after its warnings, which are in *WARNINGS. */
+ * when it holds that request and every input is unchanged: *BUF holds it
+ * (to free), *I stands after its warnings, which are in *WARNINGS.  The
+ * request is compared whole (the file name is only its hash); each of its
+ * fields has a known length, so an entry that starts with it is for it. */
 static bool
 entry_open (const struct strbuf *request, unsigned char **buf, struct in *i,
             struct diagnostics *warnings)
 {
-  char dir[4096], name[64];
-  bool own_parent;
+  char name[64];
   size_t len = 0;
   bool hit = false;
   *buf = NULL;
-  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name ((const unsigned char *) request->s, request->n, name, sizeof name))
+  if (entry_name ((const unsigned char *) request->s, request->n, name,
+                  sizeof name))
     {
-      int dirfd = cache_dir_open (dir);
+      int dirfd = cache_dir_open ("profiles", false);
       hit = dirfd >= 0
             && cache_file_read (dirfd, name, ENTRY_MAX_SIZE, buf, &len)
-            && len >= request->n && memcmp (*buf, (const unsigned char *) request->s, request->n) == 0;
+            && len >= request->n
+            && memcmp (*buf, request->s, request->n) == 0;
       close_fd (&dirfd);
     }
   *i = (struct in) { .b = *buf, .n = len, .at = request->n, .ok = hit };
@@ -886,12 +832,15 @@ entry_open (const struct strbuf *request, unsigned char **buf, struct in *i,
 static void
 entry_write (const struct strbuf *entry, size_t request_len)
 {
-  char dir[4096], name[64];
-  bool own_parent;
-  if (entry->n <= ENTRY_MAX_SIZE
-      && cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name ((const unsigned char *) entry->s, request_len, name, sizeof name))
-    cache_file_write (dir, own_parent, name, entry->s, entry->n);
+  char name[64];
+  if (entry->n > ENTRY_MAX_SIZE
+      || !entry_name ((const unsigned char *) entry->s, request_len, name,
+                      sizeof name))
+    return;
+  int dirfd = cache_dir_open ("profiles", true);
+  if (dirfd >= 0)
+    cache_file_write (dirfd, name, entry->s, entry->n);
+  close_fd (&dirfd);
 }
 
 bool

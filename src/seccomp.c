@@ -681,7 +681,7 @@ cache_read (int dirfd, const char *name, struct cordon_seccomp_bpf *out)
 }
 
 static void
-cache_write (char *dir, bool own_parent, const char *name,
+cache_write (int dirfd, const char *name,
              const struct cordon_seccomp_bpf *bpf)
 {
   size_t size = sizeof CACHE_MAGIC - 1 + 2;
@@ -703,7 +703,7 @@ cache_write (char *dir, bool own_parent, const char *name,
       memcpy (buf + at, bpf->prog[i], len * sizeof *bpf->prog[i]);
       at += len * sizeof *bpf->prog[i];
     }
-  cache_file_write (dir, own_parent, name, buf, size);
+  cache_file_write (dirfd, name, buf, size);
   free (buf);
 }
 
@@ -773,28 +773,28 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
                  && spec->n_rules == 0;
   if (nothing)
     return 0;
-  char dir[4096], name[32];
-  bool own_parent;
-  bool cached = cache_dir_path ("seccomp", dir, sizeof dir, &own_parent);
+  char name[32];
   snprintf (name, sizeof name, "%016llx.bpf",
             (unsigned long long) filter_key (spec));
-  if (cached)
+  int dirfd = cache_dir_open ("seccomp", false);
+  if (dirfd >= 0 && cache_read (dirfd, name, out))
     {
-      int dirfd = cache_dir_open (dir);
-      bool hit = dirfd >= 0 && cache_read (dirfd, name, out);
-      close_fd (&dirfd);
-      if (hit)
-        return 0;
+      close (dirfd);
+      return 0;
     }
   const char *what = "seccomp";
   int r = compile (spec, out, &what);
   if (r < 0)
     {
+      close_fd (&dirfd);
       cordon_seccomp_bpf_free (out);
       return cordon_fail (err, -r, "%s", what);
     }
-  if (cached)
-    cache_write (dir, own_parent, name, out);
+  if (dirfd < 0)
+    dirfd = cache_dir_open ("seccomp", true);
+  if (dirfd >= 0)
+    cache_write (dirfd, name, out);
+  close_fd (&dirfd);
   return 0;
 }
 
