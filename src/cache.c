@@ -252,7 +252,8 @@ cache_file_read (int dirfd, const char *name, size_t max,
 {
   *buf = NULL;
   *len = 0;
-  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat (dirfd, name,
+                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return false;
   struct stat st;
