@@ -193,6 +193,76 @@ load_req (const struct profile_request *req, int *r, char **warnings)
   return spec;
 }
 
+/* Flip byte AT of every entry under DIR ("profiles") whose build part
+ * (after the magic: cordon's build id, libseccomp's version, build id and
+ * the ABI, each of a known length) is longer than AT: false when there was
+ * none.  Written back with a good checksum, under the same name. */
+static bool
+flip_build_byte (const char *dir, size_t at)
+{
+  static const size_t magic = sizeof "cordon-profile-1\n" - 1;
+  int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  bool flipped = false;
+  while (dirfd >= 0 && d && (de = readdir (d)) != NULL)
+    {
+      unsigned char *buf;
+      size_t len;
+      if (de->d_name[0] == '.'
+          || !cache_file_read (dirfd, de->d_name, 1 << 26, &buf, &len))
+        continue;
+      size_t libseccomp = magic + 1 + buf[magic] + 16;
+      size_t end = libseccomp < len ? libseccomp + 1 + buf[libseccomp] : 0;
+      if (magic + at < end && end <= len)
+        {
+          buf[magic + at] ^= 0x01;
+          cache_file_write (dirfd, de->d_name, buf, len);
+          flipped = true;
+        }
+      free (buf);
+    }
+  if (d)
+    closedir (d);
+  if (dirfd >= 0)
+    close (dirfd);
+  return flipped;
+}
+
+/* PATH loaded: profile_load's result. */
+static int
+load_once (const char *path)
+{
+  char *shown, *diags;
+  int r = run_load (path, NULL, &shown, &diags);
+  free (shown);
+  free (diags);
+  return r;
+}
+
+/* An entry made by another build (of cordon or libseccomp) is not used:
+ * with PATH's entry the only one in DIR, each byte of its build part
+ * changed, PATH is parsed again, then cached again. */
+static void
+another_build (const char *dir, const char *path)
+{
+  char cmd[8192];
+  snprintf (cmd, sizeof cmd, "rm -f '%s'/*", dir);
+  if (system (cmd) != 0)
+    tap_ok (0, "%s", cmd);
+  size_t wrong = load_once (path) != 0;
+  wrong += load_once (path) != 1;
+  size_t bytes = 0;
+  for (size_t at = 0; flip_build_byte (dir, at); at++, bytes++)
+    {
+      wrong += load_once (path) != 0;
+      wrong += load_once (path) != 1;
+    }
+  tap_ok (bytes > 20 && wrong == 0, "an entry whose build (cordon's build "
+          "id, libseccomp's) differs in any of its %zu bytes is parsed "
+          "again, then cached again", bytes);
+}
+
 static void
 cached_loads (void)
 {
@@ -315,6 +385,7 @@ cached_loads (void)
                "a group-writable cache directory is not used");
   chmod (dir, 0700);
   expect_load (top, NULL, 1, "= \"h2\"", "... a private one is");
+  another_build (dir, top);
 
   /* damaged entries: each file cut short is a miss, not an error */
   DIR *dd = opendir (dir);
