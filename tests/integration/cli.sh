@@ -113,5 +113,39 @@ like "... and the run is the same" "$out" "^two$"
 out=$(CORDON_CACHE_DIR=/proc/cordon-cannot-write $CORDON run -v "$T/cached.conf" 2>&1); rc=$?
 is "a cache that cannot be written is no cache, not an error" "$rc:$(printf '%s\n' "$out" | grep -v '^cordon: ' | grep -v warning)" "0:two"
 unset CORDON_CACHE_DIR
+# The cache directory is opened level by level from /, each level checked
+# and never looked up by its path again: a symbolic link in the path, or a
+# level someone else could swap for one, makes no cache (the run goes on).
+if is_root; then
+  mkdir -p -m 700 "$T/victim/cache/seccomp"
+  i=0
+  while [ $i -lt 200 ]; do : > "$T/victim/cache/seccomp/old-$i.bpf"; i=$((i + 1)); done
+  ln -s victim "$T/swapped"
+  is "a symlink in the cache's path: the run goes on" \
+    "$(CORDON_CACHE_DIR="$T/swapped/cache" $CORDON run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is written or trimmed where it points" \
+    "$(ls "$T/victim/cache" | tr '\n' ' '; ls "$T/victim/cache/seccomp" | wc -l)" "seccomp 200"
+  mkdir -m 755 "$T/other" && chown 65534:65534 "$T/other"
+  is "a level another user owns: the run goes on" \
+    "$(CORDON_CACHE_DIR="$T/other/cache" $CORDON run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is made in it" "$(ls -A "$T/other")" ""
+  mkdir -m 755 "$T/open" && chmod 777 "$T/open"
+  is "a level others may write: the run goes on" \
+    "$(CORDON_CACHE_DIR="$T/open/cache" $CORDON run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is made in it" "$(ls -A "$T/open")" ""
+  mkdir -m 755 -p "$T/home/.cache" && chmod 777 "$T/home/.cache"
+  is "nobody: a ~/.cache others may write: the run goes on" \
+    "$(as_nobody env HOME="$T/home" "$CORDON_ANY" run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is made in it" "$(ls -A "$T/home/.cache")" ""
+  mkdir -m 1777 "$T/sticky"
+  CORDON_CACHE_DIR="$T/sticky/cache" $CORDON run -- true
+  is "a sticky level (as /tmp) is fine: the cache is made" "$(ls "$T/sticky/cache" | tr '\n' ' ')" "profiles seccomp "
+else
+  for t in "symlink" "... nothing written" "other's level" "... nothing made" \
+           "open level" "... nothing made" "other's ~/.cache" "... nothing made" \
+           "sticky level"; do
+    skip "cache path: $t" "needs root"
+  done
+fi
 
 done_testing
