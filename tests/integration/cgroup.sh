@@ -126,7 +126,7 @@ is "report-fd: the command's output is its own" "$out" hi
 is "report-fd: the report" "$(jq -r .reason "$T/fd.json")" exited
 err=$(run --report /nonexistent/r.json "$T/free.conf" -- true 2>&1); rc=$?
 is "report: an unwritable file fails before the jail" "$rc:$err" \
-  "125:cordon: --report /nonexistent/r.json: No such file or directory (ENOENT)"
+  "125:cordon: --report /nonexistent/r.json: open /nonexistent: No such file or directory (ENOENT)"
 
 # ---- the cgroup namespace ----
 # The child is moved into its cgroup before it unshares the namespace.
