@@ -1207,7 +1207,7 @@ cgroup_jail_open_join (const struct cgroup_jail *j, struct cgroup_join *join,
 
 bool
 cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
-                 int status, const struct jail_options *opts,
+                 bool sigkilled, const struct jail_options *opts,
                  struct cgroup_stats *st)
 {
   memset (st, 0, sizeof *st);
@@ -1215,10 +1215,9 @@ cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
     return false;
   /* The numbers serve the run report, and the OOM count a jail that ended
    * by SIGKILL: 6 system calls saved on every other run. */
-  bool killed = status == 128 + SIGKILL;
-  if (opts->result != NULL || killed)
+  if (opts->result != NULL || sigkilled)
     cgroup_read_stats (j->cg, st);
-  bool oom = st->oom_kills > 0 && killed;
+  bool oom = st->oom_kills > 0 && sigkilled;
   if (oom)
     {
       /* Always said, even with -q: 137 alone does not tell why. */

@@ -141,11 +141,12 @@ int cgroup_jail_begin (const struct jail_spec *spec,
                        struct cgroup_jail **out, cordon_error_t *err);
 int cgroup_jail_open_join (const struct cgroup_jail *j,
                            struct cgroup_join *join, cordon_error_t *err);
-/* After the jail's pid 1 is reaped with STATUS: fill *ST, say so when the
- * memory limit killed the command (returning true), remove the cgroup and
- * free J. */
+/* After the jail's pid 1 is reaped: fill *ST, say so when the memory
+ * limit killed the command (returning true: SIGKILLED, the command died of
+ * SIGKILL, as its wait status says, and the cgroup counted an OOM kill),
+ * remove the cgroup and free J. */
 bool cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
-                      int status, const struct jail_options *opts,
+                      bool sigkilled, const struct jail_options *opts,
                       struct cgroup_stats *st);
 
 #endif

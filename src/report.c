@@ -202,6 +202,10 @@ reason_name (enum jail_end reason)
       return "oom";
     case JAIL_END_TIME_LIMIT:
       return "time_limit";
+    case JAIL_END_NOT_FOUND:
+      return "not_found";
+    case JAIL_END_CANNOT_EXEC:
+      return "cannot_execute";
     case JAIL_END_SETUP_ERROR:
       break;
     }
@@ -215,6 +219,21 @@ string_or_null (const char *s)
 {
   json_t *j = json_string (s);
   return j ? j : json_null ();
+}
+
+/* Why the command did not run, when its execve failed: as cordon's
+ * messages say an errno, "exec sh: No such file or directory (ENOENT)". */
+static json_t *
+exec_error (const struct jail_spec *spec, int e)
+{
+  const char *name = strerrorname_np (e);
+  char *msg = NULL;
+  if (asprintf (&msg, "exec %s: %s (%s)", spec->argv[0], strerror (e),
+                name ? name : "?") < 0)
+    return json_null ();
+  json_t *j = string_or_null (msg);
+  free (msg);
+  return j;
 }
 
 static json_t *
@@ -255,6 +274,8 @@ build (const struct jail_spec *spec, const struct jail_result *r,
   json_object_set_new (o, "end", timestamp (&r->end));
   if (error)
     json_object_set_new (o, "error", string_or_null (error));
+  else if (r->exec_errno)
+    json_object_set_new (o, "error", exec_error (spec, r->exec_errno));
   return o;
 }
 

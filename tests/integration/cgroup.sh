@@ -64,6 +64,13 @@ is "oom: says so" "$err" "cordon: killed: out of memory (limit 32M)"
 is "oom: report reason" "$(field .reason)" oom
 is "oom: report signal" "$(field .signal)" 9
 like "oom: report peak memory near the limit" "$(field .peak_memory)" '^3[0-4][0-9]{6}$'
+# The limit kills a child; the command itself then exits 137: it was not
+# killed, and cordon does not say it was.
+err=$(run --report "$T/report.json" "$T/mem.conf" -- sh -c "sh -c '$hog'; exit 137" 2>&1); rc=$?
+is "oom of a child, exit 137 by itself: the status" "$rc" 137
+unlike "... no 'killed' message from cordon (the shell's own 'Killed' is about its child)" "$err" "cordon"
+is "... the report: exited, and the kill counted" \
+  "$(field .reason):$(field .signal):$(field .oom_kills)" exited:null:1
 is "oom: without the limit the same command runs" \
   "$(run "$T/free.conf" -- sh -c "$hog" 2>&1)" 104857600
 is "oom: a command that fits is not killed" \
