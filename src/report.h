@@ -17,8 +17,8 @@
  * socket or device (never opened: a FIFO would block), another user's
  * file, a file with hard links.  Checked on the fd that is written.
  * FD: checked to be open for writing; it is the caller's, written as it
- * is (a pipe without a reader is an EPIPE error at the end; a pipe whose
- * reader does not read holds cordon at the end until it does). */
+ * is (a pipe without a reader is an EPIPE error at the end; a report
+ * larger than the pipe holds waits for its reader). */
 int report_open (const char *file, int fd, cordon_error_t *err);
 
 /* Write the report of SPEC's run to FD, one line.  ERROR is the set-up error's message
