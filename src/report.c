@@ -57,9 +57,9 @@ check_report_file (const char *file, const struct stat *st,
                         "not write another user's file", file,
                         (unsigned) st->st_uid);
   if (st->st_nlink != 1)
-    return cordon_fail (err, 0, "--report %s: has %ju links (a hard link to "
-                        "another file); cordon writes only a file with one "
-                        "name", file, (uintmax_t) st->st_nlink);
+    return cordon_fail (err, 0, "--report %s: has %ju links (hard links "
+                        "give it other names); cordon writes only a file "
+                        "with one name", file, (uintmax_t) st->st_nlink);
   return 0;
 }
 
@@ -68,6 +68,8 @@ static int
 split_path (const char *file, char **dir, const char **base,
             cordon_error_t *err)
 {
+  if (*file == '\0')
+    return cordon_fail (err, 0, "--report: the file name is empty");
   const char *slash = strrchr (file, '/');
   *base = slash ? slash + 1 : file;
   if (**base == '\0')

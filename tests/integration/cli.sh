@@ -101,6 +101,8 @@ is "--report refuses a FIFO at once (no reader to wait for)" "$rc:$out" \
   "125:cordon: --report $T/fifo: is a FIFO, not a regular file"
 is "--report refuses a directory" "$(rep "$T")" "125:cordon: --report $T: is a directory, not a regular file"
 is "--report refuses a device" "$(rep /dev/null)" "125:cordon: --report /dev/null: is a character device, not a regular file"
+is "--report refuses a name ending in /" "$(rep "$T/sub/")" "125:cordon: --report $T/sub/: names a directory, not a file"
+is "--report refuses an empty name" "$(rep "")" "125:cordon: --report: the file name is empty"
 ln "$T/secret" "$T/hardlink"
 like "--report refuses a file with another name (hard link)" "$(rep "$T/hardlink")" \
   "^125:cordon: --report $T/hardlink: has 2 links "
