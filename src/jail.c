@@ -83,6 +83,7 @@ struct wire
 struct outcome
 {
   int wait_status;      /* the command's, or pid 1's when it could not say */
+  bool said;            /* pid 1 said the command's (WIRE_ENDED) */
   int exec_errno;       /* the command's execve failed with it, or 0 */
 };
 
@@ -161,6 +162,7 @@ take_message (struct wire *w, ssize_t n, struct outcome *o,
       return 0;
     case WIRE_ENDED:
       o->wait_status = w->status;
+      o->said = true;
       return 0;
     }
   return 0;
@@ -625,12 +627,17 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       kill_and_reap (pid);
       goto out;
     }
+  int pid1_status;
   ret = supervise_launcher (pid, spec->time_limit, relay, opts, timed_out,
-                            &o->wait_status, err);
+                            &pid1_status, err);
   if (ret < 0)
     kill_and_reap (pid);
   else
     ret = take_messages (sv[0], o, err);
+  /* Pid 1 killed before it could say (the time limit's SIGKILL, the OOM
+   * killer): its own end is the jail's. */
+  if (ret == 0 && !o->said)
+    o->wait_status = pid1_status;
   memory_writable_again ();
 
 out:
