@@ -22,13 +22,18 @@ enum jail_end
   JAIL_END_OOM,             /* the memory limit killed the command */
   JAIL_END_TIME_LIMIT,      /* the time limit killed it */
   JAIL_END_SETUP_ERROR,     /* cordon failed; the command did not run */
+  JAIL_END_NOT_FOUND,       /* its execve failed: ENOENT (status 127) */
+  JAIL_END_CANNOT_EXEC,     /* its execve failed otherwise (status 126) */
 };
 
 struct jail_result
 {
   enum jail_end reason;
   int exit_status;          /* what cordon exits with */
-  int signal;               /* the signal that ended the command, or 0 */
+  int signal;               /* the signal that killed the command, or 0:
+                               from its wait status, so an "exit 137" of
+                               its own is no SIGKILL */
+  int exec_errno;           /* NOT_FOUND, CANNOT_EXEC: execve's errno */
   struct timespec start, end;       /* CLOCK_REALTIME */
   double wall_seconds;
   double user_seconds, system_seconds;  /* the jail's processes, reaped */
