@@ -99,6 +99,23 @@ is "... and its id is free again" \
   "$("$CORDON" --config "$T/one-id.conf" run "$T/root0.conf" -- cat /proc/self/uid_map | awk '{ print $2 }')" $((IDS_START + 100))
 is "the ids directory is root's alone" "$(stat -c '%U %a' /run/cordon/ids)" "root 700"
 
+# etc/reserve-ids.sh (make install, bootstrap) in a scratch directory: the
+# "cordon" entry, once, never over another owner's ids.
+R="$SRCDIR/etc/reserve-ids.sh"
+mkdir -p "$T/etc" "$T/etc2"
+printf 'alice:100000:65536' > "$T/etc/subuid"
+sh "$R" 2147418112:65536 "$T/etc" > /dev/null
+is "reserve-ids: the entry is appended, the others kept" \
+  "$(tr '\n' ';' < "$T/etc/subuid")" "alice:100000:65536;cordon:2147418112:65536;"
+is "... and a missing file made" "$(cat "$T/etc/subgid")" "cordon:2147418112:65536"
+sh "$R" 3000000000:10 "$T/etc" > /dev/null
+is "... once: a cordon entry stays as it is" \
+  "$(cat "$T/etc/subuid" "$T/etc/subgid" | tr '\n' ';')" "alice:100000:65536;cordon:2147418112:65536;cordon:2147418112:65536;"
+printf 'bob:2147450000:10\n' > "$T/etc2/subuid"
+err=$(sh "$R" 2147418112:65536 "$T/etc2" 2>&1 > /dev/null); rc=$?
+is "... not over another owner's ids" "$rc $(cat "$T/etc2/subuid")" "1 bob:2147450000:10"
+like "... and says whose" "$err" "overlap the entry 'bob:2147450000:10'"
+
 if ! userns_works; then
   skip "as nobody" "unprivileged user namespaces are off"
   done_testing; exit
