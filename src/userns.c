@@ -107,9 +107,11 @@ lock_id (int dirfd, uint32_t id, int *lock, cordon_error_t *err)
 }
 
 /* A host id of the range no live jail has.  The search starts at an offset
- * taken from our pid, within the first 1024 ids: successive launches start
- * at different places, so a free id is found at the first try while few
- * jails run, and the lock files stay few. */
+ * taken from our pid, within the first ID_SPREAD ids: successive launches
+ * start at different places, so a free id is found at the first try while
+ * few jails run, and there are lock files for at most ID_SPREAD ids more
+ * than ever ran at once. */
+#define ID_SPREAD 64
 static int
 take_root_id (const struct jail_options *opts, struct userns_plan *plan,
               cordon_error_t *err)
@@ -119,7 +121,8 @@ take_root_id (const struct jail_options *opts, struct userns_plan *plan,
   int dirfd = open_ids_dir (err);
   if (dirfd < 0)
     return -1;
-  uint32_t first = (uint32_t) getpid () % (count < 1024 ? count : 1024);
+  uint32_t spread = count < ID_SPREAD ? count : ID_SPREAD;
+  uint32_t first = (uint32_t) getpid () % spread;
   int r = 0;
   for (uint32_t i = 0; i < count && r == 0; i++)
     {
