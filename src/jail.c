@@ -546,13 +546,20 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
           cordon_error_t *err)
 {
   struct child c = { .spec = spec, .opts = opts, .sock = -1 };
-  userns_plan (spec, &c.plan);
-  if (cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
+  /* Before the clone: the jail's pid 1 inherits the lock on root's host id
+   * with the rest of our descriptors, and holds it as long as it lives. */
+  if (userns_plan (spec, opts, &c.plan, err) < 0)
     return -1;
+  if (cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
+    {
+      userns_plan_release (&c.plan);
+      return -1;
+    }
 
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
+      userns_plan_release (&c.plan);
       cordon_seccomp_bpf_free (&c.seccomp);
       return fail_errno (err, "socketpair");
     }
@@ -565,6 +572,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       close (sv[0]);
       close (sv[1]);
       sigaction (SIGCHLD, &c.old_chld, NULL);
+      userns_plan_release (&c.plan);
       cordon_seccomp_bpf_free (&c.seccomp);
       return -1;
     }
@@ -582,6 +590,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       close (sv[1]);
       sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
       sigaction (SIGCHLD, &c.old_chld, NULL);
+      userns_plan_release (&c.plan);
       cordon_seccomp_bpf_free (&c.seccomp);
       return -1;
     }
@@ -646,6 +655,7 @@ out:
   close (sv[0]);
   sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
   sigaction (SIGCHLD, &c.old_chld, NULL);
+  userns_plan_release (&c.plan);
   cordon_seccomp_bpf_free (&c.seccomp);
   return ret;
 }

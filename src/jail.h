@@ -50,6 +50,8 @@ struct jail_options
   bool quiet;           /* suppress cordon's own notices (not errors) */
   const char *cgroup_parent;    /* settings (cgroup.h); NULL: "cordon" */
   int cgroup_version;           /* settings: 0 auto, 1 or 2 */
+  uint32_t root_id_start;       /* settings' root_id_range (userns.h); */
+  uint32_t root_id_count;       /* count 0: the built-in range */
   struct jail_result *result;   /* filled by jail_run when not NULL; also
                                    asks for a cgroup to measure peaks */
 };

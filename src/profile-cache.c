@@ -943,6 +943,8 @@ put_settings (struct strbuf *o, const struct settings *s)
   put_u32 (o, (uint32_t) s->cgroup_version);
   put_str (o, s->network_bridge);
   put_str (o, s->network_gateway);
+  put_u32 (o, s->root_id_start);
+  put_u32 (o, s->root_id_count);
 }
 
 static void
@@ -953,6 +955,8 @@ get_settings (struct in *i, struct settings *s)
   s->cgroup_version = (int) get_upto (i, 2);
   s->network_bridge = get_str (i);
   s->network_gateway = get_str (i);
+  s->root_id_start = get_u32 (i);
+  s->root_id_count = get_u32 (i);
 }
 
 bool

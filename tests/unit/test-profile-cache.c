@@ -427,7 +427,8 @@ cached_settings (void)
   char path[512];
   snprintf (path, sizeof path, "%s/cordon.conf", work_dir);
   write_file (path, "profile_path = {\"${XDG_CONFIG_HOME}/p\"}\n"
-              "network_bridge = \"br1\"\n");
+              "network_bridge = \"br1\"\n"
+              "root_id_range = \"3000000000:8\"\n");
   setenv ("XDG_CONFIG_HOME", "/x1", 1);
   struct settings s;
   int r = settings_once (path, &s);
@@ -438,7 +439,8 @@ cached_settings (void)
   r = settings_once (path, &s);
   tap_ok (r == 1 && s.n_profile_path == 1
           && strcmp (s.profile_path[0], "/x1/p") == 0
-          && strcmp (s.network_bridge, "br1") == 0,
+          && strcmp (s.network_bridge, "br1") == 0
+          && s.root_id_start == 3000000000u && s.root_id_count == 8,
           "settings: then from the cache");
   settings_free (&s);
   setenv ("XDG_CONFIG_HOME", "/x2", 1);
