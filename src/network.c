@@ -468,10 +468,22 @@ lease_dir_lock (struct network_state *st, cordon_error_t *err)
 static void
 remove_stale_lease (struct nl *nl, int dirfd, const char *name, int fd)
 {
-  char text[4096];
-  ssize_t n = pread (fd, text, sizeof text - 1, 0);
-  text[n > 0 ? n : 0] = '\0';
-  for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n"))
+  /* All of it: a jail with many published ports has a long lease, and a
+   * line cut short would name another jail's forward. */
+  struct strbuf text = { 0 };
+  char buf[4096];
+  ssize_t n;
+  off_t at = 0;
+  while ((n = pread (fd, buf, sizeof buf, at)) > 0
+         || (n < 0 && errno == EINTR))
+    if (n > 0)
+      {
+        sb_putn (&text, buf, (size_t) n);
+        at += n;
+      }
+  char *save = NULL;
+  for (char *line = text.s ? strtok_r (text.s, "\n", &save) : NULL; line;
+       line = strtok_r (NULL, "\n", &save))
     {
       if (strncmp (line, "veth ", 5) == 0)
         link_delete (nl, line + 5);
@@ -483,6 +495,7 @@ remove_stale_lease (struct nl *nl, int dirfd, const char *name, int fd)
           nft_run (cmd, NULL);
         }
     }
+  free (text.s);
   unlinkat (dirfd, name, 0);
 }
 
@@ -855,31 +868,50 @@ find_pasta (void)
   return found;
 }
 
+/* An argument vector built to size: a profile may publish any number of
+ * ports.  Every string is the builder's own (freed with it); v ends with
+ * NULL. */
 struct argv_builder
 {
-  char *v[64];
-  char strings[32][80];
-  size_t n, n_strings;
+  char **v;
+  size_t n, cap;
 };
+
+static void
+arg_own (struct argv_builder *a, char *s)
+{
+  if (a->n + 2 > a->cap)
+    {
+      a->cap = a->cap ? 2 * a->cap : 32;
+      a->v = xrealloc (a->v, a->cap * sizeof *a->v);
+    }
+  a->v[a->n++] = s;
+  a->v[a->n] = NULL;
+}
 
 static void
 arg (struct argv_builder *a, const char *s)
 {
-  if (a->n < sizeof a->v / sizeof *a->v - 1)
-    a->v[a->n++] = (char *) s;
+  arg_own (a, xstrdup (s));
 }
 
 __attribute__ ((format (printf, 2, 3))) static void
 argf (struct argv_builder *a, const char *fmt, ...)
 {
-  if (a->n_strings >= sizeof a->strings / sizeof *a->strings)
-    return;
-  char *s = a->strings[a->n_strings++];
   va_list ap;
   va_start (ap, fmt);
-  vsnprintf (s, sizeof a->strings[0], fmt, ap);
+  arg_own (a, xvasprintf (fmt, ap));
   va_end (ap);
-  arg (a, s);
+}
+
+static void
+argv_free (struct argv_builder *a)
+{
+  for (size_t i = 0; i < a->n; i++)
+    free (a->v[i]);
+  free (a->v);
+  a->v = NULL;
+  a->n = a->cap = 0;
 }
 
 /* pasta's command line: foreground (our child, so it dies with us),
@@ -938,7 +970,6 @@ pasta_argv (const struct jail_spec *spec, const char *pasta, pid_t jail,
       argf (a, "/proc/%ld/ns/net", (long) jail);
       arg (a, "--netns-only");
     }
-  a->v[a->n] = NULL;
 }
 
 static _Noreturn void
@@ -1029,6 +1060,7 @@ attach_pasta (const struct jail_spec *spec, struct network_state *st,
     {
       int e = errno;
       close_fd (&log);
+      argv_free (&a);
       free (pasta);
       return cordon_fail (err, e, "start pasta");
     }
@@ -1055,6 +1087,7 @@ attach_pasta (const struct jail_spec *spec, struct network_state *st,
     }
   close_fd (&ready[0]);
   close_fd (&log);
+  argv_free (&a);
   free (pasta);
   return r;
 }

@@ -106,6 +106,20 @@ n=0; while ip -o link | grep -q cordon-v && [ $n -lt 100 ]; do sleep 0.1; n=$((n
 "$CORDON" run "$T/auto.conf" -- true
 is "the next run removed the killed one's lease and forwards" "$(leftovers)" ""
 
+# A killed jail with 100 published ports: its lease lists them all, and
+# the next run removes every one (the lease is read to its end).
+many=$(i=0; while [ $i -lt 100 ]; do printf '"127.0.0.1:%d:8000", ' $((20000 + i)); i=$((i + 1)); done)
+net_profile many "network { mode = \"bridge\" publish = { ${many%, } } }"
+fresh "$T/k"
+"$CORDON" run "$T/many.conf" -- $PY -c "$BIND" 0.0.0.0 8000 60 > "$T/k" 2>&1 & k=$!
+wait_for "$T/k" bound
+is "100 publish entries: all 100 forwards are in place" \
+  "$(nft list map ip cordon publish_addr | grep -o '127\.0\.0\.1 \. tcp \. [0-9]*' | wc -l)" 100
+kill -KILL $k; wait $k 2>/dev/null
+n=0; while ip -o link | grep -q cordon-v && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+"$CORDON" run "$T/auto.conf" -- true
+is "the next run removed all 100 forwards of the killed one" "$(leftovers)" ""
+
 # nat: one masquerade element for the subnet, added once.
 "$CORDON" run "$T/nat.conf" -- true
 "$CORDON" run "$T/nat.conf" -- true

@@ -36,6 +36,17 @@ for who in root nobody; do
   is "$who: pasta is gone with the jail" "$(pastas_here)" ""
 done
 
+# pasta's command line is built to size: 100 published ports (each two
+# arguments) all reach pasta, the last one too.
+many=$(i=0; while [ $i -lt 100 ]; do printf '"%d:%d", ' $((20000 + i)) $((20000 + i)); i=$((i + 1)); done)
+net_profile many "network { mode = \"user\" publish = { ${many%, } } }"
+fresh "$T/m"
+"$CORDON" run "$T/many.conf" -- $PY -c "$SERVE" 0.0.0.0 20099 last > "$T/m" 2>&1 & m=$!
+wait_for "$T/m" 'listening|Error|error|failed'
+like "100 publish entries: the jail starts" "$(cat "$T/m")" listening
+is "... and the 100th port reaches the jail" "$($PY -c "$GET" 127.0.0.1 20099 2>&1)" last
+wait $m
+
 # A killed launcher takes pasta along (it is pasta's parent-death signal).
 fresh "$T/k"
 "$CORDON" run "$T/user.conf" -- $PY -c "$BIND" 127.0.0.1 9000 60 > "$T/k" 2>&1 & k=$!
