@@ -3,7 +3,8 @@
  * Owns what each network mode puts in the jail and on the host:
  *   none    the jail's own namespace, with lo up (the jail does it);
  *   host    nothing (no net namespace);
- *   bridge  an address lease (a flock'd file under /run/cordon/net), the
+ *   bridge  an address lease (a flock'd file under /run/cordon/net, in a
+ *           directory of the bridge and the namespace's cookie), the
  *           bridge (created with the gateway address when missing), a veth
  *           pair whose jail end becomes eth0, and, for nat and publish, the
  *           nftables table "ip cordon";
@@ -20,6 +21,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -646,13 +648,26 @@ ensure_bridge (struct nl *nl, const struct network_spec *n,
   return link_up (nl, n->bridge, err);
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* Our network namespace's cookie: unlike its inode number, which a new
+ * namespace may get once the old one is gone, never reused while the
+ * machine runs, so a dead namespace's leases are never taken for ours. */
 static int
-netns_inode (unsigned long *ino, cordon_error_t *err)
+netns_cookie (uint64_t *cookie, cordon_error_t *err)
 {
-  struct stat sb;
-  if (stat ("/proc/self/ns/net", &sb) < 0)
-    return fail_errno (err, "stat /proc/self/ns/net");
-  *ino = (unsigned long) sb.st_ino;
+  int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return fail_errno (err, "socket for the network namespace's cookie");
+  socklen_t len = sizeof *cookie;
+  int r = getsockopt (fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len);
+  int e = errno;
+  close (fd);
+  if (r < 0 || len != sizeof *cookie)
+    return cordon_fail (err, r < 0 ? e : EPROTO, "the network namespace's "
+                        "cookie (SO_NETNS_COOKIE, Linux 5.14)");
   return 0;
 }
 
@@ -713,11 +728,14 @@ prepare_bridge (const struct network_spec *n, struct network_state *st,
   if (inet_pton (AF_INET, n->gateway, &gw) != 1)
     return cordon_fail (err, EINVAL, "network gateway %s", n->gateway);
   st->gateway = gw.s_addr;
-  unsigned long ino = 0;
-  if (netns_inode (&ino, err) < 0)
+  uint64_t cookie = 0;
+  if (netns_cookie (&cookie, err) < 0)
     return -1;
-  snprintf (st->lease_dir, sizeof st->lease_dir, NET_RUN_DIR "/%s@%lu",
-            n->bridge, ino);
+  int len = snprintf (st->lease_dir, sizeof st->lease_dir,
+                      NET_RUN_DIR "/%s@%" PRIu64, n->bridge, cookie);
+  if (len < 0 || (size_t) len >= sizeof st->lease_dir)
+    return cordon_fail (err, ENAMETOOLONG, "lease directory for bridge %s",
+                        n->bridge);
   struct nl nl = { 0 };
   if (netlink_open (&nl, err) < 0)
     return -1;
