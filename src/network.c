@@ -31,6 +31,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -1061,6 +1062,34 @@ stop_pasta (struct network_state *st)
   st->pasta = 0;
 }
 
+/* pasta opens /dev/net/tun as the launching user: where no udev made it
+ * 0666, an unprivileged run fails with pasta's vague "Failed to open tun
+ * socket".  "; pasta needs ..." when that is why, else "". */
+static void
+tun_access_hint (char *buf, size_t size)
+{
+  static const char tun[] = "/dev/net/tun";
+  struct stat sb;
+  buf[0] = '\0';
+  if (stat (tun, &sb) < 0)
+    {
+      snprintf (buf, size, "; pasta needs %s, which is missing: %s", tun,
+                strerror (errno));
+      return;
+    }
+  if (faccessat (AT_FDCWD, tun, R_OK | W_OK, AT_EACCESS) == 0)
+    return;
+  struct passwd *pw = getpwuid (sb.st_uid);
+  char owner[32];
+  if (pw)
+    snprintf (owner, sizeof owner, "%s", pw->pw_name);
+  else
+    snprintf (owner, sizeof owner, "uid %u", (unsigned) sb.st_uid);
+  snprintf (buf, size, "; pasta needs read and write access to %s (mode "
+            "%04o, owner %s); on systems without udev, chmod 0666 %s", tun,
+            (unsigned) (sb.st_mode & 07777), owner, tun);
+}
+
 static int
 attach_pasta (const struct jail_spec *spec, struct network_state *st,
               pid_t jail, const struct jail_options *opts, cordon_error_t *err)
@@ -1097,10 +1126,11 @@ attach_pasta (const struct jail_spec *spec, struct network_state *st,
       if (!pasta_ready (ready[0]))
         {
           stop_pasta (st);
-          char line[512];
+          char line[512], tun[160];
           last_line (log, line, sizeof line);
-          r = cordon_fail (err, 0, "pasta failed to set up the jail's network%s%s",
-                           line[0] ? ": " : "", line);
+          tun_access_hint (tun, sizeof tun);
+          r = cordon_fail (err, 0, "pasta failed to set up the jail's "
+                           "network%s%s%s", line[0] ? ": " : "", line, tun);
         }
     }
   close_fd (&ready[0]);
