@@ -32,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "capabilities.h"
@@ -3124,20 +3126,126 @@ check_mount_keys (struct loader *ld, const struct sec_rec *rec, int t,
     }
 }
 
-static void
-warn_dangerous_bind (struct loader *ld, const struct sec_rec *rec,
-                     const char *source)
+/* ---- host paths judged as the kernel resolves them ---- */
+
+/* The host's directories a jail must not write to without a word: judged
+ * by the file a path resolves to, so "/tmp/..", a symlink to "/" and
+ * "/proc/self/root" are all the host's "/". */
+static const char *const host_dirs[] = { "/", "/boot", "/dev", "/etc", "/proc",
+                                         "/sys", "/usr" };
+/* Sockets whose every client controls the host's containers (root on the
+ * host): dangerous even bound read-only, since connect(2) needs no write
+ * access to the mount. */
+static const char *const host_sockets[] = {
+  "/run/docker.sock", "/run/containerd/containerd.sock",
+  "/run/podman/podman.sock",
+};
+
+/* The host's pseudo filesystem PATH's file is on (a writable part of one
+ * is a kernel knob, wherever it is mounted), or NULL. */
+static const char *
+kernel_fs_of (const char *path)
 {
-  static const char *const host_dirs[] = { "/", "/proc", "/sys", "/dev" };
+  struct statfs sf;
+  if (statfs (path, &sf) < 0)
+    return NULL;
+  switch ((unsigned long) sf.f_type)
+    {
+    case PROC_SUPER_MAGIC:
+      return "/proc";
+    case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
+    case SECURITYFS_MAGIC: case DEBUGFS_MAGIC: case TRACEFS_MAGIC:
+    case BPF_FS_MAGIC: case EFIVARFS_MAGIC: case PSTOREFS_MAGIC:
+      return "/sys";
+    default:
+      return NULL;
+    }
+}
+
+/* The one of the N host paths CANDIDATES that ST is the same file as. */
+static const char *
+same_host_file (const struct stat *st, const char *const *candidates,
+                size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      struct stat c;
+      if (stat (candidates[i], &c) == 0 && c.st_dev == st->st_dev
+          && c.st_ino == st->st_ino)
+        return candidates[i];
+    }
+  return NULL;
+}
+
+/* PATH as written when that is how the host names it, else both. */
+static char *
+spelled (const char *path, const char *host_name)
+{
   char *norm = NULL;
   const char *why;
-  if (!normalize_dest (source, &norm, &why))
-    return;
-  for (size_t i = 0; i < sizeof host_dirs / sizeof host_dirs[0]; i++)
-    if (strcmp (norm, host_dirs[i]) == 0)
-      sec_diag (ld, DIAG_WARNING, rec, sec_key_line (rec, "writable"),
-                "writable bind of the host's %s", host_dirs[i]);
+  if (normalize_dest (path, &norm, &why) && strcmp (norm, host_name) == 0)
+    {
+      free (norm);
+      return xstrdup (host_name);
+    }
   free (norm);
+  return xasprintf ("%s ('%s' resolves to it)", host_name, path);
+}
+
+/* Warn, at LINE, when the jail gets PATH to write to (WHAT: "writable
+ * bind", "overlay upper"...) and PATH is one of the host's directories
+ * above or part of its /proc or /sys; SOCKETS: also when it is one of the
+ * container sockets, writable or not.  A path that does not resolve now
+ * is judged as written. */
+static void
+judge_host_path (struct loader *ld, const struct sec_rec *rec, int line,
+                 const char *what, const char *path, bool writable,
+                 bool sockets)
+{
+  struct stat st;
+  if (!is_absolute (path) || ld->unset_vars)
+    return;
+  int r = stat (path, &st);
+  profile_inputs_host_path (ld->inputs, path, r == 0 ? &st : NULL, errno);
+  const char *dir = NULL;
+  if (r < 0)
+    {
+      char *norm = NULL;
+      const char *why;
+      if (!writable || !normalize_dest (path, &norm, &why))
+        return;
+      for (size_t i = 0; i < N_NAMES (host_dirs) && !dir; i++)
+        if (strcmp (norm, host_dirs[i]) == 0)
+          dir = host_dirs[i];
+      free (norm);
+      if (dir)
+        sec_diag (ld, DIAG_WARNING, rec, line, "%s of the host's %s", what,
+                  dir);
+      return;
+    }
+  const char *sock = sockets && S_ISSOCK (st.st_mode)
+                     ? same_host_file (&st, host_sockets,
+                                       N_NAMES (host_sockets)) : NULL;
+  if (sock)
+    {
+      char *name = spelled (path, sock);
+      sec_diag (ld, DIAG_WARNING, rec, line, "bind of the host's %s: whoever "
+                "connects to it controls the host's containers (root on the "
+                "host)", name);
+      free (name);
+      return;
+    }
+  if (!writable)
+    return;
+  if ((dir = same_host_file (&st, host_dirs, N_NAMES (host_dirs))))
+    {
+      char *name = spelled (path, dir);
+      sec_diag (ld, DIAG_WARNING, rec, line, "%s of the host's %s", what, name);
+      free (name);
+    }
+  else if ((dir = kernel_fs_of (path)))
+    sec_diag (ld, DIAG_WARNING, rec, line, "%s of '%s', part of the host's "
+              "%s", what, path, dir);
 }
 
 static void
@@ -3152,8 +3260,9 @@ build_bind (struct loader *ld, struct fs_entry *e, cfg_t *sec,
     }
   e->source = xstrdup (source);
   check_host_path (ld, rec, "source", source, e->optional);
-  if (e->writable)
-    warn_dangerous_bind (ld, rec, source);
+  judge_host_path (ld, rec, sec_key_line (rec, e->writable ? "writable"
+                                                           : "source"),
+                   "writable bind", source, e->writable, true);
 }
 
 static void
@@ -3177,9 +3286,17 @@ build_overlay (struct loader *ld, struct fs_entry *e, cfg_t *sec,
                                                                : "work"),
               "'upper' and 'work' go together");
   if (e->upper)
-    check_host_path (ld, rec, "upper", e->upper, e->optional);
+    {
+      check_host_path (ld, rec, "upper", e->upper, e->optional);
+      judge_host_path (ld, rec, sec_key_line (rec, "upper"), "overlay upper",
+                       e->upper, true, false);
+    }
   if (e->work)
-    check_host_path (ld, rec, "work", e->work, e->optional);
+    {
+      check_host_path (ld, rec, "work", e->work, e->optional);
+      judge_host_path (ld, rec, sec_key_line (rec, "work"), "overlay work "
+                       "directory", e->work, true, false);
+    }
 }
 
 static void
