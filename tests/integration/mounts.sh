@@ -143,4 +143,16 @@ like "-v: ... and with one, the size" \
   "$("$CORDON" run -v "$T/fs.conf" -- true 2>&1)" 'mount tmpfs on /tmp \(mode 1777, size 1048576\)'
 
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot; host_mounts_matching newroot)" ""
+# The masks over a bound /sys follow the file the source resolves to, not
+# its spelling.
+ln -s /sys "$T/syslink"
+profile sysbind 'mount "/sys" { type = "bind" source = "/sys" }'
+like "a bound /sys has /sys/firmware, with mask_paths = false" \
+  "$("$CORDON" run "$T/sysbind.conf" -D mask_paths=false -- ls -A /sys/firmware 2>&1)" "[a-z]"
+for src in /sys /sys/. /proc/self/root/sys "$T/syslink"; do
+  profile sysbind "mount \"/sys\" { type = \"bind\" source = \"$src\" }"
+  is "a bind of $src: /sys/firmware is masked" \
+    "$("$CORDON" run "$T/sysbind.conf" -- ls -A /sys/firmware 2>&1)" ""
+done
+
 done_testing
