@@ -4027,6 +4027,71 @@ check_ids (struct loader *ld, const struct jail_spec *spec, const char *key,
               "mapped by any %s range", key, id, map_name);
 }
 
+/* The host id ID of the jail is, by MAP (ID itself when MAP is empty). */
+static bool
+map_to_host (const struct id_map *map, uint32_t id, uint32_t *host)
+{
+  for (size_t i = 0; i < map->n_ranges; i++)
+    if (id >= map->ranges[i].inside
+        && id - map->ranges[i].inside < map->ranges[i].count)
+      {
+        *host = map->ranges[i].outside + (id - map->ranges[i].inside);
+        return true;
+      }
+  return false;
+}
+
+/* An overlay's upper and work must be writable by the host id the jail's
+ * uid is, or the kernel mounts the overlay read-only (and the run fails).
+ * Said where that id is known without running: the profile maps the uid
+ * itself, or a rootless jail is the launcher's own id.  By the mode bits:
+ * a guess (groups, ACLs), so a warning. */
+static void
+check_overlay_dirs (struct loader *ld, const struct jail_spec *spec)
+{
+  uint32_t uid = spec->uid, gid = spec->gid;
+  if (ld->mount_checks_sources || ld->unset_vars)
+    return;                 /* the mount says it precisely */
+  if (spec->namespaces & JAIL_NS_USER)
+    {
+      if (spec->uid_map.n_ranges)
+        {
+          if (!map_to_host (&spec->uid_map, spec->uid, &uid)
+              || !map_to_host (&spec->gid_map, spec->gid, &gid))
+            return;
+        }
+      else if (ld->running_as_root)
+        return;             /* the map is chosen at run time */
+      else
+        uid = (uint32_t) geteuid (), gid = (uint32_t) getegid ();
+    }
+  if (uid == 0)
+    return;
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (e->kind != FS_OVERLAY || e->upper == NULL || e->work == NULL)
+        continue;
+      const char *dirs[] = { e->upper, e->work }, *keys[] = { "upper", "work" };
+      for (size_t k = 0; k < 2; k++)
+        {
+          struct stat st;
+          if (stat (dirs[k], &st) < 0)
+            continue;
+          mode_t m = st.st_mode;
+          bool w = st.st_uid == uid ? (m & 0300) == 0300
+                   : st.st_gid == gid ? (m & 0030) == 0030
+                   : (m & 0003) == 0003;
+          if (!w)
+            ld_diag_at (ld, DIAG_WARNING, e->origin.file, e->origin.line,
+                        "mount '%s': %s '%s' is not writable by host uid %u "
+                        "(the jail's uid %u): the kernel would mount the "
+                        "overlay read-only, and the run fails", e->dest,
+                        keys[k], dirs[k], uid, spec->uid);
+        }
+    }
+}
+
 static void
 check_root_dir (struct loader *ld, const struct jail_spec *spec)
 {
@@ -4072,6 +4137,7 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   check_ids (ld, spec, "uid", spec->uid, &spec->uid_map, "uid_map");
   check_ids (ld, spec, "gid", spec->gid, &spec->gid_map, "gid_map");
   check_root_dir (ld, spec);
+  check_overlay_dirs (ld, spec);
   if (!(spec->namespaces & JAIL_NS_MOUNT))
     key_diag (ld, DIAG_ERROR, "namespaces", &spec->origin, "'namespaces' must "
               "include \"mount\" (cordon always pivots into a new root)");
