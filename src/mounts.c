@@ -107,6 +107,23 @@ split_dest (const char *dest, char *parent, size_t size, const char **name,
   return 0;
 }
 
+/* NAME in PARENT, PATH in the jail, met where a directory or a mount point
+ * must be: when it is a symlink whose target is not in the jail (an earlier
+ * symlink entry, or one in a bound tree), say exactly that and return -1;
+ * else return 0 and leave ERR alone. */
+static int
+fail_dangling_symlink (int parent, const char *name, const char *path,
+                       cordon_error_t *err)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (parent, name, target, sizeof target - 1);
+  if (n < 0)
+    return 0;
+  target[n] = '\0';
+  return cordon_fail (err, 0, "destination %s is a symlink to %s, which is "
+                      "not in the jail; refused", path, target);
+}
+
 /* mkdir -p inside the jail (0755); returns an O_PATH fd of PATH.  Each
  * prefix is resolved from the new root again, so a symlink met on the way
  * is followed inside the jail, never out of it. */
@@ -138,8 +155,12 @@ make_dirs (struct build *b, const char *path, cordon_error_t *err)
           /* EEXIST here is a dangling symlink: say that, not ENOENT. */
           if (mkdirat (parent, p, 0755) < 0)
             {
+              int e = errno;
+              if (e != EEXIST
+                  || fail_dangling_symlink (parent, p, buf, err) == 0)
+                cordon_fail (err, e, "mkdir %s", buf);
               close_fd (&parent);
-              return fail_errno (err, "mkdir %s", buf);
+              return -1;
             }
           fd = open_in_jail (b, buf, O_DIRECTORY);
         }
@@ -292,8 +313,17 @@ attach (struct build *b, int *tree, const char *what, const char *dest,
         }
       else if (errno == EEXIST)
         {
-          forget_parent (b);
           r = move_onto_existing (b, *tree, dest);
+          if (r < 0 && errno == ENOENT
+              && fail_dangling_symlink (parent, name, dest, err) < 0)
+            {
+              forget_parent (b);
+              close_fd (tree);
+              return -1;
+            }
+          int e = errno;
+          forget_parent (b);      /* the mount may cover it */
+          errno = e;
         }
       else
         {

@@ -175,6 +175,21 @@ out=$(unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" 
 is "a writable bind of a read-only mount: the run fails (125)" "$rc" 125
 like "... saying so" "$out" "robind.conf:[0-9]+: mount $T/rosrc on /w \(rw\): the source is on a read-only mount of the host"
 
+# A destination (or a directory on the way to one) that is a symlink
+# leading out of the jail is refused, and the error says that.
+mkdir -p "$T/dangling" && ln -sfn /cordon-nowhere "$T/dangling/out"
+profile viasymlink 'symlink "/src/evil" { target = "/cordon-nowhere" }' \
+  'mount "/src/evil/x" { type = "tmpfs" }'
+out=$("$CORDON" run "$T/viasymlink.conf" -- true 2>&1); rc=$?
+is "a mount under a symlink entry leading nowhere: 125" "$rc" 125
+like "... the error says the destination is a symlink" "$out" \
+  "viasymlink.conf:[0-9]+: destination /src/evil is a symlink to /cordon-nowhere, which is not in the jail; refused\$"
+profile onsymlink "mount \"/w\" { type = \"bind\" source = \"$T/dangling\" }" \
+  'mount "/w/out" { type = "tmpfs" }'
+like "a mount on a symlink in a bound tree: the same" \
+  "$("$CORDON" run "$T/onsymlink.conf" -- true 2>&1)" \
+  "onsymlink.conf:[0-9]+: destination /w/out is a symlink to /cordon-nowhere, which is not in the jail; refused\$"
+
 # The masks over a bound /sys follow the file the source resolves to, not
 # its spelling.
 ln -s /sys "$T/syslink"
