@@ -3132,7 +3132,7 @@ check_mount_keys (struct loader *ld, const struct sec_rec *rec, int t,
  * by the file a path resolves to, so "/tmp/..", a symlink to "/" and
  * "/proc/self/root" are all the host's "/". */
 static const char *const host_dirs[] = { "/", "/boot", "/dev", "/etc", "/proc",
-                                         "/sys", "/usr" };
+                                         "/sys" };
 /* Sockets whose every client controls the host's containers (root on the
  * host): dangerous even bound read-only, since connect(2) needs no write
  * access to the mount. */
@@ -3553,6 +3553,34 @@ cgroup_size (cfg_t *sec, const char *key, bool *has, uint64_t *v)
   *has = s && strcmp (s, "max") != 0 && parse_size (s, v, &overflow);
 }
 
+/* The smallest memory limit a jail starts under: the jail's pid 1 and an
+ * exec of a small program take about 512K (measured), so below 1M the
+ * limit kills most jails as they start. */
+#define CGROUP_MEMORY_WARN ((uint64_t) 1 << 20)
+
+/* A memory limit the kernel takes but no jail can run under: under a page
+ * it rounds to none at all (the OOM killer at the first fault). */
+static void
+check_cgroup_memory (struct loader *ld, const struct cgroup_spec *c,
+                     const struct sec_rec *rec)
+{
+  if (!c->has_memory)
+    return;
+  const struct key_rec *k = key_origin (ld, "cgroup.memory");
+  const char *file = k ? k->file : rec->file;
+  int line = k ? k->line : rec->line;
+  uint64_t page = (uint64_t) sysconf (_SC_PAGESIZE);
+  if (c->memory < page)
+    ld_diag_at (ld, DIAG_ERROR, file, line, "cgroup: 'memory' %" PRIu64
+                " is less than a page (%" PRIu64 " bytes): the jail is "
+                "killed at its first step (\"max\" means no limit)",
+                c->memory, page);
+  else if (c->memory < CGROUP_MEMORY_WARN)
+    ld_diag_at (ld, DIAG_WARNING, file, line, "cgroup: 'memory' %" PRIu64
+                " is below 1M: the jail is likely killed as it starts",
+                c->memory);
+}
+
 static void
 build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
               const struct sec_rec *rec)
@@ -3566,6 +3594,7 @@ build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   c->cpu = cpu >= CGROUP_CPU_MIN && cpu <= CGROUP_CPU_MAX ? cpu : 0;
   free (c->origin.file);
   c->origin = (struct spec_origin) { xstrdup (rec->file), rec->line };
+  check_cgroup_memory (ld, c, rec);
   /* cgroup v1 can only limit memory and swap together. */
   const struct key_rec *k = key_origin (ld, "cgroup.memory_swap");
   if (c->has_memory_swap && !c->has_memory)
@@ -4126,6 +4155,29 @@ check_hardening (struct loader *ld, const struct jail_spec *spec)
               "terminal of the command's own session");
 }
 
+/* What validates key by key but cannot run. */
+static void
+check_runnable (struct loader *ld, const struct jail_spec *spec)
+{
+  if (spec->n_argv > 0 && spec->argv[0][0] == '\0' && !ld->unset_vars)
+    key_diag (ld, DIAG_ERROR, "argv", &spec->origin, "'argv': the program "
+              "(its first entry) is an empty string");
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (e->kind != FS_PROC || (spec->namespaces & JAIL_NS_PID))
+        continue;
+      if (spec->namespaces & JAIL_NS_USER)
+        ld_diag_at (ld, DIAG_ERROR, e->origin.file, e->origin.line, "mount "
+                    "'%s': a proc mount in a user namespace needs the 'pid' "
+                    "namespace (the kernel refuses it without)", e->dest);
+      else
+        ld_diag_at (ld, DIAG_WARNING, e->origin.file, e->origin.line, "mount "
+                    "'%s': without the 'pid' namespace, the proc mount shows "
+                    "the host's processes", e->dest);
+    }
+}
+
 /* The rules that involve more than one value. */
 static void
 check_spec (struct loader *ld, const struct jail_spec *spec)
@@ -4138,6 +4190,7 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   check_ids (ld, spec, "gid", spec->gid, &spec->gid_map, "gid_map");
   check_root_dir (ld, spec);
   check_overlay_dirs (ld, spec);
+  check_runnable (ld, spec);
   if (!(spec->namespaces & JAIL_NS_MOUNT))
     key_diag (ld, DIAG_ERROR, "namespaces", &spec->origin, "'namespaces' must "
               "include \"mount\" (cordon always pivots into a new root)");
