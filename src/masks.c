@@ -240,6 +240,16 @@ masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
     {
       const struct fs_entry *e = &spec->entries[i];
+      /* The masked paths are built in 4096 bytes: a longer one cut short
+       * would leave its file unmasked, without a word. */
+      if ((e->kind == FS_PROC || e->kind == FS_BIND)
+          && strlen (e->dest) + sizeof "/devices/virtual/powercap" > 4096)
+        {
+          if (e->kind == FS_PROC || is_host_sys (e))
+            r = cordon_fail (err, ENAMETOOLONG, "masked paths: under %.64s..."
+                             " (%zu bytes)", e->dest, strlen (e->dest));
+          continue;
+        }
       if (e->kind == FS_PROC)
         r = hide_all (opts, e->dest, proc_hidden, err) < 0
             || readonly_all (opts, e->dest, proc_readonly, err) < 0

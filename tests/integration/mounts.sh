@@ -190,6 +190,14 @@ like "a mount on a symlink in a bound tree: the same" \
   "$("$CORDON" run "$T/onsymlink.conf" -- true 2>&1)" \
   "onsymlink.conf:[0-9]+: destination /w/out is a symlink to /cordon-nowhere, which is not in the jail; refused\$"
 
+# A proc mount whose masked paths would not fit in a path buffer fails,
+# rather than leaving some of them unmasked without a word.
+long=$(python3 -c 'print("/" + "/".join(["a" * 200] * 20) + "/" + "b" * 63)')
+profile longproc "mount \"$long\" { type = \"proc\" }"
+out=$("$CORDON" run "$T/longproc.conf" -- true 2>&1); rc=$?
+is "a proc mount too deep to mask: 125" "$rc" 125
+like "... saying so" "$out" "masked paths: under /a+\.\.\. \(4084 bytes\): File name too long"
+
 # The masks over a bound /sys follow the file the source resolves to, not
 # its spelling.
 ln -s /sys "$T/syslink"
