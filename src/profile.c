@@ -4134,6 +4134,22 @@ check_root_dir (struct loader *ld, const struct jail_spec *spec)
   else if (state != 0)
     key_diag (ld, DIAG_ERROR, "root", &spec->origin, "root '%s': %s",
               spec->root, strerror (state));
+  if (state != 0)
+    return;
+  /* Judged as it resolves: "/tmp/.." and a link to "/" are "/" too. */
+  struct stat st;
+  int r = stat (spec->root, &st);
+  profile_inputs_host_path (ld->inputs, spec->root, r == 0 ? &st : NULL,
+                            errno);
+  if (r == 0 && same_host_file (&st, host_dirs, 1))
+    {
+      char *name = spelled (spec->root, "/");
+      key_diag (ld, DIAG_WARNING, "root", &spec->origin, "root is the host's "
+                "%s: the jail sees the host's whole tree, read-only, with the "
+                "host's /proc and /sys unmasked where the profile mounts "
+                "nothing over them", name);
+      free (name);
+    }
 }
 
 /* What weakens the jail on purpose is allowed, but said. */

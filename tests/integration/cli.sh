@@ -66,6 +66,11 @@ like "an overlay upper on the host's /etc is warned about, on its line" \
   "$($CORDON check "$T/risky2.conf" 2>&1)" "risky2.conf:4: warning: mount '/x': overlay upper of the host's /etc"
 printf 'mount "/x" { type = "bind" source = "%s" writable = true }\n' "$T" > "$T/risky2.conf"
 is "a writable bind of an ordinary directory is no warning" "$($CORDON check --strict "$T/risky2.conf" 2>&1)" ""
+for src in / /tmp/.. "$T/rootlink"; do
+  printf 'root = "%s"\n' "$src" > "$T/risky2.conf"
+  like "root = $src is warned about as the host's /" "$($CORDON check "$T/risky2.conf" 2>&1)" \
+    "risky2.conf:1: warning: root is the host's /( \('$src' resolves to it\))?: the jail sees the host's whole tree"
+done
 # A container socket, bound even read-only (under a /run of our own).
 out=$(unshare -m sh -c 'mount -t tmpfs none /run && mkdir -p /run/x &&
   python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"/run/docker.sock\")" &&
