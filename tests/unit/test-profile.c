@@ -375,10 +375,89 @@ test_overrides (void)
   expect_errors (NULL, subkey, 1, "-D environment.nope=1: error: no such "
                  "option 'environment.nope'\n", "-D of an unknown section key");
   char *two[] = { "cwd=/tmp frob=1", "hostname=bad_host" };
-  expect_errors (NULL, two, 2, "-D cwd=/tmp frob=1: error: no such option "
-                 "'frob'\n-D hostname=bad_host: error: invalid hostname "
+  expect_errors (NULL, two, 2, "-D cwd=/tmp frob=1: error: 'cwd' takes one "
+                 "string, and 'frob=1' follows it (quote a value that has "
+                 "spaces or any of # = { } ( ) + , * ' \")\n"
+                 "-D hostname=bad_host: error: invalid hostname "
                  "'bad_host' (1 to 64 letters, digits, '-' and '.')\n",
                  "each -D's problems are shown with that -D");
+}
+
+/* A -D value is one value of its key's type, never profile text: what
+ * would be syntax in a file is an error, not more keys or sections. */
+static void
+test_override_injection (void)
+{
+  char *inject[] = {
+    "hostname=x mount \"/\" { type = \"bind\" source = \"/\" writable = true }",
+    "hostname=\"x\" mount \"/\" { type = \"bind\" source = \"/\" }",
+    "hostname=x\ncwd = \"/etc\"",
+    "hostname=\"x\"\ncwd=\"/etc\"",
+    "hostname=x # comment",
+    "hostname=x /* comment */",
+    "hostname=x}",
+    "hostname=x { }",
+    "hostname={\"x\"}",
+    "hostname=\"x\" \"y\"",
+    "hostname=\"x",
+    "hostname='x' cwd = '/etc'",
+    "hostname=include(\"/etc/passwd\")",
+    "hostname=//x",
+    "hostname=",
+    "description=${HOME}",
+    "namespaces={\"user\", \"mount\"} cwd = \"/etc\"",
+    "namespaces={\"user\" \"mount\"}",
+    "namespaces={\"user\", {\"mount\"}}",
+    "namespaces={\"user\", \"mount\"",
+    "argv+={\"x\"} uid = 5",
+    "time_limit=10 uid = 0",
+    "environment.clear=false } mount \"/\" { type = \"tmpfs\"",
+    "network.mode=none",  /* sets a section key: legitimate, see below */
+    "seccomp.rule=x",
+    "mount.type=bind",
+    "environment.keep.x=1",
+    "include=x",
+    "cwd+=/tmp",
+    "uid={5}",
+  };
+  for (size_t i = 0; i < sizeof inject / sizeof *inject; i++)
+    {
+      char *text;
+      struct jail_spec *s = load_with (NULL, &inject[i], 1, false, &text);
+      bool legit = strcmp (inject[i], "network.mode=none") == 0;
+      if (legit)
+        tap_ok (s != NULL && *text == '\0', "-D %s is one value", inject[i]);
+      else
+        tap_ok (s == NULL && strncmp (text, "-D ", 3) == 0
+                && strstr (text, ": error: ") && !strchr (text, '\n')[1],
+                "-D value %zu that is not one value is one error", i);
+      if (!legit && (s != NULL || !strstr (text, ": error: ")))
+        printf ("# -D %s\n# got: %s\n", inject[i], text);
+      jail_spec_free (s);
+      free (text);
+    }
+
+  char *nl[] = { "hostname=x\ncwd = \"/etc\"" };
+  expect_errors (NULL, nl, 1, "-D hostname=x\\ncwd = \"/etc\": error: "
+                 "'hostname' takes one string, and '\\ncwd = \"/etc\"' "
+                 "follows it (quote a value that has spaces or any of # = { } "
+                 "( ) + , * ' \")\n",
+                 "a newline in -D is shown escaped, never as a line of its own");
+
+  /* What is one value stays one, whatever it holds. */
+  char *data[] = { "description=\"a } mount \\\"/\\\" { # /* ${HOME} $HOME\"",
+                   "name='x\" include(\"y\")'",
+                   "argv={\"/bin/echo\", \"a b\", 'c,d', e$f}" };
+  char *text;
+  struct jail_spec *s = load_with (NULL, data, 3, false, &text);
+  tap_ok (s && *text == '\0'
+          && strcmp (s->description, "a } mount \"/\" { # /* ${HOME} $HOME")
+             == 0
+          && strcmp (s->name, "x\" include(\"y\")") == 0
+          && strv_is (s->argv, s->n_argv, "/bin/echo|a b|c,d|e$f"),
+          "quoted -D values are data: no syntax, no expansion");
+  jail_spec_free (s);
+  free (text);
 }
 
 /* Invalid fixtures: the file and its exact diagnostics. */
@@ -829,6 +908,7 @@ main (void)
   test_vars ();
   test_misc_valid ();
   test_overrides ();
+  test_override_injection ();
   test_invalid ();
   test_bad_files ();
   test_print ();
