@@ -1344,6 +1344,16 @@ slashes_start_comment (struct scan *sc)
   return (size_t) (q - sc->p) == slashes;
 }
 
+/* Strings are C strings all the way to the jail: an escape for a NUL byte
+ * would cut the value short there ("/tmp\0/../etc" is "/tmp"). */
+static void
+nul_escape_error (struct scan *sc, size_t n)
+{
+  scan_error (sc, sc->line, "escape sequence '%.*s' is a NUL byte, which a "
+              "string cannot hold", (int) n, sc->p);
+  sc->fatal = true;
+}
+
 /* A backslash-digit escape in "...": libconfuse's lexer fails on \8, \1234
  * and \400, and then keeps its string state; refuse them here. */
 static bool
@@ -1359,12 +1369,86 @@ check_octal_escape (struct scan *sc)
   if (digits > octal || value > 0xff)
     {
       scan_error (sc, sc->line, "bad escape sequence '\\%.*s' (octal escapes "
-                  "are \\0 to \\377)", (int) digits, q);
+                  "are \\1 to \\377)", (int) digits, q);
       sc->fatal = true;
+      return false;
+    }
+  if (value == 0)
+    {
+      nul_escape_error (sc, 1 + digits);
       return false;
     }
   sb_putn (&sc->out, sc->p, 1 + digits);
   sc->p += 1 + digits;
+  return true;
+}
+
+static int
+hex_digit (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* \xH or \xHH.  libconfuse takes "\x" without a hex digit for a plain
+ * 'x' (and "\q" for a 'q'): both are refused rather than guessed at. */
+static bool
+check_hex_escape (struct scan *sc)
+{
+  const char *q = sc->p + 2;
+  size_t digits = 0;
+  unsigned value = 0;
+  while (digits < 2 && q + digits < sc->end && hex_digit (q[digits]) >= 0)
+    value = value * 16 + (unsigned) hex_digit (q[digits++]);
+  if (digits == 0)
+    {
+      scan_error (sc, sc->line, "bad escape sequence '\\x' (hexadecimal "
+                  "escapes are \\x1 to \\xff)");
+      sc->fatal = true;
+      return false;
+    }
+  if (value == 0)
+    {
+      nul_escape_error (sc, 2 + digits);
+      return false;
+    }
+  sb_putn (&sc->out, sc->p, 2 + digits);
+  sc->p += 2 + digits;
+  return true;
+}
+
+/* The escapes of "...": C's (\n \t \r \b \f \a \v, octal, \x), \e,
+ * \\, \", \', \$ and a backslash-newline that continues the string. */
+static bool
+check_escape (struct scan *sc)
+{
+  char e = sc->p[1];
+  if (e >= '0' && e <= '9')
+    return check_octal_escape (sc);
+  if (e == 'x')
+    return check_hex_escape (sc);
+  if (e == '\n')
+    sc->line++;
+  else if (e == '\0' || !strchr ("ntrbfaev\\\"'$", e))
+    {
+      unsigned char u = (unsigned char) e;
+      if (u < 0x20 || u >= 0x7f)
+        scan_error (sc, sc->line, "unknown escape sequence '\\' followed by "
+                    "byte 0x%02x (write \\\\ for a backslash)", u);
+      else
+        scan_error (sc, sc->line, "unknown escape sequence '\\%c' (known: "
+                    "\\n \\t \\r \\b \\f \\a \\e \\v \\\\ \\\" \\' "
+                    "\\$, \\1 to \\377, \\x1 to \\xff)", e);
+      sc->fatal = true;
+      return false;
+    }
+  sb_putn (&sc->out, sc->p, 2);
+  sc->p += 2;
   return true;
 }
 
@@ -1388,17 +1472,9 @@ scan_double_quoted (struct scan *sc)
           put_var (sc, sc->end);
           continue;
         }
-      if (c == '\\' && sc->p + 1 < sc->end && sc->p[1] >= '0' && sc->p[1] <= '9')
-        {
-          check_octal_escape (sc);
-          continue;
-        }
       if (c == '\\' && sc->p + 1 < sc->end)
         {
-          if (sc->p[1] == '\n')
-            sc->line++;
-          sb_putn (&sc->out, sc->p, 2);
-          sc->p += 2;
+          check_escape (sc);
           continue;
         }
       if (c == '\n')

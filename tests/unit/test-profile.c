@@ -437,6 +437,11 @@ test_override_injection (void)
       free (text);
     }
 
+  char *nul[] = { "cwd=\"/tmp\\0/../etc\"" };
+  expect_errors (NULL, nul, 1, "-D cwd=\"/tmp\\0/../etc\": error: escape "
+                 "sequence '\\0' is a NUL byte, which a string cannot hold\n",
+                 "a -D value's escapes are checked as in a file");
+
   char *nl[] = { "hostname=x\ncwd = \"/etc\"" };
   expect_errors (NULL, nl, 1, "-D hostname=x\\ncwd = \"/etc\": error: "
                  "'hostname' takes one string, and '\\ncwd = \"/etc\"' "
@@ -631,7 +636,22 @@ static const struct
   { "unterminated-comment", "invalid/unterminated-comment.conf:2: error: "
     "unterminated comment\n" },
   { "bad-escape", "invalid/bad-escape.conf:1: error: bad escape sequence '\\9' "
-    "(octal escapes are \\0 to \\377)\n" },
+    "(octal escapes are \\1 to \\377)\n" },
+  /* An escape never changes a value silently: a NUL would cut it short, an
+   * unknown escape would be a guess. */
+  { "nul-escape", "invalid/nul-escape.conf:1: error: escape sequence '\\0' "
+    "is a NUL byte, which a string cannot hold\n" },
+  { "nul-env-set", "invalid/nul-env-set.conf:2: error: escape sequence "
+    "'\\x00' is a NUL byte, which a string cannot hold\n" },
+  { "nul-content", "invalid/nul-content.conf:2: error: escape sequence "
+    "'\\000' is a NUL byte, which a string cannot hold\n" },
+  { "nul-list", "invalid/nul-list.conf:2: error: escape sequence '\\x0' is a "
+    "NUL byte, which a string cannot hold\n" },
+  { "bad-hex-escape", "invalid/bad-hex-escape.conf:1: error: bad escape "
+    "sequence '\\x' (hexadecimal escapes are \\x1 to \\xff)\n" },
+  { "unknown-escape", "invalid/unknown-escape.conf:1: error: unknown escape "
+    "sequence '\\q' (known: \\n \\t \\r \\b \\f \\a \\e \\v \\\\ \\\" "
+    "\\' \\$, \\1 to \\377, \\x1 to \\xff)\n" },
   { "empty", "invalid/empty.conf: error: file is empty\n" },
   { "whitespace", "invalid/whitespace.conf: error: file is empty\n" },
   { "bad-bool", "invalid/bad-bool.conf:1: error: invalid boolean value for "
