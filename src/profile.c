@@ -1590,6 +1590,14 @@ scan_step (struct scan *sc)
       scan_single_quoted (sc);
       note_token (sc, TOK_STRING, 0, line, start);
     }
+  else if (((c == '+' && next != '=') || c == '*') && sc->call == 0)
+    {
+      /* libconfuse's lexer drops a lone '+' or '*' without a word: "+5"
+       * would be 5, "argv + = {...}" a plain assignment. */
+      scan_error (sc, line, "unexpected '%c'%s", c, c == '+' ? " (to append, "
+                  "write '+=' without a blank)" : "");
+      sc->fatal = true;
+    }
   else if (c != '\0' && strchr ("={}(),+*", c))
     {
       sb_putc (&sc->out, *sc->p++);
@@ -2760,6 +2768,39 @@ on_confuse_error (cfg_t *cfg, const char *fmt, va_list ap)
   free (msg);
 }
 
+/* libconfuse reads an integer with strtol (VALUE, NULL, 0): "01000" is
+ * octal 512, "0x10" is 16, "+5" and " 5" are 5.  cordon.conf(5) promises
+ * decimal, so only an optional '-' and digits without a leading zero are an
+ * integer; anything else is an error, never a reinterpretation. */
+static int
+parse_decimal (cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+  struct loader *ld = current_loader;
+  const char *s = value ? value : "";
+  const char *digits = s + (*s == '-');
+  size_t n = strspn (digits, "0123456789");
+  bool decimal = n > 0 && digits[n] == '\0' && (digits[0] != '0' || n == 1);
+  errno = 0;
+  long v = decimal ? strtol (s, NULL, 10) : 0;
+  if (decimal && errno == 0)
+    {
+      *(long *) result = v;
+      return 0;
+    }
+  if (ld == NULL)
+    return -1;
+  if (decimal)
+    value_error (ld, cfg, cfg->line, "integer value for option '%s' is out "
+                 "of range", opt->name);
+  else if (strpbrk (s, "0123456789") == NULL)
+    value_error (ld, cfg, cfg->line, "invalid integer value for option '%s'",
+                 opt->name);
+  else
+    value_error (ld, cfg, cfg->line, "'%s' must be a decimal integer, not "
+                 "'%s' (no leading zeros, '+', 0x or blanks)", opt->name, s);
+  return -1;
+}
+
 static void
 set_callbacks (cfg_opt_t *opts)
 {
@@ -2772,6 +2813,8 @@ set_callbacks (cfg_opt_t *opts)
         }
       else if (opts[i].type != CFGT_FUNC)
         opts[i].validcb = on_value;
+      if (opts[i].type == CFGT_INT)
+        opts[i].parsecb = parse_decimal;
     }
 }
 

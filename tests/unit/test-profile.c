@@ -442,6 +442,11 @@ test_override_injection (void)
                  "sequence '\\0' is a NUL byte, which a string cannot hold\n",
                  "a -D value's escapes are checked as in a file");
 
+  char *octal[] = { "uid=0100" };
+  expect_errors (NULL, octal, 1, "-D uid=0100: error: 'uid' must be a decimal "
+                 "integer, not '0100' (no leading zeros, '+', 0x or blanks)\n",
+                 "a -D integer is decimal too");
+
   char *nl[] = { "hostname=x\ncwd = \"/etc\"" };
   expect_errors (NULL, nl, 1, "-D hostname=x\\ncwd = \"/etc\": error: "
                  "'hostname' takes one string, and '\\ncwd = \"/etc\"' "
@@ -658,6 +663,22 @@ static const struct
     "option 'writable'\n" },
   { "bad-int", "invalid/bad-int.conf:1: error: invalid integer value for "
     "option 'uid'\n" },
+  /* Integers are decimal: libconfuse's strtol (.., 0) would read 01000 as
+   * 512 and 0x10 as 16; its lexer would drop a lone '+'. */
+  { "int-octal", "invalid/int-octal.conf:1: error: 'uid' must be a decimal "
+    "integer, not '01000' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-hex", "invalid/int-hex.conf:2: error: uid_map: 'outside' must be a "
+    "decimal integer, not '0x10' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-plus", "invalid/int-plus.conf:1: error: unexpected '+' (to append, "
+    "write '+=' without a blank)\n" },
+  { "int-list", "invalid/int-list.conf:2: error: 'pass_fds' must be a decimal "
+    "integer, not '010' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-section", "invalid/int-section.conf:2: error: cgroup: 'pids' must be "
+    "a decimal integer, not '064' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-blank", "invalid/int-blank.conf:1: error: 'gid' must be a decimal "
+    "integer, not ' 7' (no leading zeros, '+', 0x or blanks)\n" },
+  { "plus-blank", "invalid/plus-blank.conf:1: error: unexpected '+' (to "
+    "append, write '+=' without a blank)\n" },
   { "append-scalar", "invalid/append-scalar.conf:1: error: attempt to append "
     "to non-list option 'cwd'\n" },
 };
