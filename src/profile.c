@@ -459,6 +459,29 @@ section_parent (size_t type)
 static int include_func (cfg_t *cfg, cfg_opt_t *opt, int argc,
                          const char **argv);
 
+/* libconfuse calls no callback for an empty list ("argv = {}"), so such an
+ * assignment would escape "set twice" and have no line.  The pre-scan
+ * follows each with a call of this function (a name no profile can use:
+ * find_opt hides it), which records the assignment.  Every level of the
+ * schema has it. */
+#define EMPTY_LIST_MARK "cordon-empty-list"
+static int on_empty_list (cfg_t *cfg, cfg_opt_t *opt, int argc,
+                          const char **argv);
+
+/* A section's options with the empty-list marker added. */
+static cfg_opt_t *
+with_empty_list_mark (const cfg_opt_t *opts)
+{
+  size_t n = 0;
+  while (opts[n].name)
+    n++;
+  cfg_opt_t *copy = xcalloc (n + 2, sizeof *copy);     /* zeroes: CFG_END */
+  memcpy (copy, opts, n * sizeof *copy);
+  cfg_opt_t mark = CFG_FUNC (EMPTY_LIST_MARK, on_empty_list);
+  copy[n] = mark;
+  return copy;
+}
+
 /* Top-level keys; the sections and include() are appended by make_schema. */
 static const cfg_opt_t profile_keys[] = {
   CFG_STR ("name", NULL, CFGF_NODEFAULT),
@@ -494,13 +517,15 @@ static const cfg_opt_t settings_keys[] = {
 static cfg_opt_t *
 make_schema (bool profile)
 {
-  size_t n = profile ? N_PROFILE_KEYS + N_SECTION_TYPES + 1
-                     : N_SETTINGS_KEYS;
+  size_t n = profile ? N_PROFILE_KEYS + N_SECTION_TYPES + 2
+                     : N_SETTINGS_KEYS + 1;
   cfg_opt_t *opts = xcalloc (n + 1, sizeof *opts);
+  cfg_opt_t mark = CFG_FUNC (EMPTY_LIST_MARK, on_empty_list);
   if (!profile)
     {
       for (size_t i = 0; i < N_SETTINGS_KEYS; i++)
         opts[i] = settings_keys[i];
+      opts[N_SETTINGS_KEYS] = mark;
       return opts;
     }
   size_t k = 0;
@@ -510,15 +535,27 @@ make_schema (bool profile)
     {
       if (section_parent (i))
         continue;
-      cfg_opt_t sec = CFG_SEC (section_types[i].name, section_types[i].opts,
+      cfg_opt_t sec = CFG_SEC (section_types[i].name,
+                               with_empty_list_mark (section_types[i].opts),
                                section_types[i].flags);
       opts[k++] = sec;
     }
   cfg_opt_t inc = CFG_FUNC ("include", include_func);
   opts[k++] = inc;
+  opts[k++] = mark;
   cfg_opt_t end = CFG_END ();
   opts[k] = end;
   return opts;
+}
+
+/* cfg_init copies the schema: make_schema's copy goes. */
+static void
+free_schema (cfg_opt_t *opts)
+{
+  for (size_t i = 0; opts[i].name; i++)
+    if (opts[i].type == CFGT_SEC)
+      free (opts[i].subopts);
+  free (opts);
 }
 
 static int
@@ -853,6 +890,8 @@ struct stmt
   int line;                 /* of its key */
   size_t title_start, title_end;
   int title_line;
+  bool append;              /* "+=" */
+  unsigned n_elems;         /* values in its { } */
 };
 
 struct scan
@@ -1167,6 +1206,36 @@ open_block (struct scan *sc, struct stmt *st, bool body)
                                                .context = context };
 }
 
+static bool
+is_list_key (const cfg_opt_t *opt)
+{
+  return opt && opt->type != CFGT_SEC && (opt->flags & CFGF_LIST);
+}
+
+/* "KEY = VALUE" for a list key is "KEY = {VALUE}" to libconfuse: then
+ * every list assignment ends with a call at its closing brace, which is
+ * how on_value tells a new assignment from the next element. */
+static void
+brace_list_value (struct scan *sc, struct stmt *st, size_t start)
+{
+  sb_putc (&sc->out, ' ');
+  memmove (sc->out.s + start + 1, sc->out.s + start, sc->out.n - start - 1);
+  sc->out.s[start] = '{';
+  sb_putc (&sc->out, '}');
+  st->end = sc->out.n;
+}
+
+/* See on_empty_list. */
+static void
+mark_empty_list (struct scan *sc, struct stmt *st)
+{
+  char *call = xasprintf (" " EMPTY_LIST_MARK "(\"%s\", \"%d\")",
+                          st->opt->name, st->line);
+  sb_puts (&sc->out, call);
+  free (call);
+  st->end = sc->out.n;
+}
+
 /* Follow the statements with one more token (STRING, or the punctuation
  * C) at [START, END) of the output. */
 static void
@@ -1175,12 +1244,16 @@ stmt_token (struct scan *sc, bool string, char c, int line, size_t start,
 {
   if (sc->skip > 0)
     {
+      struct stmt *st = &sc->levels[sc->n_levels - 1];
       if (!string && c == '{')
         sc->skip++;
+      else if (string && sc->skip == 1)
+        st->n_elems++;
       else if (!string && c == '}' && --sc->skip == 0)
         {
-          struct stmt *st = &sc->levels[sc->n_levels - 1];
           st->end = end;
+          if (is_list_key (st->opt) && !st->append && st->n_elems == 0)
+            mark_empty_list (sc, st);
           stmt_end (sc, st);
         }
       return;
@@ -1234,6 +1307,7 @@ stmt_token (struct scan *sc, bool string, char c, int line, size_t start,
         case ST_PLUS:
           if (c == '=')
             {
+              st->append = true;
               st->state = ST_VALUE;
               st->end = end;
               return;
@@ -1243,6 +1317,8 @@ stmt_token (struct scan *sc, bool string, char c, int line, size_t start,
           if (string)
             {
               st->end = end;
+              if (is_list_key (st->opt))
+                brace_list_value (sc, st, start);
               stmt_end (sc, st);
               return;
             }
@@ -2594,6 +2670,17 @@ on_value (cfg_t *cfg, cfg_opt_t *opt)
   return 0;
 }
 
+static int
+on_empty_list (cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
+{
+  struct loader *ld = current_loader;
+  if (ld == NULL || argc != 2)
+    return 0;
+  ld->open_list = NULL;
+  note_assignment (ld, cfg, argv[0], atoi (argv[1]), true);
+  return 0;
+}
+
 static struct sec_rec *
 rec_of (struct loader *ld, cfg_t *sec)
 {
@@ -3013,12 +3100,13 @@ include_func (cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 /* -D overrides                                                        */
 /* ------------------------------------------------------------------ */
 
+/* The option NAME of OPTS as a profile may name it. */
 static cfg_opt_t *
 find_opt (cfg_opt_t *opts, const char *name, size_t len)
 {
   for (size_t i = 0; opts && opts[i].name; i++)
     if (strlen (opts[i].name) == len && memcmp (opts[i].name, name, len) == 0)
-      return &opts[i];
+      return strcmp (opts[i].name, EMPTY_LIST_MARK) ? &opts[i] : NULL;
   return NULL;
 }
 
@@ -4378,7 +4466,7 @@ loader_init (struct loader *ld, struct diagnostics *diags, bool profile)
   cfg_opt_t *schema = make_schema (profile);
   set_callbacks (schema);
   ld->cfg = cfg_init (schema, CFGF_NONE);
-  free (schema);
+  free_schema (schema);
   if (ld->cfg == NULL)
     return false;
   cfg_set_error_function (ld->cfg, on_confuse_error);

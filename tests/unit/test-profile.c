@@ -533,6 +533,20 @@ static const struct
     "file (first at line 1)\n" },
   { "list-set-twice", "invalid/list-set-twice.conf:3: error: 'argv' is set "
     "twice in this file (first at line 1)\n" },
+  /* An empty list and a list written as one value are assignments like
+   * any other (libconfuse calls back for neither the same way). */
+  { "list-empty-twice", "invalid/list-empty-twice.conf:3: error: 'argv' is "
+    "set twice in this file (first at line 1)\n" },
+  { "list-scalar-twice", "invalid/list-scalar-twice.conf:2: error: 'argv' is "
+    "set twice in this file (first at line 1)\n" },
+  { "section-list-twice", "invalid/section-list-twice.conf:4: error: "
+    "'environment.keep' is set twice in this file (first at line 2)\n"
+    "invalid/section-list-twice.conf:9: error: mount '/src': 'lower' is set "
+    "twice (first at line 8)\n" },
+  { "namespaces-empty", "invalid/namespaces-empty.conf:3: warning: no 'net' "
+    "namespace: the jail shares the host's network (its interfaces, ports and "
+    "abstract sockets)\ninvalid/namespaces-empty.conf:3: error: 'namespaces' "
+    "must include \"mount\" (cordon always pivots into a new root)\n" },
   { "section-twice", "invalid/section-twice.conf:3: error: mount '/tmp' is "
     "declared twice in this file (first at line 1)\n" },
   { "key-twice-in-section", "invalid/key-twice-in-section.conf:3: error: mount "
