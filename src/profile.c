@@ -47,6 +47,17 @@
 #define OVERRIDE_FILE "-D"    /* diagnostics name a -D as "-D KEY=VALUE" */
 #define MAX_FILE_SIZE (1024 * 1024)
 #define MAX_INCLUDE_DEPTH 10
+/* The bounds of one load, whatever its includes: a fan-out of includes
+ * within the depth limit (8 a file, 9 levels: 8^9 files), a generated
+ * profile with a problem on every line or 100,000 sections must end in
+ * one clear error, not an hour of parsing and gigabytes of tree. */
+#define MAX_LOAD_FILES 256
+#define MAX_LOAD_BYTES (16 * 1024 * 1024)
+#define MAX_LOAD_SECTIONS 4096    /* libconfuse keeps ~4 KiB a section */
+#define MAX_LOAD_VALUES 4096      /* in lists; libconfuse grows a list by
+                                     one element at a time */
+#define MAX_LOAD_DIAGNOSTICS 100  /* errors; as many warnings are shown */
+#define MAX_OVERLAP_REPORTS 10
 #define MAX_ID_RANGES 340      /* the kernel's limit for uid_map/gid_map */
 #define DROPPED_MARK '\x01'    /* settings: an entry used an unset variable */
 
@@ -621,6 +632,12 @@ struct held_diag
   bool unknown_key;         /* dropped when the text is not parsed at all */
 };
 
+struct key_line
+{
+  char *key;
+  int line;
+};
+
 /* One file being read: the include stack. */
 struct frame
 {
@@ -637,6 +654,8 @@ struct frame
   size_t n_inner_opens, next_inner_open;
   struct held_diag *held;   /* the pre-scan's errors, by line */
   size_t n_held, next_held;
+  struct key_line *set;     /* keys assigned with '=' in it, last line */
+  size_t n_set, cap_set;
 };
 
 /* An assignment, for "set twice in this file" and for the line of a key. */
@@ -649,11 +668,6 @@ struct key_rec
   bool assigned;            /* "=" rather than "+=" */
 };
 
-struct key_line
-{
-  char *key;
-  int line;
-};
 
 /* One declaration of a section. */
 struct sec_rec
@@ -713,6 +727,13 @@ struct loader
   unsigned open_n;
 
   char *name, *description; /* as set by the profile itself or -D */
+
+  /* against the MAX_LOAD_* bounds */
+  size_t n_loaded, loaded_bytes, n_sections, n_values;
+  size_t n_errors, n_warnings;
+  bool stopped;             /* a bound was reached: nothing more is read */
+  int ranges_from[N_SECTION_TYPES]; /* instance + 1 of the last uid_map
+                                       (gid_map) range */
 };
 
 /* libconfuse callbacks get no user pointer; it is not reentrant anyway. */
@@ -743,6 +764,29 @@ shown_line (struct loader *ld, int line)
   return f && f->is_override ? 0 : line;
 }
 
+/* Whether one more diagnostic of SEV may be added.  Past
+ * MAX_LOAD_DIAGNOSTICS errors one more says so and the load stops; past as
+ * many warnings, the rest are not shown. */
+static bool
+ld_room (struct loader *ld, enum diag_severity sev, const char *file)
+{
+  size_t *n = sev == DIAG_ERROR ? &ld->n_errors : &ld->n_warnings;
+  if (ld->stopped && sev == DIAG_ERROR)
+    return false;
+  if ((*n)++ < MAX_LOAD_DIAGNOSTICS)
+    return true;
+  if (*n == MAX_LOAD_DIAGNOSTICS + 1 && sev == DIAG_ERROR)
+    {
+      diag_add (ld->diags, DIAG_ERROR, file, 0, "more than %d errors: "
+                "stopping here", MAX_LOAD_DIAGNOSTICS);
+      ld->stopped = true;
+    }
+  else if (*n == MAX_LOAD_DIAGNOSTICS + 1)
+    diag_add (ld->diags, DIAG_WARNING, file, 0, "more than %d warnings: the "
+              "rest are not shown", MAX_LOAD_DIAGNOSTICS);
+  return false;
+}
+
 /* Report the held pre-scan errors of the file on top up to LINE. */
 static void
 release_held (struct loader *ld, int line)
@@ -751,8 +795,9 @@ release_held (struct loader *ld, int line)
   while (f && f->next_held < f->n_held && f->held[f->next_held].line <= line)
     {
       struct held_diag *h = &f->held[f->next_held++];
-      diag_add (ld->diags, DIAG_ERROR, f->path, shown_line (ld, h->line), "%s",
-                h->message);
+      if (ld_room (ld, DIAG_ERROR, f->path))
+        diag_add (ld->diags, DIAG_ERROR, f->path, shown_line (ld, h->line),
+                  "%s", h->message);
     }
 }
 
@@ -770,6 +815,8 @@ ld_diag (struct loader *ld, enum diag_severity sev, int line, const char *fmt,
 {
   struct frame *f = top_frame (ld);
   release_held (ld, line);
+  if (!ld_room (ld, sev, f ? f->path : "?"))
+    return;
   va_list ap;
   va_start (ap, fmt);
   diag_vadd (ld->diags, sev, f ? f->path : "?", shown_line (ld, line), fmt, ap);
@@ -788,11 +835,21 @@ __attribute__ ((format (printf, 5, 6))) static void
 ld_diag_at (struct loader *ld, enum diag_severity sev, const char *file,
             int line, const char *fmt, ...)
 {
+  if (!ld_room (ld, sev, file ? file : "?"))
+    return;
   va_list ap;
   va_start (ap, fmt);
   bool override = file && is_override_file (file);
   diag_vadd (ld->diags, sev, file ? file : "?", override ? 0 : line, fmt, ap);
   va_end (ap);
+}
+
+static void
+free_key_lines (struct key_line *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (v[i].key);
+  free (v);
 }
 
 static void
@@ -824,6 +881,7 @@ loader_free (struct loader *ld)
       free (ld->frames[i].opens);
       free (ld->frames[i].inner_opens);
       free_held (ld->frames[i].held, ld->frames[i].n_held);
+      free_key_lines (ld->frames[i].set, ld->frames[i].n_set);
     }
   free (ld->frames);
   for (size_t i = 0; i < ld->n_keys; i++)
@@ -920,6 +978,11 @@ struct scan
 static void
 hold_error (struct scan *sc, int line, char *msg, bool unknown_key)
 {
+  if (sc->n_held > MAX_LOAD_DIAGNOSTICS)  /* the load stops before these */
+    {
+      free (msg);
+      return;
+    }
   RESERVE_ONE (sc->held, sc->n_held, sc->cap_held);
   size_t i = sc->n_held++;
   for (; i > 0 && sc->held[i - 1].line > line; i--)
@@ -2611,6 +2674,25 @@ note_section_key (struct loader *ld, cfg_t *cfg, const char *key, int line,
   ld->pending[ld->n_pending++] = (struct key_line) { xstrdup (key), line };
 }
 
+/* KEY is assigned at LINE of the file F: a second time is an error.  The
+ * file's own list of keys is at most as long as the schema, where a search
+ * of every assignment of the load would make loading quadratic. */
+static void
+note_set_in_file (struct loader *ld, struct frame *f, const char *key,
+                  int line)
+{
+  for (size_t i = 0; i < f->n_set; i++)
+    if (strcmp (f->set[i].key, key) == 0)
+      {
+        ld_diag (ld, DIAG_ERROR, line, "'%s' is set twice in this file "
+                 "(first at line %d)", key, f->set[i].line);
+        f->set[i].line = line;
+        return;
+      }
+  RESERVE_ONE (f->set, f->n_set, f->cap_set);
+  f->set[f->n_set++] = (struct key_line) { xstrdup (key), line };
+}
+
 /* An assignment at the top level or in a single section: set twice in one
  * file is an error; a later file overriding an earlier one is the point. */
 static void
@@ -2627,10 +2709,8 @@ note_assignment (struct loader *ld, cfg_t *cfg, const char *name, int line,
       return;
     }
   char *key = type >= 0 ? xasprintf ("%s.%s", cfg->name, name) : xstrdup (name);
-  struct key_rec *prev = find_key (ld, f->id, key, true);
-  if (assigned && prev)
-    ld_diag (ld, DIAG_ERROR, line, "'%s' is set twice in this file (first at "
-             "line %d)", key, prev->line);
+  if (assigned)
+    note_set_in_file (ld, f, key, line);
   RESERVE_ONE (ld->keys, ld->n_keys, ld->cap_keys);
   ld->keys[ld->n_keys++] = (struct key_rec) { f->id, key, f->path, line,
                                               assigned };
@@ -2644,6 +2724,8 @@ on_value (cfg_t *cfg, cfg_opt_t *opt)
   struct loader *ld = current_loader;
   if (ld == NULL)
     return 0;
+  if (ld->stopped)
+    return 1;           /* libconfuse stops the parse */
   unsigned n = cfg_opt_size (opt);
   int line = cfg->line;
   if (opt->flags & CFGF_LIST)
@@ -2653,6 +2735,14 @@ on_value (cfg_t *cfg, cfg_opt_t *opt)
         {
           ld->open_list = NULL;     /* the closing brace */
           return 0;
+        }
+      if (++ld->n_values > MAX_LOAD_VALUES)
+        {
+          ld_diag (ld, DIAG_ERROR, line, "more than %d values in the lists "
+                   "of one profile (with its includes): stopping here",
+                   MAX_LOAD_VALUES);
+          ld->stopped = true;
+          return 1;
         }
       if (!same || n != ld->open_n + 1)
         note_assignment (ld, cfg, opt->name, line, n <= 1);
@@ -2768,6 +2858,12 @@ static void
 replace_other_files_ranges (struct loader *ld, cfg_opt_t *opt,
                             const struct sec_rec *rec)
 {
+  /* Once a file's range replaced the others, the next ones of the same
+   * file find none: only the first range after another file's looks. */
+  int *from = &ld->ranges_from[rec->type];
+  if (*from == rec->instance + 1)
+    return;
+  *from = rec->instance + 1;
   for (unsigned i = cfg_opt_size (opt); i-- > 0;)
     {
       struct sec_rec *r = rec_of (ld, cfg_opt_getnsec (opt, i));
@@ -2816,6 +2912,8 @@ on_section (cfg_t *cfg, cfg_opt_t *opt)
   struct loader *ld = current_loader;
   if (ld == NULL)
     return 0;
+  if (ld->stopped)
+    return 1;
   ld->open_list = NULL;
   int type = find_section_type (opt->name, strlen (opt->name));
   /* The section just closed is the one without a record yet: the last,
@@ -2929,6 +3027,48 @@ pop_frame (struct loader *ld)
   free (f->opens);
   free (f->inner_opens);
   free_held (f->held, f->n_held);
+  free_key_lines (f->set, f->n_set);
+}
+
+/* The sections of F count against MAX_LOAD_SECTIONS before libconfuse
+ * builds them; false when there are too many (reported). */
+static bool
+count_sections (struct loader *ld, struct frame *f)
+{
+  size_t n = f->n_opens + f->n_inner_opens;
+  if (ld->n_sections + n <= MAX_LOAD_SECTIONS)
+    {
+      ld->n_sections += n;
+      return true;
+    }
+  size_t first_over = MAX_LOAD_SECTIONS - ld->n_sections;
+  ld_diag (ld, DIAG_ERROR, first_over < f->n_opens ? f->opens[first_over] : 0,
+           "more than %d sections in one profile (with its includes): "
+           "stopping here", MAX_LOAD_SECTIONS);
+  ld->stopped = true;
+  ld->parse_failed = true;
+  return false;
+}
+
+/* A file read (LEN bytes) counts against MAX_LOAD_FILES and
+ * MAX_LOAD_BYTES; false when it is one too many (reported at LINE). */
+static bool
+count_file (struct loader *ld, const char *name, size_t len, int line)
+{
+  ld->loaded_bytes += len;
+  if (++ld->n_loaded <= MAX_LOAD_FILES && ld->loaded_bytes <= MAX_LOAD_BYTES)
+    return true;
+  if (ld->n_loaded > MAX_LOAD_FILES)
+    ld_diag (ld, DIAG_ERROR, line, "include(\"%s\"): more than %d files in "
+             "one profile (with its includes): stopping here", name,
+             MAX_LOAD_FILES);
+  else
+    ld_diag (ld, DIAG_ERROR, line, "include(\"%s\"): more than %d MiB in the "
+             "files of one profile (with its includes): stopping here", name,
+             MAX_LOAD_BYTES / (1024 * 1024));
+  ld->stopped = true;
+  ld->parse_failed = true;
+  return false;
 }
 
 /* Parse TEXT, the file on top of the frame stack, into ld->cfg.  Returns
@@ -2938,11 +3078,18 @@ parse_top_frame (struct loader *ld, const char *text, size_t len)
 {
   struct frame *f = top_frame (ld);
   struct strbuf out;
+  if (ld->stopped)
+    return -1;
   if (!prescan (ld, text, len, &out, f))
     {
       release_held (ld, INT_MAX);
       free (out.s);
       return 0;        /* reported; libconfuse's state is untouched */
+    }
+  if (!count_sections (ld, f))
+    {
+      free (out.s);
+      return -1;
     }
   FILE *fp = fmemopen (out.s, out.n, "r");
   if (fp == NULL)
@@ -3057,10 +3204,18 @@ include_file (struct loader *ld, const char *name, int line)
   struct stat st;
   size_t len;
   int rc = 0;
-  char *text = read_text (path, ld->diags, &len, &st, NULL);
-  if (text)
+  struct diagnostics unreadable = { 0 };
+  char *text = read_text (path, &unreadable, &len, &st, NULL);
+  /* said at the include() line: which include, where */
+  for (size_t i = 0; i < unreadable.n; i++)
+    ld_diag (ld, DIAG_ERROR, line, "include(\"%s\"): %s: %s", name,
+             unreadable.items[i].file, unreadable.items[i].message);
+  diagnostics_free (&unreadable);
+  if (text && !count_file (ld, name, len, line))
+    rc = -1;
+  else if (text)
     profile_inputs_file (ld->inputs, path, text, len, &st);
-  if (text && !is_include_cycle (ld, &st, path, line, name))
+  if (text && rc == 0 && !is_include_cycle (ld, &st, path, line, name))
     {
       char *dir = dir_of (path);
       push_frame (ld, path, dir, &st, false, false);
@@ -3081,6 +3236,8 @@ include_func (cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
     return 1;
   ld->open_list = NULL;
   release_held (ld, cfg->line);
+  if (ld->stopped)
+    return 1;
   if (argc != 1)
     {
       ld_diag (ld, DIAG_ERROR, cfg->line, "include() takes one file name");
@@ -3477,6 +3634,17 @@ sec_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
   free (msg);
 }
 
+/* V (of N elements of SIZE) with room for one more.  The spec keeps no
+ * capacity, so its arrays grow in powers of two: growing by one copies the
+ * whole array each time where realloc cannot extend it in place. */
+static void *
+grow_for_one (void *v, size_t n, size_t size)
+{
+  if (n == 0 || (n >= 8 && (n & (n - 1)) == 0))
+    return xrealloc (v, (n ? 2 * n : 8) * size);
+  return v;
+}
+
 /* "/a//b/./c/" -> "/a/b/c".  False (with *why) for a relative path or "..". */
 static bool
 normalize_dest (const char *in, char **out, const char **why)
@@ -3516,8 +3684,8 @@ new_entry (struct jail_spec *spec, enum fs_entry_kind kind,
            const struct sec_rec *rec)
 {
   struct fs_entry *e;
-  spec->entries = xrealloc (spec->entries,
-                            (spec->n_entries + 1) * sizeof *spec->entries);
+  spec->entries = grow_for_one (spec->entries, spec->n_entries,
+                                sizeof *spec->entries);
   e = &spec->entries[spec->n_entries++];
   memset (e, 0, sizeof *e);
   e->kind = kind;
@@ -3771,8 +3939,8 @@ build_id_range (struct loader *ld, struct id_map *map, cfg_t *sec,
                 "must not)");
       return;
     }
-  map->ranges = xrealloc (map->ranges,
-                          (map->n_ranges + 1) * sizeof *map->ranges);
+  map->ranges = grow_for_one (map->ranges, map->n_ranges,
+                              sizeof *map->ranges);
   map->ranges[map->n_ranges++] = (struct id_range) {
     (uint32_t) inside, (uint32_t) outside, (uint32_t) count,
     { xstrdup (rec->file), rec->line }
@@ -4342,10 +4510,81 @@ check_destinations (struct loader *ld, const struct jail_spec *spec)
   free (first);
 }
 
-static bool
-ranges_overlap (uint32_t a, uint32_t n, uint32_t b, uint32_t m)
+/* A pair of overlapping ranges of a map, by index: LATER is reported. */
+struct overlap
 {
-  return (uint64_t) a < (uint64_t) b + m && (uint64_t) b < (uint64_t) a + n;
+  size_t later, earlier;
+  bool inside;
+};
+
+struct range_order
+{
+  const struct id_map *map;
+  bool inside;
+};
+
+static uint64_t
+range_start (const struct id_range *r, bool inside)
+{
+  return inside ? r->inside : r->outside;
+}
+
+static int
+by_range_start (const void *a, const void *b, void *arg)
+{
+  const struct range_order *o = arg;
+  size_t i = *(const size_t *) a, j = *(const size_t *) b;
+  uint64_t x = range_start (&o->map->ranges[i], o->inside);
+  uint64_t y = range_start (&o->map->ranges[j], o->inside);
+  return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
+}
+
+/* The ranges that overlap another one in their inside (or outside) ids, in
+ * one sweep of the ranges sorted by start: a range overlaps one before it
+ * exactly when it starts before the furthest end so far.  A pairwise check
+ * would take 14 s and a report per pair for 3,000 ranges. */
+static void
+find_overlaps (const struct id_map *map, bool inside, struct overlap **v,
+               size_t *n, size_t *cap)
+{
+  size_t *order = xcalloc (map->n_ranges, sizeof *order);
+  for (size_t i = 0; i < map->n_ranges; i++)
+    order[i] = i;
+  struct range_order o = { map, inside };
+  qsort_r (order, map->n_ranges, sizeof *order, by_range_start, &o);
+  uint64_t furthest = 0;
+  size_t holder = 0;
+  for (size_t k = 0; k < map->n_ranges; k++)
+    {
+      const struct id_range *r = &map->ranges[order[k]];
+      uint64_t start = range_start (r, inside), end = start + r->count;
+      if (k > 0 && start < furthest)
+        {
+          RESERVE_ONE (*v, *n, *cap);
+          (*v)[(*n)++] = (struct overlap) {
+            order[k] > holder ? order[k] : holder,
+            order[k] > holder ? holder : order[k], inside };
+        }
+      if (k == 0 || end > furthest)
+        {
+          furthest = end;
+          holder = order[k];
+        }
+    }
+  free (order);
+}
+
+/* In the order of the file: by the range reported, then the other one,
+ * the inside ids first. */
+static int
+by_reported_range (const void *a, const void *b)
+{
+  const struct overlap *x = a, *y = b;
+  if (x->later != y->later)
+    return x->later < y->later ? -1 : 1;
+  if (x->earlier != y->earlier)
+    return x->earlier < y->earlier ? -1 : 1;
+  return (int) y->inside - (int) x->inside;
 }
 
 static void
@@ -4355,18 +4594,32 @@ check_id_map (struct loader *ld, const struct id_map *map, const char *name)
     ld_diag_at (ld, DIAG_ERROR, map->ranges[MAX_ID_RANGES].origin.file,
                 map->ranges[MAX_ID_RANGES].origin.line, "%s: more than %d "
                 "ranges", name, MAX_ID_RANGES);
-  for (size_t i = 0; i < map->n_ranges; i++)
-    for (size_t j = 0; j < i; j++)
-      {
-        const struct id_range *a = &map->ranges[j], *b = &map->ranges[i];
-        bool in = ranges_overlap (a->inside, a->count, b->inside, b->count);
-        bool out = ranges_overlap (a->outside, a->count, b->outside, b->count);
-        if (in || out)
-          ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line,
-                      "%s: the %s ids overlap the range at %s:%d", name,
-                      in ? "inside" : "outside", a->origin.file,
-                      a->origin.line);
-      }
+  struct overlap *v = NULL;
+  size_t n = 0, cap = 0, shown = 0;
+  find_overlaps (map, true, &v, &n, &cap);
+  find_overlaps (map, false, &v, &n, &cap);
+  if (n > 0)
+    qsort (v, n, sizeof *v, by_reported_range);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (i > 0 && v[i].later == v[i - 1].later
+          && v[i].earlier == v[i - 1].earlier)
+        continue;       /* the same pair, inside and outside */
+      const struct id_range *a = &map->ranges[v[i].earlier];
+      const struct id_range *b = &map->ranges[v[i].later];
+      if (shown++ == MAX_OVERLAP_REPORTS)
+        {
+          ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line, "%s: "
+                      "more ranges overlap (only the first %d are shown)",
+                      name, MAX_OVERLAP_REPORTS);
+          break;
+        }
+      ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line,
+                  "%s: the %s ids overlap the range at %s:%d", name,
+                  v[i].inside ? "inside" : "outside", a->origin.file,
+                  a->origin.line);
+    }
+  free (v);
 }
 
 static bool
@@ -4494,6 +4747,7 @@ load_top (struct loader *ld, const char *path)
       return;
     }
   profile_inputs_file (ld->inputs, path, text, len, &st);
+  count_file (ld, path, len, 0);      /* the first: within the bounds */
   char *dir = dir_of (path);
   push_frame (ld, path, dir, &st, true, false);
   parse_top_frame (ld, text, len);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "profile.h"
 #include "tap.h"
+#include "util.h"
 #include "profile-test-helpers.h"
 
 static char fixtures[PATH_MAX + 32];
@@ -560,6 +562,8 @@ static const struct
     "in the arguments of include()\n" },
   { "include-unclosed", "invalid/include-unclosed.conf:2: error: '(' is not "
     "closed before the end of the file\n" },
+  { "include-unreadable", "invalid/include-unreadable.conf:2: error: "
+    "include(\"inc\"): invalid/inc: not a regular file\n" },
   { "include-args", "invalid/include-args.conf:1: error: include() takes one "
     "file name\n" },
   { "unset-var", "invalid/unset-var.conf:4: error: environment variable "
@@ -782,6 +786,160 @@ test_bad_files (void)
     tap_ok (0, "cleanup %s", dir);
 }
 
+/* Write PATH from a format, for the generated profiles below. */
+__attribute__ ((format (printf, 2, 3))) static void
+write_text (const char *path, const char *fmt, ...)
+{
+  char *text = NULL;
+  va_list ap;
+  va_start (ap, fmt);
+  int n = vasprintf (&text, fmt, ap);
+  va_end (ap);
+  if (n >= 0)
+    write_file (path, text, (size_t) n);
+  free (text);
+}
+
+static size_t
+count_lines (const char *s)
+{
+  size_t n = 0;
+  for (; s && *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* Expect PATH to fail with LINES diagnostics, the last one LAST. */
+static void
+expect_bounded (const char *path, size_t lines, const char *last,
+                const char *what)
+{
+  char *text;
+  struct jail_spec *s = load_with (path, NULL, 0, false, &text);
+  size_t n = count_lines (text);
+  const char *tail = text;
+  for (size_t i = 0; n > 0 && i + 1 < n; i++)
+    tail = strchr (tail, '\n') + 1;
+  bool ok = s == NULL && n == lines && strncmp (tail, last, strlen (last)) == 0;
+  tap_ok (ok, "%s", what);
+  if (!ok)
+    printf ("# %zu lines (expected %zu), last: %.200s\n", n, lines, tail);
+  jail_spec_free (s);
+  free (text);
+}
+
+/* One load has bounds, whatever its includes: each ends it with one error
+ * at once, where the load used to take hours or gigabytes. */
+static void
+test_load_bounds (void)
+{
+  char dir[] = "/tmp/cordon-test-XXXXXX";
+  if (mkdtemp (dir) == NULL || chdir (dir) != 0)
+    {
+      tap_ok (0, "temporary directory: %s", strerror (errno));
+      return;
+    }
+  /* 4 includes a file over 5 levels: 1365 files, within the depth limit */
+  for (int level = 0; level < 5; level++)
+    {
+      char name[32];
+      snprintf (name, sizeof name, "fan%d.conf", level);
+      write_text (name, "include(\"fan%d.conf\")\ninclude(\"fan%d.conf\")\n"
+                  "include(\"fan%d.conf\")\ninclude(\"fan%d.conf\")\n",
+                  level + 1, level + 1, level + 1, level + 1);
+    }
+  write_text ("fan5.conf", "time_limit = 1\n");
+  expect_bounded ("fan0.conf", 1, "fan4.conf:4: error: include(\"fan5.conf\"): "
+                  "more than 256 files in one profile (with its includes): "
+                  "stopping here", "an include fan-out stops at 256 files");
+
+  size_t mib = 1024 * 1024;
+  char *big = malloc (mib);
+  memset (big, '#', mib);
+  for (size_t i = 80; i < mib; i += 80)
+    big[i] = '\n';
+  big[mib - 1] = '\n';
+  write_file ("big.conf", big, mib);
+  free (big);
+  struct strbuf top = { 0 };
+  for (int i = 0; i < 17; i++)
+    sb_puts (&top, "include(\"big.conf\")\n");
+  write_file ("bytes.conf", top.s, top.n);
+  free (top.s);
+  expect_bounded ("bytes.conf", 1, "bytes.conf:16: error: include(\"big.conf\"): "
+                  "more than 16 MiB in the files of one profile (with its "
+                  "includes): stopping here", "the files of a load stop at 16 "
+                  "MiB");
+
+  struct strbuf many = { 0 };
+  for (int i = 0; i < 500; i++)
+    {
+      char line[64];
+      snprintf (line, sizeof line, "frob%d = %d\n", i, i);
+      sb_puts (&many, line);
+    }
+  write_file ("errors.conf", many.s, many.n);
+  free (many.s);
+  expect_bounded ("errors.conf", 101, "errors.conf: error: more than 100 "
+                  "errors: stopping here", "the 101st error stops the load");
+
+  struct strbuf secs = { 0 };
+  for (int i = 0; i < 4097; i++)
+    {
+      char line[64];
+      snprintf (line, sizeof line, "dir \"/d%d\" { }\n", i);
+      sb_puts (&secs, line);
+    }
+  write_file ("sections.conf", secs.s, secs.n);
+  free (secs.s);
+  expect_bounded ("sections.conf", 1, "sections.conf:4097: error: more than "
+                  "4096 sections in one profile (with its includes): stopping "
+                  "here", "the 4097th section stops the load");
+
+  struct strbuf values = { 0 };
+  sb_puts (&values, "argv = {\"/bin/true\"}\n");
+  for (int i = 0; i < 4096; i++)
+    sb_puts (&values, "argv += \"x\"\n");
+  write_file ("values.conf", values.s, values.n);
+  free (values.s);
+  expect_bounded ("values.conf", 1, "values.conf:4097: error: more than 4096 "
+                  "values in the lists of one profile (with its includes): "
+                  "stopping here", "the 4097th list value stops the load");
+
+  /* 400 ranges that all overlap: once a pairwise report of 79,800 errors */
+  struct strbuf maps = { 0 };
+  sb_puts (&maps, "namespaces = {\"user\", \"mount\", \"net\"}\n");
+  for (int i = 0; i < 400; i++)
+    {
+      char line[80];
+      snprintf (line, sizeof line, "uid_map { inside = 0 outside = %d "
+                "count = 1000 }\n", 100000 + i);
+      sb_puts (&maps, line);
+    }
+  write_file ("ranges.conf", maps.s, maps.n);
+  free (maps.s);
+  expect_bounded ("ranges.conf", 12, "ranges.conf:8: error: uid_map: more "
+                  "ranges overlap (only the first 10 are shown)",
+                  "overlapping id ranges: a bounded report");
+  char *text;
+  struct jail_spec *s = load_with ("ranges.conf", NULL, 0, false, &text);
+  tap_ok (strncmp (text, "ranges.conf:342: error: uid_map: more than 340 "
+                   "ranges\nranges.conf:3: error: uid_map: the inside ids "
+                   "overlap the range at ranges.conf:2\n", 107) == 0,
+          "... in the order of the file");
+  jail_spec_free (s);
+  free (text);
+
+  const char *files[] = { "fan0.conf", "fan1.conf", "fan2.conf", "fan3.conf",
+                          "fan4.conf", "fan5.conf", "big.conf", "bytes.conf",
+                          "errors.conf", "sections.conf", "values.conf",
+                          "ranges.conf" };
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+    unlink (files[i]);
+  if (chdir (fixtures) != 0 || rmdir (dir) != 0)
+    tap_ok (0, "cleanup %s", dir);
+}
+
 /* ------------------------------------------------------------------ */
 
 /* print -> parse -> print gives the same text. */
@@ -966,6 +1124,7 @@ main (void)
   test_override_injection ();
   test_invalid ();
   test_bad_files ();
+  test_load_bounds ();
   test_print ();
   test_resolve_and_list ();
   test_settings ();
