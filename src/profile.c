@@ -4185,6 +4185,10 @@ build_top_level (struct loader *ld, struct jail_spec *spec, const char *path)
   spec->description = xstrdup (ld->description ? ld->description : "");
   spec->argv = copy_list (cfg, "argv", &spec->n_argv);
   spec->cwd = xstrdup (cfg_getstr (cfg, "cwd"));
+  const struct key_rec *cwd_set = key_origin (ld, "cwd");
+  spec->cwd_origin.file = xstrdup (cwd_set ? cwd_set->file : spec->origin.file);
+  spec->cwd_origin.line = cwd_set && !is_override_file (cwd_set->file)
+                            ? cwd_set->line : 0;
   spec->hostname = xstrdup (cfg_getstr (cfg, "hostname"));
   spec->uid = (uid_t) cfg_getint (cfg, "uid");
   spec->gid = (gid_t) cfg_getint (cfg, "gid");

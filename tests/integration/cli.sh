@@ -101,6 +101,10 @@ out=$($CORDON run "$T/noargv.conf" 2>&1); rc=$?
 is "run without a command exits 125" "$rc" 125
 like "... and says to give one after --" "$out" "no command"
 is "run -- CMD replaces argv" "$($CORDON run -- /bin/echo hello)" "hello"
+printf 'argv = {"/bin/true"}\n\ncwd = "/nonexistent-cordon-cwd"\n' > "$T/nocwd.conf"
+out=$($CORDON run "$T/nocwd.conf" 2>&1); rc=$?
+is "run: a cwd missing in the jail exits 125" "$rc" 125
+like "... naming the profile line that set it" "$out" "$T/nocwd.conf:3: cwd: chdir /nonexistent-cordon-cwd: "
 is "run passes the command's status through" "$($CORDON run -- /bin/sh -c 'exit 7'; echo $?)" 7
 
 # The profiles cache: a run takes the compiled profile while nothing it was
