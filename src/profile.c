@@ -668,7 +668,6 @@ struct key_rec
   bool assigned;            /* "=" rather than "+=" */
 };
 
-
 /* One declaration of a section. */
 struct sec_rec
 {
