@@ -27,7 +27,7 @@
 /* A field added to spec.h needs its line in put_spec and get_spec, and a
  * new size here; these catch the first half being forgotten (x86_64). */
 #if defined(__x86_64__) && defined(__LP64__)
-_Static_assert (sizeof (struct jail_spec) == 1096, "spec.h changed: "
+_Static_assert (sizeof (struct jail_spec) == 1112, "spec.h changed: "
                 "update put_spec and get_spec");
 _Static_assert (sizeof (struct fs_entry) == 128, "spec.h changed: "
                 "update put_entry and get_entry");
@@ -305,6 +305,7 @@ put_spec (struct strbuf *o, const struct jail_spec *s)
   put_origin (o, &s->origin);
   put_strv (o, s->argv, s->n_argv);
   put_str (o, s->cwd);
+  put_origin (o, &s->cwd_origin);
   put_str (o, s->hostname);
   put_u32 (o, s->uid);
   put_u32 (o, s->gid);
@@ -615,6 +616,7 @@ get_spec (struct in *i)
   get_origin (i, &s->origin);
   s->argv = get_strv (i, &s->n_argv);
   s->cwd = get_str (i);
+  get_origin (i, &s->cwd_origin);
   s->hostname = get_str (i);
   s->uid = get_u32 (i);
   s->gid = get_u32 (i);
