@@ -2274,8 +2274,9 @@ parse_rlimit_part (int resource, const char *s, size_t n, uint64_t *out)
     }
   else if (cordon_rlimit_is_size (resource))
     ok = parse_size (v, out, &overflow) && *out != UINT64_MAX;
-  else
-    ok = *v >= '0' && *v <= '9' && parse_u64 (v, out) && *out != UINT64_MAX;
+  else      /* a count, as integers are: decimal, "010" refused, never 8 */
+    ok = v[strspn (v, "0123456789")] == '\0' && (v[0] != '0' || v[1] == '\0')
+         && parse_size (v, out, &overflow) && *out != UINT64_MAX;
   free (v);
   return ok;
 }
@@ -2377,7 +2378,7 @@ check_rlimit (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
                  "or \"SOFT:HARD\")", opt->name, v ? v : "",
                  cordon_rlimit_is_size (resource)
                    ? "a size with an optional K, M, G or T suffix"
-                   : "a number");
+                   : "a decimal number without leading zeros");
   else if (soft > hard)
     value_error (ld, cfg, line, "'%s': the soft limit '%s' is above the "
                  "hard one", opt->name, v);
