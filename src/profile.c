@@ -2364,6 +2364,9 @@ check_seccomp_rule_key (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
     value_error (ld, cfg, line, "'%s': bad comparison '%s' (\"OP VALUE\" with "
                  "OP one of == != < <= > >=, or \"& MASK == VALUE\")",
                  opt->name, v ? v : "");
+  else if (cmp.op == SECCOMP_CMP_MASKED_EQ && (cmp.value & ~cmp.mask) != 0)
+    value_error (ld, cfg, line, "'%s': '%s' can never hold: VALUE has bits "
+                 "that MASK clears", opt->name, v);
 }
 
 static void

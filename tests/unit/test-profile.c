@@ -708,6 +708,10 @@ static const struct
     "invalid/rlimit-octal.conf:3: error: rlimit: 'nproc': invalid limit "
     "'0x10:64' (a decimal number without leading zeros, \"unlimited\", or "
     "\"SOFT:HARD\")\n" },
+  /* A masked comparison whose VALUE the MASK clears would never match. */
+  { "seccomp-mask-never", "invalid/seccomp-mask-never.conf:2: error: "
+    "rule 'ioctl': 'arg1': '& 0xff == 0x100' can never hold: VALUE "
+    "has bits that MASK clears\n" },
   { "plus-blank", "invalid/plus-blank.conf:1: error: unexpected '+' (to "
     "append, write '+=' without a blank)\n" },
   { "append-scalar", "invalid/append-scalar.conf:1: error: attempt to append "
