@@ -42,6 +42,9 @@
 #include "rlimits.h"
 #include "seccomp-filter.h"
 #include "util.h"
+#include "profile/bind.h"
+#include "profile/keys.h"
+#include "profile/values.h"
 
 #define BUILTIN_NAME "<built-in default>"
 #define OVERRIDE_FILE "-D"    /* diagnostics name a -D as "-D KEY=VALUE" */
@@ -274,302 +277,132 @@ fail:
 struct loader;
 struct sec_rec;
 
-/* A section of the profile language.  Adding one (seccomp, rlimit, ...) is
- * one entry in section_types[] plus its build function, which checks the
- * section and puts it into the spec; value checks that need a line number go
- * into value_checks[]. */
-struct section_type
-{
-  const char *name;
-  cfg_opt_t *opts;
-  int flags;                /* CFGF_MULTI, CFGF_TITLE */
-  void (*build) (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
-                 const struct sec_rec *rec);
+/* What a section turns into in the spec: its builder checks the rules
+ * that involve more than one of its values; plain values are bound by the
+ * key table (bind.c). */
+typedef void section_build_fn (struct loader *ld, struct jail_spec *spec,
+                               cfg_t *sec, const struct sec_rec *rec);
+static section_build_fn build_mount, build_symlink, build_dir, build_file,
+  build_uid_map, build_gid_map, build_environment, build_cgroup,
+  build_seccomp, build_rlimit, build_network;
+static section_build_fn *const section_builders[N_SECTIONS] = {
+  [SEC_MOUNT] = build_mount, [SEC_SYMLINK] = build_symlink,
+  [SEC_DIR] = build_dir, [SEC_FILE] = build_file,
+  [SEC_UID_MAP] = build_uid_map, [SEC_GID_MAP] = build_gid_map,
+  [SEC_ENVIRONMENT] = build_environment, [SEC_CGROUP] = build_cgroup,
+  [SEC_SECCOMP] = build_seccomp, [SEC_RLIMIT] = build_rlimit,
+  [SEC_NETWORK] = build_network,
 };
-
-static cfg_opt_t mount_opts[] = {
-  CFG_STR ("type", NULL, CFGF_NODEFAULT),
-  CFG_STR ("source", NULL, CFGF_NODEFAULT),
-  CFG_BOOL ("writable", cfg_false, CFGF_NONE),
-  CFG_BOOL ("optional", cfg_false, CFGF_NONE),
-  CFG_STR ("size", NULL, CFGF_NODEFAULT),
-  CFG_STR ("mode", NULL, CFGF_NODEFAULT),
-  CFG_STR_LIST ("lower", NULL, CFGF_NODEFAULT),
-  CFG_STR ("upper", NULL, CFGF_NODEFAULT),
-  CFG_STR ("work", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
-static cfg_opt_t symlink_opts[] = {
-  CFG_STR ("target", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
-static cfg_opt_t dir_opts[] = {
-  CFG_STR ("mode", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
-static cfg_opt_t file_opts[] = {
-  CFG_STR ("content", NULL, CFGF_NODEFAULT),
-  CFG_STR ("mode", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-
-static cfg_opt_t id_map_opts[] = {
-  CFG_INT ("inside", 0, CFGF_NODEFAULT),
-  CFG_INT ("outside", 0, CFGF_NODEFAULT),
-  CFG_INT ("count", 1, CFGF_NONE),
-  CFG_END ()
-};
-
-/* No list defaults inside sections: libconfuse parses them when a section
- * is created, which would run the validate callbacks as if the user had set
- * the key. */
-static cfg_opt_t environment_opts[] = {
-  CFG_BOOL ("clear", cfg_true, CFGF_NONE),
-  CFG_STR_LIST ("keep", NULL, CFGF_NONE),
-  CFG_STR_LIST ("set", NULL, CFGF_NONE),
-  CFG_END ()
-};
-
-static void build_mount (struct loader *, struct jail_spec *, cfg_t *,
-                         const struct sec_rec *);
-static void build_symlink (struct loader *, struct jail_spec *, cfg_t *,
-                           const struct sec_rec *);
-static void build_dir (struct loader *, struct jail_spec *, cfg_t *,
-                       const struct sec_rec *);
-static void build_file (struct loader *, struct jail_spec *, cfg_t *,
-                        const struct sec_rec *);
-static void build_uid_map (struct loader *, struct jail_spec *, cfg_t *,
-                           const struct sec_rec *);
-static void build_gid_map (struct loader *, struct jail_spec *, cfg_t *,
-                           const struct sec_rec *);
-static void build_environment (struct loader *, struct jail_spec *, cfg_t *,
-                               const struct sec_rec *);
-
-/* cgroup { memory = "512M" memory_swap = "0" pids = 128 cpu = 1.5 } */
-static cfg_opt_t cgroup_opts[] = {
-  CFG_STR ("memory", NULL, CFGF_NODEFAULT),
-  CFG_STR ("memory_swap", NULL, CFGF_NODEFAULT),
-  CFG_INT ("pids", 0, CFGF_NODEFAULT),
-  CFG_FLOAT ("cpu", 0, CFGF_NODEFAULT),
-  CFG_END ()
-};
-static void build_cgroup (struct loader *, struct jail_spec *, cfg_t *,
-                          const struct sec_rec *);
-
-/* network { mode bridge address gateway nat dns publish } (network.c) */
-static cfg_opt_t network_opts[] = {
-  CFG_STR ("mode", NULL, CFGF_NODEFAULT),
-  CFG_STR ("bridge", NULL, CFGF_NODEFAULT),
-  CFG_STR ("address", NULL, CFGF_NODEFAULT),
-  CFG_STR ("gateway", NULL, CFGF_NODEFAULT),
-  CFG_BOOL ("nat", cfg_false, CFGF_NODEFAULT),
-  CFG_STR_LIST ("dns", NULL, CFGF_NONE),
-  CFG_STR_LIST ("publish", NULL, CFGF_NONE),
-  CFG_END ()
-};
-static void build_network (struct loader *, struct jail_spec *, cfg_t *,
-                           const struct sec_rec *);
-
-#define TITLED (CFGF_MULTI | CFGF_TITLE)
-
-/* seccomp { preset action compat allow deny
- *           rule "NAME" { arg0..arg5 action } } */
-static cfg_opt_t seccomp_rule_opts[] = {
-  CFG_STR ("arg0", NULL, CFGF_NODEFAULT),
-  CFG_STR ("arg1", NULL, CFGF_NODEFAULT),
-  CFG_STR ("arg2", NULL, CFGF_NODEFAULT),
-  CFG_STR ("arg3", NULL, CFGF_NODEFAULT),
-  CFG_STR ("arg4", NULL, CFGF_NODEFAULT),
-  CFG_STR ("arg5", NULL, CFGF_NODEFAULT),
-  CFG_STR ("action", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-static cfg_opt_t seccomp_opts[] = {
-  CFG_STR ("preset", "default", CFGF_NONE),
-  CFG_STR ("action", "errno", CFGF_NONE),
-  CFG_BOOL ("compat", cfg_false, CFGF_NONE),
-  CFG_STR_LIST ("allow", NULL, CFGF_NONE),
-  CFG_STR_LIST ("deny", NULL, CFGF_NONE),
-  CFG_SEC ("rule", seccomp_rule_opts, TITLED),
-  CFG_END ()
-};
-static void build_seccomp (struct loader *, struct jail_spec *, cfg_t *,
-                           const struct sec_rec *);
-
-/* rlimit { nofile = 1024  fsize = "1G"  core = 0  stack = "unlimited" } */
-static cfg_opt_t rlimit_opts[] = {
-  CFG_STR ("as", NULL, CFGF_NODEFAULT),
-  CFG_STR ("core", NULL, CFGF_NODEFAULT),
-  CFG_STR ("cpu", NULL, CFGF_NODEFAULT),
-  CFG_STR ("data", NULL, CFGF_NODEFAULT),
-  CFG_STR ("fsize", NULL, CFGF_NODEFAULT),
-  CFG_STR ("locks", NULL, CFGF_NODEFAULT),
-  CFG_STR ("memlock", NULL, CFGF_NODEFAULT),
-  CFG_STR ("msgqueue", NULL, CFGF_NODEFAULT),
-  CFG_STR ("nice", NULL, CFGF_NODEFAULT),
-  CFG_STR ("nofile", NULL, CFGF_NODEFAULT),
-  CFG_STR ("nproc", NULL, CFGF_NODEFAULT),
-  CFG_STR ("rss", NULL, CFGF_NODEFAULT),
-  CFG_STR ("rtprio", NULL, CFGF_NODEFAULT),
-  CFG_STR ("rttime", NULL, CFGF_NODEFAULT),
-  CFG_STR ("sigpending", NULL, CFGF_NODEFAULT),
-  CFG_STR ("stack", NULL, CFGF_NODEFAULT),
-  CFG_END ()
-};
-static void build_rlimit (struct loader *, struct jail_spec *, cfg_t *,
-                          const struct sec_rec *);
-
-static const struct section_type section_types[] = {
-  { "mount", mount_opts, TITLED, build_mount },
-  { "symlink", symlink_opts, TITLED, build_symlink },
-  { "dir", dir_opts, TITLED, build_dir },
-  { "file", file_opts, TITLED, build_file },
-  { "uid_map", id_map_opts, CFGF_MULTI, build_uid_map },
-  { "gid_map", id_map_opts, CFGF_MULTI, build_gid_map },
-  { "environment", environment_opts, CFGF_NONE, build_environment },
-  { "cgroup", cgroup_opts, CFGF_NONE, build_cgroup },
-  { "seccomp", seccomp_opts, CFGF_NONE, build_seccomp },
-  { "rule", seccomp_rule_opts, TITLED, NULL },
-  { "rlimit", rlimit_opts, CFGF_NONE, build_rlimit },
-  { "network", network_opts, CFGF_NONE, build_network },
-};
-#define N_SECTION_TYPES (sizeof section_types / sizeof section_types[0])
-
-/* Sections that only appear inside another one's body; the parent's build
- * function builds them. */
-static const struct
-{
-  const char *name, *parent;
-} inner_sections[] = {
-  { "rule", "seccomp" },
-};
-
-static const char *
-section_parent (size_t type)
-{
-  for (size_t i = 0; i < sizeof inner_sections / sizeof *inner_sections; i++)
-    if (strcmp (inner_sections[i].name, section_types[type].name) == 0)
-      return inner_sections[i].parent;
-  return NULL;
-}
 
 static int include_func (cfg_t *cfg, cfg_opt_t *opt, int argc,
                          const char **argv);
 
-/* Top-level keys; the sections and include() are appended by make_schema. */
-static const cfg_opt_t profile_keys[] = {
-  CFG_STR ("name", NULL, CFGF_NODEFAULT),
-  CFG_STR ("description", NULL, CFGF_NODEFAULT),
-  CFG_STR_LIST ("argv", NULL, CFGF_NONE),
-  CFG_STR ("cwd", "/", CFGF_NONE),
-  CFG_STR ("hostname", NULL, CFGF_NODEFAULT),
-  CFG_INT ("uid", 0, CFGF_NONE),
-  CFG_INT ("gid", 0, CFGF_NONE),
-  CFG_INT ("time_limit", 0, CFGF_NONE),
-  CFG_STR_LIST ("namespaces", "{user, mount, pid, ipc, uts, net, cgroup}",
-                CFGF_NONE),
-  CFG_STR ("root", "tmpfs", CFGF_NONE),
-  CFG_STR_LIST ("capabilities", NULL, CFGF_NONE),
-  CFG_BOOL ("no_new_privs", cfg_true, CFGF_NONE),
-  CFG_INT_LIST ("pass_fds", NULL, CFGF_NONE),
-  CFG_BOOL ("new_session", cfg_true, CFGF_NONE),
-  CFG_BOOL ("tty", cfg_false, CFGF_NONE),
-  CFG_BOOL ("mask_paths", cfg_true, CFGF_NONE),
-};
-#define N_PROFILE_KEYS (sizeof profile_keys / sizeof profile_keys[0])
-
-static const cfg_opt_t settings_keys[] = {
-  CFG_STR_LIST ("profile_path", NULL, CFGF_NODEFAULT),
-  CFG_STR ("cgroup_parent", NULL, CFGF_NODEFAULT),
-  CFG_STR ("cgroup_version", NULL, CFGF_NODEFAULT),
-  CFG_STR ("network_bridge", NULL, CFGF_NODEFAULT),
-  CFG_STR ("network_gateway", NULL, CFGF_NODEFAULT),
-};
-#define N_SETTINGS_KEYS (sizeof settings_keys / sizeof settings_keys[0])
-
-/* The option table handed to cfg_init (which copies it). */
-static cfg_opt_t *
-make_schema (bool profile)
+/* A section of the top level (not one inside another, like rule). */
+static bool
+is_top_section (int s)
 {
-  size_t n = profile ? N_PROFILE_KEYS + N_SECTION_TYPES + 1
-                     : N_SETTINGS_KEYS;
-  cfg_opt_t *opts = xcalloc (n + 1, sizeof *opts);
-  if (!profile)
-    {
-      for (size_t i = 0; i < N_SETTINGS_KEYS; i++)
-        opts[i] = settings_keys[i];
-      return opts;
-    }
-  size_t k = 0;
-  for (size_t i = 0; i < N_PROFILE_KEYS; i++)
-    opts[k++] = profile_keys[i];
-  for (size_t i = 0; i < N_SECTION_TYPES; i++)
-    {
-      if (section_parent (i))
-        continue;
-      cfg_opt_t sec = CFG_SEC (section_types[i].name, section_types[i].opts,
-                               section_types[i].flags);
-      opts[k++] = sec;
-    }
-  cfg_opt_t inc = CFG_FUNC ("include", include_func);
-  opts[k++] = inc;
-  cfg_opt_t end = CFG_END ();
-  opts[k] = end;
-  return opts;
-}
-
-static int
-find_section_type (const char *name, size_t len)
-{
-  for (size_t i = 0; i < N_SECTION_TYPES; i++)
-    if (strlen (section_types[i].name) == len
-        && memcmp (section_types[i].name, name, len) == 0)
-      return (int) i;
-  return -1;
+  return s != SEC_TOP && s != SEC_SETTINGS
+         && section_table[s].parent == SEC_TOP;
 }
 
 static bool
 is_titled (int type)
 {
-  return type >= 0 && (section_types[type].flags & CFGF_TITLE);
+  return type >= 0 && section_table[type].titled;
 }
 
 static bool
 is_multi (int type)
 {
-  return type >= 0 && (section_types[type].flags & CFGF_MULTI);
+  return type >= 0 && section_table[type].multi;
 }
 
-static const struct
+/* libconfuse's option for KEY. */
+static cfg_opt_t
+key_option (const struct key_desc *k)
 {
-  const char *name;
-  unsigned bit;
-} namespace_names[] = {
-  { "user", JAIL_NS_USER }, { "mount", JAIL_NS_MOUNT },
-  { "pid", JAIL_NS_PID },   { "ipc", JAIL_NS_IPC },
-  { "uts", JAIL_NS_UTS },   { "net", JAIL_NS_NET },
-  { "cgroup", JAIL_NS_CGROUP }, { "time", JAIL_NS_TIME },
-};
-#define N_NAMESPACES (sizeof namespace_names / sizeof namespace_names[0])
-#define KNOWN_NAMESPACES "user, mount, pid, ipc, uts, net, cgroup, time"
+  int flags = k->flags & KEY_NODEFAULT ? CFGF_NODEFAULT : CFGF_NONE;
+  long i = k->def ? strtol (k->def, NULL, 10) : 0;
+  cfg_bool_t b = k->def && strcmp (k->def, "true") == 0 ? cfg_true : cfg_false;
+  switch (k->type)
+    {
+    case KEY_BOOL:
+      {
+        cfg_opt_t o = CFG_BOOL (k->name, b, flags);
+        return o;
+      }
+    case KEY_INT:
+      {
+        cfg_opt_t o = CFG_INT (k->name, i, flags);
+        return o;
+      }
+    case KEY_FLOAT:
+      {
+        cfg_opt_t o = CFG_FLOAT (k->name, 0, flags);
+        return o;
+      }
+    case KEY_STRING_LIST:
+      {
+        cfg_opt_t o = CFG_STR_LIST (k->name, (char *) k->def, flags);
+        return o;
+      }
+    case KEY_INT_LIST:
+      {
+        cfg_opt_t o = CFG_INT_LIST (k->name, (char *) k->def, flags);
+        return o;
+      }
+    case KEY_STRING:
+    default:
+      {
+        cfg_opt_t o = CFG_STR (k->name, (char *) k->def, flags);
+        return o;
+      }
+    }
+}
 
-static const struct
+static void free_schema (cfg_opt_t *opts);
+
+/* The option table of SECTION for cfg_init (which copies it): its keys,
+ * then the sections inside it, then include() at the top level. */
+static cfg_opt_t *
+make_schema (enum key_section section)
 {
-  const char *name;
-  enum fs_entry_kind kind;
-  const char *keys;         /* the keys that mean something for the type */
-} mount_types[] = {
-  { "bind", FS_BIND, "source writable optional" },
-  { "tmpfs", FS_TMPFS, "size mode" },
-  { "overlay", FS_OVERLAY, "lower upper work writable optional size mode" },
-  { "proc", FS_PROC, "" },
-  { "dev", FS_DEV, "" },
-};
-#define N_MOUNT_TYPES (sizeof mount_types / sizeof mount_types[0])
-#define KNOWN_MOUNT_TYPES "bind, tmpfs, overlay, proc, dev"
+  size_t n = 0, k = 0;
+  for (size_t i = 0; i < n_key_table; i++)
+    n += key_table[i].section == section;
+  n += N_SECTIONS + 2;
+  cfg_opt_t *opts = xcalloc (n, sizeof *opts);
+  for (size_t i = 0; i < n_key_table; i++)
+    if (key_table[i].section == section)
+      opts[k++] = key_option (&key_table[i]);
+  for (int s = 0; s < N_SECTIONS; s++)
+    if (s != SEC_TOP && s != SEC_SETTINGS && section_table[s].parent == section
+        && section != SEC_SETTINGS)
+      {
+        int flags = (section_table[s].multi ? CFGF_MULTI : 0)
+                    | (section_table[s].titled ? CFGF_TITLE : 0);
+        cfg_opt_t sec = CFG_SEC (section_table[s].name,
+                                 make_schema ((enum key_section) s), flags);
+        opts[k++] = sec;
+      }
+  if (section == SEC_TOP)
+    {
+      cfg_opt_t inc = CFG_FUNC ("include", include_func);
+      opts[k++] = inc;
+    }
+  cfg_opt_t end = CFG_END ();
+  opts[k] = end;
+  return opts;
+}
+
+static void
+free_schema (cfg_opt_t *opts)
+{
+  for (size_t i = 0; opts[i].name; i++)
+    if (opts[i].type == CFGT_SEC)
+      free_schema (opts[i].subopts);
+  free (opts);
+}
 
 /* ------------------------------------------------------------------ */
 /* The loader: state of one profile_load / settings_load               */
@@ -895,18 +728,6 @@ scan_error (struct scan *sc, int line, const char *fmt, ...)
   va_start (ap, fmt);
   hold_error (sc, line, xvasprintf (fmt, ap), false);
   va_end (ap);
-}
-
-static bool
-is_name_start (int c)
-{
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-static bool
-is_name_char (int c)
-{
-  return is_name_start (c) || (c >= '0' && c <= '9');
 }
 
 /* Characters that end an unquoted word in libconfuse's lexer. */
@@ -1588,7 +1409,7 @@ prescan (struct loader *ld, const char *text, size_t len, struct strbuf *out,
 static int
 section_type_of (cfg_t *sec)
 {
-  return sec && sec->name ? find_section_type (sec->name, strlen (sec->name))
+  return sec && sec->name ? section_find (sec->name, strlen (sec->name))
                           : -1;
 }
 
@@ -1617,801 +1438,57 @@ value_error (struct loader *ld, cfg_t *cfg, int line, const char *fmt, ...)
   free (msg);
 }
 
-static bool
-is_absolute (const char *s)
-{
-  return s != NULL && s[0] == '/';
-}
-
-/* "256M", "1048576": bytes, 1024-based suffixes.  False on garbage or
- * overflow. */
-static bool
-parse_size (const char *s, uint64_t *out, bool *overflow)
-{
-  *overflow = false;
-  if (s == NULL || *s < '0' || *s > '9')
-    return false;
-  uint64_t v = 0;
-  for (; *s >= '0' && *s <= '9'; s++)
-    {
-      if (v > (UINT64_MAX - (uint64_t) (*s - '0')) / 10)
-        {
-          *overflow = true;
-          return false;
-        }
-      v = v * 10 + (uint64_t) (*s - '0');
-    }
-  unsigned shift = 0;
-  if (*s != '\0')
-    {
-      const char *p = strchr ("KMGT", *s);
-      if (p == NULL || s[1] != '\0')
-        return false;
-      shift = 10 * (unsigned) (p - "KMGT" + 1);
-    }
-  if (shift && v > (UINT64_MAX >> shift))
-    {
-      *overflow = true;
-      return false;
-    }
-  *out = v << shift;
-  return true;
-}
-
-/* "1777", "0755": octal, at most 07777. */
-static bool
-parse_mode (const char *s, mode_t *out)
-{
-  if (s == NULL || *s == '\0')
-    return false;
-  unsigned v = 0;
-  for (; *s; s++)
-    {
-      if (*s < '0' || *s > '7')
-        return false;
-      v = v * 8 + (unsigned) (*s - '0');
-      if (v > 07777)
-        return false;
-    }
-  *out = (mode_t) v;
-  return true;
-}
-
-static bool
-valid_hostname (const char *s)
-{
-  size_t n = strlen (s);
-  if (n < 1 || n > 64)
-    return false;
-  for (; *s; s++)
-    if (!is_name_char (*s) || *s == '_')
-      if (*s != '-' && *s != '.')
-        return false;
-  return true;
-}
-
-static bool
-valid_env_name (const char *s, size_t n)
-{
-  if (n == 0 || !is_name_start (s[0]))
-    return false;
-  for (size_t i = 1; i < n; i++)
-    if (!is_name_char (s[i]))
-      return false;
-  return true;
-}
-
-typedef void value_check_fn (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                             unsigned idx, int line);
-
-static void
-check_absolute (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (!is_absolute (v))
-    value_error (ld, cfg, line, "'%s' must be an absolute path, not '%s'",
-                 opt->name, v ? v : "");
-}
-
-static void
-check_hostname (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (v && !valid_hostname (v))
-    value_error (ld, cfg, line, "invalid hostname '%s' (1 to 64 letters, "
-                 "digits, '-' and '.')", v);
-}
-
-static void
-check_id (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-          int line)
-{
-  long v = cfg_opt_getnint (opt, idx);
-  if (v < 0 || v > 4294967294L)
-    value_error (ld, cfg, line, "'%s' must be between 0 and 4294967294, "
-                 "not %ld", opt->name, v);
-}
-
-static void
-check_time_limit (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                  int line)
-{
-  long v = cfg_opt_getnint (opt, idx);
-  if (v < 0 || v > (long) UINT_MAX)
-    value_error (ld, cfg, line, "'time_limit' must be 0 (none) or a number "
-                 "of seconds up to %u, not %ld", UINT_MAX, v);
-}
-
-static void
-check_namespace (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                 int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  for (size_t i = 0; v && i < N_NAMESPACES; i++)
-    if (strcmp (v, namespace_names[i].name) == 0)
-      return;
-  value_error (ld, cfg, line, "unknown namespace '%s' (known: "
-               KNOWN_NAMESPACES ")", v ? v : "");
-}
-
-static void
-check_root (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-            int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (v && strcmp (v, "tmpfs") != 0 && !is_absolute (v))
-    value_error (ld, cfg, line, "'root' must be \"tmpfs\" or an absolute "
-                 "path, not '%s'", v);
-}
-
 /* name and description are the profile's own: an included file's do not
  * carry over (a profile including base.conf is not called "base"). */
 static void
-capture_identity (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                  int line)
+capture_identity (struct loader *ld, const struct key_desc *k, const char *v)
 {
   struct frame *f = top_frame (ld);
   if (f == NULL || !(f->is_top || f->is_override))
     return;
-  char **slot = strcmp (opt->name, "name") == 0 ? &ld->name : &ld->description;
+  char **slot = strcmp (k->name, "name") == 0 ? &ld->name : &ld->description;
   free (*slot);
-  *slot = xstrdup (cfg_opt_getnstr (opt, idx));
+  *slot = xstrdup (v);
 }
 
-static void
-check_mount_type (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                  int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  for (size_t i = 0; v && i < N_MOUNT_TYPES; i++)
-    if (strcmp (v, mount_types[i].name) == 0)
-      return;
-  value_error (ld, cfg, line, "unknown type '%s' (known: " KNOWN_MOUNT_TYPES
-               ")", v ? v : "");
-}
-
-static void
-check_size (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-            int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  uint64_t size;
-  bool overflow;
-  if (parse_size (v, &size, &overflow))
-    return;
-  if (overflow)
-    value_error (ld, cfg, line, "size '%s' is too large", v);
-  else
-    value_error (ld, cfg, line, "invalid size '%s' (a number of bytes with "
-                 "an optional K, M, G or T suffix)", v ? v : "");
-}
-
-static void
-check_mode (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-            int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  mode_t mode;
-  if (!parse_mode (v, &mode))
-    value_error (ld, cfg, line, "invalid mode '%s' (an octal number up to "
-                 "07777, like \"0755\")", v ? v : "");
-}
-
-static void
-check_u32 (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-           int line)
-{
-  long v = cfg_opt_getnint (opt, idx);
-  long min = strcmp (opt->name, "count") == 0 ? 1 : 0;
-  if (v < min || v > 4294967295L)
-    value_error (ld, cfg, line, "'%s' must be between %ld and 4294967295, "
-                 "not %ld", opt->name, min, v);
-}
-
-static void
-check_env_set (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-               int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  const char *eq = v ? strchr (v, '=') : NULL;
-  if (eq == NULL)
-    value_error (ld, cfg, line, "'set' entry '%s' is not NAME=value",
-                 v ? v : "");
-  else if (!valid_env_name (v, (size_t) (eq - v)))
-    value_error (ld, cfg, line, "'set' entry '%s': invalid variable name "
-                 "'%.*s'", v, (int) (eq - v), v);
-}
-
-static void
-check_env_keep (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (!v || !valid_env_name (v, strlen (v)))
-    value_error (ld, cfg, line, "'keep': invalid variable name '%s'",
-                 v ? v : "");
-}
-
-static void
-check_profile_dir (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                   unsigned idx, int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (v && !strchr (v, DROPPED_MARK) && !is_absolute (v))
-    value_error (ld, cfg, line, "'profile_path' entry '%s' is not an "
-                 "absolute path", v);
-}
-
-/* cgroup memory and memory_swap: a size, or "max" for no limit. */
-static void
-check_limit_size (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                  unsigned idx, int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  uint64_t size;
-  bool overflow;
-  if ((v && strcmp (v, "max") == 0) || parse_size (v, &size, &overflow))
-    return;
-  if (overflow)
-    value_error (ld, cfg, line, "'%s' size '%s' is too large", opt->name, v);
-  else
-    value_error (ld, cfg, line, "invalid '%s' '%s' (a number of bytes with "
-                 "an optional K, M, G or T suffix, or \"max\")", opt->name,
-                 v ? v : "");
-}
-
-#define CGROUP_PIDS_MAX 4194304L      /* the kernel's PID_MAX_LIMIT */
-#define CGROUP_CPU_MIN 0.01           /* cfs quota: at least 1 ms a period */
-#define CGROUP_CPU_MAX 4096.0
-
-static void
-check_cgroup_pids (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                   unsigned idx, int line)
-{
-  long v = cfg_opt_getnint (opt, idx);
-  if (v < 1 || v > CGROUP_PIDS_MAX)
-    value_error (ld, cfg, line, "'pids' must be between 1 and %ld, not %ld",
-                 CGROUP_PIDS_MAX, v);
-}
-
-static void
-check_cgroup_cpu (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                  unsigned idx, int line)
-{
-  double v = cfg_opt_getnfloat (opt, idx);
-  if (!(v >= CGROUP_CPU_MIN && v <= CGROUP_CPU_MAX))
-    value_error (ld, cfg, line, "'cpu' must be a number of CPUs between "
-                 "%g and %g, not %g", CGROUP_CPU_MIN, CGROUP_CPU_MAX, v);
-}
-
-static void
-check_cgroup_parent (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                     unsigned idx, int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  bool ok = v && *v && strspn (v, "/") < strlen (v);
-  for (const char *p = v; ok && *p; p += strcspn (p, "/"), p += strspn (p, "/"))
-    {
-      size_t n = strcspn (p, "/");
-      if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-        ok = false;
-    }
-  if (!ok)
-    value_error (ld, cfg, line, "'cgroup_parent' must name a directory below "
-                 "a cgroup (no \".\" or \"..\"), not '%s'", v ? v : "");
-}
-
-static void
-check_cgroup_version (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                      unsigned idx, int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (!v || (strcmp (v, "auto") && strcmp (v, "1") && strcmp (v, "2")))
-    value_error (ld, cfg, line, "'cgroup_version' must be \"auto\", \"1\" "
-                 "or \"2\", not '%s'", v ? v : "");
-}
-
-/* ---- hardening: capabilities, seccomp, rlimit, pass_fds ---- */
-
-static const char *const seccomp_preset_names[] = {
-  [SECCOMP_PRESET_DEFAULT] = "default", [SECCOMP_PRESET_STRICT] = "strict",
-  [SECCOMP_PRESET_NONE] = "none",
-};
-static const char *const seccomp_action_names[] = {
-  [SECCOMP_ACTION_ERRNO] = "errno", [SECCOMP_ACTION_KILL] = "kill",
-  [SECCOMP_ACTION_LOG] = "log",
-};
 static const char *const seccomp_cmp_names[] = {
   [SECCOMP_CMP_EQ] = "==", [SECCOMP_CMP_NE] = "!=", [SECCOMP_CMP_LT] = "<",
   [SECCOMP_CMP_LE] = "<=", [SECCOMP_CMP_GT] = ">", [SECCOMP_CMP_GE] = ">=",
   [SECCOMP_CMP_MASKED_EQ] = "==",
 };
 
-static int
-name_index (const char *const *names, size_t n, const char *v)
-{
-  for (size_t i = 0; v && i < n; i++)
-    if (strcmp (names[i], v) == 0)
-      return (int) i;
-  return -1;
-}
-#define N_NAMES(names) (sizeof (names) / sizeof *(names))
-#define NAME_INDEX(names, v) name_index (names, N_NAMES (names), v)
-
-/* The IDX-th value of OPT must be one of the N NAMES: else "unknown NOUN
- * 'VALUE' (known: NAME, NAME...)". */
-static void
-check_one_of (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-              int line, const char *noun, const char *const *names, size_t n)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (name_index (names, n, v) >= 0)
-    return;
-  struct strbuf known = { 0 };
-  for (size_t i = 0; i < n; i++)
-    {
-      if (i > 0)
-        sb_puts (&known, ", ");
-      sb_puts (&known, names[i]);
-    }
-  value_error (ld, cfg, line, "unknown %s '%s' (known: %s)", noun, v ? v : "",
-               known.s);
-  free (known.s);
-}
-
-/* A number as C writes it (0x1f, 0755, 42) or negative (-1: all bits). */
-static bool
-parse_u64 (const char *s, uint64_t *out)
-{
-  while (*s == ' ')
-    s++;
-  bool neg = *s == '-';
-  if (neg)
-    s++;
-  if (*s < '0' || *s > '9')
-    return false;
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull (s, &end, 0);
-  while (*end == ' ')
-    end++;
-  if (errno || *end != '\0' || (neg && v > (unsigned long long) INT64_MAX + 1))
-    return false;
-  *out = neg ? (uint64_t) 0 - (uint64_t) v : (uint64_t) v;
-  return true;
-}
-
-/* "OP VALUE" (== != < <= > >=) or "& MASK == VALUE". */
-static bool
-parse_seccomp_cmp (const char *s, struct seccomp_arg_cmp *out)
-{
-  memset (out, 0, sizeof *out);
-  while (s && *s == ' ')
-    s++;
-  if (s == NULL || *s == '\0')
-    return false;
-  if (*s == '&')
-    {
-      const char *eq = strstr (s, "==");
-      char *mask = eq ? xstrndup (s + 1, (size_t) (eq - s - 1)) : NULL;
-      bool ok = mask && parse_u64 (mask, &out->mask)
-                && parse_u64 (eq + 2, &out->value);
-      free (mask);
-      out->op = SECCOMP_CMP_MASKED_EQ;
-      return out->set = ok;
-    }
-  static const struct { const char *op; enum seccomp_cmp cmp; } ops[] = {
-    { "==", SECCOMP_CMP_EQ }, { "!=", SECCOMP_CMP_NE },
-    { "<=", SECCOMP_CMP_LE }, { ">=", SECCOMP_CMP_GE },
-    { "<", SECCOMP_CMP_LT }, { ">", SECCOMP_CMP_GT },
-  };
-  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-    if (strncmp (s, ops[i].op, strlen (ops[i].op)) == 0)
-      {
-        out->op = ops[i].cmp;
-        return out->set = parse_u64 (s + strlen (ops[i].op), &out->value);
-      }
-  return false;
-}
-
-/* "unlimited", a number (with K/M/G/T for sizes), or "SOFT:HARD". */
-static bool
-parse_rlimit_part (int resource, const char *s, size_t n, uint64_t *out)
-{
-  char *v = xstrndup (s, n);
-  bool overflow, ok;
-  if (strcmp (v, "unlimited") == 0)
-    {
-      *out = UINT64_MAX;
-      ok = true;
-    }
-  else if (cordon_rlimit_is_size (resource))
-    ok = parse_size (v, out, &overflow) && *out != UINT64_MAX;
-  else
-    ok = *v >= '0' && *v <= '9' && parse_u64 (v, out) && *out != UINT64_MAX;
-  free (v);
-  return ok;
-}
-
-static bool
-parse_rlimit (int resource, const char *s, uint64_t *soft, uint64_t *hard)
-{
-  if (s == NULL)
-    return false;
-  const char *colon = strchr (s, ':');
-  if (colon == NULL)
-    {
-      bool ok = parse_rlimit_part (resource, s, strlen (s), soft);
-      *hard = *soft;
-      return ok;
-    }
-  return parse_rlimit_part (resource, s, (size_t) (colon - s), soft)
-         && parse_rlimit_part (resource, colon + 1, strlen (colon + 1), hard);
-}
-
-static void
-check_capability (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                  int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (cordon_caps_from_name (v) < 0)
-    value_error (ld, cfg, line, "unknown capability '%s' (names are like "
-                 "\"CAP_NET_BIND_SERVICE\"; see capabilities(7))", v ? v : "");
-}
-
-static void
-check_pass_fd (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-               int line)
-{
-  long v = cfg_opt_getnint (opt, idx);
-  if (v < 3 || v > INT_MAX)
-    value_error (ld, cfg, line, "'pass_fds': %ld is not a descriptor above "
-                 "2 (0, 1 and 2 are always passed)", v);
-}
-
-static void
-check_seccomp_preset (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                      unsigned idx, int line)
-{
-  check_one_of (ld, cfg, opt, idx, line, "preset", seccomp_preset_names,
-                N_NAMES (seccomp_preset_names));
-}
-
-static void
-check_seccomp_action (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                      unsigned idx, int line)
-{
-  check_one_of (ld, cfg, opt, idx, line, "action", seccomp_action_names,
-                N_NAMES (seccomp_action_names));
-}
-
-static void
-check_syscall_name (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                    unsigned idx, int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (v && v[0] == '@')
-    {
-      if (!cordon_seccomp_known_group (v))
-        value_error (ld, cfg, line, "'%s': unknown group '%s' (known: %s)",
-                     opt->name, v, cordon_seccomp_group_names ());
-    }
-  else if (!cordon_seccomp_known_syscall (v))
-    value_error (ld, cfg, line, "'%s': unknown system call '%s'", opt->name,
-                 v ? v : "");
-}
-
-static void
-check_seccomp_rule_key (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
-                        unsigned idx, int line)
-{
-  if (strcmp (opt->name, "action") == 0)
-    {
-      check_seccomp_action (ld, cfg, opt, idx, line);
-      return;
-    }
-  const char *v = cfg_opt_getnstr (opt, idx);
-  struct seccomp_arg_cmp cmp;
-  if (!parse_seccomp_cmp (v, &cmp))
-    value_error (ld, cfg, line, "'%s': bad comparison '%s' (\"OP VALUE\" with "
-                 "OP one of == != < <= > >=, or \"& MASK == VALUE\")",
-                 opt->name, v ? v : "");
-}
-
-static void
-check_rlimit (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-              int line)
-{
-  int resource = cordon_rlimit_from_name (opt->name);
-  const char *v = cfg_opt_getnstr (opt, idx);
-  uint64_t soft, hard;
-  if (!parse_rlimit (resource, v, &soft, &hard))
-    value_error (ld, cfg, line, "'%s': invalid limit '%s' (%s, \"unlimited\", "
-                 "or \"SOFT:HARD\")", opt->name, v ? v : "",
-                 cordon_rlimit_is_size (resource)
-                   ? "a size with an optional K, M, G or T suffix"
-                   : "a number");
-  else if (soft > hard)
-    value_error (ld, cfg, line, "'%s': the soft limit '%s' is above the "
-                 "hard one", opt->name, v);
-}
-
-/* ---- network values (the runtime is network.c) ---- */
-
 #define DEFAULT_BRIDGE "cordon0"
 #define DEFAULT_GATEWAY "10.88.0.1/24"
 
-static const char *const network_modes[] = {
-  [NETWORK_NONE] = "none", [NETWORK_HOST] = "host",
-  [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user",
-};
-
-/* "10.88.0.1" or "10.88.0.1/24"; *prefix is -1 without one.  Prefixes go
- * up to 30: a smaller subnet has no room for a gateway and a jail. */
-static bool
-parse_ipv4_prefix (const char *s, struct in_addr *addr, int *prefix)
-{
-  char buf[INET_ADDRSTRLEN];
-  const char *slash = s ? strchr (s, '/') : NULL;
-  size_t n = slash ? (size_t) (slash - s) : (s ? strlen (s) : 0);
-  if (s == NULL || n == 0 || n >= sizeof buf)
-    return false;
-  memcpy (buf, s, n);
-  buf[n] = '\0';
-  if (inet_pton (AF_INET, buf, addr) != 1)
-    return false;
-  *prefix = -1;
-  if (slash == NULL)
-    return true;
-  const char *p = slash + 1;
-  if (*p < '0' || *p > '9' || strlen (p) > 2 || (p[1] && (p[1] < '0' || p[1] > '9')))
-    return false;
-  *prefix = atoi (p);
-  return *prefix >= 1 && *prefix <= 30;
-}
-
-static bool
-valid_ifname (const char *s)
-{
-  size_t n = s ? strlen (s) : 0;
-  if (n < 1 || n > 15 || strcmp (s, ".") == 0 || strcmp (s, "..") == 0)
-    return false;
-  for (; *s; s++)
-    if (*s == '/' || *s == ':' || *s <= ' ' || *s == 0x7f)
-      return false;
-  return true;
-}
-
-static bool
-parse_port (const char *s, size_t n, unsigned long *port, bool *range)
-{
-  *range = false;
-  if (n == 0 || n > 5)
-    return false;
-  unsigned long v = 0;
-  for (size_t i = 0; i < n; i++)
-    {
-      if (s[i] < '0' || s[i] > '9')
-        return false;
-      v = v * 10 + (unsigned long) (s[i] - '0');
-    }
-  *range = v >= 1 && v <= 65535;
-  *port = v;
-  return true;
-}
-
-/* "[HOST_ADDRESS:]HOST_PORT:JAIL_PORT[/tcp|udp]" into *P (host_address
- * allocated); NULL, or what is wrong (allocated). */
-static char *
-parse_publish (const char *s, struct port_publish *p)
-{
-  memset (p, 0, sizeof *p);
-  p->protocol = IPPROTO_TCP;
-  const char *end = strchrnul (s, '/');
-  if (*end == '/')
-    {
-      if (strcmp (end + 1, "udp") == 0)
-        p->protocol = IPPROTO_UDP;
-      else if (strcmp (end + 1, "tcp") != 0)
-        return xasprintf ("publish '%s': unknown protocol '%s' (tcp or udp)",
-                          s, end + 1);
-    }
-  const char *colon2 = memrchr (s, ':', (size_t) (end - s));
-  const char *colon1 = colon2 ? memrchr (s, ':', (size_t) (colon2 - s)) : NULL;
-  if (colon2 == NULL)
-    return xasprintf ("invalid publish '%s' ([HOST_ADDRESS:]HOST_PORT:"
-                      "JAIL_PORT[/tcp|udp], like \"127.0.0.1:8080:80/tcp\")", s);
-  const char *hp = colon1 ? colon1 + 1 : s;
-  bool in_range_h, in_range_j;
-  unsigned long host_port, jail_port;
-  if (!parse_port (hp, (size_t) (colon2 - hp), &host_port, &in_range_h)
-      || !parse_port (colon2 + 1, (size_t) (end - colon2 - 1), &jail_port,
-                      &in_range_j))
-    return xasprintf ("invalid publish '%s' ([HOST_ADDRESS:]HOST_PORT:"
-                      "JAIL_PORT[/tcp|udp], like \"127.0.0.1:8080:80/tcp\")", s);
-  if (!in_range_h || !in_range_j)
-    return xasprintf ("publish '%s': port %lu is out of range (1 to 65535)", s,
-                      !in_range_h ? host_port : jail_port);
-  p->host_port = (uint16_t) host_port;
-  p->jail_port = (uint16_t) jail_port;
-  if (colon1)
-    {
-      char *addr = xstrndup (s, (size_t) (colon1 - s));
-      struct in_addr a;
-      if (inet_pton (AF_INET, addr, &a) != 1)
-        {
-          char *why = xasprintf ("publish '%s': invalid host address '%s' (an "
-                                 "IPv4 address)", s, addr);
-          free (addr);
-          return why;
-        }
-      p->host_address = addr;
-    }
-  return NULL;
-}
-
-static void
-check_net_mode (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                int line)
-{
-  check_one_of (ld, cfg, opt, idx, line, "mode", network_modes,
-                N_NAMES (network_modes));
-}
-
-static void
-check_net_bridge (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                  int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  if (!valid_ifname (v))
-    value_error (ld, cfg, line, "invalid %s name '%s' (1 to 15 characters, no "
-                 "'/', ':' or spaces)", strcmp (opt->name, "bridge") == 0
-                 ? "bridge" : "network_bridge", v ? v : "");
-}
-
-static void
-check_net_address (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                   int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  struct in_addr a;
-  int prefix;
-  if (v && strcmp (v, "auto") != 0 && !parse_ipv4_prefix (v, &a, &prefix))
-    value_error (ld, cfg, line, "invalid address '%s' (\"auto\" or an IPv4 "
-                 "address with an optional /PREFIX up to 30, like "
-                 "\"10.88.0.2/24\")", v);
-}
-
-static void
-check_net_gateway (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                   int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  struct in_addr a;
-  int prefix;
-  bool settings = strcmp (opt->name, "network_gateway") == 0;
-  if (!parse_ipv4_prefix (v, &a, &prefix) || (settings && prefix < 0))
-    value_error (ld, cfg, line, "invalid %s '%s' (an IPv4 address with %s "
-                 "/PREFIX up to 30, like \"10.88.0.1/24\")", opt->name,
-                 v ? v : "", settings ? "a" : "an optional");
-}
-
-static void
-check_net_dns (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-               int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  unsigned char buf[sizeof (struct in6_addr)];
-  if (v == NULL || (inet_pton (AF_INET, v, buf) != 1
-                    && inet_pton (AF_INET6, v, buf) != 1))
-    value_error (ld, cfg, line, "invalid dns server '%s' (an IPv4 or IPv6 "
-                 "address)", v ? v : "");
-}
-
-static void
-check_net_publish (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
-                   int line)
-{
-  const char *v = cfg_opt_getnstr (opt, idx);
-  struct port_publish p;
-  char *why = parse_publish (v ? v : "", &p);
-  free (p.host_address);
-  if (why)
-    value_error (ld, cfg, line, "%s", why);
-  free (why);
-}
-
-/* Checks of single values, run while parsing (when the line is known). */
-static const struct
-{
-  const char *section;      /* NULL: top level */
-  const char *key;
-  value_check_fn *check;
-} value_checks[] = {
-  { NULL, "name", capture_identity },
-  { NULL, "description", capture_identity },
-  { NULL, "cwd", check_absolute },
-  { NULL, "hostname", check_hostname },
-  { NULL, "uid", check_id },
-  { NULL, "gid", check_id },
-  { NULL, "time_limit", check_time_limit },
-  { NULL, "namespaces", check_namespace },
-  { NULL, "root", check_root },
-  { NULL, "profile_path", check_profile_dir },
-  { "mount", "type", check_mount_type },
-  { "mount", "size", check_size },
-  { "mount", "mode", check_mode },
-  { "dir", "mode", check_mode },
-  { "file", "mode", check_mode },
-  { "uid_map", "inside", check_u32 },
-  { "uid_map", "outside", check_u32 },
-  { "uid_map", "count", check_u32 },
-  { "gid_map", "inside", check_u32 },
-  { "gid_map", "outside", check_u32 },
-  { "gid_map", "count", check_u32 },
-  { "environment", "set", check_env_set },
-  { "environment", "keep", check_env_keep },
-  { "cgroup", "memory", check_limit_size },
-  { "cgroup", "memory_swap", check_limit_size },
-  { "cgroup", "pids", check_cgroup_pids },
-  { "cgroup", "cpu", check_cgroup_cpu },
-  { NULL, "cgroup_parent", check_cgroup_parent },
-  { NULL, "cgroup_version", check_cgroup_version },
-  { NULL, "network_bridge", check_net_bridge },
-  { NULL, "network_gateway", check_net_gateway },
-  { "network", "mode", check_net_mode },
-  { "network", "bridge", check_net_bridge },
-  { "network", "address", check_net_address },
-  { "network", "gateway", check_net_gateway },
-  { "network", "dns", check_net_dns },
-  { "network", "publish", check_net_publish },
-  { NULL, "capabilities", check_capability },
-  { NULL, "pass_fds", check_pass_fd },
-  { "seccomp", "preset", check_seccomp_preset },
-  { "seccomp", "action", check_seccomp_action },
-  { "seccomp", "allow", check_syscall_name },
-  { "seccomp", "deny", check_syscall_name },
-  { "rule", "*", check_seccomp_rule_key },
-  { "rlimit", "*", check_rlimit },
-};
-
+/* Check the IDX-th value of OPT by its row in the key table, while parsing
+ * (when the line is known). */
 static void
 check_value (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
              int line)
 {
   int type = section_type_of (cfg);
-  const char *section = type >= 0 ? section_types[type].name : NULL;
-  for (size_t i = 0; i < sizeof value_checks / sizeof value_checks[0]; i++)
+  enum key_section section = type >= 0 ? (enum key_section) type
+                             : ld->settings_mode ? SEC_SETTINGS : SEC_TOP;
+  const struct key_desc *k = key_find (section, opt->name,
+                                       strlen (opt->name));
+  if (k == NULL)
+    return;
+  struct key_value v = { 0 };
+  if (k->type == KEY_STRING || k->type == KEY_STRING_LIST)
+    v.s = cfg_opt_getnstr (opt, idx);
+  else if (k->type == KEY_INT || k->type == KEY_INT_LIST)
+    v.i = cfg_opt_getnint (opt, idx);
+  else if (k->type == KEY_FLOAT)
+    v.f = cfg_opt_getnfloat (opt, idx);
+  if (k->flags & KEY_OWN)
     {
-      bool same_section = section && value_checks[i].section
-                            ? strcmp (section, value_checks[i].section) == 0
-                            : section == value_checks[i].section;
-      if (same_section && (strcmp (opt->name, value_checks[i].key) == 0
-                           || strcmp (value_checks[i].key, "*") == 0))
-        value_checks[i].check (ld, cfg, opt, idx, line);
+      capture_identity (ld, k, v.s);
+      return;
     }
+  char *why = key_check (k, &v);
+  if (why)
+    value_error (ld, cfg, line, "%s", why);
+  free (why);
 }
 
 /* The latest record of KEY (in SCOPE unless it is -1; only "=" ones when
@@ -2585,7 +1662,7 @@ handle_redeclaration (struct loader *ld, struct sec_rec *rec)
     return;
   if (old->instance == rec->instance)
     ld_diag (ld, DIAG_ERROR, rec->line, "%s '%s' is declared twice in this "
-             "file (first at line %d)", section_types[rec->type].name,
+             "file (first at line %d)", section_table[rec->type].name,
              rec->title, old->line);
   rec->seq = old->seq;
   old->dead = true;
@@ -2613,7 +1690,7 @@ new_sec_rec (struct loader *ld, int type, cfg_t *sec, int close_line)
 {
   struct frame *f = top_frame (ld);
   int line = close_line;
-  if (f && type >= 0 && section_parent ((size_t) type))
+  if (f && type >= 0 && !is_top_section (type))
     {
       if (f->next_inner_open < f->n_inner_opens)
         line = f->inner_opens[f->next_inner_open++];
@@ -2646,7 +1723,7 @@ on_section (cfg_t *cfg, cfg_opt_t *opt)
   if (ld == NULL)
     return 0;
   ld->open_list = NULL;
-  int type = find_section_type (opt->name, strlen (opt->name));
+  int type = section_find (opt->name, strlen (opt->name));
   /* The section just closed is the one without a record yet: the last,
    * unless it replaced an earlier one of the same title in place. */
   cfg_t *sec = NULL;
@@ -2985,7 +2062,7 @@ sec_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
   va_start (ap, fmt);
   char *msg = xvasprintf (fmt, ap);
   va_end (ap);
-  const char *name = section_types[rec->type].name;
+  const char *name = section_table[rec->type].name;
   if (rec->title)
     ld_diag_at (ld, sev, rec->file, line, "%s '%s': %s", name, rec->title, msg);
   else
@@ -3088,31 +2165,19 @@ check_host_path (struct loader *ld, const struct sec_rec *rec, const char *key,
               strerror (errno));
 }
 
-static int
-mount_type_index (const char *type)
-{
-  for (size_t i = 0; type && i < N_MOUNT_TYPES; i++)
-    if (strcmp (type, mount_types[i].name) == 0)
-      return (int) i;
-  return -1;
-}
-
-/* Keys that mean nothing for the mount's type are errors. */
+/* Keys that mean nothing for the mount's type are errors (the table says
+ * which types a key belongs to). */
 static void
-check_mount_keys (struct loader *ld, const struct sec_rec *rec, int t,
-                  bool has_upper)
+check_mount_keys (struct loader *ld, const struct sec_rec *rec,
+                  enum fs_entry_kind kind, bool has_upper)
 {
   for (size_t i = 0; i < rec->n_keys; i++)
     {
       const char *key = rec->keys[i].key;
-      size_t n = strlen (key);
-      const char *allowed = mount_types[t].keys;
-      bool ok = strcmp (key, "type") == 0;
-      for (const char *p = allowed; !ok && (p = strstr (p, key)); p += n)
-        ok = (p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0');
-      if (ok && has_upper && (strcmp (key, "size") == 0
-                              || strcmp (key, "mode") == 0
-                              || strcmp (key, "writable") == 0))
+      const struct key_desc *k = key_find (SEC_MOUNT, key, strlen (key));
+      bool ok = k && (k->mount_types == 0
+                      || (k->mount_types & MOUNT_TYPE (kind)));
+      if (ok && has_upper && (k->flags & KEY_NOT_WITH_UPPER))
         {
           sec_diag (ld, DIAG_ERROR, rec, rec->keys[i].line, "'%s' is only for "
                     "an overlay without 'upper'", key);
@@ -3120,7 +2185,7 @@ check_mount_keys (struct loader *ld, const struct sec_rec *rec, int t,
         }
       if (!ok)
         sec_diag (ld, DIAG_ERROR, rec, rec->keys[i].line, "'%s' is not valid "
-                  "for a %s mount", key, mount_types[t].name);
+                  "for a %s mount", key, mount_type_names[kind]);
     }
 }
 
@@ -3144,13 +2209,12 @@ static void
 build_bind (struct loader *ld, struct fs_entry *e, cfg_t *sec,
             const struct sec_rec *rec)
 {
-  const char *source = cfg_getstr (sec, "source");
+  const char *source = e->source;
   if (source == NULL)
     {
       sec_diag (ld, DIAG_ERROR, rec, rec->line, "a bind mount needs 'source'");
       return;
     }
-  e->source = xstrdup (source);
   check_host_path (ld, rec, "source", source, e->optional);
   if (e->writable)
     warn_dangerous_bind (ld, rec, source);
@@ -3170,8 +2234,6 @@ build_overlay (struct loader *ld, struct fs_entry *e, cfg_t *sec,
       e->lower[i] = xstrdup (cfg_getnstr (sec, "lower", (unsigned) i));
       check_host_path (ld, rec, "lower", e->lower[i], e->optional);
     }
-  e->upper = xstrdup (cfg_getstr (sec, "upper"));
-  e->work = xstrdup (cfg_getstr (sec, "work"));
   if ((e->upper == NULL) != (e->work == NULL))
     sec_diag (ld, DIAG_ERROR, rec, sec_key_line (rec, e->upper ? "upper"
                                                                : "work"),
@@ -3187,27 +2249,30 @@ build_mount (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
              const struct sec_rec *rec)
 {
   const char *type = cfg_getstr (sec, "type");
-  int t = mount_type_index (type);
+  int t = names_index (mount_type_names, type);
   if (type == NULL)
-    sec_diag (ld, DIAG_ERROR, rec, rec->line, "missing 'type' (one of: "
-              KNOWN_MOUNT_TYPES ")");
+    {
+      char *known = names_joined (mount_type_names);
+      sec_diag (ld, DIAG_ERROR, rec, rec->line, "missing 'type' (one of: %s)",
+                known);
+      free (known);
+    }
   char *dest = entry_dest (ld, rec, true);
   if (t < 0 || dest == NULL)
     {
       free (dest);
       return;       /* an unknown type was reported while parsing */
     }
-  struct fs_entry *e = new_entry (spec, mount_types[t].kind, rec);
+  struct fs_entry *e = new_entry (spec, (enum fs_entry_kind) t, rec);
   e->dest = dest;
-  e->writable = cfg_getbool (sec, "writable");
-  e->optional = cfg_getbool (sec, "optional");
+  bind_section (SEC_MOUNT, sec, e, t);
   const char *size = cfg_getstr (sec, "size");
   bool overflow;
   if (size)
     parse_size (size, &e->size, &overflow);
   const char *mode = cfg_getstr (sec, "mode");
   e->has_mode = mode && parse_mode (mode, &e->mode);
-  check_mount_keys (ld, rec, t, cfg_getstr (sec, "upper") != NULL);
+  check_mount_keys (ld, rec, e->kind, cfg_getstr (sec, "upper") != NULL);
   if (e->kind == FS_BIND)
     build_bind (ld, e, sec, rec);
   else if (e->kind == FS_OVERLAY)
@@ -3309,30 +2374,18 @@ build_gid_map (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   build_id_range (ld, &spec->gid_map, sec, rec);
 }
 
-static char **
-copy_list (cfg_t *cfg, const char *key, size_t *n)
-{
-  *n = cfg_size (cfg, key);
-  char **v = xcalloc (*n + 1, sizeof *v);
-  for (size_t i = 0; i < *n; i++)
-    v[i] = xstrdup (cfg_getnstr (cfg, key, (unsigned) i));
-  return v;
-}
-
 static void
 build_environment (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
                    const struct sec_rec *rec)
 {
-  spec->env.clear = cfg_getbool (sec, "clear");
-  spec->env.keep = copy_list (sec, "keep", &spec->env.n_keep);
-  spec->env.set = copy_list (sec, "set", &spec->env.n_set);
+  bind_section (SEC_ENVIRONMENT, sec, &spec->env, 0);
 }
 
 static void
 build_seccomp_rule (struct loader *ld, struct seccomp_spec *s, cfg_t *sec)
 {
   const struct sec_rec *rec = rec_of (ld, sec);
-  struct sec_rec fallback = { .type = find_section_type ("rule", 4),
+  struct sec_rec fallback = { .type = SEC_RULE,
                               .title = sec->title, .file = s->origin.file,
                               .line = s->origin.line };
   if (rec == NULL)
@@ -3357,7 +2410,7 @@ build_seccomp_rule (struct loader *ld, struct seccomp_spec *s, cfg_t *sec)
       if (cfg_size (sec, key) > 0)
         parse_seccomp_cmp (cfg_getstr (sec, key), &r->args[a]);
     }
-  int action = NAME_INDEX (seccomp_action_names, cfg_getstr (sec, "action"));
+  int action = names_index (seccomp_action_names, cfg_getstr (sec, "action"));
   r->action = action >= 0 ? (enum seccomp_action) action : s->action;
 }
 
@@ -3366,15 +2419,7 @@ build_seccomp (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
                const struct sec_rec *rec)
 {
   struct seccomp_spec *s = &spec->seccomp;
-  int preset = NAME_INDEX (seccomp_preset_names, cfg_getstr (sec, "preset"));
-  int action = NAME_INDEX (seccomp_action_names, cfg_getstr (sec, "action"));
-  s->preset = preset >= 0 ? (enum seccomp_preset) preset
-                          : SECCOMP_PRESET_DEFAULT;
-  s->action = action >= 0 ? (enum seccomp_action) action
-                          : SECCOMP_ACTION_ERRNO;
-  s->compat = cfg_getbool (sec, "compat");
-  s->allow = copy_list (sec, "allow", &s->n_allow);
-  s->deny = copy_list (sec, "deny", &s->n_deny);
+  bind_section (SEC_SECCOMP, sec, s, 0);
   free (s->origin.file);
   s->origin.file = xstrdup (rec->file);
   s->origin.line = rec->line;
@@ -3413,10 +2458,6 @@ build_hardening_keys (struct loader *ld, struct jail_spec *spec)
       if (cap >= 0)
         spec->capabilities |= UINT64_C (1) << cap;
     }
-  spec->no_new_privs = cfg_getbool (cfg, "no_new_privs");
-  spec->new_session = cfg_getbool (cfg, "new_session");
-  spec->tty = cfg_getbool (cfg, "tty");
-  spec->mask_paths = cfg_getbool (cfg, "mask_paths");
   unsigned n = cfg_size (cfg, "pass_fds");
   spec->pass_fds = xcalloc (n, sizeof *spec->pass_fds);
   for (unsigned i = 0; i < n; i++)
@@ -3427,26 +2468,12 @@ build_hardening_keys (struct loader *ld, struct jail_spec *spec)
     }
 }
 
-/* A memory size key: *has is false when unset or "max". */
-static void
-cgroup_size (cfg_t *sec, const char *key, bool *has, uint64_t *v)
-{
-  const char *s = cfg_size (sec, key) ? cfg_getstr (sec, key) : NULL;
-  bool overflow;
-  *has = s && strcmp (s, "max") != 0 && parse_size (s, v, &overflow);
-}
-
 static void
 build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
               const struct sec_rec *rec)
 {
   struct cgroup_spec *c = &spec->cgroup;
-  cgroup_size (sec, "memory", &c->has_memory, &c->memory);
-  cgroup_size (sec, "memory_swap", &c->has_memory_swap, &c->memory_swap);
-  long pids = cfg_size (sec, "pids") ? cfg_getint (sec, "pids") : 0;
-  c->pids = pids >= 1 && pids <= CGROUP_PIDS_MAX ? (uint32_t) pids : 0;
-  double cpu = cfg_size (sec, "cpu") ? cfg_getfloat (sec, "cpu") : 0;
-  c->cpu = cpu >= CGROUP_CPU_MIN && cpu <= CGROUP_CPU_MAX ? cpu : 0;
+  bind_section (SEC_CGROUP, sec, c, 0);
   free (c->origin.file);
   c->origin = (struct spec_origin) { xstrdup (rec->file), rec->line };
   /* cgroup v1 can only limit memory and swap together. */
@@ -3481,16 +2508,16 @@ collect_sections (struct loader *ld, size_t *n)
   struct live_section *v = NULL;
   size_t cap = 0;
   *n = 0;
-  for (size_t t = 0; t < N_SECTION_TYPES; t++)
+  for (int t = 0; t < N_SECTIONS; t++)
     {
-      if (section_parent (t))
+      if (!is_top_section (t))
         continue;
-      cfg_opt_t *opt = cfg_getopt (ld->cfg, section_types[t].name);
+      cfg_opt_t *opt = cfg_getopt (ld->cfg, section_table[t].name);
       for (unsigned i = 0; i < cfg_opt_size (opt); i++)
         {
           RESERVE_ONE (v, *n, cap);
           cfg_t *sec = cfg_opt_getnsec (opt, i);
-          v[(*n)++] = (struct live_section) { sec, rec_of (ld, sec), (int) t };
+          v[(*n)++] = (struct live_section) { sec, rec_of (ld, sec), t };
         }
     }
   if (*n)
@@ -3507,7 +2534,7 @@ build_sections (struct loader *ld, struct jail_spec *spec)
     {
       struct sec_rec fallback = { .type = v[i].type, .file = spec->origin.file };
       const struct sec_rec *rec = v[i].rec ? v[i].rec : &fallback;
-      section_types[v[i].type].build (ld, spec, v[i].sec, rec);
+      section_builders[v[i].type] (ld, spec, v[i].sec, rec);
     }
   free (v);
 }
@@ -3531,19 +2558,7 @@ build_top_level (struct loader *ld, struct jail_spec *spec, const char *path)
   cfg_t *cfg = ld->cfg;
   spec->name = ld->name ? xstrdup (ld->name) : default_name (path);
   spec->description = xstrdup (ld->description ? ld->description : "");
-  spec->argv = copy_list (cfg, "argv", &spec->n_argv);
-  spec->cwd = xstrdup (cfg_getstr (cfg, "cwd"));
-  spec->hostname = xstrdup (cfg_getstr (cfg, "hostname"));
-  spec->uid = (uid_t) cfg_getint (cfg, "uid");
-  spec->gid = (gid_t) cfg_getint (cfg, "gid");
-  long limit = cfg_getint (cfg, "time_limit");
-  spec->time_limit = limit > 0 && limit <= (long) UINT_MAX ? (unsigned) limit
-                                                           : 0;
-  for (unsigned i = 0; i < cfg_size (cfg, "namespaces"); i++)
-    for (size_t j = 0; j < N_NAMESPACES; j++)
-      if (strcmp (cfg_getnstr (cfg, "namespaces", i), namespace_names[j].name)
-          == 0)
-        spec->namespaces |= namespace_names[j].bit;
+  bind_section (SEC_TOP, cfg, spec, 0);
   const char *root = cfg_getstr (cfg, "root");
   spec->root = root && strcmp (root, "tmpfs") != 0 ? xstrdup (root) : NULL;
   build_hardening_keys (ld, spec);
@@ -3737,7 +2752,7 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   n->origin.file = xstrdup (rec->file);
   n->origin.line = rec->line;
   int mode = cfg_size (sec, "mode")
-             ? NAME_INDEX (network_modes, cfg_getstr (sec, "mode"))
+             ? names_index (network_mode_names, cfg_getstr (sec, "mode"))
              : has_net ? NETWORK_NONE : NETWORK_HOST;
   if (mode < 0)
     return;                 /* reported while parsing */
@@ -3747,7 +2762,7 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
               "network: remove \"net\" from namespaces");
   else if (mode != NETWORK_HOST && !has_net)
     net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"%s\" needs \"net\" in "
-              "namespaces", network_modes[mode]);
+              "namespaces", network_mode_names[mode]);
   else if (mode == NETWORK_HOST && cfg_size (sec, "mode"))
     net_diag (ld, DIAG_WARNING, rec, "mode", "mode \"host\": the jail "
               "shares the host's network (its interfaces, ports and abstract "
@@ -3979,10 +2994,10 @@ loader_init (struct loader *ld, struct diagnostics *diags, bool profile)
   ld->settings_mode = !profile;
   /* Before cfg_init: it creates the single sections (environment) at once,
    * copying their options with whatever callbacks they have then. */
-  cfg_opt_t *schema = make_schema (profile);
+  cfg_opt_t *schema = make_schema (profile ? SEC_TOP : SEC_SETTINGS);
   set_callbacks (schema);
   ld->cfg = cfg_init (schema, CFGF_NONE);
-  free (schema);
+  free_schema (schema);
   if (ld->cfg == NULL)
     return false;
   cfg_set_error_function (ld->cfg, on_confuse_error);
@@ -4180,10 +3195,10 @@ print_namespaces (FILE *out, unsigned mask)
 {
   fputs ("namespaces  = {", out);
   bool first = true;
-  for (size_t i = 0; i < N_NAMESPACES; i++)
-    if (mask & namespace_names[i].bit)
+  for (size_t i = 0; namespace_names[i]; i++)
+    if (mask & (1u << i))
       {
-        fprintf (out, "%s\"%s\"", first ? "" : ", ", namespace_names[i].name);
+        fprintf (out, "%s\"%s\"", first ? "" : ", ", namespace_names[i]);
         first = false;
       }
   fputs ("}\n", out);
@@ -4315,7 +3330,7 @@ print_hardening (FILE *out, const struct jail_spec *spec)
 static void
 print_network (FILE *out, const struct network_spec *n)
 {
-  fprintf (out, "\nnetwork {\n    mode    = \"%s\"\n", network_modes[n->mode]);
+  fprintf (out, "\nnetwork {\n    mode    = \"%s\"\n", network_mode_names[n->mode]);
   if (n->mode == NETWORK_BRIDGE)
     {
       fputs ("    bridge  = ", out);
