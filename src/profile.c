@@ -2534,9 +2534,41 @@ build_sections (struct loader *ld, struct jail_spec *spec)
     {
       struct sec_rec fallback = { .type = v[i].type, .file = spec->origin.file };
       const struct sec_rec *rec = v[i].rec ? v[i].rec : &fallback;
-      section_builders[v[i].type] (ld, spec, v[i].sec, rec);
+      if (section_builders[v[i].type])
+        section_builders[v[i].type] (ld, spec, v[i].sec, rec);
+      else if (section_table[v[i].type].plain)
+        bind_section ((enum key_section) v[i].type, v[i].sec,
+                      (char *) spec + section_table[v[i].type].spec_off, 0);
     }
   free (v);
+}
+
+/* A plain section's keys need namespaces (keys.h): said at the first key
+ * set, when one of them is off. */
+static void
+check_section_namespaces (struct loader *ld, const struct jail_spec *spec)
+{
+  for (int s = 0; s < N_SECTIONS; s++)
+    {
+      const struct section_desc *d = &section_table[s];
+      unsigned missing = d->needs_namespaces & ~spec->namespaces;
+      if (!d->plain || missing == 0)
+        continue;
+      const struct key_rec *first = NULL;
+      for (size_t i = 0; i < n_key_table; i++)
+        if (key_table[i].section == (enum key_section) s)
+          {
+            char *name = xasprintf ("%s.%s", d->name, key_table[i].name);
+            const struct key_rec *k = key_origin (ld, name);
+            free (name);
+            if (k && (first == NULL || k->line < first->line))
+              first = k;
+          }
+      int bit = __builtin_ctz (missing);
+      if (first)
+        ld_diag_at (ld, DIAG_ERROR, first->file, first->line, "'%s' needs "
+                    "the '%s' namespace", d->name, namespace_names[bit]);
+    }
 }
 
 static char *
@@ -2970,6 +3002,7 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   check_ids (ld, spec, "uid", spec->uid, &spec->uid_map, "uid_map");
   check_ids (ld, spec, "gid", spec->gid, &spec->gid_map, "gid_map");
   check_root_dir (ld, spec);
+  check_section_namespaces (ld, spec);
   if (!(spec->namespaces & JAIL_NS_MOUNT))
     key_diag (ld, DIAG_ERROR, "namespaces", &spec->origin, "'namespaces' must "
               "include \"mount\" (cordon always pivots into a new root)");
@@ -3248,6 +3281,55 @@ print_cgroup (FILE *out, const struct cgroup_spec *c)
   fputs ("}\n", out);
 }
 
+/* KEY's value at BASE as a plain section prints it, into BUF; false when
+ * it is 0 (not printed). */
+static bool
+plain_value (const struct key_desc *k, const char *base, char *buf,
+             size_t size)
+{
+  const void *at = base + k->off;
+  switch (k->bind)
+    {
+    case BIND_DURATION:
+      if (*(const int64_t *) at == 0)
+        return false;
+      buf[0] = '"';
+      format_duration (*(const int64_t *) at, buf + 1, size - 2);
+      strcat (buf, "\"");
+      return true;
+    case BIND_BOOL:
+      snprintf (buf, size, "true");
+      return *(const bool *) at;
+    case BIND_U32:
+      snprintf (buf, size, "%" PRIu32, *(const uint32_t *) at);
+      return *(const uint32_t *) at != 0;
+    default:
+      return false;         /* not a kind plain sections hold */
+    }
+}
+
+/* A plain section (keys.h), by its table: the keys that are not 0, and
+ * nothing when none is. */
+static void
+print_plain_section (FILE *out, enum key_section s, const char *base)
+{
+  char buf[64];
+  int width = 0;
+  for (size_t i = 0; i < n_key_table; i++)
+    if (key_table[i].section == s
+        && plain_value (&key_table[i], base, buf, sizeof buf)
+        && (int) strlen (key_table[i].name) > width)
+      width = (int) strlen (key_table[i].name);
+  if (width == 0)
+    return;
+  fprintf (out, "\n%s {\n", section_table[s].name);
+  for (size_t i = 0; i < n_key_table; i++)
+    if (key_table[i].section == s
+        && plain_value (&key_table[i], base, buf, sizeof buf))
+      fprintf (out, "    %-*s = %s\n", width, key_table[i].name, buf);
+  fputs ("}\n", out);
+}
+
 static void
 print_seccomp (FILE *out, const struct seccomp_spec *s)
 {
@@ -3392,6 +3474,10 @@ profile_print (const struct jail_spec *spec, FILE *out)
   print_list (out, spec->env.set, spec->env.n_set);
   fputs ("\n}\n", out);
   print_cgroup (out, &spec->cgroup);
+  for (int s = 0; s < N_SECTIONS; s++)
+    if (section_table[s].plain)
+      print_plain_section (out, (enum key_section) s,
+                           (const char *) spec + section_table[s].spec_off);
   print_hardening (out, spec);
   print_network (out, &spec->network);
   return ferror (out) ? -1 : 0;

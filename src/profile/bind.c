@@ -52,6 +52,13 @@ bind_key (const struct key_desc *k, cfg_t *sec, char *base)
     case BIND_DOUBLE:
       *(double *) field = cfg_getfloat (sec, k->name);
       break;
+    case BIND_DURATION:
+      {
+        bool overflow;
+        parse_duration (cfg_getstr (sec, k->name), (int64_t *) field,
+                        &overflow);
+        break;
+      }
     case BIND_LIMIT:
       {
         const char *s = cfg_getstr (sec, k->name);

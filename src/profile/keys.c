@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -205,6 +206,22 @@ check_cgroup_version (const struct key_desc *k, const struct key_value *v)
     return NULL;
   return xasprintf ("'cgroup_version' must be \"auto\", \"1\" or \"2\", not "
                     "'%s'", str (v));
+}
+
+/* A clock offset: whole seconds with an optional unit. */
+__attribute__ ((unused)) static char *
+check_duration (const struct key_desc *k, const struct key_value *v)
+{
+  int64_t secs;
+  bool overflow;
+  if (parse_duration (v->s, &secs, &overflow))
+    return NULL;
+  if (overflow)
+    return xasprintf ("'%s': '%s' is too large (at most %" PRId64 " seconds "
+                      "either way)", k->name, v->s, DURATION_MAX);
+  return xasprintf ("'%s': invalid duration '%s' (whole seconds with an "
+                    "optional s, m, h or d suffix, like \"-1d\" or \"10m\")",
+                    k->name, str (v));
 }
 
 static char *

@@ -47,6 +47,12 @@ struct section_desc
   bool multi;               /* may appear more than once */
   bool titled;              /* mount "/x" { }: the title is the destination */
   enum key_section parent;  /* SEC_TOP, or the section it sits in (rule) */
+  /* A plain section: every key binds (BIND_*) into the struct at spec_off
+   * of struct jail_spec, and the table alone builds it, prints it (keys
+   * that are not 0) and checks that the namespaces it needs are on. */
+  bool plain;
+  size_t spec_off;
+  unsigned needs_namespaces;    /* JAIL_NS_* */
 };
 extern const struct section_desc section_table[N_SECTIONS];
 
@@ -85,6 +91,7 @@ enum key_bind
   BIND_BOOL,                /* bool */
   BIND_U32,                 /* uint32_t (uid_t, gid_t, unsigned) */
   BIND_DOUBLE,              /* double */
+  BIND_DURATION,            /* int64_t seconds, from "-1d", "10m", "30" */
   BIND_LIMIT,               /* a size or "max": bool at has_off, uint64_t */
   BIND_FLAGS,               /* names[i] sets bit 1 << i of an unsigned */
   BIND_NAME,                /* names[i] stores i in an enum (int) */

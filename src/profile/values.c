@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -300,4 +302,63 @@ parse_publish (const char *s, struct port_publish *p)
       p->host_address = addr;
     }
   return NULL;
+}
+
+bool
+parse_duration (const char *s, int64_t *out, bool *overflow)
+{
+  *overflow = false;
+  if (s == NULL)
+    return false;
+  bool neg = *s == '-';
+  if (neg)
+    s++;
+  if (*s < '0' || *s > '9')
+    return false;
+  int64_t v = 0;
+  for (; *s >= '0' && *s <= '9'; s++)
+    {
+      v = v * 10 + (*s - '0');
+      if (v > DURATION_MAX)
+        {
+          *overflow = true;
+          return false;
+        }
+    }
+  int64_t unit = 1;
+  if (*s != '\0')
+    {
+      static const struct { char c; int64_t secs; } units[] = {
+        { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+      };
+      unit = 0;
+      for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (*s == units[i].c && s[1] == '\0')
+          unit = units[i].secs;
+      if (unit == 0)
+        return false;
+    }
+  if (v > DURATION_MAX / unit)
+    {
+      *overflow = true;
+      return false;
+    }
+  *out = neg ? -v * unit : v * unit;
+  return true;
+}
+
+void
+format_duration (int64_t seconds, char *buf, size_t size)
+{
+  static const struct { char c; int64_t secs; } units[] = {
+    { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 },
+  };
+  for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+    if (seconds != 0 && seconds % units[i].secs == 0)
+      {
+        snprintf (buf, size, "%" PRId64 "%c", seconds / units[i].secs,
+                  units[i].c);
+        return;
+      }
+  snprintf (buf, size, "%" PRId64 "s", seconds);
 }

@@ -27,6 +27,14 @@ bool parse_mode (const char *s, mode_t *out);
 bool valid_hostname (const char *s);
 bool valid_env_name (const char *s, size_t n);
 
+/* "[-]N[s|m|h|d]": whole seconds, at most DURATION_MAX either way (the
+ * kernel's limit for time namespace offsets).  False on garbage or overflow
+ * (*overflow then). */
+#define DURATION_MAX INT64_C (9223372036)
+bool parse_duration (const char *s, int64_t *out, bool *overflow);
+/* SECONDS in the largest exact unit ("-1d", "10m", "90s") into BUF. */
+void format_duration (int64_t seconds, char *buf, size_t size);
+
 /* A number as C writes it (0x1f, 0755, 42) or negative (-1: all bits). */
 bool parse_u64 (const char *s, uint64_t *out);
 /* "OP VALUE" (== != < <= > >=) or "& MASK == VALUE". */
