@@ -153,6 +153,13 @@ static const struct field_desc network_fields[] = {
 static const struct struct_desc network_desc
   = DESC (struct network_spec, network_fields);
 
+static const struct field_desc time_offsets_fields[] = {
+  PLAIN (struct time_offsets, monotonic),
+  PLAIN (struct time_offsets, boottime),
+};
+static const struct struct_desc time_offsets_desc
+  = DESC (struct time_offsets, time_offsets_fields);
+
 static const struct field_desc jail_spec_fields[] = {
   STRING (struct jail_spec, name),
   STRING (struct jail_spec, description),
@@ -179,6 +186,7 @@ static const struct field_desc jail_spec_fields[] = {
   BOOL (struct jail_spec, mask_paths),
   STRUCT (struct jail_spec, cgroup, cgroup_desc),
   STRUCT (struct jail_spec, network, network_desc),
+  STRUCT (struct jail_spec, time_offsets, time_offsets_desc),
 };
 const struct struct_desc jail_spec_desc
   = DESC (struct jail_spec, jail_spec_fields);

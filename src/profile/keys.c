@@ -34,6 +34,9 @@ const struct section_desc section_table[N_SECTIONS] = {
   [SEC_RULE] = { "rule", true, true, SEC_SECCOMP },
   [SEC_RLIMIT] = { "rlimit", false, false, SEC_TOP },
   [SEC_NETWORK] = { "network", false, false, SEC_TOP },
+  [SEC_TIME_OFFSETS] = { "time_offsets", false, false, SEC_TOP, .plain = true,
+                         .spec_off = offsetof (struct jail_spec, time_offsets),
+                         .needs_namespaces = JAIL_NS_TIME },
   [SEC_SETTINGS] = { "", false, false, SEC_SETTINGS },
 };
 
@@ -209,7 +212,7 @@ check_cgroup_version (const struct key_desc *k, const struct key_value *v)
 }
 
 /* A clock offset: whole seconds with an optional unit. */
-__attribute__ ((unused)) static char *
+static char *
 check_duration (const struct key_desc *k, const struct key_value *v)
 {
   int64_t secs;
@@ -550,6 +553,16 @@ const struct key_desc key_table[] = {
   { SEC_NETWORK, "publish", KEY_STRING_LIST, 0, .check = check_net_publish,
     .net_modes = NET_MODE (NETWORK_BRIDGE) | NET_MODE (NETWORK_USER),
     .doc = "host ports forwarded into the jail" },
+
+  /* time_offsets { } (the time namespace, timens.c) */
+  { SEC_TIME_OFFSETS, "monotonic", KEY_STRING, KEY_NODEFAULT,
+    .check = check_duration, .bind = BIND_DURATION,
+    .off = OFF (struct time_offsets, monotonic),
+    .doc = "added to the jail's CLOCK_MONOTONIC" },
+  { SEC_TIME_OFFSETS, "boottime", KEY_STRING, KEY_NODEFAULT,
+    .check = check_duration, .bind = BIND_DURATION,
+    .off = OFF (struct time_offsets, boottime),
+    .doc = "added to the jail's CLOCK_BOOTTIME (and /proc/uptime)" },
 
   /* the settings file */
   { SEC_SETTINGS, "profile_path", KEY_STRING_LIST, KEY_NODEFAULT,

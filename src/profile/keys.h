@@ -37,6 +37,7 @@ enum key_section
   SEC_RULE,
   SEC_RLIMIT,
   SEC_NETWORK,
+  SEC_TIME_OFFSETS,
   SEC_SETTINGS,
   N_SECTIONS
 };
