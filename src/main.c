@@ -400,7 +400,9 @@ command_run (const struct cli *cli, const struct settings *settings)
   struct jail_result result;
   struct jail_options opts = { .verbose = cli->verbose, .quiet = cli->quiet,
                                .cgroup_parent = settings->cgroup_parent,
-                               .cgroup_version = settings->cgroup_version };
+                               .cgroup_version = settings->cgroup_version,
+                               .root_id_start = settings->root_id_start,
+                               .root_id_count = settings->root_id_count };
   cordon_error_t err = NULL;
   int report = open_report (cli, &err);
   if (report == -1)

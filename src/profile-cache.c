@@ -4,11 +4,11 @@
  * (spec-fields.c), in its order. */
 #include "config.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
-#include <seccomp.h>
+#include <limits.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,12 +237,14 @@ get_bytes (struct in *i, void *p, size_t n)
   return true;
 }
 
-static unsigned
+/* Every byte put_u8 writes is a flag: 0 or 1, nothing else. */
+static bool
 get_u8 (struct in *i)
 {
   unsigned char c = 0;
-  get_bytes (i, &c, 1);
-  return c;
+  if (get_bytes (i, &c, 1) && c > 1)
+    i->ok = false;
+  return i->ok && c;
 }
 
 static uint32_t
@@ -251,6 +253,17 @@ get_u32 (struct in *i)
   uint32_t v = 0;
   get_bytes (i, &v, sizeof v);
   return v;
+}
+
+/* A number of at most MAX (an enum's last value, a port, an int): what is
+ * beyond makes the entry a miss, never a value the spec cannot hold. */
+static uint32_t
+get_upto (struct in *i, uint32_t max)
+{
+  uint32_t v = get_u32 (i);
+  if (v > max)
+    i->ok = false;
+  return i->ok ? v : 0;
 }
 
 static uint64_t
@@ -311,6 +324,8 @@ get_str (struct in *i)
 static void *
 get_array (struct in *i, bool present, size_t n, size_t size)
 {
+  if (!present && n > 0)
+    i->ok = false;
   if (!i->ok || !present)
     return NULL;
   void *p = calloc (n + 1, size);
@@ -328,11 +343,25 @@ get_strv (struct in *i, size_t *n_out)
   char **v = get_array (i, present, n, sizeof *v);
   *n_out = v ? n : 0;
   for (size_t k = 0; v && k < n; k++)
-    v[k] = get_str (i);
+    if ((v[k] = get_str (i)) == NULL)
+      i->ok = false;            /* a NULL would end the vector early */
   return v;
 }
 
 static void get_struct (struct in *i, const struct struct_desc *d, void *p);
+
+/* A plain field's value as unsigned, to compare with its bound. */
+static uint64_t
+field_value (const void *at, size_t size)
+{
+  switch (size)
+    {
+    case 1: return *(const uint8_t *) at;
+    case 2: return *(const uint16_t *) at;
+    case 4: return *(const uint32_t *) at;
+    default: return *(const uint64_t *) at;
+    }
+}
 
 static void
 get_field (struct in *i, const struct field_desc *f, char *base)
@@ -346,9 +375,13 @@ get_field (struct in *i, const struct field_desc *f, char *base)
       break;
     case FIELD_PLAIN:
       get_bytes (i, at, f->size);
+      if (f->max && field_value (at, f->size) > f->max)
+        i->ok = false;          /* an enum, port, line... out of range */
       break;
     case FIELD_STRING:
       *(char **) at = get_str (i);
+      if (*(char **) at == NULL && (f->flags & FIELD_NONNULL))
+        i->ok = false;
       break;
     case FIELD_DATA:
       *(char **) at = get_data (i, count);
@@ -381,7 +414,12 @@ static void
 get_struct (struct in *i, const struct struct_desc *d, void *p)
 {
   for (size_t k = 0; k < d->n_fields; k++)
-    get_field (i, &d->fields[k], p);
+    {
+      const struct field_desc *f = &d->fields[k];
+      get_field (i, f, p);
+      if (i->ok && f->valid && !f->valid ((char *) p + f->off))
+        i->ok = false;
+    }
 }
 
 static struct jail_spec *
@@ -426,65 +464,16 @@ profile_cache_decode (const unsigned char *buf, size_t len,
 
 /* ---- the request: what the entry is for ---- */
 
-/* The GNU build id of the running program (20 bytes from ld's sha1). */
-struct build_id
-{
-  unsigned char bytes[64];
-  size_t n;
-};
-
-static int
-note_build_id (struct dl_phdr_info *info, size_t size, void *data)
-{
-  (void) size;
-  struct build_id *id = data;
-  for (int p = 0; p < info->dlpi_phnum; p++)
-    {
-      const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
-      if (ph->p_type != PT_NOTE)
-        continue;
-      const char *note = (const char *) (info->dlpi_addr + ph->p_vaddr);
-      /* a note's descriptor and the next note start at the segment's
-       * alignment: 4 bytes, or 8 (.note.gnu.property) */
-      size_t pad = ph->p_align == 8 ? 7 : 3;
-      size_t at = 0;
-      while (at + sizeof (ElfW (Nhdr)) <= ph->p_memsz)
-        {
-          const ElfW (Nhdr) *nh = (const ElfW (Nhdr) *) (note + at);
-          size_t desc_at = (at + sizeof *nh + nh->n_namesz + pad) & ~pad;
-          size_t next = (desc_at + nh->n_descsz + pad) & ~pad;
-          if (next > ph->p_memsz)
-            break;
-          if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4
-              && memcmp (note + at + sizeof *nh, "GNU", 4) == 0
-              && nh->n_descsz > 0 && nh->n_descsz <= sizeof id->bytes)
-            {
-              memcpy (id->bytes, note + desc_at, nh->n_descsz);
-              id->n = nh->n_descsz;
-              return 1;
-            }
-          at = next;
-        }
-    }
-  return 1;   /* only the first object: cordon itself */
-}
-
 static void put_settings (struct strbuf *o, const struct settings *s);
 
-/* MAGIC, then the build id of this cordon, looked up once (a run asks for
- * the settings' and the profile's).  False: it has none, so there is no
- * way to tell its entries from another build's. */
+/* MAGIC, then what every entry depends on (cordon's build, libseccomp's:
+ * cache.h).  False: cordon has no build id, so there is no way to tell its
+ * entries from another build's. */
 static bool
 put_build (struct strbuf *o, const char *magic)
 {
-  static struct build_id id;
-  static bool looked;
-  if (!looked)
-    dl_iterate_phdr (note_build_id, &id);
-  looked = true;
   put_bytes (o, magic, strlen (magic));
-  put_data (o, (const char *) id.bytes, id.n);
-  return id.n > 0;
+  return cache_put_build (o);
 }
 
 /* Everything but the inputs that the load depends on, from cordon's own
@@ -494,10 +483,6 @@ put_request (struct strbuf *o, const struct profile_request *req)
 {
   if (!put_build (o, ENTRY_MAGIC))
     return false;
-  const struct scmp_version *v = seccomp_version ();
-  uint32_t version[3] = { v ? v->major : 0, v ? v->minor : 0,
-                          v ? v->micro : 0 };
-  put_bytes (o, version, sizeof version);
   put_str (o, req->path);
   put_u64 (o, req->n_overrides);
   for (size_t i = 0; i < req->n_overrides; i++)
@@ -552,7 +537,8 @@ same_file (const char *path, const char *data, size_t len, uint64_t dev,
 static bool
 input_unchanged (struct in *i)
 {
-  enum profile_input_kind kind = (enum profile_input_kind) get_u32 (i);
+  enum profile_input_kind kind
+    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_DIR);
   char *name = get_str (i);
   size_t len;
   char *data = get_data (i, &len);
@@ -608,9 +594,9 @@ get_diagnostics (struct in *i, struct diagnostics *out)
   struct diagnostic *items = get_array (i, true, n, sizeof *items);
   for (size_t k = 0; items && k < n; k++)
     {
-      items[k].severity = (enum diag_severity) get_u32 (i);
+      items[k].severity = (enum diag_severity) get_upto (i, DIAG_WARNING);
       items[k].file = get_str (i);
-      items[k].line = (int) get_u32 (i);
+      items[k].line = (int) get_upto (i, INT_MAX);
       items[k].message = get_str (i);
       if (items[k].file == NULL || items[k].message == NULL)
         i->ok = false;
@@ -634,24 +620,26 @@ entry_name (const unsigned char *request, size_t len, char *name,
 }
 
 /* The entry for REQUEST (put_request's or put_settings_request's bytes),
- * when its request matches and every input is unchanged: *BUF holds it
- * (to free), *I stands after its warnings, which are in *WARNINGS. */
+ * when it holds that request and every input is unchanged: *BUF holds it
+ * (to free), *I stands after its warnings, which are in *WARNINGS.  The
+ * request is compared whole (the file name is only its hash); each of its
+ * fields has a known length, so an entry that starts with it is for it. */
 static bool
 entry_open (const struct strbuf *request, unsigned char **buf, struct in *i,
             struct diagnostics *warnings)
 {
-  char dir[4096], name[64];
-  bool own_parent;
+  char name[64];
   size_t len = 0;
   bool hit = false;
   *buf = NULL;
-  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name ((const unsigned char *) request->s, request->n, name, sizeof name))
+  if (entry_name ((const unsigned char *) request->s, request->n, name,
+                  sizeof name))
     {
-      int dirfd = cache_dir_open (dir);
+      int dirfd = cache_dir_open ("profiles", false);
       hit = dirfd >= 0
             && cache_file_read (dirfd, name, ENTRY_MAX_SIZE, buf, &len)
-            && len >= request->n && memcmp (*buf, (const unsigned char *) request->s, request->n) == 0;
+            && len >= request->n
+            && memcmp (*buf, request->s, request->n) == 0;
       close_fd (&dirfd);
     }
   *i = (struct in) { .b = *buf, .n = len, .at = request->n, .ok = hit };
@@ -667,12 +655,15 @@ entry_open (const struct strbuf *request, unsigned char **buf, struct in *i,
 static void
 entry_write (const struct strbuf *entry, size_t request_len)
 {
-  char dir[4096], name[64];
-  bool own_parent;
-  if (entry->n <= ENTRY_MAX_SIZE
-      && cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name ((const unsigned char *) entry->s, request_len, name, sizeof name))
-    cache_file_write (dir, own_parent, name, entry->s, entry->n);
+  char name[64];
+  if (entry->n > ENTRY_MAX_SIZE
+      || !entry_name ((const unsigned char *) entry->s, request_len, name,
+                      sizeof name))
+    return;
+  int dirfd = cache_dir_open ("profiles", true);
+  if (dirfd >= 0)
+    cache_file_write (dirfd, name, entry->s, entry->n);
+  close_fd (&dirfd);
 }
 
 bool
@@ -739,6 +730,8 @@ put_settings (struct strbuf *o, const struct settings *s)
   put_u32 (o, (uint32_t) s->cgroup_version);
   put_str (o, s->network_bridge);
   put_str (o, s->network_gateway);
+  put_u32 (o, s->root_id_start);
+  put_u32 (o, s->root_id_count);
 }
 
 static void
@@ -746,9 +739,11 @@ get_settings (struct in *i, struct settings *s)
 {
   s->profile_path = get_strv (i, &s->n_profile_path);
   s->cgroup_parent = get_str (i);
-  s->cgroup_version = (int) get_u32 (i);
+  s->cgroup_version = (int) get_upto (i, 2);
   s->network_bridge = get_str (i);
   s->network_gateway = get_str (i);
+  s->root_id_start = get_u32 (i);
+  s->root_id_count = get_u32 (i);
 }
 
 bool

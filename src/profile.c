@@ -3692,6 +3692,18 @@ settings_network (cfg_t *cfg, struct settings *out)
                                   : DEFAULT_GATEWAY);
 }
 
+/* root_id_range; unset: the built-in range (Makefile.am), which `make
+ * install` reserves in /etc/subuid and /etc/subgid. */
+static void
+settings_ids (cfg_t *cfg, struct settings *out)
+{
+  out->root_id_start = ROOT_ID_START;
+  out->root_id_count = ROOT_ID_COUNT;
+  if (cfg && cfg_size (cfg, "root_id_range"))
+    parse_id_range (cfg_getstr (cfg, "root_id_range"), &out->root_id_start,
+                    &out->root_id_count);
+}
+
 static int
 load_settings_file (const char *path, struct settings *out,
                     struct diagnostics *diags, struct profile_inputs *inputs)
@@ -3713,6 +3725,7 @@ load_settings_file (const char *path, struct settings *out,
       free (text);
       default_profile_path (out, NULL);
       settings_network (NULL, out);
+      settings_ids (NULL, out);
       return 0;
     }
   diagnostics_append (diags, &scratch);
@@ -3739,6 +3752,7 @@ load_settings_file (const char *path, struct settings *out,
   if (!failed)
     settings_cgroup (ld.cfg, out);
   settings_network (failed ? NULL : ld.cfg, out);
+  settings_ids (failed ? NULL : ld.cfg, out);
   loader_free (&ld);
   return failed ? -1 : 0;
 }

@@ -1,36 +1,67 @@
 /* spec-fields.c — struct jail_spec described as data (spec-fields.h). */
 #include "config.h"
 
+#include <limits.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 
 #include "spec-fields.h"
 
 #define F(type, field, kind_) \
   { #field, kind_, offsetof (type, field), sizeof (((type *) 0)->field), \
-    0, NULL, 0 }
+    0, NULL, 0, 0, 0, NULL }
 #define PLAIN(type, field) F (type, field, FIELD_PLAIN)
+/* a plain value of at most MAX */
+#define UPTO(type, field, max_) \
+  { #field, FIELD_PLAIN, offsetof (type, field), \
+    sizeof (((type *) 0)->field), 0, NULL, 0, max_, 0, NULL }
+#define CHECKED(type, field, valid_) \
+  { #field, FIELD_PLAIN, offsetof (type, field), \
+    sizeof (((type *) 0)->field), 0, NULL, 0, 0, 0, valid_ }
+#define REQUIRED_STRING(type, field) \
+  { #field, FIELD_STRING, offsetof (type, field), \
+    sizeof (((type *) 0)->field), 0, NULL, 0, 0, FIELD_NONNULL, NULL }
+/* every namespace flag of enum jail_namespace */
+#define ALL_NAMESPACES ((JAIL_NS_TIME << 1) - 1)
+
+static bool
+valid_cpu (const void *field)
+{
+  double v = *(const double *) field;
+  return isfinite (v) && v >= 0;
+}
+
+static bool
+valid_protocol (const void *field)
+{
+  int v = *(const int *) field;
+  return v == IPPROTO_TCP || v == IPPROTO_UDP;
+}
 #define BOOL(type, field) F (type, field, FIELD_BOOL)
 #define STRING(type, field) F (type, field, FIELD_STRING)
 #define COUNTED(type, field, kind_, count, elem_) \
   { #field, kind_, offsetof (type, field), 0, offsetof (type, count), \
-    elem_, 0 }
+    elem_, 0, 0, 0, NULL }
 #define STRUCT(type, field, elem_) \
-  { #field, FIELD_STRUCT, offsetof (type, field), 0, 0, &elem_, 0 }
+  { #field, FIELD_STRUCT, offsetof (type, field), 0, 0, &elem_, 0, 0, 0, \
+    NULL }
 #define INLINE_ARRAY(type, field, elem_) \
   { #field, FIELD_INLINE_ARRAY, offsetof (type, field), 0, 0, &elem_, \
-    sizeof (((type *) 0)->field) / sizeof (((type *) 0)->field[0]) }
+    sizeof (((type *) 0)->field) / sizeof (((type *) 0)->field[0]), 0, 0, \
+    NULL }
 #define DESC(type, rows) \
   { #type, sizeof (type), rows, sizeof rows / sizeof rows[0] }
 
 static const struct field_desc origin_fields[] = {
   STRING (struct spec_origin, file),
-  PLAIN (struct spec_origin, line),
+  UPTO (struct spec_origin, line, INT_MAX),
 };
 static const struct struct_desc origin_desc
   = DESC (struct spec_origin, origin_fields);
 
 static const struct field_desc int_fields[] = {
-  { "int", FIELD_PLAIN, 0, sizeof (int), 0, NULL, 0 },
+  { "int", FIELD_PLAIN, 0, sizeof (int), 0, NULL, 0, INT_MAX, 0, NULL },
 };
 static const struct struct_desc int_desc = DESC (int, int_fields);
 
@@ -50,15 +81,15 @@ static const struct struct_desc id_map_desc
   = DESC (struct id_map, id_map_fields);
 
 static const struct field_desc fs_entry_fields[] = {
-  PLAIN (struct fs_entry, kind),
-  STRING (struct fs_entry, dest),
+  UPTO (struct fs_entry, kind, FS_FILE),
+  REQUIRED_STRING (struct fs_entry, dest),
   STRUCT (struct fs_entry, origin, origin_desc),
   STRING (struct fs_entry, source),
   BOOL (struct fs_entry, writable),
   BOOL (struct fs_entry, optional),
   PLAIN (struct fs_entry, size),
   BOOL (struct fs_entry, has_mode),
-  PLAIN (struct fs_entry, mode),
+  UPTO (struct fs_entry, mode, 07777),
   COUNTED (struct fs_entry, lower, FIELD_STRINGS, n_lower, NULL),
   STRING (struct fs_entry, upper),
   STRING (struct fs_entry, work),
@@ -78,7 +109,7 @@ static const struct struct_desc env_desc = DESC (struct env_spec, env_fields);
 
 static const struct field_desc arg_cmp_fields[] = {
   BOOL (struct seccomp_arg_cmp, set),
-  PLAIN (struct seccomp_arg_cmp, op),
+  UPTO (struct seccomp_arg_cmp, op, SECCOMP_CMP_MASKED_EQ),
   PLAIN (struct seccomp_arg_cmp, value),
   PLAIN (struct seccomp_arg_cmp, mask),
 };
@@ -86,19 +117,19 @@ static const struct struct_desc arg_cmp_desc
   = DESC (struct seccomp_arg_cmp, arg_cmp_fields);
 
 static const struct field_desc rule_fields[] = {
-  STRING (struct seccomp_rule, syscall),
+  REQUIRED_STRING (struct seccomp_rule, syscall),
   INLINE_ARRAY (struct seccomp_rule, args, arg_cmp_desc),
-  PLAIN (struct seccomp_rule, action),
+  UPTO (struct seccomp_rule, action, SECCOMP_ACTION_LOG),
   STRUCT (struct seccomp_rule, origin, origin_desc),
 };
 static const struct struct_desc rule_desc
   = DESC (struct seccomp_rule, rule_fields);
 
 static const struct field_desc seccomp_fields[] = {
-  PLAIN (struct seccomp_spec, preset),
+  UPTO (struct seccomp_spec, preset, SECCOMP_PRESET_NONE),
   COUNTED (struct seccomp_spec, allow, FIELD_STRINGS, n_allow, NULL),
   COUNTED (struct seccomp_spec, deny, FIELD_STRINGS, n_deny, NULL),
-  PLAIN (struct seccomp_spec, action),
+  UPTO (struct seccomp_spec, action, SECCOMP_ACTION_LOG),
   BOOL (struct seccomp_spec, compat),
   COUNTED (struct seccomp_spec, rules, FIELD_ARRAY, n_rules, &rule_desc),
   STRUCT (struct seccomp_spec, origin, origin_desc),
@@ -121,7 +152,7 @@ static const struct field_desc cgroup_fields[] = {
   BOOL (struct cgroup_spec, has_memory_swap),
   PLAIN (struct cgroup_spec, memory_swap),
   PLAIN (struct cgroup_spec, pids),
-  PLAIN (struct cgroup_spec, cpu),
+  CHECKED (struct cgroup_spec, cpu, valid_cpu),
   STRUCT (struct cgroup_spec, origin, origin_desc),
 };
 static const struct struct_desc cgroup_desc
@@ -131,19 +162,19 @@ static const struct field_desc publish_fields[] = {
   STRING (struct port_publish, host_address),
   PLAIN (struct port_publish, host_port),
   PLAIN (struct port_publish, jail_port),
-  PLAIN (struct port_publish, protocol),
+  CHECKED (struct port_publish, protocol, valid_protocol),
   STRUCT (struct port_publish, origin, origin_desc),
 };
 static const struct struct_desc publish_desc
   = DESC (struct port_publish, publish_fields);
 
 static const struct field_desc network_fields[] = {
-  PLAIN (struct network_spec, mode),
+  UPTO (struct network_spec, mode, NETWORK_USER),
   STRING (struct network_spec, bridge),
   BOOL (struct network_spec, address_auto),
   STRING (struct network_spec, address),
   STRING (struct network_spec, gateway),
-  PLAIN (struct network_spec, prefix),
+  UPTO (struct network_spec, prefix, 128),
   BOOL (struct network_spec, nat),
   COUNTED (struct network_spec, dns, FIELD_STRINGS, n_dns, NULL),
   COUNTED (struct network_spec, publish, FIELD_ARRAY, n_publish,
@@ -170,7 +201,7 @@ static const struct field_desc jail_spec_fields[] = {
   PLAIN (struct jail_spec, uid),
   PLAIN (struct jail_spec, gid),
   PLAIN (struct jail_spec, time_limit),
-  PLAIN (struct jail_spec, namespaces),
+  UPTO (struct jail_spec, namespaces, ALL_NAMESPACES),
   STRUCT (struct jail_spec, uid_map, id_map_desc),
   STRUCT (struct jail_spec, gid_map, id_map_desc),
   STRING (struct jail_spec, root),

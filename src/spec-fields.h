@@ -10,7 +10,9 @@
 #ifndef CORDON_SPEC_FIELDS_H
 #define CORDON_SPEC_FIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "spec.h"
 
@@ -29,6 +31,11 @@ enum field_kind
 
 struct struct_desc;
 
+enum
+{
+  FIELD_NONNULL = 1u << 0,        /* FIELD_STRING: never NULL */
+};
+
 struct field_desc
 {
   const char *name;
@@ -38,6 +45,12 @@ struct field_desc
   size_t count_off;               /* FIELD_DATA, FIELD_STRINGS, FIELD_ARRAY */
   const struct struct_desc *elem; /* FIELD_STRUCT, FIELD_*ARRAY */
   size_t n;                       /* FIELD_INLINE_ARRAY */
+  /* What a value read back (the cache) must be, else the entry is a miss:
+   * FIELD_PLAIN at most max (an enum's last value, a port...; 0: any), any
+   * field as valid() says. */
+  uint64_t max;
+  unsigned flags;
+  bool (*valid) (const void *field);
 };
 
 struct struct_desc

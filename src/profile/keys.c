@@ -228,6 +228,16 @@ check_duration (const struct key_desc *k, const struct key_value *v)
 }
 
 static char *
+check_root_id_range (const struct key_desc *k, const struct key_value *v)
+{
+  uint32_t start, count;
+  const char *why = parse_id_range (v->s, &start, &count);
+  if (why == NULL)
+    return NULL;
+  return xasprintf ("invalid root_id_range '%s': %s", str (v), why);
+}
+
+static char *
 check_capability (const struct key_desc *k, const struct key_value *v)
 {
   if (cordon_caps_from_name (v->s) >= 0)
@@ -576,6 +586,9 @@ const struct key_desc key_table[] = {
     .check = check_net_bridge, .doc = "bridge-mode jails' default bridge" },
   { SEC_SETTINGS, "network_gateway", KEY_STRING, KEY_NODEFAULT,
     .check = check_net_gateway, .doc = "their default gateway/prefix" },
+  { SEC_SETTINGS, "root_id_range", KEY_STRING, KEY_NODEFAULT,
+    .check = check_root_id_range,
+    .doc = "host ids reserved for root's jails, \"START:COUNT\"" },
 };
 const size_t n_key_table = sizeof key_table / sizeof key_table[0];
 

@@ -362,3 +362,31 @@ format_duration (int64_t seconds, char *buf, size_t size)
       }
   snprintf (buf, size, "%" PRId64 "s", seconds);
 }
+
+const char *
+parse_id_range (const char *v, uint32_t *start, uint32_t *count)
+{
+  uint64_t n[2] = { 0, 0 };
+  const char *p = v ? v : "";
+  for (int i = 0; i < 2; i++)
+    {
+      if (*p < '0' || *p > '9')
+        return "the form is \"START:COUNT\", two decimal numbers";
+      for (; *p >= '0' && *p <= '9'; p++)
+        if ((n[i] = n[i] * 10 + (uint64_t) (*p - '0')) > UINT32_MAX)
+          return "a number past 4294967295 (ids are 32-bit)";
+      if (*p != (i == 0 ? ':' : '\0'))
+        return "the form is \"START:COUNT\", two decimal numbers";
+      p++;
+    }
+  if (n[0] < 65536)
+    return "ids below 65536 are the host's own users and groups (root is 0, "
+           "nobody 65534): start at 65536 or above";
+  if (n[1] == 0)
+    return "COUNT must be at least 1";
+  if (n[0] + n[1] - 1 > UINT32_MAX - 1)
+    return "the range ends past 4294967294 ((uid_t) -1 is not an id)";
+  *start = (uint32_t) n[0];
+  *count = (uint32_t) n[1];
+  return NULL;
+}

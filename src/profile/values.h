@@ -35,6 +35,11 @@ bool parse_duration (const char *s, int64_t *out, bool *overflow);
 /* SECONDS in the largest exact unit ("-1d", "10m", "90s") into BUF. */
 void format_duration (int64_t seconds, char *buf, size_t size);
 
+/* root_id_range = "START:COUNT": decimal, the whole range above the host's
+ * own users and groups (0 to 65535: root, nobody, (uint16_t) -1 ...) and
+ * below (uid_t) -1.  NULL when valid, else why not. */
+const char *parse_id_range (const char *v, uint32_t *start, uint32_t *count);
+
 /* A number as C writes it (0x1f, 0755, 42) or negative (-1: all bits). */
 bool parse_u64 (const char *s, uint64_t *out);
 /* "OP VALUE" (== != < <= > >=) or "& MASK == VALUE". */
