@@ -79,6 +79,18 @@ profile_inputs_dir (struct profile_inputs *in, const char *path, int state)
 }
 
 void
+profile_inputs_host_path (struct profile_inputs *in, const char *path,
+                          const struct stat *st, int errno_)
+{
+  if (in == NULL)
+    return;
+  struct profile_input *i = new_input (in, PROFILE_INPUT_HOST_PATH, path);
+  i->state = st ? 0 : errno_;
+  i->dev = st ? (uint64_t) st->st_dev : 0;
+  i->ino = st ? (uint64_t) st->st_ino : 0;
+}
+
+void
 profile_inputs_free (struct profile_inputs *in)
 {
   for (size_t i = 0; i < in->n; i++)
@@ -538,7 +550,7 @@ static bool
 input_unchanged (struct in *i)
 {
   enum profile_input_kind kind
-    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_DIR);
+    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_HOST_PATH);
   char *name = get_str (i);
   size_t len;
   char *data = get_data (i, &len);
@@ -566,6 +578,15 @@ input_unchanged (struct in *i)
         break;
       case PROFILE_INPUT_DIR:
         same = profile_dir_state (name) == state;
+        break;
+      case PROFILE_INPUT_HOST_PATH:
+        {
+          struct stat st;
+          int r = stat (name, &st);
+          same = r == 0 ? state == 0 && (uint64_t) st.st_dev == dev
+                          && (uint64_t) st.st_ino == ino
+                        : state == errno;
+        }
         break;
       }
   free (name);

@@ -32,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "capabilities.h"
@@ -52,6 +54,7 @@
 #define MAX_INCLUDE_DEPTH 10
 #define MAX_ID_RANGES 340      /* the kernel's limit for uid_map/gid_map */
 #define DROPPED_MARK '\x01'    /* settings: an entry used an unset variable */
+#define N_NAMES(names) (sizeof (names) / sizeof *(names))
 
 /* ------------------------------------------------------------------ */
 /* Strings                                                             */
@@ -2189,20 +2192,126 @@ check_mount_keys (struct loader *ld, const struct sec_rec *rec,
     }
 }
 
-static void
-warn_dangerous_bind (struct loader *ld, const struct sec_rec *rec,
-                     const char *source)
+/* ---- host paths judged as the kernel resolves them ---- */
+
+/* The host's directories a jail must not write to without a word: judged
+ * by the file a path resolves to, so "/tmp/..", a symlink to "/" and
+ * "/proc/self/root" are all the host's "/". */
+static const char *const host_dirs[] = { "/", "/boot", "/dev", "/etc", "/proc",
+                                         "/sys" };
+/* Sockets whose every client controls the host's containers (root on the
+ * host): dangerous even bound read-only, since connect(2) needs no write
+ * access to the mount. */
+static const char *const host_sockets[] = {
+  "/run/docker.sock", "/run/containerd/containerd.sock",
+  "/run/podman/podman.sock",
+};
+
+/* The host's pseudo filesystem PATH's file is on (a writable part of one
+ * is a kernel knob, wherever it is mounted), or NULL. */
+static const char *
+kernel_fs_of (const char *path)
 {
-  static const char *const host_dirs[] = { "/", "/proc", "/sys", "/dev" };
+  struct statfs sf;
+  if (statfs (path, &sf) < 0)
+    return NULL;
+  switch ((unsigned long) sf.f_type)
+    {
+    case PROC_SUPER_MAGIC:
+      return "/proc";
+    case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
+    case SECURITYFS_MAGIC: case DEBUGFS_MAGIC: case TRACEFS_MAGIC:
+    case BPF_FS_MAGIC: case EFIVARFS_MAGIC: case PSTOREFS_MAGIC:
+      return "/sys";
+    default:
+      return NULL;
+    }
+}
+
+/* The one of the N host paths CANDIDATES that ST is the same file as. */
+static const char *
+same_host_file (const struct stat *st, const char *const *candidates,
+                size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      struct stat c;
+      if (stat (candidates[i], &c) == 0 && c.st_dev == st->st_dev
+          && c.st_ino == st->st_ino)
+        return candidates[i];
+    }
+  return NULL;
+}
+
+/* PATH as written when that is how the host names it, else both. */
+static char *
+spelled (const char *path, const char *host_name)
+{
   char *norm = NULL;
   const char *why;
-  if (!normalize_dest (source, &norm, &why))
-    return;
-  for (size_t i = 0; i < sizeof host_dirs / sizeof host_dirs[0]; i++)
-    if (strcmp (norm, host_dirs[i]) == 0)
-      sec_diag (ld, DIAG_WARNING, rec, sec_key_line (rec, "writable"),
-                "writable bind of the host's %s", host_dirs[i]);
+  if (normalize_dest (path, &norm, &why) && strcmp (norm, host_name) == 0)
+    {
+      free (norm);
+      return xstrdup (host_name);
+    }
   free (norm);
+  return xasprintf ("%s ('%s' resolves to it)", host_name, path);
+}
+
+/* Warn, at LINE, when the jail gets PATH to write to (WHAT: "writable
+ * bind", "overlay upper"...) and PATH is one of the host's directories
+ * above or part of its /proc or /sys; SOCKETS: also when it is one of the
+ * container sockets, writable or not.  A path that does not resolve now
+ * is judged as written. */
+static void
+judge_host_path (struct loader *ld, const struct sec_rec *rec, int line,
+                 const char *what, const char *path, bool writable,
+                 bool sockets)
+{
+  struct stat st;
+  if (!is_absolute (path) || ld->unset_vars)
+    return;
+  int r = stat (path, &st);
+  profile_inputs_host_path (ld->inputs, path, r == 0 ? &st : NULL, errno);
+  const char *dir = NULL;
+  if (r < 0)
+    {
+      char *norm = NULL;
+      const char *why;
+      if (!writable || !normalize_dest (path, &norm, &why))
+        return;
+      for (size_t i = 0; i < N_NAMES (host_dirs) && !dir; i++)
+        if (strcmp (norm, host_dirs[i]) == 0)
+          dir = host_dirs[i];
+      free (norm);
+      if (dir)
+        sec_diag (ld, DIAG_WARNING, rec, line, "%s of the host's %s", what,
+                  dir);
+      return;
+    }
+  const char *sock = sockets && S_ISSOCK (st.st_mode)
+                     ? same_host_file (&st, host_sockets,
+                                       N_NAMES (host_sockets)) : NULL;
+  if (sock)
+    {
+      char *name = spelled (path, sock);
+      sec_diag (ld, DIAG_WARNING, rec, line, "bind of the host's %s: whoever "
+                "connects to it controls the host's containers (root on the "
+                "host)", name);
+      free (name);
+      return;
+    }
+  if (!writable)
+    return;
+  if ((dir = same_host_file (&st, host_dirs, N_NAMES (host_dirs))))
+    {
+      char *name = spelled (path, dir);
+      sec_diag (ld, DIAG_WARNING, rec, line, "%s of the host's %s", what, name);
+      free (name);
+    }
+  else if ((dir = kernel_fs_of (path)))
+    sec_diag (ld, DIAG_WARNING, rec, line, "%s of '%s', part of the host's "
+              "%s", what, path, dir);
 }
 
 static void
@@ -2216,8 +2325,9 @@ build_bind (struct loader *ld, struct fs_entry *e, cfg_t *sec,
       return;
     }
   check_host_path (ld, rec, "source", source, e->optional);
-  if (e->writable)
-    warn_dangerous_bind (ld, rec, source);
+  judge_host_path (ld, rec, sec_key_line (rec, e->writable ? "writable"
+                                                           : "source"),
+                   "writable bind", source, e->writable, true);
 }
 
 static void
@@ -2239,9 +2349,17 @@ build_overlay (struct loader *ld, struct fs_entry *e, cfg_t *sec,
                                                                : "work"),
               "'upper' and 'work' go together");
   if (e->upper)
-    check_host_path (ld, rec, "upper", e->upper, e->optional);
+    {
+      check_host_path (ld, rec, "upper", e->upper, e->optional);
+      judge_host_path (ld, rec, sec_key_line (rec, "upper"), "overlay upper",
+                       e->upper, true, false);
+    }
   if (e->work)
-    check_host_path (ld, rec, "work", e->work, e->optional);
+    {
+      check_host_path (ld, rec, "work", e->work, e->optional);
+      judge_host_path (ld, rec, sec_key_line (rec, "work"), "overlay work "
+                       "directory", e->work, true, false);
+    }
 }
 
 static void
@@ -2468,6 +2586,34 @@ build_hardening_keys (struct loader *ld, struct jail_spec *spec)
     }
 }
 
+/* The smallest memory limit a jail starts under: the jail's pid 1 and an
+ * exec of a small program take about 512K (measured), so below 1M the
+ * limit kills most jails as they start. */
+#define CGROUP_MEMORY_WARN ((uint64_t) 1 << 20)
+
+/* A memory limit the kernel takes but no jail can run under: under a page
+ * it rounds to none at all (the OOM killer at the first fault). */
+static void
+check_cgroup_memory (struct loader *ld, const struct cgroup_spec *c,
+                     const struct sec_rec *rec)
+{
+  if (!c->has_memory)
+    return;
+  const struct key_rec *k = key_origin (ld, "cgroup.memory");
+  const char *file = k ? k->file : rec->file;
+  int line = k ? k->line : rec->line;
+  uint64_t page = (uint64_t) sysconf (_SC_PAGESIZE);
+  if (c->memory < page)
+    ld_diag_at (ld, DIAG_ERROR, file, line, "cgroup: 'memory' %" PRIu64
+                " is less than a page (%" PRIu64 " bytes): the jail is "
+                "killed at its first step (\"max\" means no limit)",
+                c->memory, page);
+  else if (c->memory < CGROUP_MEMORY_WARN)
+    ld_diag_at (ld, DIAG_WARNING, file, line, "cgroup: 'memory' %" PRIu64
+                " is below 1M: the jail is likely killed as it starts",
+                c->memory);
+}
+
 static void
 build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
               const struct sec_rec *rec)
@@ -2476,6 +2622,7 @@ build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   bind_section (SEC_CGROUP, sec, c, 0);
   free (c->origin.file);
   c->origin = (struct spec_origin) { xstrdup (rec->file), rec->line };
+  check_cgroup_memory (ld, c, rec);
   /* cgroup v1 can only limit memory and swap together. */
   const struct key_rec *k = key_origin (ld, "cgroup.memory_swap");
   if (c->has_memory_swap && !c->has_memory)
@@ -2957,6 +3104,71 @@ check_ids (struct loader *ld, const struct jail_spec *spec, const char *key,
               "mapped by any %s range", key, id, map_name);
 }
 
+/* The host id ID of the jail is, by MAP (ID itself when MAP is empty). */
+static bool
+map_to_host (const struct id_map *map, uint32_t id, uint32_t *host)
+{
+  for (size_t i = 0; i < map->n_ranges; i++)
+    if (id >= map->ranges[i].inside
+        && id - map->ranges[i].inside < map->ranges[i].count)
+      {
+        *host = map->ranges[i].outside + (id - map->ranges[i].inside);
+        return true;
+      }
+  return false;
+}
+
+/* An overlay's upper and work must be writable by the host id the jail's
+ * uid is, or the kernel mounts the overlay read-only (and the run fails).
+ * Said where that id is known without running: the profile maps the uid
+ * itself, or a rootless jail is the launcher's own id.  By the mode bits:
+ * a guess (groups, ACLs), so a warning. */
+static void
+check_overlay_dirs (struct loader *ld, const struct jail_spec *spec)
+{
+  uint32_t uid = spec->uid, gid = spec->gid;
+  if (ld->mount_checks_sources || ld->unset_vars)
+    return;                 /* the mount says it precisely */
+  if (spec->namespaces & JAIL_NS_USER)
+    {
+      if (spec->uid_map.n_ranges)
+        {
+          if (!map_to_host (&spec->uid_map, spec->uid, &uid)
+              || !map_to_host (&spec->gid_map, spec->gid, &gid))
+            return;
+        }
+      else if (ld->running_as_root)
+        return;             /* the map is chosen at run time */
+      else
+        uid = (uint32_t) geteuid (), gid = (uint32_t) getegid ();
+    }
+  if (uid == 0)
+    return;
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (e->kind != FS_OVERLAY || e->upper == NULL || e->work == NULL)
+        continue;
+      const char *dirs[] = { e->upper, e->work }, *keys[] = { "upper", "work" };
+      for (size_t k = 0; k < 2; k++)
+        {
+          struct stat st;
+          if (stat (dirs[k], &st) < 0)
+            continue;
+          mode_t m = st.st_mode;
+          bool w = st.st_uid == uid ? (m & 0300) == 0300
+                   : st.st_gid == gid ? (m & 0030) == 0030
+                   : (m & 0003) == 0003;
+          if (!w)
+            ld_diag_at (ld, DIAG_WARNING, e->origin.file, e->origin.line,
+                        "mount '%s': %s '%s' is not writable by host uid %u "
+                        "(the jail's uid %u): the kernel would mount the "
+                        "overlay read-only, and the run fails", e->dest,
+                        keys[k], dirs[k], uid, spec->uid);
+        }
+    }
+}
+
 static void
 check_root_dir (struct loader *ld, const struct jail_spec *spec)
 {
@@ -2970,6 +3182,22 @@ check_root_dir (struct loader *ld, const struct jail_spec *spec)
   else if (state != 0)
     key_diag (ld, DIAG_ERROR, "root", &spec->origin, "root '%s': %s",
               spec->root, strerror (state));
+  if (state != 0)
+    return;
+  /* Judged as it resolves: "/tmp/.." and a link to "/" are "/" too. */
+  struct stat st;
+  int r = stat (spec->root, &st);
+  profile_inputs_host_path (ld->inputs, spec->root, r == 0 ? &st : NULL,
+                            errno);
+  if (r == 0 && same_host_file (&st, host_dirs, 1))
+    {
+      char *name = spelled (spec->root, "/");
+      key_diag (ld, DIAG_WARNING, "root", &spec->origin, "root is the host's "
+                "%s: the jail sees the host's whole tree, read-only, with the "
+                "host's /proc and /sys unmasked where the profile mounts "
+                "nothing over them", name);
+      free (name);
+    }
 }
 
 /* What weakens the jail on purpose is allowed, but said. */
@@ -2991,6 +3219,29 @@ check_hardening (struct loader *ld, const struct jail_spec *spec)
               "terminal of the command's own session");
 }
 
+/* What validates key by key but cannot run. */
+static void
+check_runnable (struct loader *ld, const struct jail_spec *spec)
+{
+  if (spec->n_argv > 0 && spec->argv[0][0] == '\0' && !ld->unset_vars)
+    key_diag (ld, DIAG_ERROR, "argv", &spec->origin, "'argv': the program "
+              "(its first entry) is an empty string");
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (e->kind != FS_PROC || (spec->namespaces & JAIL_NS_PID))
+        continue;
+      if (spec->namespaces & JAIL_NS_USER)
+        ld_diag_at (ld, DIAG_ERROR, e->origin.file, e->origin.line, "mount "
+                    "'%s': a proc mount in a user namespace needs the 'pid' "
+                    "namespace (the kernel refuses it without)", e->dest);
+      else
+        ld_diag_at (ld, DIAG_WARNING, e->origin.file, e->origin.line, "mount "
+                    "'%s': without the 'pid' namespace, the proc mount shows "
+                    "the host's processes", e->dest);
+    }
+}
+
 /* The rules that involve more than one value. */
 static void
 check_spec (struct loader *ld, const struct jail_spec *spec)
@@ -3002,6 +3253,8 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   check_ids (ld, spec, "uid", spec->uid, &spec->uid_map, "uid_map");
   check_ids (ld, spec, "gid", spec->gid, &spec->gid_map, "gid_map");
   check_root_dir (ld, spec);
+  check_overlay_dirs (ld, spec);
+  check_runnable (ld, spec);
   check_section_namespaces (ld, spec);
   if (!(spec->namespaces & JAIL_NS_MOUNT))
     key_diag (ld, DIAG_ERROR, "namespaces", &spec->origin, "'namespaces' must "

@@ -337,14 +337,14 @@ static void
 test_overrides (void)
 {
   char *ov[] = { "time_limit=10", "argv={\"/bin/true\"}",
-                 "namespaces={\"user\",\"mount\",\"uts\",\"net\"}", "environment.clear=false",
+                 "namespaces={\"user\",\"mount\",\"pid\",\"uts\",\"net\"}", "environment.clear=false",
                  "cwd=/tmp" };
   char *text;
   struct jail_spec *s = load_with (NULL, ov, 5, false, &text);
   tap_ok (s && s->time_limit == 10, "-D time_limit=10");
   tap_ok (s && strv_is (s->argv, s->n_argv, "/bin/true"), "-D argv={...}");
-  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_UTS
-                                 | JAIL_NS_NET)
+  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_PID
+                                 | JAIL_NS_UTS | JAIL_NS_NET)
           && *text == '\0',
           "-D namespaces={...}");
   tap_ok (s && !s->env.clear && s->env.n_keep == 3,
@@ -534,6 +534,11 @@ static const struct
     "not a directory\n" },
   { "hostname-bad", "invalid/hostname-bad.conf:1: error: invalid hostname "
     "'bad_host name' (1 to 64 letters, digits, '-' and '.')\n" },
+  { "proc-no-pid", "invalid/proc-no-pid.conf:2: error: mount '/proc': a "
+    "proc mount in a user namespace needs the 'pid' namespace (the kernel "
+    "refuses it without)\n" },
+  { "argv-empty", "invalid/argv-empty.conf:1: error: 'argv': the program (its "
+    "first entry) is an empty string\n" },
   { "hostname-no-uts", "invalid/hostname-no-uts.conf:2: error: 'hostname' "
     "needs the 'uts' namespace\n" },
   { "uid-range", "invalid/uid-range.conf:1: error: 'uid' must be between 0 and "
