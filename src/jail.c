@@ -357,7 +357,14 @@ start_command (void *arg)
   const char *cwd = spec->cwd ? spec->cwd : "/";
   if (chdir (cwd) < 0)
     {
+      /* the path is inside the jail: only now can it be found missing, so
+       * the error names the profile line that set it */
       fail_errno (&err, "chdir %s", cwd);
+      const struct spec_origin *o = &spec->cwd_origin;
+      if (o->file && o->line > 0)
+        cordon_error_wrap (&err, "%s:%d: cwd", o->file, o->line);
+      else if (o->file)
+        cordon_error_wrap (&err, "%s: cwd", o->file);
       die_with (c->sock, &err);
     }
   /* Credential changes clear the parent-death signal: set it again last. */

@@ -550,7 +550,7 @@ static bool
 input_unchanged (struct in *i)
 {
   enum profile_input_kind kind
-    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_HOST_PATH);
+    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_LAST);
   char *name = get_str (i);
   size_t len;
   char *data = get_data (i, &len);

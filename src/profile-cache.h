@@ -29,6 +29,7 @@ enum profile_input_kind
   PROFILE_INPUT_DIR,     /* root = DIR: what stat says of it */
   PROFILE_INPUT_HOST_PATH,  /* a host path judged: the file it resolves to
                                (device and inode), or stat's errno */
+  PROFILE_INPUT_LAST = PROFILE_INPUT_HOST_PATH  /* what a read accepts */
 };
 
 struct profile_input

@@ -197,6 +197,7 @@ static const struct field_desc jail_spec_fields[] = {
   STRUCT (struct jail_spec, origin, origin_desc),
   COUNTED (struct jail_spec, argv, FIELD_STRINGS, n_argv, NULL),
   STRING (struct jail_spec, cwd),
+  STRUCT (struct jail_spec, cwd_origin, origin_desc),
   STRING (struct jail_spec, hostname),
   PLAIN (struct jail_spec, uid),
   PLAIN (struct jail_spec, gid),

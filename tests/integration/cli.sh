@@ -105,6 +105,27 @@ out=$($CORDON show -D frobnicate=1 2>&1); rc=$?
 is "-D with an unknown key fails" "$rc" 1
 like "... naming the key" "$out" "frobnicate"
 
+# A -D value is one value, never profile text (CI passes branch names and
+# job parameters through -D).
+inject='hostname=x mount "/" { type = "bind" source = "/" writable = true }'
+out=$($CORDON check -D "$inject" "$P/default.conf" 2>&1); rc=$?
+is "check: a -D value with a section in it is invalid" "$rc" 1
+like "... with a -D KEY=VALUE: error: line" "$out" "^-D hostname=x mount .*: error: 'hostname' takes one string"
+out=$($CORDON run -D "$inject" -- /bin/sh -c 'echo ran; touch /etc/cordon-pwned' 2>&1); rc=$?
+is "run: a -D value with a section in it exits 125" "$rc" 125
+unlike "... and runs nothing" "$out" "ran"
+out=$($CORDON run -D 'hostname="x"
+cwd="/etc"' -- /bin/pwd 2>&1); rc=$?
+is "run: a newline in a -D value does not start a key" "$rc:$(printf '%s\n' "$out" | wc -l)" "125:1"
+like "-D keeps a quoted value with spaces as one string" \
+  "$($CORDON show -D 'description="a b # c"')" 'description = "a b # c"'
+out=$($CORDON check -D cwd "$P/default.conf" 2>&1); rc=$?
+is "check: -D without = is an error with its -D" "$rc:$out" "1:-D cwd: error: expected KEY=VALUE"
+out=$($CORDON run -D cwd -- /bin/true 2>&1); rc=$?
+is "run: -D without = exits 125" "$rc:$out" "125:-D cwd: error: expected KEY=VALUE"
+$CORDON run --no-such-option -- /bin/true >/dev/null 2>&1
+is "run: an unknown option exits 125" "$?" 125
+
 # run: exit statuses of cordon itself.
 out=$($CORDON run "$T/bad.conf" -- /bin/true 2>&1); rc=$?
 is "run with an invalid profile exits 125" "$rc" 125
@@ -116,6 +137,10 @@ out=$($CORDON run "$T/noargv.conf" 2>&1); rc=$?
 is "run without a command exits 125" "$rc" 125
 like "... and says to give one after --" "$out" "no command"
 is "run -- CMD replaces argv" "$($CORDON run -- /bin/echo hello)" "hello"
+printf 'argv = {"/bin/true"}\n\ncwd = "/nonexistent-cordon-cwd"\n' > "$T/nocwd.conf"
+out=$($CORDON run "$T/nocwd.conf" 2>&1); rc=$?
+is "run: a cwd missing in the jail exits 125" "$rc" 125
+like "... naming the profile line that set it" "$out" "$T/nocwd.conf:3: cwd: chdir /nonexistent-cordon-cwd: "
 is "run passes the command's status through" "$($CORDON run -- /bin/sh -c 'exit 7'; echo $?)" 7
 
 # --report FILE: written only to a regular file of the caller's own, never

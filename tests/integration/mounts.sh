@@ -150,11 +150,14 @@ is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_
 mkdir -p "$T/rupper" "$T/rwork"
 chmod 755 "$T/rupper" "$T/rwork"
 profile rover "mount \"/o\" { type = \"overlay\" lower = {\"$T/lower\"} upper = \"$T/rupper\" work = \"$T/rwork\" }"
-host=$("$CORDON" run "$T/fs.conf" -- cat /proc/self/uid_map 2>/dev/null | awk '$1 == 0 {print $2}')
 out=$("$CORDON" run "$T/rover.conf" -- sh -c 'echo x > /o/new' 2>&1); rc=$?
 is "overlay upper the jail cannot write: the run fails (125)" "$rc" 125
 like "... naming the directories and the host id" "$out" \
-  "rover.conf:[0-9]+: mount overlay on /o: the kernel made it read-only: upper $T/rupper and work $T/rwork must be writable by host uid $host \(the jail's uid 0\)"
+  "rover.conf:[0-9]+: mount overlay on /o: the kernel made it read-only: upper $T/rupper and work $T/rwork must be writable by host uid [0-9]+ \(the jail's uid 0\)"
+# (each root jail has a host id of its own, from root_id_range)
+host=$(printf '%s' "$out" | sed -n 's/.*writable by host uid \([0-9]*\) .*/\1/p')
+is "... the jail's own host id, of root_id_range" \
+  "$(echo "$host" | awk '{ print ($1 >= 2147418112 && $1 < 2147418112 + 65536) }')" 1
 like "check warns where it can tell: a rootless jail is nobody's id" \
   "$(as_nobody "$CORDON_ANY" check "$T/rover.conf" 2>&1)" \
   "rover.conf:[0-9]+: warning: mount '/o': upper '$T/rupper' is not writable by host uid 65534 \(the jail's uid 0\)"
@@ -164,7 +167,7 @@ like "... and a profile that maps the uid itself" "$("$CORDON" check "$T/roverma
   "warning: mount '/o': work '$T/rwork' is not writable by host uid 100000 \(the jail's uid 0\)"
 chmod 777 "$T/rupper"
 like "... only work, when upper is writable" "$("$CORDON" run "$T/rover.conf" -- true 2>&1)" \
-  "made it read-only: work $T/rwork must be writable by host uid $host"
+  "made it read-only: work $T/rwork must be writable by host uid [0-9]+ \(the jail's uid 0\)"
 chmod 777 "$T/rwork"
 is "... no warning once both are writable" "$("$CORDON" check --strict "$T/rovermap.conf" 2>&1)" ""
 ok "... and with both writable, the overlay is" "$CORDON" run "$T/rover.conf" -- sh -c 'echo x > /o/new'
