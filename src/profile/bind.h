@@ -3,7 +3,7 @@
  *
  * Part of the profile module.  A key whose row in keys.c names a spec field
  * (BIND_*) is bound here and nowhere else; the section builders in
- * profile.c take only what needs more than one value (a mount's
+ * build.c and net.c take only what needs more than one value (a mount's
  * destination, an overlay's layers, an id range, the network's
  * addresses). */
 #ifndef CORDON_PROFILE_BIND_H
