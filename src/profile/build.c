@@ -11,7 +11,7 @@ key_origin (struct loader *ld, const char *key)
   return find_key (ld, -1, key, false);
 }
 
-static int
+int
 sec_key_line (const struct sec_rec *rec, const char *key)
 {
   for (size_t i = 0; rec && i < rec->n_keys; i++)
@@ -20,7 +20,7 @@ sec_key_line (const struct sec_rec *rec, const char *key)
   return rec ? rec->line : 0;
 }
 
-__attribute__ ((format (printf, 5, 6))) static void
+__attribute__ ((format (printf, 5, 6))) void
 sec_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
           int line, const char *fmt, ...)
 {
@@ -140,30 +140,6 @@ check_host_path (struct loader *ld, const struct sec_rec *rec, const char *key,
   else
     sec_diag (ld, DIAG_ERROR, rec, line, "%s '%s': %s", key, path,
               strerror (errno));
-}
-
-/* Keys that mean nothing for the mount's type are errors (the table says
- * which types a key belongs to). */
-static void
-check_mount_keys (struct loader *ld, const struct sec_rec *rec,
-                  enum fs_entry_kind kind, bool has_upper)
-{
-  for (size_t i = 0; i < rec->n_keys; i++)
-    {
-      const char *key = rec->keys[i].key;
-      const struct key_desc *k = key_find (SEC_MOUNT, key, strlen (key));
-      bool ok = k && (k->mount_types == 0
-                      || (k->mount_types & MOUNT_TYPE (kind)));
-      if (ok && has_upper && (k->flags & KEY_NOT_WITH_UPPER))
-        {
-          sec_diag (ld, DIAG_ERROR, rec, rec->keys[i].line, "'%s' is only for "
-                    "an overlay without 'upper'", key);
-          continue;
-        }
-      if (!ok)
-        sec_diag (ld, DIAG_ERROR, rec, rec->keys[i].line, "'%s' is not valid "
-                  "for a %s mount", key, mount_type_names[kind]);
-    }
 }
 
 /* ---- host paths judged as the kernel resolves them ---- */
@@ -309,19 +285,14 @@ build_overlay (struct loader *ld, struct fs_entry *e, cfg_t *sec,
                const struct sec_rec *rec)
 {
   e->n_lower = cfg_size (sec, "lower");
-  if (e->n_lower == 0)
-    sec_diag (ld, DIAG_ERROR, rec, rec->line, "an overlay needs 'lower' (at "
-              "least one directory)");
+  rule_overlay_needs_lower (ld, rec, e);
   e->lower = xcalloc (e->n_lower + 1, sizeof *e->lower);
   for (size_t i = 0; i < e->n_lower; i++)
     {
       e->lower[i] = xstrdup (cfg_getnstr (sec, "lower", (unsigned) i));
       check_host_path (ld, rec, "lower", e->lower[i], e->optional);
     }
-  if ((e->upper == NULL) != (e->work == NULL))
-    sec_diag (ld, DIAG_ERROR, rec, sec_key_line (rec, e->upper ? "upper"
-                                                               : "work"),
-              "'upper' and 'work' go together");
+  rule_upper_with_work (ld, rec, e);
   if (e->upper)
     {
       check_host_path (ld, rec, "upper", e->upper, e->optional);
@@ -364,7 +335,7 @@ build_mount (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
     parse_size (size, &e->size, &overflow);
   const char *mode = cfg_getstr (sec, "mode");
   e->has_mode = mode && parse_mode (mode, &e->mode);
-  check_mount_keys (ld, rec, e->kind, cfg_getstr (sec, "upper") != NULL);
+  rule_mount_keys (ld, rec, e->kind, cfg_getstr (sec, "upper") != NULL);
   if (e->kind == FS_BIND)
     build_bind (ld, e, sec, rec);
   else if (e->kind == FS_OVERLAY)
@@ -560,34 +531,6 @@ build_hardening_keys (struct loader *ld, struct jail_spec *spec)
     }
 }
 
-/* The smallest memory limit a jail starts under: the jail's pid 1 and an
- * exec of a small program take about 512K (measured), so below 1M the
- * limit kills most jails as they start. */
-#define CGROUP_MEMORY_WARN ((uint64_t) 1 << 20)
-
-/* A memory limit the kernel takes but no jail can run under: under a page
- * it rounds to none at all (the OOM killer at the first fault). */
-static void
-check_cgroup_memory (struct loader *ld, const struct cgroup_spec *c,
-                     const struct sec_rec *rec)
-{
-  if (!c->has_memory)
-    return;
-  const struct key_rec *k = key_origin (ld, "cgroup.memory");
-  const char *file = k ? k->file : rec->file;
-  int line = k ? k->line : rec->line;
-  uint64_t page = (uint64_t) sysconf (_SC_PAGESIZE);
-  if (c->memory < page)
-    ld_diag_at (ld, DIAG_ERROR, file, line, "cgroup: 'memory' %" PRIu64
-                " is less than a page (%" PRIu64 " bytes): the jail is "
-                "killed at its first step (\"max\" means no limit)",
-                c->memory, page);
-  else if (c->memory < CGROUP_MEMORY_WARN)
-    ld_diag_at (ld, DIAG_WARNING, file, line, "cgroup: 'memory' %" PRIu64
-                " is below 1M: the jail is likely killed as it starts",
-                c->memory);
-}
-
 void
 build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
               const struct sec_rec *rec)
@@ -596,13 +539,8 @@ build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   bind_section (SEC_CGROUP, sec, c, 0);
   free (c->origin.file);
   c->origin = (struct spec_origin) { xstrdup (rec->file), rec->line };
-  check_cgroup_memory (ld, c, rec);
-  /* cgroup v1 can only limit memory and swap together. */
-  const struct key_rec *k = key_origin (ld, "cgroup.memory_swap");
-  if (c->has_memory_swap && !c->has_memory)
-    ld_diag_at (ld, DIAG_ERROR, k ? k->file : rec->file, k ? k->line
-                : rec->line, "cgroup: 'memory_swap' needs 'memory' (the "
-                "swap allowed on top of it)");
+  rule_cgroup_memory (ld, c, rec);
+  rule_swap_needs_memory (ld, c, rec);
 }
 
 struct live_section

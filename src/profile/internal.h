@@ -410,4 +410,29 @@ kind_name (enum fs_entry_kind kind);
 void
 check_spec (struct loader *ld, const struct jail_spec *spec);
 
+/* build.c and net.c: a diagnostic about a section, at LINE of its file */
+__attribute__ ((format (printf, 5, 6))) void
+sec_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
+          int line, const char *fmt, ...);
+int sec_key_line (const struct sec_rec *rec, const char *key);
+__attribute__ ((format (printf, 5, 6))) void
+net_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
+          const char *key, const char *fmt, ...);
+
+/* rules.c: the rules checked as a section is built */
+void rule_mount_keys (struct loader *ld, const struct sec_rec *rec,
+                      enum fs_entry_kind kind, bool has_upper);
+void rule_overlay_needs_lower (struct loader *ld, const struct sec_rec *rec,
+                               const struct fs_entry *e);
+void rule_upper_with_work (struct loader *ld, const struct sec_rec *rec,
+                           const struct fs_entry *e);
+void rule_cgroup_memory (struct loader *ld, const struct cgroup_spec *c,
+                         const struct sec_rec *rec);
+void rule_swap_needs_memory (struct loader *ld, const struct cgroup_spec *c,
+                             const struct sec_rec *rec);
+void rule_network_mode (struct loader *ld, const struct jail_spec *spec,
+                        const struct sec_rec *rec, bool mode_set);
+bool rule_network_keys (struct loader *ld, cfg_t *sec,
+                        const struct sec_rec *rec, enum network_mode mode);
+
 #endif

@@ -5,7 +5,7 @@
 
 /* A diagnostic about network.KEY, at the line that set it last (KEY NULL:
  * at the section). */
-__attribute__ ((format (printf, 5, 6))) static void
+__attribute__ ((format (printf, 5, 6))) void
 net_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
           const char *key, const char *fmt, ...)
 {
@@ -41,33 +41,6 @@ network_defaults (struct loader *ld, const char **bridge, struct in_addr *gw,
   const char *g = s && s->network_gateway ? s->network_gateway : DEFAULT_GATEWAY;
   if (!parse_ipv4_prefix (g, gw, prefix) || *prefix < 0)
     parse_ipv4_prefix (DEFAULT_GATEWAY, gw, prefix);
-}
-
-/* Keys that only mean something in some modes. */
-static bool
-check_network_keys (struct loader *ld, cfg_t *sec, const struct sec_rec *rec,
-                    enum network_mode mode)
-{
-  static const char *const bridge_keys[] = { "bridge", "address", "gateway",
-                                             "nat" };
-  bool ok = true;
-  for (size_t i = 0; i < sizeof bridge_keys / sizeof *bridge_keys; i++)
-    if (cfg_size (sec, bridge_keys[i]) && mode != NETWORK_BRIDGE)
-      {
-        net_diag (ld, DIAG_ERROR, rec, bridge_keys[i],
-                  "'%s' needs mode \"bridge\"", bridge_keys[i]);
-        ok = false;
-      }
-  static const char *const shared_keys[] = { "dns", "publish" };
-  for (size_t i = 0; i < 2; i++)
-    if (cfg_size (sec, shared_keys[i]) && mode != NETWORK_BRIDGE
-        && mode != NETWORK_USER)
-      {
-        net_diag (ld, DIAG_ERROR, rec, shared_keys[i],
-                  "'%s' needs mode \"bridge\" or \"user\"", shared_keys[i]);
-        ok = false;
-      }
-  return ok;
 }
 
 static uint32_t
@@ -179,21 +152,8 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   if (mode < 0)
     return;                 /* reported while parsing */
   n->mode = (enum network_mode) mode;
-  if (cfg_size (sec, "mode") && mode == NETWORK_HOST && has_net)
-    net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"host\" shares the host's "
-              "network: remove \"net\" from namespaces");
-  else if (mode != NETWORK_HOST && !has_net)
-    net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"%s\" needs \"net\" in "
-              "namespaces", network_mode_names[mode]);
-  else if (mode == NETWORK_HOST && cfg_size (sec, "mode"))
-    net_diag (ld, DIAG_WARNING, rec, "mode", "mode \"host\": the jail "
-              "shares the host's network (its interfaces, ports and abstract "
-              "sockets)");
-  else if (mode == NETWORK_HOST)
-    key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "no 'net' "
-              "namespace: the jail shares the host's network (its interfaces, "
-              "ports and abstract sockets)");
-  if (!check_network_keys (ld, sec, rec, n->mode))
+  rule_network_mode (ld, spec, rec, cfg_size (sec, "mode") > 0);
+  if (!rule_network_keys (ld, sec, rec, n->mode))
     return;
   if (n->mode == NETWORK_BRIDGE)
     build_bridge_addresses (ld, n, sec, rec);

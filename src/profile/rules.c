@@ -1,6 +1,12 @@
 /* rules.c — the rules that involve more than one value, each a named
- * function: destinations taken twice, id maps, root, hardening, and the
- * namespaces a section needs. */
+ * function, in one place: destinations taken twice, id maps, root,
+ * overlays, hardening, what can run, the namespaces a section needs (run
+ * on the whole spec by check_spec); and those checked as a section is
+ * built, called from build.c and net.c where the checks always were, so
+ * that problems keep their order: a mount's keys against its type, an
+ * overlay's lower layers and upper/work, cgroup memory and swap, the
+ * network mode against the namespaces and the keys against the mode
+ * (which keys belong to which modes is the key table's). */
 #include "config.h"
 
 #include "profile/internal.h"
@@ -359,4 +365,146 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
     key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "no 'user' "
               "namespace while running as root: root in the jail is root on "
               "the host");
+}
+
+/* ---- rules checked as a section is built (build.c and net.c call them
+ * where they were, so that problems keep their order) ---- */
+
+/* Keys that mean nothing for the mount's type are errors (the table says
+ * which types a key belongs to). */
+void
+rule_mount_keys (struct loader *ld, const struct sec_rec *rec,
+                  enum fs_entry_kind kind, bool has_upper)
+{
+  for (size_t i = 0; i < rec->n_keys; i++)
+    {
+      const char *key = rec->keys[i].key;
+      const struct key_desc *k = key_find (SEC_MOUNT, key, strlen (key));
+      bool ok = k && (k->mount_types == 0
+                      || (k->mount_types & MOUNT_TYPE (kind)));
+      if (ok && has_upper && (k->flags & KEY_NOT_WITH_UPPER))
+        {
+          sec_diag (ld, DIAG_ERROR, rec, rec->keys[i].line, "'%s' is only for "
+                    "an overlay without 'upper'", key);
+          continue;
+        }
+      if (!ok)
+        sec_diag (ld, DIAG_ERROR, rec, rec->keys[i].line, "'%s' is not valid "
+                  "for a %s mount", key, mount_type_names[kind]);
+    }
+}
+
+/* An overlay has at least one lower layer. */
+void
+rule_overlay_needs_lower (struct loader *ld, const struct sec_rec *rec,
+                          const struct fs_entry *e)
+{
+  if (e->n_lower == 0)
+    sec_diag (ld, DIAG_ERROR, rec, rec->line, "an overlay needs 'lower' (at "
+              "least one directory)");
+}
+
+/* An overlay's upper directory needs its work directory, and back. */
+void
+rule_upper_with_work (struct loader *ld, const struct sec_rec *rec,
+                      const struct fs_entry *e)
+{
+  if ((e->upper == NULL) != (e->work == NULL))
+    sec_diag (ld, DIAG_ERROR, rec, sec_key_line (rec, e->upper ? "upper"
+                                                               : "work"),
+              "'upper' and 'work' go together");
+}
+
+/* The smallest memory limit a jail starts under: the jail's pid 1 and an
+ * exec of a small program take about 512K (measured), so below 1M the
+ * limit kills most jails as they start. */
+#define CGROUP_MEMORY_WARN ((uint64_t) 1 << 20)
+
+/* A memory limit the kernel takes but no jail can run under: under a page
+ * it rounds to none at all (the OOM killer at the first fault). */
+void
+rule_cgroup_memory (struct loader *ld, const struct cgroup_spec *c,
+                     const struct sec_rec *rec)
+{
+  if (!c->has_memory)
+    return;
+  const struct key_rec *k = key_origin (ld, "cgroup.memory");
+  const char *file = k ? k->file : rec->file;
+  int line = k ? k->line : rec->line;
+  uint64_t page = (uint64_t) sysconf (_SC_PAGESIZE);
+  if (c->memory < page)
+    ld_diag_at (ld, DIAG_ERROR, file, line, "cgroup: 'memory' %" PRIu64
+                " is less than a page (%" PRIu64 " bytes): the jail is "
+                "killed at its first step (\"max\" means no limit)",
+                c->memory, page);
+  else if (c->memory < CGROUP_MEMORY_WARN)
+    ld_diag_at (ld, DIAG_WARNING, file, line, "cgroup: 'memory' %" PRIu64
+                " is below 1M: the jail is likely killed as it starts",
+                c->memory);
+}
+
+/* cgroup v1 can only limit memory and swap together. */
+void
+rule_swap_needs_memory (struct loader *ld, const struct cgroup_spec *c,
+                        const struct sec_rec *rec)
+{
+  const struct key_rec *k = key_origin (ld, "cgroup.memory_swap");
+  if (c->has_memory_swap && !c->has_memory)
+    ld_diag_at (ld, DIAG_ERROR, k ? k->file : rec->file, k ? k->line
+                : rec->line, "cgroup: 'memory_swap' needs 'memory' (the "
+                "swap allowed on top of it)");
+}
+
+/* The network mode against the 'net' namespace (MODE_SET: the profile
+ * names the mode, else it follows the namespaces). */
+void
+rule_network_mode (struct loader *ld, const struct jail_spec *spec,
+                   const struct sec_rec *rec, bool mode_set)
+{
+  enum network_mode mode = spec->network.mode;
+  bool has_net = spec->namespaces & JAIL_NS_NET;
+  if (mode_set && mode == NETWORK_HOST && has_net)
+    net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"host\" shares the host's "
+              "network: remove \"net\" from namespaces");
+  else if (mode != NETWORK_HOST && !has_net)
+    net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"%s\" needs \"net\" in "
+              "namespaces", network_mode_names[mode]);
+  else if (mode == NETWORK_HOST && mode_set)
+    net_diag (ld, DIAG_WARNING, rec, "mode", "mode \"host\": the jail "
+              "shares the host's network (its interfaces, ports and abstract "
+              "sockets)");
+  else if (mode == NETWORK_HOST)
+    key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "no 'net' "
+              "namespace: the jail shares the host's network (its interfaces, "
+              "ports and abstract sockets)");
+}
+
+/* Keys that only mean something in some modes (the table's net_modes). */
+bool
+rule_network_keys (struct loader *ld, cfg_t *sec, const struct sec_rec *rec,
+                   enum network_mode mode)
+{
+  bool ok = true;
+  for (size_t i = 0; i < n_key_table; i++)
+    {
+      const struct key_desc *k = &key_table[i];
+      if (k->section != SEC_NETWORK || k->net_modes == 0
+          || (k->net_modes & NET_MODE (mode)) || cfg_size (sec, k->name) == 0)
+        continue;
+      struct strbuf modes = { 0 };
+      for (int m = 0; network_mode_names[m]; m++)
+        if (k->net_modes & NET_MODE (m))
+          {
+            if (modes.n)
+              sb_puts (&modes, " or ");
+            sb_putc (&modes, '"');
+            sb_puts (&modes, network_mode_names[m]);
+            sb_putc (&modes, '"');
+          }
+      net_diag (ld, DIAG_ERROR, rec, k->name, "'%s' needs mode %s", k->name,
+                modes.s);
+      free (modes.s);
+      ok = false;
+    }
+  return ok;
 }
