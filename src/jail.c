@@ -42,6 +42,7 @@
 #include "supervise.h"
 #include "tty.h"
 #include "userns.h"
+#include "timens.h"
 #include "util.h"
 
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
@@ -428,6 +429,10 @@ static int
 set_up_jail (struct child *c, cordon_error_t *err)
 {
   const struct jail_spec *spec = c->spec;
+  /* with the host's /proc in view, and our own ids (timens.h) */
+  __attribute__ ((cleanup (close_fd))) int timens_fd = -1;
+  if (timens_open_offsets (spec, &timens_fd, err) < 0)
+    return -1;
   c->old_umask = umask (0);
   if (use_jail_fs_ids (c, err) < 0 || tie_to_launcher (c, err) < 0)
     return -1;
@@ -454,7 +459,7 @@ set_up_jail (struct child *c, cordon_error_t *err)
     }
   if ((spec->namespaces & JAIL_NS_TIME) && unshare (CLONE_NEWTIME) < 0)
     return fail_errno (err, "unshare the time namespace");
-  return 0;
+  return timens_write_offsets (spec, timens_fd, err);
 }
 
 static _Noreturn void

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "log.h"
 #include "spec.h"
 
 /* How the jail ended, for the run report (cgroup.c, report.c). */

@@ -1,6 +1,7 @@
 /* profile-cache.c — compiled profiles, kept for the next `cordon run`
  * (see profile-cache.h).  Owns the entry format: the request, the inputs,
- * the warnings and the spec, each field written in the order of spec.h. */
+ * the warnings and the spec, whose fields are written by their table
+ * (spec-fields.c), in its order. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,38 +17,12 @@
 
 #include "cache.h"
 #include "profile-cache.h"
+#include "spec-fields.h"
 #include "util.h"
 
-#define ENTRY_MAGIC "cordon-profile-1\n"
+#define ENTRY_MAGIC "cordon-profile-2\n"
 #define SETTINGS_MAGIC "cordon-settings-1\n"
 #define ENTRY_MAX_SIZE (64u << 20)
-/* every namespace flag of enum jail_namespace */
-#define ALL_NAMESPACES ((JAIL_NS_TIME << 1) - 1)
-
-/* A field added to spec.h needs its line in put_spec and get_spec, and a
- * new size here; these catch the first half being forgotten (x86_64). */
-#if defined(__x86_64__) && defined(__LP64__)
-_Static_assert (sizeof (struct jail_spec) == 1112, "spec.h changed: "
-                "update put_spec and get_spec");
-_Static_assert (sizeof (struct fs_entry) == 128, "spec.h changed: "
-                "update put_entry and get_entry");
-_Static_assert (sizeof (struct seccomp_spec) == 80, "spec.h changed: "
-                "update put_seccomp and get_seccomp");
-_Static_assert (sizeof (struct seccomp_rule) == 176, "spec.h changed: "
-                "update put_seccomp and get_seccomp");
-_Static_assert (sizeof (struct network_spec) == 96, "spec.h changed: "
-                "update put_network and get_network");
-_Static_assert (sizeof (struct port_publish) == 32, "spec.h changed: "
-                "update put_network and get_network");
-_Static_assert (sizeof (struct cgroup_spec) == 64, "spec.h changed: "
-                "update put_cgroup and get_cgroup");
-_Static_assert (sizeof (struct env_spec) == 40, "spec.h changed: "
-                "update put_spec and get_spec");
-_Static_assert (sizeof (struct id_range) == 32, "spec.h changed: "
-                "update put_id_map and get_id_map");
-_Static_assert (sizeof (struct rlimit_setting) == 40, "spec.h changed: "
-                "update put_spec and get_spec");
-#endif
 
 /* ---- recording the inputs ---- */
 
@@ -191,156 +166,62 @@ put_strv (struct strbuf *o, char *const *v, size_t n)
     put_str (o, v[i]);
 }
 
-static void
-put_origin (struct strbuf *o, const struct spec_origin *g)
-{
-  put_str (o, g->file);
-  put_u32 (o, (uint32_t) g->line);
-}
+/* The spec by its table (spec-fields.h): no field is listed here. */
+static void put_struct (struct strbuf *o, const struct struct_desc *d,
+                        const void *p);
 
 static void
-put_id_map (struct strbuf *o, const struct id_map *m)
+put_field (struct strbuf *o, const struct field_desc *f, const char *base)
 {
-  put_u8 (o, m->ranges != NULL);
-  put_u64 (o, m->n_ranges);
-  for (size_t i = 0; i < m->n_ranges; i++)
+  const void *at = base + f->off;
+  size_t count = f->count_off ? *(const size_t *) (base + f->count_off) : 0;
+  switch (f->kind)
     {
-      const struct id_range *r = &m->ranges[i];
-      put_u32 (o, r->inside);
-      put_u32 (o, r->outside);
-      put_u32 (o, r->count);
-      put_origin (o, &r->origin);
+    case FIELD_BOOL:
+      put_u8 (o, *(const bool *) at);
+      break;
+    case FIELD_PLAIN:
+      put_bytes (o, at, f->size);
+      break;
+    case FIELD_STRING:
+      put_str (o, *(char *const *) at);
+      break;
+    case FIELD_DATA:
+      put_data (o, *(char *const *) at, count);
+      break;
+    case FIELD_STRINGS:
+      put_strv (o, *(char **const *) at, count);
+      break;
+    case FIELD_STRUCT:
+      put_struct (o, f->elem, at);
+      break;
+    case FIELD_INLINE_ARRAY:
+      for (size_t k = 0; k < f->n; k++)
+        put_struct (o, f->elem, (const char *) at + k * f->elem->size);
+      break;
+    case FIELD_ARRAY:
+      {
+        const char *v = *(char *const *) at;
+        put_u8 (o, v != NULL);
+        put_u64 (o, count);
+        for (size_t k = 0; v && k < count; k++)
+          put_struct (o, f->elem, v + k * f->elem->size);
+        break;
+      }
     }
 }
 
 static void
-put_entry (struct strbuf *o, const struct fs_entry *e)
+put_struct (struct strbuf *o, const struct struct_desc *d, const void *p)
 {
-  put_u32 (o, e->kind);
-  put_str (o, e->dest);
-  put_origin (o, &e->origin);
-  put_str (o, e->source);
-  put_u8 (o, e->writable);
-  put_u8 (o, e->optional);
-  put_u64 (o, e->size);
-  put_u8 (o, e->has_mode);
-  put_u32 (o, e->mode);
-  put_strv (o, e->lower, e->n_lower);
-  put_str (o, e->upper);
-  put_str (o, e->work);
-  put_str (o, e->target);
-  put_data (o, e->content, e->content_len);
-  put_u8 (o, e->generated);
-}
-
-static void
-put_seccomp (struct strbuf *o, const struct seccomp_spec *s)
-{
-  put_u32 (o, s->preset);
-  put_strv (o, s->allow, s->n_allow);
-  put_strv (o, s->deny, s->n_deny);
-  put_u32 (o, s->action);
-  put_u8 (o, s->compat);
-  put_u8 (o, s->rules != NULL);
-  put_u64 (o, s->n_rules);
-  for (size_t i = 0; i < s->n_rules; i++)
-    {
-      const struct seccomp_rule *r = &s->rules[i];
-      put_str (o, r->syscall);
-      for (int a = 0; a < 6; a++)
-        {
-          put_u8 (o, r->args[a].set);
-          put_u32 (o, r->args[a].op);
-          put_u64 (o, r->args[a].value);
-          put_u64 (o, r->args[a].mask);
-        }
-      put_u32 (o, r->action);
-      put_origin (o, &r->origin);
-    }
-  put_origin (o, &s->origin);
-}
-
-static void
-put_cgroup (struct strbuf *o, const struct cgroup_spec *c)
-{
-  put_u8 (o, c->has_memory);
-  put_u64 (o, c->memory);
-  put_u8 (o, c->has_memory_swap);
-  put_u64 (o, c->memory_swap);
-  put_u32 (o, c->pids);
-  put_bytes (o, &c->cpu, sizeof c->cpu);
-  put_origin (o, &c->origin);
-}
-
-static void
-put_network (struct strbuf *o, const struct network_spec *n)
-{
-  put_u32 (o, n->mode);
-  put_str (o, n->bridge);
-  put_u8 (o, n->address_auto);
-  put_str (o, n->address);
-  put_str (o, n->gateway);
-  put_u32 (o, n->prefix);
-  put_u8 (o, n->nat);
-  put_strv (o, n->dns, n->n_dns);
-  put_u8 (o, n->publish != NULL);
-  put_u64 (o, n->n_publish);
-  for (size_t i = 0; i < n->n_publish; i++)
-    {
-      const struct port_publish *p = &n->publish[i];
-      put_str (o, p->host_address);
-      put_u32 (o, p->host_port);
-      put_u32 (o, p->jail_port);
-      put_u32 (o, (uint32_t) p->protocol);
-      put_origin (o, &p->origin);
-    }
-  put_origin (o, &n->origin);
+  for (size_t i = 0; i < d->n_fields; i++)
+    put_field (o, &d->fields[i], p);
 }
 
 static void
 put_spec (struct strbuf *o, const struct jail_spec *s)
 {
-  put_str (o, s->name);
-  put_str (o, s->description);
-  put_origin (o, &s->origin);
-  put_strv (o, s->argv, s->n_argv);
-  put_str (o, s->cwd);
-  put_origin (o, &s->cwd_origin);
-  put_str (o, s->hostname);
-  put_u32 (o, s->uid);
-  put_u32 (o, s->gid);
-  put_u32 (o, s->time_limit);
-  put_u32 (o, s->namespaces);
-  put_id_map (o, &s->uid_map);
-  put_id_map (o, &s->gid_map);
-  put_str (o, s->root);
-  put_u8 (o, s->entries != NULL);
-  put_u64 (o, s->n_entries);
-  for (size_t i = 0; i < s->n_entries; i++)
-    put_entry (o, &s->entries[i]);
-  put_u8 (o, s->env.clear);
-  put_strv (o, s->env.keep, s->env.n_keep);
-  put_strv (o, s->env.set, s->env.n_set);
-  put_u64 (o, s->capabilities);
-  put_u8 (o, s->no_new_privs);
-  put_seccomp (o, &s->seccomp);
-  for (int i = 0; i < JAIL_RLIMIT_COUNT; i++)
-    {
-      const struct rlimit_setting *r = &s->rlimits[i];
-      put_u8 (o, r->set);
-      put_u64 (o, r->soft);
-      put_u64 (o, r->hard);
-      put_origin (o, &r->origin);
-    }
-  put_u8 (o, s->pass_fds != NULL);
-  put_u64 (o, s->n_pass_fds);
-  for (size_t i = 0; i < s->n_pass_fds; i++)
-    put_u32 (o, (uint32_t) s->pass_fds[i]);
-  put_u8 (o, s->new_session);
-  put_u8 (o, s->tty);
-  put_u8 (o, s->mask_paths);
-  put_cgroup (o, &s->cgroup);
-  put_network (o, &s->network);
+  put_struct (o, &jail_spec_desc, s);
 }
 
 /* ---- reading: every get_ fails softly, and the entry is then a miss ---- */
@@ -479,130 +360,78 @@ get_strv (struct in *i, size_t *n_out)
   return v;
 }
 
-static void
-get_origin (struct in *i, struct spec_origin *g)
-{
-  g->file = get_str (i);
-  g->line = (int) get_upto (i, INT_MAX);
-}
+static void get_struct (struct in *i, const struct struct_desc *d, void *p);
 
-static void
-get_id_map (struct in *i, struct id_map *m)
+/* A plain field's value as unsigned, to compare with its bound. */
+static uint64_t
+field_value (const void *at, size_t size)
 {
-  bool present = get_u8 (i);
-  size_t n = get_count (i, 13);
-  m->ranges = get_array (i, present, n, sizeof *m->ranges);
-  m->n_ranges = m->ranges ? n : 0;
-  for (size_t k = 0; k < m->n_ranges; k++)
+  switch (size)
     {
-      struct id_range *r = &m->ranges[k];
-      r->inside = get_u32 (i);
-      r->outside = get_u32 (i);
-      r->count = get_u32 (i);
-      get_origin (i, &r->origin);
+    case 1: return *(const uint8_t *) at;
+    case 2: return *(const uint16_t *) at;
+    case 4: return *(const uint32_t *) at;
+    default: return *(const uint64_t *) at;
     }
 }
 
 static void
-get_entry (struct in *i, struct fs_entry *e)
+get_field (struct in *i, const struct field_desc *f, char *base)
 {
-  e->kind = (enum fs_entry_kind) get_upto (i, FS_FILE);
-  if ((e->dest = get_str (i)) == NULL)
-    i->ok = false;
-  get_origin (i, &e->origin);
-  e->source = get_str (i);
-  e->writable = get_u8 (i);
-  e->optional = get_u8 (i);
-  e->size = get_u64 (i);
-  e->has_mode = get_u8 (i);
-  e->mode = (mode_t) get_upto (i, 07777);
-  e->lower = get_strv (i, &e->n_lower);
-  e->upper = get_str (i);
-  e->work = get_str (i);
-  e->target = get_str (i);
-  e->content = get_data (i, &e->content_len);
-  e->generated = get_u8 (i);
-}
-
-static void
-get_seccomp (struct in *i, struct seccomp_spec *s)
-{
-  s->preset = (enum seccomp_preset) get_upto (i, SECCOMP_PRESET_NONE);
-  s->allow = get_strv (i, &s->n_allow);
-  s->deny = get_strv (i, &s->n_deny);
-  s->action = (enum seccomp_action) get_upto (i, SECCOMP_ACTION_LOG);
-  s->compat = get_u8 (i);
-  bool present = get_u8 (i);
-  size_t n = get_count (i, 1);
-  s->rules = get_array (i, present, n, sizeof *s->rules);
-  s->n_rules = s->rules ? n : 0;
-  for (size_t k = 0; k < s->n_rules; k++)
+  void *at = base + f->off;
+  size_t *count = f->count_off ? (size_t *) (base + f->count_off) : NULL;
+  switch (f->kind)
     {
-      struct seccomp_rule *r = &s->rules[k];
-      if ((r->syscall = get_str (i)) == NULL)
+    case FIELD_BOOL:
+      *(bool *) at = get_u8 (i) != 0;
+      break;
+    case FIELD_PLAIN:
+      get_bytes (i, at, f->size);
+      if (f->max && field_value (at, f->size) > f->max)
+        i->ok = false;          /* an enum, port, line... out of range */
+      break;
+    case FIELD_STRING:
+      *(char **) at = get_str (i);
+      if (*(char **) at == NULL && (f->flags & FIELD_NONNULL))
         i->ok = false;
-      for (int a = 0; a < 6; a++)
-        {
-          r->args[a].set = get_u8 (i);
-          r->args[a].op
-            = (enum seccomp_cmp) get_upto (i, SECCOMP_CMP_MASKED_EQ);
-          r->args[a].value = get_u64 (i);
-          r->args[a].mask = get_u64 (i);
-        }
-      r->action = (enum seccomp_action) get_upto (i, SECCOMP_ACTION_LOG);
-      get_origin (i, &r->origin);
+      break;
+    case FIELD_DATA:
+      *(char **) at = get_data (i, count);
+      break;
+    case FIELD_STRINGS:
+      *(char ***) at = get_strv (i, count);
+      break;
+    case FIELD_STRUCT:
+      get_struct (i, f->elem, at);
+      break;
+    case FIELD_INLINE_ARRAY:
+      for (size_t k = 0; k < f->n; k++)
+        get_struct (i, f->elem, (char *) at + k * f->elem->size);
+      break;
+    case FIELD_ARRAY:
+      {
+        bool present = get_u8 (i);
+        size_t n = get_count (i, 1);
+        char *v = get_array (i, present, n, f->elem->size);
+        *(char **) at = v;
+        *count = v ? n : 0;
+        for (size_t k = 0; v && k < n; k++)
+          get_struct (i, f->elem, v + k * f->elem->size);
+        break;
+      }
     }
-  get_origin (i, &s->origin);
 }
 
 static void
-get_cgroup (struct in *i, struct cgroup_spec *c)
+get_struct (struct in *i, const struct struct_desc *d, void *p)
 {
-  c->has_memory = get_u8 (i);
-  c->memory = get_u64 (i);
-  c->has_memory_swap = get_u8 (i);
-  c->memory_swap = get_u64 (i);
-  c->pids = get_u32 (i);
-  get_bytes (i, &c->cpu, sizeof c->cpu);
-  if (!isfinite (c->cpu) || c->cpu < 0)
-    i->ok = false;
-  get_origin (i, &c->origin);
-}
-
-static int
-get_protocol (struct in *i)
-{
-  uint32_t p = get_u32 (i);
-  if (p != IPPROTO_TCP && p != IPPROTO_UDP)
-    i->ok = false;
-  return (int) p;
-}
-
-static void
-get_network (struct in *i, struct network_spec *n)
-{
-  n->mode = (enum network_mode) get_upto (i, NETWORK_USER);
-  n->bridge = get_str (i);
-  n->address_auto = get_u8 (i);
-  n->address = get_str (i);
-  n->gateway = get_str (i);
-  n->prefix = get_upto (i, 128);
-  n->nat = get_u8 (i);
-  n->dns = get_strv (i, &n->n_dns);
-  bool present = get_u8 (i);
-  size_t count = get_count (i, 1);
-  n->publish = get_array (i, present, count, sizeof *n->publish);
-  n->n_publish = n->publish ? count : 0;
-  for (size_t k = 0; k < n->n_publish; k++)
+  for (size_t k = 0; k < d->n_fields; k++)
     {
-      struct port_publish *p = &n->publish[k];
-      p->host_address = get_str (i);
-      p->host_port = (uint16_t) get_upto (i, UINT16_MAX);
-      p->jail_port = (uint16_t) get_upto (i, UINT16_MAX);
-      p->protocol = get_protocol (i);
-      get_origin (i, &p->origin);
+      const struct field_desc *f = &d->fields[k];
+      get_field (i, f, p);
+      if (i->ok && f->valid && !f->valid ((char *) p + f->off))
+        i->ok = false;
     }
-  get_origin (i, &n->origin);
 }
 
 static struct jail_spec *
@@ -611,51 +440,7 @@ get_spec (struct in *i)
   struct jail_spec *s = calloc (1, sizeof *s);
   if (s == NULL)
     return NULL;
-  s->name = get_str (i);
-  s->description = get_str (i);
-  get_origin (i, &s->origin);
-  s->argv = get_strv (i, &s->n_argv);
-  s->cwd = get_str (i);
-  get_origin (i, &s->cwd_origin);
-  s->hostname = get_str (i);
-  s->uid = get_u32 (i);
-  s->gid = get_u32 (i);
-  s->time_limit = get_u32 (i);
-  s->namespaces = get_upto (i, ALL_NAMESPACES);
-  get_id_map (i, &s->uid_map);
-  get_id_map (i, &s->gid_map);
-  s->root = get_str (i);
-  bool present = get_u8 (i);
-  size_t n = get_count (i, 1);
-  s->entries = get_array (i, present, n, sizeof *s->entries);
-  s->n_entries = s->entries ? n : 0;
-  for (size_t k = 0; k < s->n_entries; k++)
-    get_entry (i, &s->entries[k]);
-  s->env.clear = get_u8 (i);
-  s->env.keep = get_strv (i, &s->env.n_keep);
-  s->env.set = get_strv (i, &s->env.n_set);
-  s->capabilities = get_u64 (i);
-  s->no_new_privs = get_u8 (i);
-  get_seccomp (i, &s->seccomp);
-  for (int k = 0; k < JAIL_RLIMIT_COUNT; k++)
-    {
-      struct rlimit_setting *r = &s->rlimits[k];
-      r->set = get_u8 (i);
-      r->soft = get_u64 (i);
-      r->hard = get_u64 (i);
-      get_origin (i, &r->origin);
-    }
-  present = get_u8 (i);
-  n = get_count (i, 4);
-  s->pass_fds = get_array (i, present, n, sizeof *s->pass_fds);
-  s->n_pass_fds = s->pass_fds ? n : 0;
-  for (size_t k = 0; k < s->n_pass_fds; k++)
-    s->pass_fds[k] = (int) get_upto (i, INT_MAX);
-  s->new_session = get_u8 (i);
-  s->tty = get_u8 (i);
-  s->mask_paths = get_u8 (i);
-  get_cgroup (i, &s->cgroup);
-  get_network (i, &s->network);
+  get_struct (i, &jail_spec_desc, s);
   if (!i->ok)
     {
       jail_spec_free (s);

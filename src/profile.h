@@ -1,6 +1,6 @@
 /* profile.h — reading profiles and the settings file.
  *
- * profile.c is the only code that includes <confuse.h>.  It reads a profile
+ * src/profile/ is the only code that includes <confuse.h>.  It reads a profile
  * (following include()s), expands ${VAR}, applies -D overrides, validates the
  * result and hands back a plain struct jail_spec.  Problems are collected, all
  * of them in one pass, as diagnostics with the file and line they come from. */

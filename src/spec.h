@@ -218,6 +218,13 @@ struct network_spec
   struct spec_origin origin;
 };
 
+/* The time namespace's clock offsets (timens.c), in seconds; 0: none. */
+struct time_offsets
+{
+  int64_t monotonic;
+  int64_t boottime;
+};
+
 struct jail_spec
 {
   char *name;
@@ -261,6 +268,7 @@ struct jail_spec
 
   struct cgroup_spec cgroup;
   struct network_spec network;
+  struct time_offsets time_offsets;
 };
 
 void jail_spec_free (struct jail_spec *spec);

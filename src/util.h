@@ -5,8 +5,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-#include "jail.h"
-
 /* Memory: out of memory is not a condition cordon can report usefully, so
  * these print "cordon: out of memory" and abort.  xstrndup copies N bytes
  * (NULs included) and ends them with one; xstrdup (NULL) is NULL. */
@@ -40,10 +38,6 @@ struct strbuf
 void sb_putn (struct strbuf *b, const char *s, size_t n);
 void sb_putc (struct strbuf *b, char c);
 void sb_puts (struct strbuf *b, const char *s);
-
-/* With -v, say one setup step on stderr as "cordon: ...". */
-void say (const struct jail_options *opts, const char *fmt, ...)
-  __attribute__ ((format (printf, 2, 3)));
 
 /* Fill *err with "what: <errno text>" for the current errno, return -1. */
 #define fail_errno(err, ...) cordon_fail ((err), errno, __VA_ARGS__)

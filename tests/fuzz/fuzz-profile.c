@@ -1,4 +1,4 @@
-/* fuzz-profile.c — libFuzzer target for the profile reader (src/profile.c).
+/* fuzz-profile.c — libFuzzer target for the profile reader (src/profile/).
  *
  * Each input is a profile file: it is written to a memfd and loaded through
  * /proc/self/fd/N like any other file, so the size, NUL, ${VAR}, include()

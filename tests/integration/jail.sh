@@ -13,6 +13,10 @@ profile cwd 'dir "/work/here" {}' 'cwd = "/work/here"'
 profile nouser 'namespaces = {"mount", "pid"}' 'mount "/proc" { type = "proc" }'
 profile missing 'mount "/x" { type = "bind" source = "/nonexistent/cordon-src" }'
 profile rofs 'mount "/usr/cordon-mount-point" { type = "tmpfs" }'
+TIME_NS='namespaces = {"user", "mount", "pid", "ipc", "uts", "net", "cgroup", "time"}'
+profile clocks "$TIME_NS" 'mount "/proc" { type = "proc" }' \
+  'time_offsets { monotonic = "1d"  boottime = "-1m" }'
+profile past "$TIME_NS" 'time_offsets { boottime = "-3650d" }'
 printf 'not a program\n' > "$T/data"
 profile data "mount \"/data\" { type = \"bind\" source = \"$T/data\" }"
 
@@ -65,6 +69,17 @@ for who in root nobody; do
   err=$(run "$T/missing.conf" -- true 2>&1); rc=$?
   is "$who: missing bind source: 125" $rc 125
   like "$who: missing bind source: message" "$err" '/nonexistent/cordon-src'
+  is "$who: time_offsets: the namespace's offsets" \
+    "$(run "$T/clocks.conf" -- cat /proc/self/timens_offsets | tr -s ' ')" \
+    "monotonic 86400 0
+boottime -60 0"
+  up=$(cut -d. -f1 /proc/uptime)
+  in=$(run "$T/clocks.conf" -- cut -d. -f1 /proc/uptime)
+  ok "$who: time_offsets: /proc/uptime a minute behind ($up, $in)" \
+    test "$in" -ge $((up - 62)) -a "$in" -le $((up - 58))
+  err=$(run "$T/past.conf" -- true 2>&1); rc=$?
+  is "$who: time_offsets: a clock below 0: 125" $rc 125
+  like "$who: time_offsets: ... said" "$err" 'timens_offsets: the offsets .* below 0'
   err=$(run "$T/rofs.conf" -- true 2>&1); rc=$?
   is "$who: set-up failure in the jail: 125" $rc 125
   like "$who: set-up failure in the jail: message" "$err" \

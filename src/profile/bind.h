@@ -1,0 +1,24 @@
+/* bind.h — plain values from libconfuse's tree into the spec, by the key
+ * table.
+ *
+ * Part of the profile module.  A key whose row in keys.c names a spec field
+ * (BIND_*) is bound here and nowhere else; the section builders in
+ * build.c and net.c take only what needs more than one value (a mount's
+ * destination, an overlay's layers, an id range, the network's
+ * addresses). */
+#ifndef CORDON_PROFILE_BIND_H
+#define CORDON_PROFILE_BIND_H
+
+#include <confuse.h>
+
+#include "profile/keys.h"
+
+/* Bind the keys of SECTION set (or defaulted) in SEC into BASE, the struct
+ * the section builds.  For a mount, only the keys of its type (KIND). */
+void bind_section (enum key_section section, cfg_t *sec, void *base,
+                   int kind);
+
+/* The list KEY of CFG, copied and NULL-terminated (never NULL). */
+char **copy_list (cfg_t *cfg, const char *key, size_t *n);
+
+#endif

@@ -1,0 +1,661 @@
+/* keys.c — the one table of profile and settings keys (keys.h), and the
+ * checks of single values it names. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capabilities.h"
+#include "profile/keys.h"
+#include "profile/values.h"
+#include "rlimits.h"
+#include "seccomp-filter.h"
+#include "util.h"
+
+#define DROPPED_MARK '\x01'    /* settings: an entry used an unset variable */
+
+const struct section_desc section_table[N_SECTIONS] = {
+  [SEC_TOP] = { "", false, false, SEC_TOP },
+  [SEC_MOUNT] = { "mount", true, true, SEC_TOP },
+  [SEC_SYMLINK] = { "symlink", true, true, SEC_TOP },
+  [SEC_DIR] = { "dir", true, true, SEC_TOP },
+  [SEC_FILE] = { "file", true, true, SEC_TOP },
+  [SEC_UID_MAP] = { "uid_map", true, false, SEC_TOP },
+  [SEC_GID_MAP] = { "gid_map", true, false, SEC_TOP },
+  [SEC_ENVIRONMENT] = { "environment", false, false, SEC_TOP },
+  [SEC_CGROUP] = { "cgroup", false, false, SEC_TOP },
+  [SEC_SECCOMP] = { "seccomp", false, false, SEC_TOP },
+  [SEC_RULE] = { "rule", true, true, SEC_SECCOMP },
+  [SEC_RLIMIT] = { "rlimit", false, false, SEC_TOP },
+  [SEC_NETWORK] = { "network", false, false, SEC_TOP },
+  [SEC_TIME_OFFSETS] = { "time_offsets", false, false, SEC_TOP, .plain = true,
+                         .spec_off = offsetof (struct jail_spec, time_offsets),
+                         .needs_namespaces = JAIL_NS_TIME },
+  [SEC_SETTINGS] = { "", false, false, SEC_SETTINGS },
+};
+
+const char *const namespace_names[] = {
+  "user", "mount", "pid", "ipc", "uts", "net", "cgroup", "time", NULL
+};
+const char *const mount_type_names[] = {
+  [FS_BIND] = "bind", [FS_TMPFS] = "tmpfs", [FS_OVERLAY] = "overlay",
+  [FS_PROC] = "proc", [FS_DEV] = "dev", NULL
+};
+const char *const seccomp_preset_names[] = {
+  [SECCOMP_PRESET_DEFAULT] = "default", [SECCOMP_PRESET_STRICT] = "strict",
+  [SECCOMP_PRESET_NONE] = "none", NULL
+};
+const char *const seccomp_action_names[] = {
+  [SECCOMP_ACTION_ERRNO] = "errno", [SECCOMP_ACTION_KILL] = "kill",
+  [SECCOMP_ACTION_LOG] = "log", NULL
+};
+const char *const network_mode_names[] = {
+  [NETWORK_NONE] = "none", [NETWORK_HOST] = "host",
+  [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user", NULL
+};
+static const char *const cgroup_version_names[] = { "auto", "1", "2", NULL };
+
+/* ---- checks of single values ---- */
+
+#define CGROUP_PIDS_MAX 4194304L      /* the kernel's PID_MAX_LIMIT */
+#define CGROUP_CPU_MIN 0.01           /* cfs quota: at least 1 ms a period */
+#define CGROUP_CPU_MAX 4096.0
+
+static const char *
+str (const struct key_value *v)
+{
+  return v->s ? v->s : "";
+}
+
+static char *
+check_absolute (const struct key_desc *k, const struct key_value *v)
+{
+  if (is_absolute (v->s))
+    return NULL;
+  return xasprintf ("'%s' must be an absolute path, not '%s'", k->name,
+                    str (v));
+}
+
+static char *
+check_hostname (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->s == NULL || valid_hostname (v->s))
+    return NULL;
+  return xasprintf ("invalid hostname '%s' (1 to 64 letters, digits, '-' "
+                    "and '.')", v->s);
+}
+
+static char *
+check_time_limit (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->i >= 0 && v->i <= (long) UINT_MAX)
+    return NULL;
+  return xasprintf ("'time_limit' must be 0 (none) or a number of seconds up "
+                    "to %u, not %ld", UINT_MAX, v->i);
+}
+
+static char *
+check_root (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->s == NULL || strcmp (v->s, "tmpfs") == 0 || is_absolute (v->s))
+    return NULL;
+  return xasprintf ("'root' must be \"tmpfs\" or an absolute path, not '%s'",
+                    v->s);
+}
+
+static char *
+check_size (const struct key_desc *k, const struct key_value *v)
+{
+  uint64_t size;
+  bool overflow;
+  if (parse_size (v->s, &size, &overflow))
+    return NULL;
+  if (overflow)
+    return xasprintf ("size '%s' is too large", v->s);
+  return xasprintf ("invalid size '%s' (a number of bytes with an optional "
+                    "K, M, G or T suffix)", str (v));
+}
+
+static char *
+check_mode (const struct key_desc *k, const struct key_value *v)
+{
+  mode_t mode;
+  if (parse_mode (v->s, &mode))
+    return NULL;
+  return xasprintf ("invalid mode '%s' (an octal number up to 07777, like "
+                    "\"0755\")", str (v));
+}
+
+static char *
+check_env_set (const struct key_desc *k, const struct key_value *v)
+{
+  const char *eq = v->s ? strchr (v->s, '=') : NULL;
+  if (eq == NULL)
+    return xasprintf ("'set' entry '%s' is not NAME=value", str (v));
+  if (!valid_env_name (v->s, (size_t) (eq - v->s)))
+    return xasprintf ("'set' entry '%s': invalid variable name '%.*s'", v->s,
+                      (int) (eq - v->s), v->s);
+  return NULL;
+}
+
+static char *
+check_env_keep (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->s && valid_env_name (v->s, strlen (v->s)))
+    return NULL;
+  return xasprintf ("'keep': invalid variable name '%s'", str (v));
+}
+
+static char *
+check_profile_dir (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->s == NULL || strchr (v->s, DROPPED_MARK) || is_absolute (v->s))
+    return NULL;
+  return xasprintf ("'profile_path' entry '%s' is not an absolute path",
+                    v->s);
+}
+
+/* cgroup memory and memory_swap: a size, or "max" for no limit. */
+static char *
+check_limit_size (const struct key_desc *k, const struct key_value *v)
+{
+  uint64_t size;
+  bool overflow;
+  if ((v->s && strcmp (v->s, "max") == 0)
+      || parse_size (v->s, &size, &overflow))
+    return NULL;
+  if (overflow)
+    return xasprintf ("'%s' size '%s' is too large", k->name, v->s);
+  return xasprintf ("invalid '%s' '%s' (a number of bytes with an optional "
+                    "K, M, G or T suffix, or \"max\")", k->name, str (v));
+}
+
+static char *
+check_cgroup_cpu (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->f >= CGROUP_CPU_MIN && v->f <= CGROUP_CPU_MAX)
+    return NULL;
+  return xasprintf ("'cpu' must be a number of CPUs between %g and %g, not "
+                    "%g", CGROUP_CPU_MIN, CGROUP_CPU_MAX, v->f);
+}
+
+static char *
+check_cgroup_parent (const struct key_desc *k, const struct key_value *v)
+{
+  const char *s = v->s;
+  bool ok = s && *s && strspn (s, "/") < strlen (s);
+  for (const char *p = s; ok && *p; p += strcspn (p, "/"), p += strspn (p, "/"))
+    {
+      size_t n = strcspn (p, "/");
+      if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+        ok = false;
+    }
+  if (ok)
+    return NULL;
+  return xasprintf ("'cgroup_parent' must name a directory below a cgroup "
+                    "(no \".\" or \"..\"), not '%s'", str (v));
+}
+
+static char *
+check_cgroup_version (const struct key_desc *k, const struct key_value *v)
+{
+  if (names_index (k->names, v->s) >= 0)
+    return NULL;
+  return xasprintf ("'cgroup_version' must be \"auto\", \"1\" or \"2\", not "
+                    "'%s'", str (v));
+}
+
+/* A clock offset: whole seconds with an optional unit. */
+static char *
+check_duration (const struct key_desc *k, const struct key_value *v)
+{
+  int64_t secs;
+  bool overflow;
+  if (parse_duration (v->s, &secs, &overflow))
+    return NULL;
+  if (overflow)
+    return xasprintf ("'%s': '%s' is too large (at most %" PRId64 " seconds "
+                      "either way)", k->name, v->s, DURATION_MAX);
+  return xasprintf ("'%s': invalid duration '%s' (whole seconds with an "
+                    "optional s, m, h or d suffix, like \"-1d\" or \"10m\")",
+                    k->name, str (v));
+}
+
+static char *
+check_root_id_range (const struct key_desc *k, const struct key_value *v)
+{
+  uint32_t start, count;
+  const char *why = parse_id_range (v->s, &start, &count);
+  if (why == NULL)
+    return NULL;
+  return xasprintf ("invalid root_id_range '%s': %s", str (v), why);
+}
+
+static char *
+check_capability (const struct key_desc *k, const struct key_value *v)
+{
+  if (cordon_caps_from_name (v->s) >= 0)
+    return NULL;
+  return xasprintf ("unknown capability '%s' (names are like "
+                    "\"CAP_NET_BIND_SERVICE\"; see capabilities(7))", str (v));
+}
+
+static char *
+check_pass_fd (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->i >= 3 && v->i <= INT_MAX)
+    return NULL;
+  return xasprintf ("'pass_fds': %ld is not a descriptor above 2 (0, 1 and 2 "
+                    "are always passed)", v->i);
+}
+
+static char *
+check_syscall_name (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->s && v->s[0] == '@')
+    {
+      if (cordon_seccomp_known_group (v->s))
+        return NULL;
+      return xasprintf ("'%s': unknown group '%s' (known: %s)", k->name, v->s,
+                        cordon_seccomp_group_names ());
+    }
+  if (cordon_seccomp_known_syscall (v->s))
+    return NULL;
+  return xasprintf ("'%s': unknown system call '%s'", k->name, str (v));
+}
+
+static char *
+check_seccomp_cmp (const struct key_desc *k, const struct key_value *v)
+{
+  struct seccomp_arg_cmp cmp;
+  if (!parse_seccomp_cmp (v->s, &cmp))
+    return xasprintf ("'%s': bad comparison '%s' (\"OP VALUE\" with OP one "
+                      "of == != < <= > >=, or \"& MASK == VALUE\")", k->name,
+                      str (v));
+  if (cmp.op == SECCOMP_CMP_MASKED_EQ && (cmp.value & ~cmp.mask) != 0)
+    return xasprintf ("'%s': '%s' can never hold: VALUE has bits that MASK "
+                      "clears", k->name, v->s);
+  return NULL;
+}
+
+static char *
+check_rlimit (const struct key_desc *k, const struct key_value *v)
+{
+  int resource = cordon_rlimit_from_name (k->name);
+  uint64_t soft, hard;
+  if (!parse_rlimit (resource, v->s, &soft, &hard))
+    return xasprintf ("'%s': invalid limit '%s' (%s, \"unlimited\", or "
+                      "\"SOFT:HARD\")", k->name, str (v),
+                      cordon_rlimit_is_size (resource)
+                        ? "a size with an optional K, M, G or T suffix"
+                        : "a decimal number without leading zeros");
+  if (soft > hard)
+    return xasprintf ("'%s': the soft limit '%s' is above the hard one",
+                      k->name, v->s);
+  return NULL;
+}
+
+static char *
+check_net_bridge (const struct key_desc *k, const struct key_value *v)
+{
+  if (valid_ifname (v->s))
+    return NULL;
+  return xasprintf ("invalid %s name '%s' (1 to 15 characters, no '/', ':' "
+                    "or spaces)", k->name, str (v));
+}
+
+static char *
+check_net_address (const struct key_desc *k, const struct key_value *v)
+{
+  struct in_addr a;
+  int prefix;
+  if (v->s == NULL || strcmp (v->s, "auto") == 0
+      || parse_ipv4_prefix (v->s, &a, &prefix))
+    return NULL;
+  return xasprintf ("invalid address '%s' (\"auto\" or an IPv4 address with "
+                    "an optional /PREFIX up to 30, like \"10.88.0.2/24\")",
+                    v->s);
+}
+
+/* The settings' default gateway needs its prefix; a profile's may omit it. */
+static char *
+check_net_gateway (const struct key_desc *k, const struct key_value *v)
+{
+  struct in_addr a;
+  int prefix;
+  bool settings = k->section == SEC_SETTINGS;
+  if (parse_ipv4_prefix (v->s, &a, &prefix) && !(settings && prefix < 0))
+    return NULL;
+  return xasprintf ("invalid %s '%s' (an IPv4 address with %s /PREFIX up to "
+                    "30, like \"10.88.0.1/24\")", k->name, str (v),
+                    settings ? "a" : "an optional");
+}
+
+static char *
+check_net_dns (const struct key_desc *k, const struct key_value *v)
+{
+  unsigned char buf[sizeof (struct in6_addr)];
+  if (v->s && (inet_pton (AF_INET, v->s, buf) == 1
+               || inet_pton (AF_INET6, v->s, buf) == 1))
+    return NULL;
+  return xasprintf ("invalid dns server '%s' (an IPv4 or IPv6 address)",
+                    str (v));
+}
+
+static char *
+check_net_publish (const struct key_desc *k, const struct key_value *v)
+{
+  struct port_publish p;
+  char *why = parse_publish (str (v), &p);
+  free (p.host_address);
+  return why;
+}
+
+/* ---- the table ---- */
+
+#define OFF(type, field) offsetof (type, field)
+#define BIND_TOP(kind, field) .bind = kind, .off = OFF (struct jail_spec, field)
+#define BINDN(kind, type, field, count) \
+  .bind = kind, .off = OFF (type, field), .count_off = OFF (type, count)
+#define ALL_MOUNTS 0u
+#define OVERLAY MOUNT_TYPE (FS_OVERLAY)
+#define BIND_M MOUNT_TYPE (FS_BIND)
+#define TMPFS MOUNT_TYPE (FS_TMPFS)
+#define ID_RANGE(sec, key, lo, deflt, flags_, what) \
+  { sec, key, KEY_INT, flags_, deflt, lo, 4294967295L, .doc = what }
+#define RLIMIT(key, what) \
+  { SEC_RLIMIT, key, KEY_STRING, KEY_NODEFAULT, .check = check_rlimit, \
+    .doc = what }
+
+const struct key_desc key_table[] = {
+  /* the top level of a profile */
+  { SEC_TOP, "name", KEY_STRING, KEY_OWN | KEY_NODEFAULT,
+    .doc = "the profile's name (default: the file name without .conf)" },
+  { SEC_TOP, "description", KEY_STRING, KEY_OWN | KEY_NODEFAULT,
+    .doc = "one line for cordon list" },
+  { SEC_TOP, "argv", KEY_STRING_LIST, 0,
+    BINDN (BIND_STRINGS, struct jail_spec, argv, n_argv),
+    .doc = "the command, when cordon run has none after --" },
+  { SEC_TOP, "cwd", KEY_STRING, 0, "/", .check = check_absolute,
+    BIND_TOP (BIND_STRING, cwd), .doc = "the working directory in the jail" },
+  { SEC_TOP, "hostname", KEY_STRING, KEY_NODEFAULT, .check = check_hostname,
+    BIND_TOP (BIND_STRING, hostname), .doc = "the jail's host name (uts)" },
+  { SEC_TOP, "uid", KEY_INT, 0, "0", 0, 4294967294L,
+    BIND_TOP (BIND_U32, uid), .doc = "the user id the command runs as" },
+  { SEC_TOP, "gid", KEY_INT, 0, "0", 0, 4294967294L,
+    BIND_TOP (BIND_U32, gid), .doc = "the group id the command runs as" },
+  { SEC_TOP, "time_limit", KEY_INT, 0, "0", .check = check_time_limit,
+    BIND_TOP (BIND_U32, time_limit), .doc = "seconds before the jail is "
+    "killed; 0: none" },
+  { SEC_TOP, "namespaces", KEY_STRING_LIST, 0,
+    "{user, mount, pid, ipc, uts, net, cgroup}", .names = namespace_names,
+    .noun = "namespace", BIND_TOP (BIND_FLAGS, namespaces),
+    .doc = "the namespaces the jail gets" },
+  { SEC_TOP, "root", KEY_STRING, 0, "tmpfs", .check = check_root,
+    .doc = "\"tmpfs\" or a host directory as the jail's root" },
+  { SEC_TOP, "capabilities", KEY_STRING_LIST, 0, .check = check_capability,
+    .doc = "capabilities kept in the jail" },
+  { SEC_TOP, "no_new_privs", KEY_BOOL, 0, "true",
+    BIND_TOP (BIND_BOOL, no_new_privs), .doc = "set PR_SET_NO_NEW_PRIVS" },
+  { SEC_TOP, "pass_fds", KEY_INT_LIST, 0, .check = check_pass_fd,
+    .doc = "descriptors above 2 the command keeps" },
+  { SEC_TOP, "new_session", KEY_BOOL, 0, "true",
+    BIND_TOP (BIND_BOOL, new_session), .doc = "run the command in a new "
+    "session (setsid)" },
+  { SEC_TOP, "tty", KEY_BOOL, 0, "false", BIND_TOP (BIND_BOOL, tty),
+    .doc = "give the command a new pseudo-terminal" },
+  { SEC_TOP, "mask_paths", KEY_BOOL, 0, "true",
+    BIND_TOP (BIND_BOOL, mask_paths), .doc = "hide the kernel's files in "
+    "/proc and /sys" },
+
+  /* mount "DEST" { } */
+  { SEC_MOUNT, "type", KEY_STRING, KEY_NODEFAULT, .names = mount_type_names,
+    .noun = "type", .doc = "bind, tmpfs, overlay, proc or dev" },
+  { SEC_MOUNT, "source", KEY_STRING, KEY_NODEFAULT, .mount_types = BIND_M,
+    .bind = BIND_STRING, .off = OFF (struct fs_entry, source),
+    .doc = "the host path a bind mount shows" },
+  { SEC_MOUNT, "writable", KEY_BOOL, KEY_NOT_WITH_UPPER, "false",
+    .mount_types = BIND_M | OVERLAY, .bind = BIND_BOOL,
+    .off = OFF (struct fs_entry, writable), .doc = "writes allowed" },
+  { SEC_MOUNT, "optional", KEY_BOOL, 0, "false",
+    .mount_types = BIND_M | OVERLAY, .bind = BIND_BOOL,
+    .off = OFF (struct fs_entry, optional),
+    .doc = "skip the mount when its source is missing" },
+  { SEC_MOUNT, "size", KEY_STRING, KEY_NODEFAULT | KEY_NOT_WITH_UPPER,
+    .check = check_size, .mount_types = TMPFS | OVERLAY,
+    .doc = "the tmpfs's size in bytes (K, M, G, T)" },
+  { SEC_MOUNT, "mode", KEY_STRING, KEY_NODEFAULT | KEY_NOT_WITH_UPPER,
+    .check = check_mode, .mount_types = TMPFS | OVERLAY,
+    .doc = "the tmpfs's permissions, in octal" },
+  { SEC_MOUNT, "lower", KEY_STRING_LIST, KEY_NODEFAULT, .mount_types = OVERLAY,
+    .doc = "an overlay's read-only layers, uppermost first" },
+  { SEC_MOUNT, "upper", KEY_STRING, KEY_NODEFAULT, .mount_types = OVERLAY,
+    .bind = BIND_STRING, .off = OFF (struct fs_entry, upper),
+    .doc = "an overlay's writable host directory" },
+  { SEC_MOUNT, "work", KEY_STRING, KEY_NODEFAULT, .mount_types = OVERLAY,
+    .bind = BIND_STRING, .off = OFF (struct fs_entry, work),
+    .doc = "the overlay's work directory, beside upper" },
+
+  /* symlink, dir, file "DEST" { } */
+  { SEC_SYMLINK, "target", KEY_STRING, KEY_NODEFAULT,
+    .doc = "the symbolic link's content" },
+  { SEC_DIR, "mode", KEY_STRING, KEY_NODEFAULT, .check = check_mode,
+    .doc = "the directory's permissions (default 0755)" },
+  { SEC_FILE, "content", KEY_STRING, KEY_NODEFAULT,
+    .doc = "the file's content" },
+  { SEC_FILE, "mode", KEY_STRING, KEY_NODEFAULT, .check = check_mode,
+    .doc = "the file's permissions (default 0644)" },
+
+  /* uid_map, gid_map { } */
+  ID_RANGE (SEC_UID_MAP, "inside", 0, NULL, KEY_NODEFAULT,
+            "the first user id in the jail"),
+  ID_RANGE (SEC_UID_MAP, "outside", 0, NULL, KEY_NODEFAULT,
+            "the host user id it is"),
+  ID_RANGE (SEC_UID_MAP, "count", 1, "1", 0, "how many ids"),
+  ID_RANGE (SEC_GID_MAP, "inside", 0, NULL, KEY_NODEFAULT,
+            "the first group id in the jail"),
+  ID_RANGE (SEC_GID_MAP, "outside", 0, NULL, KEY_NODEFAULT,
+            "the host group id it is"),
+  ID_RANGE (SEC_GID_MAP, "count", 1, "1", 0, "how many ids"),
+
+  /* environment { } (no list defaults in sections: libconfuse would parse
+   * them through the checks as if the profile had set them) */
+  { SEC_ENVIRONMENT, "clear", KEY_BOOL, 0, "true", .bind = BIND_BOOL,
+    .off = OFF (struct env_spec, clear),
+    .doc = "start from an empty environment" },
+  { SEC_ENVIRONMENT, "keep", KEY_STRING_LIST, 0, .check = check_env_keep,
+    BINDN (BIND_STRINGS, struct env_spec, keep, n_keep),
+    .doc = "variables taken from cordon's environment" },
+  { SEC_ENVIRONMENT, "set", KEY_STRING_LIST, 0, .check = check_env_set,
+    BINDN (BIND_STRINGS, struct env_spec, set, n_set),
+    .doc = "NAME=value pairs set last" },
+
+  /* cgroup { } */
+  { SEC_CGROUP, "memory", KEY_STRING, KEY_NODEFAULT,
+    .check = check_limit_size, BINDN (BIND_LIMIT, struct cgroup_spec, memory,
+                                      has_memory),
+    .doc = "the memory limit, or \"max\"" },
+  { SEC_CGROUP, "memory_swap", KEY_STRING, KEY_NODEFAULT,
+    .check = check_limit_size, BINDN (BIND_LIMIT, struct cgroup_spec,
+                                      memory_swap, has_memory_swap),
+    .doc = "swap allowed on top of memory, or \"max\"" },
+  { SEC_CGROUP, "pids", KEY_INT, KEY_NODEFAULT, NULL, 1, CGROUP_PIDS_MAX,
+    .bind = BIND_U32, .off = OFF (struct cgroup_spec, pids),
+    .doc = "the most processes and threads at once" },
+  { SEC_CGROUP, "cpu", KEY_FLOAT, KEY_NODEFAULT, .check = check_cgroup_cpu,
+    .bind = BIND_DOUBLE, .off = OFF (struct cgroup_spec, cpu),
+    .doc = "CPUs worth of time" },
+
+  /* seccomp { rule "NAME" { } } */
+  { SEC_SECCOMP, "preset", KEY_STRING, 0, "default",
+    .names = seccomp_preset_names, .noun = "preset",
+    .bind = BIND_NAME, .off = OFF (struct seccomp_spec, preset),
+    .doc = "default, strict or none" },
+  { SEC_SECCOMP, "action", KEY_STRING, 0, "errno",
+    .names = seccomp_action_names, .noun = "action",
+    .bind = BIND_NAME, .off = OFF (struct seccomp_spec, action),
+    .doc = "what a refused call gets: errno, kill or log" },
+  { SEC_SECCOMP, "compat", KEY_BOOL, 0, "false", .bind = BIND_BOOL,
+    .off = OFF (struct seccomp_spec, compat),
+    .doc = "filter the CPU's 32-bit system calls too" },
+  { SEC_SECCOMP, "allow", KEY_STRING_LIST, 0, .check = check_syscall_name,
+    BINDN (BIND_STRINGS, struct seccomp_spec, allow, n_allow),
+    .doc = "calls or @groups added to the preset" },
+  { SEC_SECCOMP, "deny", KEY_STRING_LIST, 0, .check = check_syscall_name,
+    BINDN (BIND_STRINGS, struct seccomp_spec, deny, n_deny),
+    .doc = "calls or @groups refused" },
+  { SEC_RULE, "arg0", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+    .doc = "a comparison of the first argument" },
+  { SEC_RULE, "arg1", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+    .doc = "a comparison of the second argument" },
+  { SEC_RULE, "arg2", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+    .doc = "a comparison of the third argument" },
+  { SEC_RULE, "arg3", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+    .doc = "a comparison of the fourth argument" },
+  { SEC_RULE, "arg4", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+    .doc = "a comparison of the fifth argument" },
+  { SEC_RULE, "arg5", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+    .doc = "a comparison of the sixth argument" },
+  { SEC_RULE, "action", KEY_STRING, KEY_NODEFAULT,
+    .names = seccomp_action_names, .noun = "action",
+    .doc = "what the call gets when every comparison holds" },
+
+  /* rlimit { } (setrlimit(2)) */
+  RLIMIT ("as", "address space"),
+  RLIMIT ("core", "core file size"),
+  RLIMIT ("cpu", "CPU seconds"),
+  RLIMIT ("data", "data segment"),
+  RLIMIT ("fsize", "file size"),
+  RLIMIT ("locks", "file locks"),
+  RLIMIT ("memlock", "locked memory"),
+  RLIMIT ("msgqueue", "POSIX message queue bytes"),
+  RLIMIT ("nice", "nice ceiling"),
+  RLIMIT ("nofile", "open files"),
+  RLIMIT ("nproc", "processes of the user"),
+  RLIMIT ("rss", "resident set"),
+  RLIMIT ("rtprio", "real-time priority"),
+  RLIMIT ("rttime", "real-time CPU microseconds"),
+  RLIMIT ("sigpending", "pending signals"),
+  RLIMIT ("stack", "stack size"),
+
+  /* network { } */
+  { SEC_NETWORK, "mode", KEY_STRING, KEY_NODEFAULT,
+    .names = network_mode_names, .noun = "mode",
+    .doc = "none, host, bridge or user" },
+  { SEC_NETWORK, "bridge", KEY_STRING, KEY_NODEFAULT,
+    .check = check_net_bridge, .net_modes = NET_MODE (NETWORK_BRIDGE),
+    .doc = "the host bridge" },
+  { SEC_NETWORK, "address", KEY_STRING, KEY_NODEFAULT,
+    .check = check_net_address, .net_modes = NET_MODE (NETWORK_BRIDGE),
+    .doc = "the jail's address, or \"auto\"" },
+  { SEC_NETWORK, "gateway", KEY_STRING, KEY_NODEFAULT,
+    .check = check_net_gateway, .net_modes = NET_MODE (NETWORK_BRIDGE),
+    .doc = "the bridge's address and prefix" },
+  { SEC_NETWORK, "nat", KEY_BOOL, KEY_NODEFAULT, "false",
+    .net_modes = NET_MODE (NETWORK_BRIDGE),
+    .doc = "masquerade the jail's traffic" },
+  { SEC_NETWORK, "dns", KEY_STRING_LIST, 0, .check = check_net_dns,
+    .net_modes = NET_MODE (NETWORK_BRIDGE) | NET_MODE (NETWORK_USER),
+    .doc = "name servers for the jail's /etc/resolv.conf" },
+  { SEC_NETWORK, "publish", KEY_STRING_LIST, 0, .check = check_net_publish,
+    .net_modes = NET_MODE (NETWORK_BRIDGE) | NET_MODE (NETWORK_USER),
+    .doc = "host ports forwarded into the jail" },
+
+  /* time_offsets { } (the time namespace, timens.c) */
+  { SEC_TIME_OFFSETS, "monotonic", KEY_STRING, KEY_NODEFAULT,
+    .check = check_duration, .bind = BIND_DURATION,
+    .off = OFF (struct time_offsets, monotonic),
+    .doc = "added to the jail's CLOCK_MONOTONIC" },
+  { SEC_TIME_OFFSETS, "boottime", KEY_STRING, KEY_NODEFAULT,
+    .check = check_duration, .bind = BIND_DURATION,
+    .off = OFF (struct time_offsets, boottime),
+    .doc = "added to the jail's CLOCK_BOOTTIME (and /proc/uptime)" },
+
+  /* the settings file */
+  { SEC_SETTINGS, "profile_path", KEY_STRING_LIST, KEY_NODEFAULT,
+    .check = check_profile_dir, .doc = "where profiles are looked up" },
+  { SEC_SETTINGS, "cgroup_parent", KEY_STRING, KEY_NODEFAULT,
+    .check = check_cgroup_parent, .doc = "where jails' cgroups go" },
+  { SEC_SETTINGS, "cgroup_version", KEY_STRING, KEY_NODEFAULT,
+    .names = cgroup_version_names, .check = check_cgroup_version,
+    .doc = "auto, 1 or 2" },
+  { SEC_SETTINGS, "network_bridge", KEY_STRING, KEY_NODEFAULT,
+    .check = check_net_bridge, .doc = "bridge-mode jails' default bridge" },
+  { SEC_SETTINGS, "network_gateway", KEY_STRING, KEY_NODEFAULT,
+    .check = check_net_gateway, .doc = "their default gateway/prefix" },
+  { SEC_SETTINGS, "root_id_range", KEY_STRING, KEY_NODEFAULT,
+    .check = check_root_id_range,
+    .doc = "host ids reserved for root's jails, \"START:COUNT\"" },
+};
+const size_t n_key_table = sizeof key_table / sizeof key_table[0];
+
+const struct key_desc *
+key_find (enum key_section section, const char *name, size_t len)
+{
+  for (size_t i = 0; i < n_key_table; i++)
+    if (key_table[i].section == section
+        && strlen (key_table[i].name) == len
+        && memcmp (key_table[i].name, name, len) == 0)
+      return &key_table[i];
+  return NULL;
+}
+
+int
+section_find (const char *name, size_t len)
+{
+  for (int i = 0; i < N_SECTIONS; i++)
+    if (i != SEC_TOP && i != SEC_SETTINGS
+        && strlen (section_table[i].name) == len
+        && memcmp (section_table[i].name, name, len) == 0)
+      return i;
+  return -1;
+}
+
+char *
+names_joined (const char *const *names)
+{
+  struct strbuf b = { 0 };
+  for (size_t i = 0; names[i]; i++)
+    {
+      if (i > 0)
+        sb_puts (&b, ", ");
+      sb_puts (&b, names[i]);
+    }
+  return b.s ? b.s : xstrdup ("");
+}
+
+int
+names_index (const char *const *names, const char *v)
+{
+  for (size_t i = 0; v && names[i]; i++)
+    if (strcmp (names[i], v) == 0)
+      return (int) i;
+  return -1;
+}
+
+char *
+key_check (const struct key_desc *k, const struct key_value *v)
+{
+  if (k->check)
+    return k->check (k, v);
+  if (k->names && names_index (k->names, v->s) < 0)
+    {
+      char *known = names_joined (k->names);
+      char *why = xasprintf ("unknown %s '%s' (known: %s)", k->noun,
+                             v->s ? v->s : "", known);
+      free (known);
+      return why;
+    }
+  bool has_range = (k->type == KEY_INT || k->type == KEY_INT_LIST)
+                   && k->min < k->max;
+  if (has_range && (v->i < k->min || v->i > k->max))
+    return xasprintf ("'%s' must be between %ld and %ld, not %ld", k->name,
+                      k->min, k->max, v->i);
+  return NULL;
+}

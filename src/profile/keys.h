@@ -1,0 +1,158 @@
+/* keys.h — the one table of profile and settings keys.
+ *
+ * Part of the profile module.  Every key of the profile language and of the
+ * settings file is one row of key_table[] (keys.c): where it goes, its
+ * value type and default, how one value is checked (range, names, syntax),
+ * which mount types or network modes it belongs to, which field of the spec
+ * it binds to, and one line of documentation.  From the table, and nowhere
+ * else, come libconfuse's option tables (load.c), the per-value checks with
+ * their "one of: ..." lists, the "not valid for a tmpfs mount" and "needs
+ * mode bridge" rules, the binding of plain values into the spec (bind.c),
+ * and the documentation test (every key is in cordon.conf(5)).
+ *
+ * Adding a key: a row here, its field in spec.h, the kernel step that uses
+ * it, its paragraph in man/cordon.conf.5.in, and a test. */
+#ifndef CORDON_PROFILE_KEYS_H
+#define CORDON_PROFILE_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "spec.h"
+
+/* The sections of the language; SEC_TOP is the top level of a profile,
+ * SEC_SETTINGS that of the settings file. */
+enum key_section
+{
+  SEC_TOP,
+  SEC_MOUNT,
+  SEC_SYMLINK,
+  SEC_DIR,
+  SEC_FILE,
+  SEC_UID_MAP,
+  SEC_GID_MAP,
+  SEC_ENVIRONMENT,
+  SEC_CGROUP,
+  SEC_SECCOMP,
+  SEC_RULE,
+  SEC_RLIMIT,
+  SEC_NETWORK,
+  SEC_TIME_OFFSETS,
+  SEC_SETTINGS,
+  N_SECTIONS
+};
+
+struct section_desc
+{
+  const char *name;
+  bool multi;               /* may appear more than once */
+  bool titled;              /* mount "/x" { }: the title is the destination */
+  enum key_section parent;  /* SEC_TOP, or the section it sits in (rule) */
+  /* A plain section: every key binds (BIND_*) into the struct at spec_off
+   * of struct jail_spec, and the table alone builds it, prints it (keys
+   * that are not 0) and checks that the namespaces it needs are on. */
+  bool plain;
+  size_t spec_off;
+  unsigned needs_namespaces;    /* JAIL_NS_* */
+};
+extern const struct section_desc section_table[N_SECTIONS];
+
+enum key_type
+{
+  KEY_STRING,
+  KEY_BOOL,
+  KEY_INT,
+  KEY_FLOAT,
+  KEY_STRING_LIST,
+  KEY_INT_LIST,
+};
+
+/* One value of a key as libconfuse parsed it. */
+struct key_value
+{
+  const char *s;            /* KEY_STRING, KEY_STRING_LIST */
+  long i;                   /* KEY_INT, KEY_INT_LIST */
+  double f;                 /* KEY_FLOAT */
+};
+
+struct key_desc;
+/* Check one value: NULL when it is good, else what is wrong (allocated),
+ * reported at the value's line after the section's context. */
+typedef char *key_check_fn (const struct key_desc *key,
+                            const struct key_value *v);
+
+/* How a checked value goes into the spec (bind.c); offsets are into the
+ * struct the section builds (struct jail_spec for the top level, struct
+ * env_spec for environment, and so on). */
+enum key_bind
+{
+  BIND_NONE,                /* the section's builder takes it */
+  BIND_STRING,              /* char * (NULL when unset and no default) */
+  BIND_STRINGS,             /* char ** and its count at count_off */
+  BIND_BOOL,                /* bool */
+  BIND_U32,                 /* uint32_t (uid_t, gid_t, unsigned) */
+  BIND_DOUBLE,              /* double */
+  BIND_DURATION,            /* int64_t seconds, from "-1d", "10m", "30" */
+  BIND_LIMIT,               /* a size or "max": bool at has_off, uint64_t */
+  BIND_FLAGS,               /* names[i] sets bit 1 << i of an unsigned */
+  BIND_NAME,                /* names[i] stores i in an enum (int) */
+};
+
+/* mount types (by fs_entry_kind) and network modes, as masks */
+#define MOUNT_TYPE(kind) (1u << (kind))
+#define NET_MODE(mode) (1u << (mode))
+
+enum
+{
+  KEY_OWN = 1u << 0,        /* the profile's own: not taken from includes
+                               (name, description) */
+  KEY_NODEFAULT = 1u << 1,  /* unset unless the profile sets it */
+  KEY_NOT_WITH_UPPER = 1u << 2,  /* mount: only an upper-less overlay */
+};
+
+struct key_desc
+{
+  enum key_section section;
+  const char *name;
+  enum key_type type;
+  unsigned flags;           /* KEY_* above */
+  const char *def;          /* default, in the profile syntax; NULL none */
+  long min, max;            /* KEY_INT, KEY_INT_LIST: the range (when
+                               min < max) */
+  const char *const *names; /* the values it takes, NULL-terminated */
+  const char *noun;         /* "unknown NOUN 'x' (known: ...)" */
+  key_check_fn *check;      /* NULL: names or range say it all */
+  unsigned mount_types;     /* mount: MOUNT_TYPE()s it means something for */
+  unsigned net_modes;       /* network: NET_MODE()s it needs */
+  enum key_bind bind;
+  size_t off, count_off;    /* BIND_*: where; count (BIND_STRINGS) or the
+                               has flag (BIND_LIMIT) */
+  const char *doc;          /* one line, for cordon.conf(5) */
+};
+
+extern const struct key_desc key_table[];
+extern const size_t n_key_table;
+
+/* The key NAME (LEN bytes) of SECTION, or NULL. */
+const struct key_desc *key_find (enum key_section section, const char *name,
+                                 size_t len);
+/* The section called NAME (LEN bytes), or -1. */
+int section_find (const char *name, size_t len);
+
+/* Check V for KEY: NULL or what is wrong (allocated). */
+char *key_check (const struct key_desc *key, const struct key_value *v);
+
+/* The index of V in the NULL-terminated NAMES, or -1 (V NULL too). */
+int names_index (const char *const *names, const char *v);
+/* "a, b, c" for a NULL-terminated list (allocated). */
+char *names_joined (const char *const *names);
+
+/* The names of enumerations the spec stores as numbers; indexed by the
+ * enum, NULL-terminated. */
+extern const char *const namespace_names[];
+extern const char *const mount_type_names[];    /* by fs_entry_kind */
+extern const char *const seccomp_preset_names[];
+extern const char *const seccomp_action_names[];
+extern const char *const network_mode_names[];
+
+#endif

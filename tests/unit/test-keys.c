@@ -1,0 +1,133 @@
+/* test-keys.c — the key table (src/profile/keys.c) and what follows it:
+ * every key is documented in cordon.conf(5), set in the every-key
+ * fixtures, printed by show, and show's output reads back to itself. */
+#include "config.h"
+
+#include <ctype.h>
+
+#include "profile-test-helpers.h"
+#include "profile/keys.h"
+
+static char *
+slurp (const char *path)
+{
+  FILE *f = fopen (path, "re");
+  if (f == NULL)
+    return NULL;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream (&text, &len);
+  int c;
+  while ((c = getc (f)) != EOF)
+    putc (c, out);
+  fclose (f);
+  fclose (out);
+  return text;
+}
+
+static bool
+is_word_char (char c)
+{
+  return isalnum ((unsigned char) c) || c == '_';
+}
+
+/* NAME as a whole word in a line of TEXT that starts with PREFIX (""
+ * every line), and, when ASSIGNED, followed by '=' or "+=". */
+static bool
+has_word (const char *text, const char *name, const char *prefix,
+          bool assigned)
+{
+  size_t n = strlen (name);
+  for (const char *p = text; p && (p = strstr (p, name)); p += n)
+    {
+      if ((p > text && is_word_char (p[-1])) || is_word_char (p[n]))
+        continue;
+      const char *line = p;
+      while (line > text && line[-1] != '\n')
+        line--;
+      if (strncmp (line, prefix, strlen (prefix)) != 0)
+        continue;
+      const char *q = p + n;
+      while (*q == ' ' || *q == '\t')
+        q++;
+      if (!assigned || *q == '=' || (q[0] == '+' && q[1] == '='))
+        return true;
+    }
+  return false;
+}
+
+static const char *
+where (const struct key_desc *k)
+{
+  return k->section == SEC_TOP || k->section == SEC_SETTINGS
+           ? "" : section_table[k->section].name;
+}
+
+int
+main (void)
+{
+  const char *src = getenv ("SRCDIR");
+  if (src == NULL || *src == '\0')
+    src = ".";
+  char path[PATH_MAX];
+  snprintf (path, sizeof path, "%s/man/cordon.conf.5.in", src);
+  char *man = slurp (path);
+  snprintf (path, sizeof path, "%s/tests/fixtures/valid/every-key.conf", src);
+  char *every = slurp (path);
+  char fixture[PATH_MAX];
+  snprintf (fixture, sizeof fixture, "%s", path);
+  snprintf (path, sizeof path, "%s/tests/fixtures/settings/every-key.conf",
+            src);
+  char *every_settings = slurp (path);
+  if (!man || !every || !every_settings)
+    {
+      printf ("Bail out! cannot read the man page or the fixtures\n");
+      return 1;
+    }
+
+  struct profile_request req = { .path = fixture };
+  char *diags;
+  struct jail_spec *spec = load_request (&req, &diags);
+  tap_ok (spec != NULL, "the every-key fixture is valid: %s", diags);
+  char *shown = spec ? print_spec (spec) : strdup ("");
+  char *again_diags = NULL;
+  struct jail_spec *again = spec ? load_printed (spec, &again_diags) : NULL;
+  char *shown_again = again ? print_spec (again) : NULL;
+  tap_ok (shown_again && strcmp (shown, shown_again) == 0,
+          "show of the every-key fixture reads back to itself");
+
+  struct settings st;
+  struct diagnostics sd = { 0 };
+  tap_ok (settings_load (path, &st, &sd) == 0 && sd.n == 0,
+          "the settings every-key fixture is valid");
+  settings_free (&st);
+  diagnostics_free (&sd);
+
+  for (size_t i = 0; i < n_key_table; i++)
+    {
+      const struct key_desc *k = &key_table[i];
+      bool settings = k->section == SEC_SETTINGS;
+      tap_ok (has_word (man, k->name, ".B", false)
+              || has_word (man, k->name, ".TP", false)
+              || has_word (man, k->name, ".IP", false),
+              "%s%s%s is in cordon.conf(5)", where (k), *where (k) ? "." : "",
+              k->name);
+      tap_ok (has_word (settings ? every_settings : every, k->name, "", true),
+              "%s%s%s is set in the every-key fixture", where (k),
+              *where (k) ? "." : "", k->name);
+      if (!settings)
+        tap_ok (has_word (shown, k->name, "", true),
+                "show prints %s%s%s", where (k), *where (k) ? "." : "",
+                k->name);
+    }
+  free (man);
+  free (every);
+  free (every_settings);
+  free (diags);
+  free (again_diags);
+  free (shown);
+  free (shown_again);
+  jail_spec_free (spec);
+  jail_spec_free (again);
+  return tap_done ();
+}
