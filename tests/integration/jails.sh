@@ -1,0 +1,198 @@
+#!/bin/sh
+# jails.sh — running jails: their records, cordon ps, enter and stop, and
+# what a process entered into a jail can do (exactly what the jail's own
+# command can).
+. "$SRCDIR/tests/lib.sh"
+
+# wait_for CMD...: poll for up to 20 s until CMD succeeds.
+wait_for() {
+  i=0
+  while ! "$@" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 200 ] && return 1
+    sleep 0.1
+  done
+}
+
+# Names unique to this run: other test runs share root's state directory.
+U=h7t$$
+mkdir -p "$T/w" "$T/xdg" && chmod 777 "$T/w"
+chown 65534:65534 "$T/xdg" 2>/dev/null; chmod 700 "$T/xdg"
+profile basic 'mount "/w" { type = "bind" source = "'"$T/w"'" writable = true }'
+
+# Every jail still running when the test ends is stopped; every process
+# the test starts is killed.
+bg_pids=""
+at_exit 'for p in $bg_pids; do kill -KILL $p 2>/dev/null; done'
+
+for who in root nobody; do
+  if [ $who = root ]; then
+    c() { "$CORDON" "$@"; }
+    bg_c() { exec "$CORDON" "$@"; }
+    state=/run/cordon/jails
+    mapped=65534      # root's jails map root to nobody
+  elif userns_works; then
+    c() { as_nobody env XDG_RUNTIME_DIR="$T/xdg" "$CORDON_ANY" "$@"; }
+    bg_c() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env XDG_RUNTIME_DIR="$T/xdg" "$CORDON_ANY" "$@"; }
+    state=$T/xdg/cordon/jails
+    mapped=65534      # nobody's own uid
+  else skip "as nobody" "unprivileged user namespaces are off"; continue; fi
+
+  # start NAME [RUN-ARGS...] -- CMD: a jail in the background that touches
+  # /w/ready.NAME and then runs CMD; $launcher is its cordon run.
+  start() {
+    _n=$1; shift
+    rm -f "$T/w/ready.$_n"
+    bg_c run --name "$_n" "$@" &
+    launcher=$!
+    bg_pids="$bg_pids $launcher"
+    wait_for test -e "$T/w/ready.$_n"
+  }
+  ready() { echo "touch /w/ready.$1; exec $2"; }
+
+  # ---- the seed case: enter a running jail ----
+  n=$U-$who-a
+  start $n "$T/basic.conf" -- sh -c "cat /proc/self/uid_map > /w/map.$n; $(ready $n 'sleep 60')"
+  rm -f "$T/w/made.$n"
+  c enter $n -- touch /w/made.$n
+  is "$who: a file made through enter is owned on the host by the mapped id" \
+    "$(stat -c %u:%g "$T/w/made.$n" 2>&1)" "$mapped:$mapped"
+  is "$who: enter sees the jail's uid_map" \
+    "$(c enter $n -- cat /proc/self/uid_map)" "$(cat "$T/w/map.$n")"
+  is "$who: ps through enter shows the jail's pid 1" \
+    "$(c enter $n -- ps -o pid=,args= -p 1 | sed 's/^ *//')" "1 cordon-init $n"
+  like "$who: ... and the jail's command" \
+    "$(c enter $n -- ps -o pid=,args= | sed 's/^ *//')" "^2 sleep 60"
+  unlike "$who: pid 1's command line holds no host path" \
+    "$(c enter $n -- cat /proc/1/cmdline | tr '\0' ' ')" "cordon run|$T|/"
+  is "$who: the entered command's status comes back" \
+    "$(c enter $n -- sh -c 'exit 42'; echo $?)" 42
+  is "$who: enter's default command is the jail's /bin/sh" \
+    "$(echo 'echo $0' | c enter $n)" "/bin/sh"
+  is "$who: enter keeps the jail's environment rules" \
+    "$(FOO=bar c enter $n -- env)" "$(FOO=bar c run "$T/basic.conf" -- env)"
+
+  # ---- ps ----
+  json=$(c ps --json)
+  rec=$(printf '%s' "$json" | python3 -c "
+import json, sys
+for j in json.load(sys.stdin):
+    if j['name'] == '$n':
+        print(j['id'], j['profile'], j['user'], j['pid'] > 0, j['launcher_pid'],
+              j['command'], j['uptime_seconds'] >= 0, j['address'])" 2>&1)
+  like "$who: ps --json: id, profile, user, pid, launcher, command" \
+    "$rec" "^[0-9a-f]{12} basic $who True $launcher \['sh', '-c', .*\] True None$"
+  like "$who: ps lists it" "$(c ps)" "^[0-9a-f]{12} +$n +basic +$who "
+  id=$(printf '%s' "$rec" | cut -d' ' -f1)
+  is "$who: enter by id" "$(c enter "$id" -- hostname)" "$(c enter $n -- hostname)"
+  is "$who: the record is private" "$(stat -c %a "$state")" 700
+
+  # ---- a name clash is an error before anything starts ----
+  out=$(c run --name $n "$T/basic.conf" -- touch /w/clash.$n 2>&1); rc=$?
+  is "$who: a name clash: 125" $rc 125
+  like "$who: ... says so" "$out" "--name $n: a running jail .* has that name already"
+  ok "$who: ... and the command did not run" test ! -e "$T/w/clash.$n"
+  is "$who: a bad name: 125" "$(c run --name ../x "$T/basic.conf" -- true 2>/dev/null; echo $?)" 125
+
+  # ---- the pid-reuse case: a record whose pid 1 is now another process ----
+  sleep 61 &
+  other=$!
+  bg_pids="$bg_pids $other"
+  forged=$(printf '%012x' $(( ($$ * 7 + ${#who}) % 1000000000 )))
+  sed "s/^id=.*/id=$forged/; s/^name=.*/name=$n-forged/; s/^pid=.*/pid=$other/" \
+    "$state/$id" > "$state/.$forged" && cp "$state/$id.conf" "$state/$forged.conf" &&
+    chown "$(stat -c %u "$state/$id")" "$state/.$forged" "$state/$forged.conf" &&
+    mv "$state/.$forged" "$state/$forged"
+  out=$(c enter $n-forged -- true 2>&1); rc=$?
+  is "$who: a reused pid is never entered: 125" $rc 125
+  like "$who: ... says why" "$out" "has ended: pid $other is no longer its pid 1"
+  out=$(c stop $n-forged 2>&1); rc=$?
+  is "$who: ... nor stopped" $rc 125
+  ok "$who: ... and the other process lives" kill -0 $other
+  kill $other; wait $other 2>/dev/null
+  rm -f "$state/$forged" "$state/$forged.conf"
+
+  # ---- stop ----
+  c stop $n
+  wait $launcher; rc=$?
+  is "$who: stop: the run ends as for SIGTERM" $rc 143
+  ok "$who: ... and its record is gone" test ! -e "$state/$id"
+  out=$(c enter $n -- true 2>&1); rc=$?
+  is "$who: enter after the jail ended: 125" $rc 125
+  like "$who: ... says so" "$out" "$n: no running jail of yours has that id or name"
+
+  n=$U-$who-b
+  start $n "$T/basic.conf" -- sh -c "trap '' TERM; touch /w/ready.$n; while :; do sleep 0.1; done"
+  c stop --timeout 1 $n
+  wait $launcher; rc=$?
+  is "$who: stop with SIGTERM trapped: SIGKILL after the timeout" $rc 137
+
+  n=$U-$who-c
+  start $n "$T/basic.conf" -- sh -c "trap 'exit 9' USR1; touch /w/ready.$n; while :; do sleep 0.1; done"
+  c stop --signal USR1 $n
+  wait $launcher; rc=$?
+  is "$who: stop --signal USR1 reaches the command's trap" $rc 9
+
+  # ---- a SIGKILLed launcher leaves a record the next ps sweeps ----
+  n=$U-$who-d
+  start $n "$T/basic.conf" -- sh -c "$(ready $n 'sleep 60')"
+  id=$(c ps --json | python3 -c "
+import json, sys
+print([j['id'] for j in json.load(sys.stdin) if j['name'] == '$n'][0])")
+  kill -KILL $launcher; wait $launcher 2>/dev/null
+  ok "$who: a SIGKILLed launcher's record is still there" test -e "$state/$id"
+  unlike "$who: ... ps does not list it" "$(c ps)" " $n "
+  ok "$who: ... and swept it" test ! -e "$state/$id"
+done
+
+# ---- only root and the user who started a jail ----
+if is_root && userns_works; then
+  n=$U-root-e
+  c() { "$CORDON" "$@"; }
+  bg_c() { exec "$CORDON" "$@"; }
+  start $n "$T/basic.conf" -- sh -c "$(ready $n 'sleep 60')"
+  out=$(as_nobody env XDG_RUNTIME_DIR="$T/xdg" "$CORDON_ANY" enter $n -- true 2>&1); rc=$?
+  is "another user cannot enter a jail: 125" $rc 125
+  like "... with a clear refusal" "$out" "only root and the user who started a jail may enter or stop it"
+  out=$(as_nobody env XDG_RUNTIME_DIR="$T/xdg" "$CORDON_ANY" stop $n 2>&1); rc=$?
+  is "... nor stop it: 125" $rc 125
+  ok "... and it still runs" kill -0 $launcher
+  "$CORDON" stop $n; wait $launcher
+else
+  skip "another user's jail" "needs root and user namespaces"
+fi
+
+# ---- the state directory is out of every jail's reach ----
+if is_root; then
+  profile hostrun 'mount "/run" { type = "bind" source = "/run" }'
+  n=$U-run
+  start $n "$T/hostrun.conf" -- sh -c "$(ready $n 'sleep 60')"
+  like "a jail that binds the host's /run cannot list the records" \
+    "$("$CORDON" run "$T/hostrun.conf" -- ls /run/cordon/jails 2>&1)" "Permission denied"
+  like "... nor read one" \
+    "$("$CORDON" enter $n -- sh -c 'cat /run/cordon/jails/*' 2>&1)" "Permission denied"
+  "$CORDON" stop $n; wait $launcher
+else
+  skip "the state directory in a jail" "needs root"
+fi
+
+# ---- enter is no way out: the attack probes give what they give in run ----
+use_attack_probe
+n=$U-probe
+c() { "$CORDON" "$@"; }
+bg_c() { exec "$CORDON" "$@"; }
+cp "$PROBE" "$T/probe/suid" && chmod 4755 "$T/probe/suid"
+probe_all='for a in keyctl "mount /tmp" ptrace unshare setns "open-read /proc/keys" "open-read /proc/1/exe" "open-read /proc/1/environ"; do printf "%s: " "$a"; attack $a; done; printf "suid: "; suid euid; grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status'
+mkdir -p "$T/pw" && chmod 777 "$T/pw"
+rm -f "$T/w/ready.$n"
+"$CORDON" run --name $n "$P" -D uid=65534 -D gid=65534 -- sh -c "touch /tmp/r; sleep 60" &
+launcher=$!
+bg_pids="$bg_pids $launcher"
+wait_for "$CORDON" enter $n -- test -e /tmp/r
+via_run=$("$CORDON" run "$P" -D uid=65534 -D gid=65534 -- sh -c "$probe_all" 2>&1)
+via_enter=$("$CORDON" enter $n -- sh -c "$probe_all" 2>&1)
+like "the probes through run are refused" "$via_run" "keyctl: EPERM"
+is "the probes through enter give the same" "$via_enter" "$via_run"
+echo "$via_enter" | sed 's/^/# /'
+"$CORDON" stop $n; wait $launcher
+
+done_testing
