@@ -175,6 +175,22 @@ else
   skip "the state directory in a jail" "needs root"
 fi
 
+# ---- enter -t: a terminal of the jail's, as tty = true ----
+if command -v script >/dev/null 2>&1; then
+  n=$U-tty
+  start $n "$T/basic.conf" -- sh -c "$(ready $n 'sleep 60')"
+  in_terminal() {
+    timeout -k 5 60 script -qec "$1" /dev/null </dev/null 2>&1 | tr -d '\r' | sed 's/\^@//g'
+  }
+  like "enter -t: tty(1) names the jail's /dev/pts" \
+    "$(in_terminal "$CORDON enter -t $n -- tty")" '^/dev/pts/[0-9]+$'
+  is "enter without -t: no terminal of the jail's" \
+    "$(in_terminal "$CORDON enter $n -- tty")" "not a tty"
+  "$CORDON" stop $n; wait $launcher
+else
+  skip "enter -t" "script(1) (util-linux) is not installed"
+fi
+
 # ---- enter is no way out: the attack probes give what they give in run ----
 use_attack_probe
 n=$U-probe
