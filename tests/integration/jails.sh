@@ -144,11 +144,13 @@ print([j['id'] for j in json.load(sys.stdin) if j['name'] == '$n'][0])")
   ok "$who: ... and swept it" test ! -e "$state/$id"
 done
 
+# The rest as the caller.
+c() { "$CORDON" "$@"; }
+bg_c() { exec "$CORDON" "$@"; }
+
 # ---- only root and the user who started a jail ----
 if is_root && userns_works; then
   n=$U-root-e
-  c() { "$CORDON" "$@"; }
-  bg_c() { exec "$CORDON" "$@"; }
   start $n "$T/basic.conf" -- sh -c "$(ready $n 'sleep 60')"
   out=$(as_nobody env XDG_RUNTIME_DIR="$T/xdg" "$CORDON_ANY" enter $n -- true 2>&1); rc=$?
   is "another user cannot enter a jail: 125" $rc 125
@@ -194,8 +196,6 @@ fi
 # ---- enter is no way out: the attack probes give what they give in run ----
 use_attack_probe
 n=$U-probe
-c() { "$CORDON" "$@"; }
-bg_c() { exec "$CORDON" "$@"; }
 cp "$PROBE" "$T/probe/suid" && chmod 4755 "$T/probe/suid"
 probe_all='for a in keyctl "mount /tmp" ptrace unshare setns "open-read /proc/keys" "open-read /proc/1/exe" "open-read /proc/1/environ"; do printf "%s: " "$a"; attack $a; done; printf "suid: "; suid euid; grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status'
 mkdir -p "$T/pw" && chmod 777 "$T/pw"
