@@ -25,7 +25,7 @@
 /* A field added to spec.h needs its line in put_spec and get_spec, and a
  * new size here; these catch the first half being forgotten (x86_64). */
 #if defined(__x86_64__) && defined(__LP64__)
-_Static_assert (sizeof (struct jail_spec) == 1096, "spec.h changed: "
+_Static_assert (sizeof (struct jail_spec) == 1104, "spec.h changed: "
                 "update put_spec and get_spec");
 _Static_assert (sizeof (struct fs_entry) == 128, "spec.h changed: "
                 "update put_entry and get_entry");
@@ -33,7 +33,7 @@ _Static_assert (sizeof (struct seccomp_spec) == 80, "spec.h changed: "
                 "update put_seccomp and get_seccomp");
 _Static_assert (sizeof (struct seccomp_rule) == 176, "spec.h changed: "
                 "update put_seccomp and get_seccomp");
-_Static_assert (sizeof (struct network_spec) == 96, "spec.h changed: "
+_Static_assert (sizeof (struct network_spec) == 104, "spec.h changed: "
                 "update put_network and get_network");
 _Static_assert (sizeof (struct port_publish) == 32, "spec.h changed: "
                 "update put_network and get_network");
@@ -263,6 +263,7 @@ put_network (struct strbuf *o, const struct network_spec *n)
 {
   put_u32 (o, n->mode);
   put_str (o, n->bridge);
+  put_str (o, n->netns);
   put_u8 (o, n->address_auto);
   put_str (o, n->address);
   put_str (o, n->gateway);
@@ -538,6 +539,7 @@ get_network (struct in *i, struct network_spec *n)
 {
   n->mode = (enum network_mode) get_u32 (i);
   n->bridge = get_str (i);
+  n->netns = get_str (i);
   n->address_auto = get_u8 (i);
   n->address = get_str (i);
   n->gateway = get_str (i);

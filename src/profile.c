@@ -26,12 +26,15 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/nsfs.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -359,10 +362,11 @@ static cfg_opt_t cgroup_opts[] = {
 static void build_cgroup (struct loader *, struct jail_spec *, cfg_t *,
                           const struct sec_rec *);
 
-/* network { mode bridge address gateway nat dns publish } (network.c) */
+/* network { mode bridge path address gateway nat dns publish } (network.c) */
 static cfg_opt_t network_opts[] = {
   CFG_STR ("mode", NULL, CFGF_NODEFAULT),
   CFG_STR ("bridge", NULL, CFGF_NODEFAULT),
+  CFG_STR ("path", NULL, CFGF_NODEFAULT),
   CFG_STR ("address", NULL, CFGF_NODEFAULT),
   CFG_STR ("gateway", NULL, CFGF_NODEFAULT),
   CFG_BOOL ("nat", cfg_false, CFGF_NODEFAULT),
@@ -2166,6 +2170,7 @@ check_rlimit (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
 static const char *const network_modes[] = {
   [NETWORK_NONE] = "none", [NETWORK_HOST] = "host",
   [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user",
+  [NETWORK_NETNS] = "netns",
 };
 
 /* "10.88.0.1" or "10.88.0.1/24"; *prefix is -1 without one.  Prefixes go
@@ -3621,6 +3626,11 @@ check_network_keys (struct loader *ld, cfg_t *sec, const struct sec_rec *rec,
                   "'%s' needs mode \"bridge\"", bridge_keys[i]);
         ok = false;
       }
+  if (cfg_size (sec, "path") && mode != NETWORK_NETNS)
+    {
+      net_diag (ld, DIAG_ERROR, rec, "path", "'path' needs mode \"netns\"");
+      ok = false;
+    }
   static const char *const shared_keys[] = { "dns", "publish" };
   for (size_t i = 0; i < 2; i++)
     if (cfg_size (sec, shared_keys[i]) && mode != NETWORK_BRIDGE
@@ -3728,6 +3738,41 @@ build_publish (struct loader *ld, struct network_spec *n, cfg_t *sec,
     }
 }
 
+/* mode "netns": PATH must name a network namespace now (network.c
+ * checks the one it opens again at run time). */
+static void
+build_netns (struct loader *ld, struct network_spec *n, cfg_t *sec,
+             const struct sec_rec *rec)
+{
+  if (!cfg_size (sec, "path"))
+    {
+      net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"netns\" needs 'path', "
+                "the network namespace to join (\"/run/netns/NAME\")");
+      return;
+    }
+  const char *path = cfg_getstr (sec, "path");
+  if (path[0] != '/')
+    {
+      net_diag (ld, DIAG_ERROR, rec, "path", "path \"%s\": not an absolute "
+                "path", path);
+      return;
+    }
+  n->netns = xstrdup (path);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      net_diag (ld, DIAG_ERROR, rec, "path", "path \"%s\": %s", path,
+                strerror (errno));
+      return;
+    }
+  int type = ioctl (fd, NS_GET_NSTYPE);
+  close (fd);
+  if (type != CLONE_NEWNET)
+    net_diag (ld, DIAG_ERROR, rec, "path", "path \"%s\" is not a network "
+              "namespace (%s)", path, type < 0 ? "not a namespace file"
+              : "a namespace of another type");
+}
+
 static void
 build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
                const struct sec_rec *rec)
@@ -3760,6 +3805,8 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
     return;
   if (n->mode == NETWORK_BRIDGE)
     build_bridge_addresses (ld, n, sec, rec);
+  if (n->mode == NETWORK_NETNS)
+    build_netns (ld, n, sec, rec);
   n->dns = copy_list (sec, "dns", &n->n_dns);
   build_publish (ld, n, sec, rec);
 }
@@ -4324,6 +4371,12 @@ print_network (FILE *out, const struct network_spec *n)
       print_string (out, n->address_auto ? "auto" : n->address);
       fprintf (out, "\n    gateway = \"%s/%u\"\n    nat     = %s\n", n->gateway,
                n->prefix, n->nat ? "true" : "false");
+    }
+  if (n->mode == NETWORK_NETNS)
+    {
+      fputs ("    path    = ", out);
+      print_string (out, n->netns);
+      fputc ('\n', out);
     }
   if (n->mode == NETWORK_BRIDGE || n->mode == NETWORK_USER)
     {

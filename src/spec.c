@@ -56,6 +56,7 @@ static void
 free_network (struct network_spec *n)
 {
   free (n->bridge);
+  free (n->netns);
   free (n->address);
   free (n->gateway);
   free_strv (n->dns, n->n_dns);
