@@ -623,24 +623,43 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
     }
   cordon_caps_last ();      /* read here, the command inherits the value */
   heap_settle ();
-  unsigned long flags = clone_flags (spec->namespaces);
+  unsigned ns = spec->namespaces;
+  if (network_clone_joins (spec))
+    ns &= ~(unsigned) JAIL_NS_NET;
+  unsigned long flags = clone_flags (ns);
+  pid_t pid = -1;
+  int saved = 0, ret = -1;
+  struct tty_relay *relay = NULL;
+  if (network_clone_begin (spec, &c.net, err) < 0)
+    {
+      close (sv[1]);
+      cgroup_join_close (&c.join);
+      goto out;
+    }
   say (opts, "clone (namespaces 0x%lx)", flags);
-  pid_t pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL,
-                               NULL);
+  pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
   if (pid == 0)
     {
       c.sock = sv[1];
+      network_clone_end (&c.net, true, NULL);
       child_main (&c, sv[0]);
     }
-  int saved = errno;
+  saved = errno;
+  if (network_clone_end (&c.net, false, err) < 0)
+    {
+      /* A launcher left in the jail's network cannot clean up the host's. */
+      if (pid > 0)
+        kill_and_reap (pid);
+      close (sv[1]);
+      cgroup_join_close (&c.join);
+      goto out;
+    }
   close (sv[1]);
   const char *cgroup_dirs[CGROUP_MAX_DIRS];
   size_t n_cgroup_dirs = c.join.n;
   for (size_t i = 0; i < n_cgroup_dirs; i++)
     cgroup_dirs[i] = c.join.dirs[i];
   cgroup_join_close (&c.join);
-  int ret = -1;
-  struct tty_relay *relay = NULL;
   if (pid < 0)
     {
       cordon_fail (err, saved, "clone%s", saved == EPERM || saved == ENOSPC

@@ -193,6 +193,35 @@ else
   skip "enter -t" "script(1) (util-linux) is not installed"
 fi
 
+# ---- network { mode = "netns" }: an existing namespace, as is ----
+if is_root && command -v ip >/dev/null 2>&1 && ip netns add $U-ns 2>/dev/null; then
+  at_exit "ip netns delete $U-ns 2>/dev/null"
+  ip -n $U-ns link add h7a type veth peer name h7b
+  profile netns 'network { mode = "netns"  path = "/run/netns/'$U-ns'" }'
+  ok "check: a netns path that is a network namespace" "$CORDON" check "$T/netns.conf"
+  is "the jail is in that namespace" \
+    "$("$CORDON" run "$T/netns.conf" -- readlink /proc/self/ns/net)" \
+    "net:[$(stat -L -c %i /run/netns/$U-ns)]"
+  like "... and sees its interfaces as they are" \
+    "$("$CORDON" run "$T/netns.conf" -- cat /proc/net/dev)" "h7a:"
+  n=$U-ns-j
+  start $n "$T/netns.conf" -- sh -c "touch /w/ready.$n; exec sleep 60"
+  is "enter joins it too" "$("$CORDON" enter $n -- readlink /proc/self/ns/net)" \
+    "net:[$(stat -L -c %i /run/netns/$U-ns)]"
+  "$CORDON" stop $n; wait $launcher
+  out=$("$CORDON" check -D network.path=/proc/self/ns/ipc "$T/netns.conf" 2>&1); rc=$?
+  is "check: an ipc namespace is no netns path: 1" $rc 1
+  like "... says so" "$out" 'path "/proc/self/ns/ipc" is not a network namespace'
+  if userns_works; then
+    cp "$T/netns.conf" "$T/netns-nobody.conf"
+    out=$(as_nobody "$CORDON_ANY" run "$T/netns-nobody.conf" -- true 2>&1); rc=$?
+    is "nobody: netns mode: 125" $rc 125
+    like "... it needs root" "$out" 'network mode "netns" needs root'
+  fi
+else
+  skip "network mode netns" "needs root and ip(8) netns"
+fi
+
 # ---- enter is no way out: the attack probes give what they give in run ----
 use_attack_probe
 n=$U-probe
