@@ -26,6 +26,7 @@
 #include "registry.h"
 #include "report.h"
 #include "seccomp-filter.h"
+#include "util.h"
 
 #define DEFAULT_SETTINGS_FILE SYSCONFDIR "/cordon/cordon.conf"
 
@@ -771,6 +772,49 @@ print_record (const struct jail_record *rec, const struct jail_usage *u,
   putchar ('\n');
 }
 
+/* The state directories the caller may read: its own; for root also
+ * those of the users under /run/user (one that is not a user's alone is
+ * skipped).  *N may be 0. */
+static int
+open_registries (struct registry ***out, size_t *n, cordon_error_t *err)
+{
+  *out = NULL;
+  *n = 0;
+  struct registry *own = NULL;
+  if (registry_open (false, &own, err) < 0)
+    return -1;
+  size_t cap = 0;
+  if (own != NULL)
+    {
+      RESERVE_ONE (*out, *n, cap);
+      (*out)[(*n)++] = own;
+    }
+  uid_t *uids = NULL;
+  size_t n_uids = 0;
+  if (geteuid () == 0 && registry_users (&uids, &n_uids) == 0)
+    for (size_t i = 0; i < n_uids; i++)
+      {
+        struct registry *r = NULL;
+        cordon_error_t skip = NULL;
+        if (registry_open_user (uids[i], &r, &skip) == 0 && r != NULL)
+          {
+            RESERVE_ONE (*out, *n, cap);
+            (*out)[(*n)++] = r;
+          }
+        cordon_error_free (&skip);
+      }
+  free (uids);
+  return 0;
+}
+
+static void
+close_registries (struct registry **regs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    registry_close (regs[i]);
+  free (regs);
+}
+
 static int
 command_ps (const struct cli *cli)
 {
@@ -779,19 +823,31 @@ command_ps (const struct cli *cli)
       fputs ("Usage: cordon ps [--json]\n", stderr);
       return EXIT_USAGE;
     }
-  struct registry *r = NULL;
+  struct registry **regs = NULL;
+  size_t n_regs = 0, n = 0;
   struct jail_record *recs = NULL;
-  size_t n = 0;
   cordon_error_t err = NULL;
-  if (registry_open (false, &r, &err) < 0
-      || (r != NULL && registry_list (r, &recs, &n, &err) < 0))
+  int r = open_registries (&regs, &n_regs, &err);
+  for (size_t i = 0; r == 0 && i < n_regs; i++)
+    {
+      struct jail_record *more = NULL;
+      size_t n_more = 0;
+      if ((r = registry_list (regs[i], &more, &n_more, &err)) < 0)
+        break;
+      recs = xrealloc (recs, (n + n_more + 1) * sizeof *recs);
+      if (n_more > 0)
+        memcpy (recs + n, more, n_more * sizeof *recs);
+      n += n_more;
+      free (more);
+    }
+  close_registries (regs, n_regs);
+  if (r < 0)
     {
       say_error ("%s", err->message);
       cordon_error_free (&err);
-      registry_close (r);
+      registry_list_free (recs, n);
       return EXIT_FAILURE;
     }
-  registry_close (r);
   long long now = (long long) time (NULL);
   json_t *all = cli->json ? json_array () : NULL;
   if (!cli->json)
@@ -827,28 +883,37 @@ static int
 find_jail (const char *key, struct jail_record *rec, char **profile_file,
            cordon_error_t *err)
 {
-  struct registry *r = NULL;
-  if (registry_open (false, &r, err) < 0)
+  struct registry **regs = NULL;
+  size_t n_regs = 0;
+  if (open_registries (&regs, &n_regs, err) < 0)
     return -1;
-  int ret = r == NULL ? -1 : registry_find (r, key, rec, err);
-  if (ret < 0)
+  int ret = -1;
+  for (size_t i = 0; ret < 0 && i < n_regs; i++)
     {
-      cordon_error_free (err);
-      /* Another user's jails are not in our state directory: no word on
-       * whether one exists. */
-      cordon_fail (err, 0, "%s: no running jail of yours has that id or "
-                   "name (only root and the user who started a jail may "
-                   "enter or stop it)", key);
+      cordon_error_t miss = NULL;
+      ret = registry_find (regs[i], key, rec, &miss);
+      cordon_error_free (&miss);
+      if (ret == 0 && profile_file != NULL)
+        *profile_file = registry_profile_file (regs[i], rec);
     }
-  else if (rec->uid != getuid () && getuid () != 0)
+  close_registries (regs, n_regs);
+  if (ret < 0)
+    /* Another user's jails are not in our state directory: no word on
+     * whether one exists. */
+    return cordon_fail (err, 0, "%s: no running jail of yours has that id "
+                        "or name (only root and the user who started a jail "
+                        "may enter or stop it)", key);
+  if (rec->uid != getuid () && getuid () != 0)
     {
       jail_record_free (rec);
-      ret = cordon_fail (err, 0, "%s: not your jail", key);
+      if (profile_file != NULL)
+        {
+          free (*profile_file);
+          *profile_file = NULL;
+        }
+      return cordon_fail (err, 0, "%s: not your jail", key);
     }
-  else if (profile_file != NULL)
-    *profile_file = registry_profile_file (r, rec);
-  registry_close (r);
-  return ret;
+  return 0;
 }
 
 static int

@@ -23,6 +23,7 @@ struct registry
 {
   int dirfd;
   char *path;
+  uid_t owner;          /* whose jails: the euid, or a user's for root */
 };
 
 /* ---- processes ---- */
@@ -80,19 +81,20 @@ proc_is (pid_t pid, unsigned long long start)
 
 /* ---- the directory ---- */
 
-/* Ours and no one else's to write. */
+/* OWNER's and no one else's to write. */
 static bool
-private_dir_fd (int fd)
+private_dir_fd (int fd, uid_t owner)
 {
   struct stat st;
   return fstat (fd, &st) == 0 && S_ISDIR (st.st_mode)
-         && st.st_uid == geteuid () && (st.st_mode & 022) == 0;
+         && st.st_uid == owner && (st.st_mode & 022) == 0;
 }
 
-/* NAME under DIRFD, a private directory, made 0700 when CREATE. */
+/* NAME under DIRFD, a private directory of OWNER's, made 0700 when
+ * CREATE. */
 static int
 open_private_dir (int dirfd, const char *shown, const char *name,
-                  bool create, cordon_error_t *err)
+                  uid_t owner, bool create, cordon_error_t *err)
 {
   if (create && mkdirat (dirfd, name, 0700) < 0 && errno != EEXIST)
     return fail_errno (err, "mkdir %s/%s", shown, name);
@@ -104,12 +106,12 @@ open_private_dir (int dirfd, const char *shown, const char *name,
         return -2;
       return fail_errno (err, "open %s/%s", shown, name);
     }
-  if (!private_dir_fd (fd))
+  if (!private_dir_fd (fd, owner))
     {
       close (fd);
       return cordon_fail (err, 0, "%s/%s: not a directory owned by uid %u "
                           "that only it can write", shown, name,
-                          (unsigned) geteuid ());
+                          (unsigned) owner);
     }
   return fd;
 }
@@ -121,6 +123,50 @@ base_dir (void)
     return "/run";
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
   return xdg != NULL && *xdg == '/' ? xdg : NULL;
+}
+
+/* BASE/cordon/jails, of OWNER's. */
+static int
+open_under (const char *base, uid_t owner, bool create,
+            struct registry **out, cordon_error_t *err)
+{
+  *out = NULL;
+  int basefd = open (base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (basefd < 0)
+    {
+      if (errno == ENOENT && !create)
+        return 0;
+      return fail_errno (err, "open %s", base);
+    }
+  /* A user's runtime directory must be theirs; /run is root's. */
+  if (!private_dir_fd (basefd, owner))
+    {
+      close (basefd);
+      return cordon_fail (err, 0, "%s: not a directory owned by uid %u that "
+                          "only it can write", base, (unsigned) owner);
+    }
+  char *shown = xasprintf ("%s/cordon", base);
+  int cordonfd = open_private_dir (basefd, base, "cordon", owner, create,
+                                   err);
+  close (basefd);
+  int fd = cordonfd;
+  if (cordonfd >= 0)
+    {
+      fd = open_private_dir (cordonfd, shown, "jails", owner, create, err);
+      close (cordonfd);
+    }
+  if (fd < 0)
+    {
+      free (shown);
+      return fd == -2 ? 0 : -1;
+    }
+  struct registry *r = xcalloc (1, sizeof *r);
+  r->dirfd = fd;
+  r->path = xasprintf ("%s/jails", shown);
+  r->owner = owner;
+  free (shown);
+  *out = r;
+  return 0;
 }
 
 int
@@ -135,42 +181,39 @@ registry_open (bool create, struct registry **out, cordon_error_t *err)
       return cordon_fail (err, 0, "no state directory for the jails: "
                           "XDG_RUNTIME_DIR is not set");
     }
-  int basefd = open (base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (basefd < 0)
-    return fail_errno (err, "open %s", base);
-  /* A user's runtime directory must be theirs; /run is root's. */
-  struct stat st;
-  if (fstat (basefd, &st) < 0 || st.st_uid != geteuid ()
-      || (st.st_mode & 022) != 0)
+  return open_under (base, geteuid (), create, out, err);
+}
+
+int
+registry_open_user (uid_t uid, struct registry **out, cordon_error_t *err)
+{
+  char base[64];
+  snprintf (base, sizeof base, "/run/user/%u", (unsigned) uid);
+  return open_under (base, uid, false, out, err);
+}
+
+int
+registry_users (uid_t **uids, size_t *n)
+{
+  *uids = NULL;
+  *n = 0;
+  DIR *d = opendir ("/run/user");
+  if (d == NULL)
+    return errno == ENOENT ? 0 : -1;
+  size_t cap = 0;
+  struct dirent *de;
+  while ((de = readdir (d)) != NULL)
     {
-      close (basefd);
-      return cordon_fail (err, 0, "%s: not a directory owned by uid %u that "
-                          "only it can write", base, (unsigned) geteuid ());
+      char *end;
+      errno = 0;
+      unsigned long uid = strtoul (de->d_name, &end, 10);
+      if (errno || end == de->d_name || *end || uid == 0
+          || uid > (uid_t) -2)
+        continue;
+      RESERVE_ONE (*uids, *n, cap);
+      (*uids)[(*n)++] = (uid_t) uid;
     }
-  char *shown = xasprintf ("%s/cordon", base);
-  int cordonfd = open_private_dir (basefd, base, "cordon", create, err);
-  close (basefd);
-  int fd = cordonfd;
-  if (cordonfd >= 0)
-    {
-      fd = open_private_dir (cordonfd, shown, "jails", create, err);
-      close (cordonfd);
-    }
-  if (fd == -2)
-    {
-      free (shown);
-      return 0;
-    }
-  if (fd < 0)
-    {
-      free (shown);
-      return -1;
-    }
-  struct registry *r = xcalloc (1, sizeof *r);
-  r->dirfd = fd;
-  r->path = xasprintf ("%s/jails", shown);
-  free (shown);
-  *out = r;
+  closedir (d);
   return 0;
 }
 
@@ -408,7 +451,7 @@ read_file (const struct registry *r, const char *name, size_t *len)
   struct stat st;
   char *buf = NULL;
   if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
-      && st.st_uid == geteuid () && (st.st_mode & 022) == 0
+      && st.st_uid == r->owner && (st.st_mode & 022) == 0
       && st.st_size < RECORD_MAX)
     {
       buf = xcalloc ((size_t) st.st_size + 1, 1);

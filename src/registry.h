@@ -4,6 +4,8 @@
  * Root's records live in /run/cordon/jails/, a user's in
  * $XDG_RUNTIME_DIR/cordon/jails/; both directories are 0700 and owned by
  * the euid, and no jail ever sees them (they are under the host's /run).
+ * Root reads users' records too, where their runtime directory is
+ * /run/user/UID; a file is trusted only when the directory's owner owns it.
  * One jail is two files: ID (its record, KEY=VALUE lines) and ID.conf (its
  * effective profile, as `cordon show` prints it).  Both are written whole
  * (a temporary file renamed into place).  A record is live while its
@@ -48,6 +50,13 @@ struct registry;
  * directory (!CREATE and none yet, or a user without XDG_RUNTIME_DIR),
  * *OUT is NULL and 0 is returned when !CREATE. */
 int registry_open (bool create, struct registry **out, cordon_error_t *err);
+/* Root: the state directory of user UID, /run/user/UID/cordon/jails (a
+ * user's XDG_RUNTIME_DIR as pam_systemd makes it), when there is one that
+ * is theirs alone. */
+int registry_open_user (uid_t uid, struct registry **out,
+                        cordon_error_t *err);
+/* The uids that have a directory in /run/user. */
+int registry_users (uid_t **uids, size_t *n);
 void registry_close (struct registry *r);
 const char *registry_dir (const struct registry *r);
 

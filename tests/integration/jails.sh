@@ -159,6 +159,28 @@ if is_root && userns_works; then
   is "... nor stop it: 125" $rc 125
   ok "... and it still runs" kill -0 $launcher
   "$CORDON" stop $n; wait $launcher
+
+  # Root sees a user's jails where their runtime directory is /run/user/UID.
+  if [ ! -e /run/user/65534 ] && mkdir -p /run/user/65534; then
+    at_exit 'rm -rf /run/user/65534'
+    chown 65534:65534 /run/user/65534 && chmod 700 /run/user/65534
+    n=$U-user
+    rm -f "$T/w/ready.$n"
+    setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env XDG_RUNTIME_DIR=/run/user/65534 \
+      "$CORDON_ANY" run --name $n "$T/basic.conf" -- sh -c "$(ready $n 'sleep 60')" &
+    launcher=$!
+    bg_pids="$bg_pids $launcher"
+    wait_for test -e "$T/w/ready.$n"
+    like "root's ps lists a user's jail" "$("$CORDON" ps)" "^[0-9a-f]{12} +$n +basic +nobody "
+    rm -f "$T/w/root.$n"
+    "$CORDON" enter $n -- touch /w/root.$n
+    is "root enters a user's jail as the jail's ids" "$(stat -c %u "$T/w/root.$n" 2>&1)" 65534
+    "$CORDON" stop $n
+    wait $launcher; rc=$?
+    is "root stops a user's jail" $rc 143
+  else
+    skip "root and a user's jail" "/run/user/65534 exists already"
+  fi
 else
   skip "another user's jail" "needs root and user namespaces"
 fi
@@ -191,6 +213,23 @@ if command -v script >/dev/null 2>&1; then
   "$CORDON" stop $n; wait $launcher
 else
   skip "enter -t" "script(1) (util-linux) is not installed"
+fi
+
+# ---- a jail's cgroup: ps shows its use, enter joins it ----
+if is_root; then
+  n=$U-cg
+  start $n "$T/basic.conf" -D 'cgroup.memory="64M"' -D cgroup.pids=50 -- sh -c "$(ready $n 'sleep 60')"
+  like "ps --json: memory, peak and processes of a jail with a cgroup" \
+    "$("$CORDON" ps --json | python3 -c "
+import json, sys
+for j in json.load(sys.stdin):
+    if j['name'] == '$n':
+        print(j['memory_bytes'] > 0, j['memory_peak_bytes'] > 0, j['pids'])")" "^True True [1-9]"
+  is "enter joins the jail's cgroup (its root, in the jail's cgroup namespace)" \
+    "$("$CORDON" enter $n -- sh -c "{ grep ':memory:' /proc/self/cgroup || grep '^0::' /proc/self/cgroup; } | cut -d: -f3")" "/"
+  "$CORDON" stop $n; wait $launcher
+else
+  skip "a jail's cgroup" "needs root"
 fi
 
 # ---- network { mode = "netns" }: an existing namespace, as is ----
