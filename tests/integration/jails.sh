@@ -215,6 +215,17 @@ else
   skip "enter -t" "script(1) (util-linux) is not installed"
 fi
 
+# ---- the time namespace (pid 1 makes it for its children only) ----
+if is_root; then
+  n=$U-time
+  start $n "$T/basic.conf" -D 'namespaces+="time"' -- sh -c "readlink /proc/self/ns/time > /w/time.$n; $(ready $n 'sleep 60')"
+  is "enter joins the jail's time namespace" \
+    "$("$CORDON" enter $n -- readlink /proc/self/ns/time)" "$(cat "$T/w/time.$n")"
+  "$CORDON" stop $n; wait $launcher
+else
+  skip "the time namespace" "needs root"
+fi
+
 # ---- a jail's cgroup: ps shows its use, enter joins it ----
 if is_root; then
   n=$U-cg
