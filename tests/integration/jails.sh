@@ -210,6 +210,13 @@ if command -v script >/dev/null 2>&1; then
     "$(in_terminal "$CORDON enter -t $n -- tty")" '^/dev/pts/[0-9]+$'
   is "enter without -t: no terminal of the jail's" \
     "$(in_terminal "$CORDON enter $n -- tty")" "not a tty"
+  # ^C typed at the terminal (the kernel's SIGINT, to the foreground
+  # group) reaches the command, which is in a session of its own.
+  rm -f "$T/w/int.$n"
+  out=$( (wait_for test -e "$T/w/int.$n"; printf '\003'; sleep 3) |
+    timeout -k 5 60 script -qec "$CORDON enter $n -- sh -c 'trap \"echo got INT; exit 3\" INT; touch /w/int.$n; sleep 20 & wait'; echo status \$?" /dev/null 2>&1 | tr -d '\r')
+  like "^C at the terminal reaches enter's command" "$out" "got INT"
+  like "... and its status comes back" "$out" "status 3"
   "$CORDON" stop $n; wait $launcher
 else
   skip "enter -t" "script(1) (util-linux) is not installed"
