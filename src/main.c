@@ -476,22 +476,15 @@ register_jail (const struct cli *cli, const struct jail_spec *spec,
       registry_close (r);
       return cordon_fail (err, errno, "print the effective profile");
     }
-  rec->name = cli->name ? strdup (cli->name) : NULL;
-  rec->profile_name = spec->name ? strdup (spec->name) : NULL;
+  rec->name = xstrdup (cli->name);
+  rec->profile_name = xstrdup (spec->name);
   rec->uid = getuid ();
   rec->launcher = getpid ();
   rec->started = (long long) time (NULL);
+  rec->argv = xcalloc (spec->n_argv + 1, sizeof *rec->argv);
   for (size_t i = 0; i < spec->n_argv; i++)
-    {
-      rec->argv = realloc (rec->argv, (i + 1) * sizeof *rec->argv);
-      if (rec->argv == NULL || (rec->argv[i] = strdup (spec->argv[i])) == NULL)
-        {
-          free (text);
-          registry_close (r);
-          return cordon_fail (err, ENOMEM, "record");
-        }
-      rec->n_argv = i + 1;
-    }
+    rec->argv[i] = xstrdup (spec->argv[i]);
+  rec->n_argv = spec->n_argv;
   int ret = proc_start_time (rec->launcher, &rec->launcher_start);
   if (ret < 0)
     cordon_fail (err, errno, "read /proc/%d/stat", (int) rec->launcher);
@@ -516,15 +509,11 @@ jail_started (const struct jail_started *s, void *arg, cordon_error_t *err)
   rec->pid = s->pid;
   if (proc_start_time (s->pid, &rec->pid_start) < 0)
     return cordon_fail (err, errno, "read /proc/%d/stat", (int) s->pid);
+  rec->cgroups = xcalloc (s->n_cgroup_dirs, sizeof *rec->cgroups);
   for (size_t i = 0; i < s->n_cgroup_dirs; i++)
-    {
-      rec->cgroups = realloc (rec->cgroups, (i + 1) * sizeof *rec->cgroups);
-      if (rec->cgroups == NULL || (rec->cgroups[i] = strdup (s->cgroup_dirs[i])) == NULL)
-        return cordon_fail (err, ENOMEM, "record");
-      rec->n_cgroups = i + 1;
-    }
-  if (s->address && (rec->address = strdup (s->address)) == NULL)
-    return cordon_fail (err, ENOMEM, "record");
+    rec->cgroups[i] = xstrdup (s->cgroup_dirs[i]);
+  rec->n_cgroups = s->n_cgroup_dirs;
+  rec->address = xstrdup (s->address);
   struct registry *r = NULL;
   if (registry_open (false, &r, err) < 0)
     return -1;
