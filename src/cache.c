@@ -1,10 +1,14 @@
 /* cache.c — cordon's private on-disk caches (see cache.h): where they are,
- * who may write them, reading and writing their files whole. */
+ * who may write them, what their entries depend on, reading and writing
+ * their files whole. */
 #include "config.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
+#include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +38,104 @@ cache_hash_str (struct cache_hash *h, const char *s)
   cache_hash_bytes (h, s, strlen (s) + 1);
 }
 
+/* ---- what entries depend on ---- */
+
+/* The GNU build id of the loaded object (the program or a library) that
+ * holds the address ADDR. */
+struct build_id
+{
+  const void *addr;
+  unsigned char bytes[64];
+  size_t n;
+};
+
+static bool
+object_holds (const struct dl_phdr_info *info, const void *addr)
+{
+  uintptr_t a = (uintptr_t) addr;
+  for (int p = 0; p < info->dlpi_phnum; p++)
+    {
+      const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
+      uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+      if (ph->p_type == PT_LOAD && a >= start && a - start < ph->p_memsz)
+        return true;
+    }
+  return false;
+}
+
+static int
+note_build_id (struct dl_phdr_info *info, size_t size, void *data)
+{
+  (void) size;
+  struct build_id *id = data;
+  if (!object_holds (info, id->addr))
+    return 0;
+  for (int p = 0; p < info->dlpi_phnum; p++)
+    {
+      const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
+      if (ph->p_type != PT_NOTE)
+        continue;
+      const char *note = (const char *) (info->dlpi_addr + ph->p_vaddr);
+      /* a note's descriptor and the next note start at the segment's
+       * alignment: 4 bytes, or 8 (.note.gnu.property) */
+      size_t pad = ph->p_align == 8 ? 7 : 3;
+      size_t at = 0;
+      while (at + sizeof (ElfW (Nhdr)) <= ph->p_memsz)
+        {
+          const ElfW (Nhdr) *nh = (const ElfW (Nhdr) *) (note + at);
+          size_t desc_at = (at + sizeof *nh + nh->n_namesz + pad) & ~pad;
+          size_t next = (desc_at + nh->n_descsz + pad) & ~pad;
+          if (next > ph->p_memsz)
+            break;
+          if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4
+              && memcmp (note + at + sizeof *nh, "GNU", 4) == 0
+              && nh->n_descsz > 0 && nh->n_descsz <= sizeof id->bytes)
+            {
+              memcpy (id->bytes, note + desc_at, nh->n_descsz);
+              id->n = nh->n_descsz;
+              return 1;
+            }
+          at = next;
+        }
+    }
+  return 1;   /* the object holding ADDR, without a build id */
+}
+
+static void
+put_id (struct strbuf *out, const struct build_id *id)
+{
+  unsigned char n = (unsigned char) id->n;
+  sb_putn (out, (const char *) &n, 1);
+  sb_putn (out, (const char *) id->bytes, id->n);
+}
+
+bool
+cache_put_build (struct strbuf *out)
+{
+  /* looked up once: a run asks for the settings', the profile's and the
+   * filter's entries */
+  static struct build_id cordon, libseccomp;
+  static bool looked;
+  const struct scmp_version *v = seccomp_version ();
+  if (!looked)
+    {
+      cordon.addr = &looked;
+      libseccomp.addr = v;
+      dl_iterate_phdr (note_build_id, &cordon);
+      if (v != NULL)
+        dl_iterate_phdr (note_build_id, &libseccomp);
+      looked = true;
+    }
+  uint32_t words[4] = { v ? v->major : 0, v ? v->minor : 0,
+                        v ? v->micro : 0, seccomp_arch_native () };
+  put_id (out, &cordon);
+  sb_putn (out, (const char *) words, sizeof words);
+  put_id (out, &libseccomp);
+  return cordon.n > 0;
+}
+
+/* ---- the directory ---- */
+
 /* Ours, and no one else may write it: a directory or a cache file. */
 static bool
 private_stat (const struct stat *st, mode_t type)
@@ -42,24 +144,25 @@ private_stat (const struct stat *st, mode_t type)
          && (st->st_mode & 022) == 0;
 }
 
-/* A directory only we can write, created if need be. */
+/* A level of the path above cordon's own: no one but root and the caller
+ * can put something else in its place, or (sticky, as /tmp) in place of
+ * what they own in it. */
 static bool
-private_dir (const char *path)
+trusted_stat (const struct stat *st)
 {
-  if (mkdir (path, 0700) < 0 && errno != EEXIST)
-    return false;
-  struct stat st;
-  return lstat (path, &st) == 0 && private_stat (&st, S_IFDIR);
+  return S_ISDIR (st->st_mode)
+         && (st->st_uid == 0 || st->st_uid == geteuid ())
+         && ((st->st_mode & 022) == 0 || (st->st_mode & S_ISVTX));
 }
 
-bool
-cache_dir_path (const char *sub, char *buf, size_t size, bool *own_parent)
+/* Where cache SUB is, into BUF: false when there is none. */
+static bool
+cache_path (const char *sub, char *buf, size_t size)
 {
   const char *env = getenv ("CORDON_CACHE_DIR");
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
   const char *home = getenv ("HOME");
   int n;
-  *own_parent = env != NULL;
   if (env != NULL)
     {
       if (*env != '/')
@@ -77,37 +180,70 @@ cache_dir_path (const char *sub, char *buf, size_t size, bool *own_parent)
   return n > 0 && (size_t) n < size;
 }
 
-/* Make DIR and the directory above it, both private; the one above that
- * must exist, unless OWN_PARENT. */
-static bool
-make_dir (char *dir, bool own_parent)
-{
-  char *slash = strrchr (dir, '/');
-  if (slash == NULL)
-    return false;
-  *slash = '\0';
-  char *base_end = own_parent ? NULL : strrchr (dir, '/');
-  struct stat st;
-  bool ok = true;
-  if (base_end != NULL)
-    {
-      *base_end = '\0';
-      ok = stat (*dir ? dir : "/", &st) == 0 && S_ISDIR (st.st_mode);
-      *base_end = '/';
-    }
-  ok = ok && private_dir (dir);
-  *slash = '/';
-  return ok && private_dir (dir);
-}
+#define CACHE_MAX_LEVELS 64
 
 int
-cache_dir_open (const char *dir)
+cache_dir_open (const char *sub, bool create)
 {
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  char path[4096], *level[CACHE_MAX_LEVELS], *save = NULL;
+  size_t n = 0;
+  if (!cache_path (sub, path, sizeof path))
+    return -1;
+  for (char *c = strtok_r (path, "/", &save); c != NULL;
+       c = strtok_r (NULL, "/", &save))
+    {
+      /* "." and ".." would name a level other than the one checked */
+      if (n == CACHE_MAX_LEVELS || strcmp (c, ".") == 0
+          || strcmp (c, "..") == 0)
+        return -1;
+      level[n++] = c;
+    }
+  if (n < 2)
+    return -1;
   struct stat st;
-  if (fd >= 0 && (fstat (fd, &st) < 0 || !private_stat (&st, S_IFDIR)))
+  int fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0 && (fstat (fd, &st) < 0 || !trusted_stat (&st)))
     close_fd (&fd);
+  for (size_t i = 0; fd >= 0 && i < n; i++)
+    {
+      bool ours = i + 2 >= n;
+      if (ours && create && mkdirat (fd, level[i], 0700) < 0
+          && errno != EEXIST)
+        {
+          close_fd (&fd);
+          break;
+        }
+      int next = openat (fd, level[i],
+                         O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      close_fd (&fd);
+      fd = next;
+      if (fd >= 0 && (fstat (fd, &st) < 0
+                      || !(ours ? private_stat (&st, S_IFDIR)
+                                : trusted_stat (&st))))
+        close_fd (&fd);
+    }
   return fd;
+}
+
+/* ---- files ---- */
+
+/* Against damage, not an adversary (who cannot write the directory): any
+ * change within one 8-byte word changes it, as each step is a bijection. */
+static uint64_t
+checksum (const unsigned char *p, size_t n)
+{
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+  size_t i = 0;
+  for (; i + sizeof w <= n; i += sizeof w)
+    {
+      memcpy (&w, p + i, sizeof w);
+      h = (h ^ w) * 0xff51afd7ed558ccdULL;
+      h ^= h >> 32;
+    }
+  w = 0;
+  memcpy (&w, p + i, n - i);
+  h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+  return h ^ (h >> 33);
 }
 
 bool
@@ -116,24 +252,34 @@ cache_file_read (int dirfd, const char *name, size_t max,
 {
   *buf = NULL;
   *len = 0;
-  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = openat (dirfd, name,
+                   O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return false;
   struct stat st;
   unsigned char *b = NULL;
+  uint64_t sum;
+  size_t size = 0;
   bool ok = fstat (fd, &st) == 0 && private_stat (&st, S_IFREG)
-            && st.st_size > 0 && (size_t) st.st_size <= max
+            && st.st_size > (off_t) sizeof sum
+            && (size_t) st.st_size <= max + sizeof sum
             && (b = malloc ((size_t) st.st_size + 1)) != NULL
             /* one byte more than the file: a file that grew is refused */
             && read (fd, b, (size_t) st.st_size + 1) == st.st_size;
   close (fd);
+  if (ok)
+    {
+      size = (size_t) st.st_size - sizeof sum;
+      memcpy (&sum, b + size, sizeof sum);
+      ok = sum == checksum (b, size);
+    }
   if (!ok)
     {
       free (b);
       return false;
     }
   *buf = b;
-  *len = (size_t) st.st_size;
+  *len = size;
   return true;
 }
 
@@ -155,15 +301,19 @@ older_first (const void *a, const void *b)
   return (x->tv_nsec > y->tv_nsec) - (x->tv_nsec < y->tv_nsec);
 }
 
-/* Keep the newest CACHE_MAX_FILES of DIR's files (the ones written last:
+/* Keep the newest CACHE_MAX_FILES of DIRFD's files (the ones written last:
  * an entry still in use comes back at the cost of one compilation).  Run
  * after a write, never on the way to a jail that found its entry. */
 static void
-trim (const char *dir)
+trim (int dirfd)
 {
-  DIR *d = opendir (dir);
+  int fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
   if (d == NULL)
-    return;
+    {
+      close_fd (&fd);
+      return;
+    }
   struct cache_file *files = NULL;
   size_t n = 0, cap = 0;
   struct dirent *de;
@@ -171,7 +321,7 @@ trim (const char *dir)
     {
       struct stat st;
       if (de->d_name[0] == '.' || strlen (de->d_name) >= sizeof files->name
-          || fstatat (dirfd (d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
+          || fstatat (dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0
           || !S_ISREG (st.st_mode))
         continue;
       if (n == cap)
@@ -190,32 +340,29 @@ trim (const char *dir)
     {
       qsort (files, n, sizeof *files, older_first);
       for (size_t i = 0; i < n - CACHE_MAX_FILES; i++)
-        unlinkat (dirfd (d), files[i].name, 0);
+        unlinkat (dirfd, files[i].name, 0);
     }
   free (files);
   closedir (d);
 }
 
 void
-cache_file_write (char *dir, bool own_parent, const char *name,
-                  const void *data, size_t len)
+cache_file_write (int dirfd, const char *name, const void *data, size_t len)
 {
-  char path[4300], tmp[4400], proc[64];
-  if (!make_dir (dir, own_parent)
-      || snprintf (path, sizeof path, "%s/%s", dir, name)
-         >= (int) sizeof path
-      || snprintf (tmp, sizeof tmp, "%s.%d", path, (int) getpid ())
-         >= (int) sizeof tmp)
+  char tmp[128], proc[64];
+  if (snprintf (tmp, sizeof tmp, "%s.%d", name, (int) getpid ())
+      >= (int) sizeof tmp)
     return;
-  int fd = open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  int fd = openat (dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     return;
+  uint64_t sum = checksum (data, len);
   /* linkat of an O_TMPFILE: the file appears whole or not at all */
   snprintf (proc, sizeof proc, "/proc/self/fd/%d", fd);
-  if (write_all (fd, data, len) == 0
-      && linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0
-      && rename (tmp, path) < 0)
-    unlink (tmp);
+  if (write_all (fd, data, len) == 0 && write_all (fd, &sum, sizeof sum) == 0
+      && linkat (AT_FDCWD, proc, dirfd, tmp, AT_SYMLINK_FOLLOW) == 0
+      && renameat (dirfd, tmp, dirfd, name) < 0)
+    unlinkat (dirfd, tmp, 0);
   close (fd);
-  trim (dir);
+  trim (dirfd);
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1061,10 +1062,22 @@ cgroup_destroy (struct cgroup *cg, cordon_error_t *err)
 
 /* ---- stale cgroups ---- */
 
+/* "cordon-PID-TOKEN" (see cgroup_jail_name), or "cordon-PID" as
+ * versions before the token named them. */
 static bool
 is_jail_name (const char *name)
 {
-  return strncmp (name, "cordon-", 7) == 0 && name[7] >= '0' && name[7] <= '9';
+  if (strncmp (name, "cordon-", 7) != 0)
+    return false;
+  const char *p = name + 7;
+  size_t digits = strspn (p, "0123456789");
+  if (digits == 0)
+    return false;
+  p += digits;
+  if (*p == '\0')
+    return true;
+  return p[0] == '-' && strspn (p + 1, "0123456789abcdef") == 16
+         && p[17] == '\0';
 }
 
 static void
@@ -1136,6 +1149,20 @@ cgroup_remove_stale (const struct cgroup_host *host, const char *parent,
 
 /* ---- the jail's view ---- */
 
+int
+cgroup_jail_name (char *buf, size_t size, cordon_error_t *err)
+{
+  uint64_t token;
+  ssize_t n;
+  while ((n = getrandom (&token, sizeof token, 0)) < 0 && errno == EINTR)
+    ;
+  if (n != (ssize_t) sizeof token)
+    return cordon_fail (err, n < 0 ? errno : EIO,
+                        "getrandom: a name for the jail's cgroup");
+  snprintf (buf, size, "cordon-%ld-%016" PRIx64, (long) getpid (), token);
+  return 0;
+}
+
 struct cgroup_jail
 {
   struct cgroup_host host;
@@ -1179,8 +1206,13 @@ cgroup_jail_begin (const struct jail_spec *spec,
     }
   const char *parent = opts->cgroup_parent ? opts->cgroup_parent : "cordon";
   cgroup_remove_stale (&j->host, parent, opts);
-  char name[64];
-  snprintf (name, sizeof name, "cordon-%d", (int) getpid ());
+  char name[CGROUP_JAIL_NAME_MAX];
+  if (cgroup_jail_name (name, sizeof name, err) < 0)
+    {
+      cgroup_host_free (&j->host);
+      free (j);
+      return -1;
+    }
   struct cgroup_request req = {
     .limits = &spec->cgroup,
     .accounting = accounting,
@@ -1207,7 +1239,7 @@ cgroup_jail_open_join (const struct cgroup_jail *j, struct cgroup_join *join,
 
 bool
 cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
-                 int status, const struct jail_options *opts,
+                 bool sigkilled, const struct jail_options *opts,
                  struct cgroup_stats *st)
 {
   memset (st, 0, sizeof *st);
@@ -1215,10 +1247,9 @@ cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
     return false;
   /* The numbers serve the run report, and the OOM count a jail that ended
    * by SIGKILL: 6 system calls saved on every other run. */
-  bool killed = status == 128 + SIGKILL;
-  if (opts->result != NULL || killed)
+  if (opts->result != NULL || sigkilled)
     cgroup_read_stats (j->cg, st);
-  bool oom = st->oom_kills > 0 && killed;
+  bool oom = st->oom_kills > 0 && sigkilled;
   if (oom)
     {
       /* Always said, even with -q: 137 alone does not tell why. */

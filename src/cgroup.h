@@ -9,12 +9,16 @@
  * After the jail ends the launcher reads the OOM count and the peaks, kills
  * what is left and removes the directories.
  *
- * Layout: <hierarchy>/<own>/<parent>/cordon-<pid>, where <own> is the
- * launcher's own cgroup (a relative cgroup_parent; an absolute one starts at
- * the hierarchy's root).  Each jail directory is flock()ed by the launcher
+ * Layout: <hierarchy>/<own>/<parent>/cordon-<pid>-<token>, where <own> is
+ * the launcher's own cgroup (a relative cgroup_parent; an absolute one
+ * starts at the hierarchy's root) and <token> 64 random bits: a pid alone
+ * is not unique, as launchers in two pid namespaces (two containers) may
+ * have the same one.  The pid is only for people reading the tree.
+ * Each jail directory is flock()ed by the launcher
  * (the jail's pid 1 inherits the lock) for as long as either lives; a
  * directory whose lock can be taken is stale and is removed by the next run
- * that makes a cgroup.
+ * that makes a cgroup.  The lock, not the name, says who owns it: it is
+ * held wherever its owner runs, and goes when the owner dies.
  * Creating and scanning hold the parent's lock, so a scan never takes a
  * directory that is being created. */
 #ifndef CORDON_CGROUP_H
@@ -132,6 +136,11 @@ int cgroup_destroy (struct cgroup *cg, cordon_error_t *err);
 void cgroup_remove_stale (const struct cgroup_host *host, const char *parent,
                           const struct jail_options *opts);
 
+/* The jail's directory name: "cordon-<pid>-<16 hex digits>", the digits
+ * from getrandom. */
+#define CGROUP_JAIL_NAME_MAX 64
+int cgroup_jail_name (char *buf, size_t size, cordon_error_t *err);
+
 /* What jail.c calls: when the profile sets limits or a report wants peaks,
  * probe the host, remove stale cgroups and create the jail's cgroup (*out
  * is NULL when there is nothing to do). */
@@ -141,11 +150,12 @@ int cgroup_jail_begin (const struct jail_spec *spec,
                        struct cgroup_jail **out, cordon_error_t *err);
 int cgroup_jail_open_join (const struct cgroup_jail *j,
                            struct cgroup_join *join, cordon_error_t *err);
-/* After the jail's pid 1 is reaped with STATUS: fill *ST, say so when the
- * memory limit killed the command (returning true), remove the cgroup and
- * free J. */
+/* After the jail's pid 1 is reaped: fill *ST, say so when the memory
+ * limit killed the command (returning true: SIGKILLED, the command died of
+ * SIGKILL, as its wait status says, and the cgroup counted an OOM kill),
+ * remove the cgroup and free J. */
 bool cgroup_jail_end (struct cgroup_jail *j, const struct jail_spec *spec,
-                      int status, const struct jail_options *opts,
+                      bool sigkilled, const struct jail_options *opts,
                       struct cgroup_stats *st);
 
 #endif

@@ -208,7 +208,8 @@ become_command (struct entered *e)
     }
   if (jail_command_harden (spec, &e->seccomp, e->sock, &err) < 0)
     goto fail;
-  _exit (jail_command_exec (argv, envp));
+  int why = jail_command_exec (argv, envp);
+  _exit (why == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 fail:
   dprintf (STDERR_FILENO, "cordon: %s\n", err ? err->message : "enter failed");
   _exit (EXIT_CORDON_FAILED);
@@ -269,11 +270,12 @@ join_and_run (struct entered *e, pid_t caller)
   if (e->sock >= 0)
     close_fd (&e->sock);
   bool timed_out = false;
-  int status = supervise_launcher (pid, 0, NULL, e->req->opts, &timed_out,
-                                   &err);
-  if (status < 0)
+  int ws;
+  if (supervise_launcher (pid, 0, NULL, e->req->opts, &timed_out, &ws,
+                          &err) < 0)
     goto fail;
-  _exit (status);
+  /* 128+N for a command killed by signal N, as cordon run says it */
+  _exit (supervise_exit_status (ws));
 fail:
   dprintf (STDERR_FILENO, "cordon: %s\n", err ? err->message : "enter failed");
   _exit (EXIT_CORDON_FAILED);
@@ -313,7 +315,13 @@ wait_joiner (struct entered *e, pid_t pid, int peer, cordon_error_t *err)
       ret = -1;
     }
   else
-    ret = supervise_launcher (pid, 0, relay, e->req->opts, &timed_out, err);
+    {
+      int ws;
+      ret = supervise_launcher (pid, 0, relay, e->req->opts, &timed_out, &ws,
+                                err);
+      if (ret == 0)
+        ret = supervise_exit_status (ws);
+    }
   tty_relay_end (relay);
   return ret;
 }

@@ -5,8 +5,10 @@
  * its id maps, and releases it with one message over a
  * SOCK_SEQPACKET pair.  The child builds its root (mounts.c), becomes pid 1
  * (supervise.c) and forks the command.  A set-up failure in the jail
- * travels back over the same socket as one message holding the error; the
- * command's status travels back as pid 1's exit status. */
+ * travels back over the same socket as one message holding the error, and
+ * so do a failed exec (from the command) and the command's wait status
+ * (from pid 1, which cannot die of the command's signal itself): how the
+ * command ended is never guessed back from a 128+N exit status. */
 #include "config.h"
 
 #include <errno.h>
@@ -63,12 +65,28 @@ struct child
   struct network_state net;       /* the jail's address, pasta, ... */
 };
 
-/* A set-up failure, as it crosses the socket. */
-struct wire_error
+/* What the jail tells the launcher, one message each. */
+enum wire_kind
 {
+  WIRE_ERROR = 1,       /* set-up failed: the command did not run */
+  WIRE_EXEC_FAILED,     /* the command's execve failed with ERRNO_VALUE */
+  WIRE_ENDED,           /* the command ended with wait status STATUS */
+};
+
+struct wire
+{
+  int32_t kind;
   int32_t errno_value;
-  int32_t exit_status;
-  char message[4000];
+  int32_t status;       /* ERROR: cordon's exit status; ENDED: wait status */
+  char message[4000];   /* ERROR only */
+};
+
+/* How the command ended, as the launcher learns it. */
+struct outcome
+{
+  int wait_status;      /* the command's, or pid 1's when it could not say */
+  bool said;            /* pid 1 said the command's (WIRE_ENDED) */
+  int exec_errno;       /* the command's execve failed with it, or 0 */
 };
 
 static unsigned long
@@ -94,44 +112,75 @@ clone_flags (unsigned ns)
 static _Noreturn void
 die_with (int sock, cordon_error_t *err)
 {
-  struct wire_error w = { 0 };
+  struct wire w = { .kind = WIRE_ERROR };
   if (*err != NULL)
     {
       w.errno_value = (*err)->errno_value;
-      w.exit_status = (*err)->exit_status;
+      w.status = (*err)->exit_status;
       snprintf (w.message, sizeof w.message, "%s", (*err)->message);
     }
   else
     {
-      w.exit_status = EXIT_CORDON_FAILED;
+      w.status = EXIT_CORDON_FAILED;
       snprintf (w.message, sizeof w.message, "the jail failed to set up");
     }
-  if (send (sock, &w, offsetof (struct wire_error, message)
+  if (send (sock, &w, offsetof (struct wire, message)
             + strlen (w.message) + 1, MSG_NOSIGNAL) < 0)
     dprintf (STDERR_FILENO, "cordon: %s\n", w.message);
   _exit (EXIT_CORDON_FAILED);
 }
 
-/* In the launcher: is W (N bytes received) a set-up failure? */
-static bool
-error_from_wire (struct wire_error *w, ssize_t n, cordon_error_t *err)
+/* In the jail: a message without text (EXEC_FAILED, ENDED).  Best effort:
+ * without it the launcher has pid 1's exit status. */
+static void
+tell (int sock, enum wire_kind kind, int errno_value, int status)
 {
-  if (n <= (ssize_t) offsetof (struct wire_error, message))
-    return false;
-  w->message[sizeof w->message - 1] = '\0';
-  cordon_fail_status (err, w->exit_status, 0, "%s", w->message);
-  if (err != NULL && *err != NULL)
-    (*err)->errno_value = w->errno_value;
-  return true;
+  struct wire w = { .kind = kind, .errno_value = errno_value,
+                    .status = status };
+  send (sock, &w, offsetof (struct wire, message), MSG_NOSIGNAL);
 }
 
-/* In the launcher: did the jail report a set-up failure? */
-static bool
-take_error (int sock, cordon_error_t *err)
+/* In the launcher: take W (N bytes received) into *O; -1 with *err when it
+ * is a set-up failure.  Anything else on the socket (the tty's byte) is
+ * not ours. */
+static int
+take_message (struct wire *w, ssize_t n, struct outcome *o,
+              cordon_error_t *err)
 {
-  struct wire_error w;
-  ssize_t n = recv (sock, &w, sizeof w, MSG_DONTWAIT);
-  return error_from_wire (&w, n, err);
+  if (n < (ssize_t) offsetof (struct wire, message))
+    return 0;
+  switch (w->kind)
+    {
+    case WIRE_ERROR:
+      if (n == (ssize_t) offsetof (struct wire, message))
+        return 0;
+      w->message[sizeof w->message - 1] = '\0';
+      cordon_fail_status (err, w->status, 0, "%s", w->message);
+      if (err != NULL && *err != NULL)
+        (*err)->errno_value = w->errno_value;
+      return -1;
+    case WIRE_EXEC_FAILED:
+      o->exec_errno = w->errno_value;
+      return 0;
+    case WIRE_ENDED:
+      o->wait_status = w->status;
+      o->said = true;
+      return 0;
+    }
+  return 0;
+}
+
+/* In the launcher, once pid 1 is reaped: what the jail said meanwhile. */
+static int
+take_messages (int sock, struct outcome *o, cordon_error_t *err)
+{
+  struct wire w;
+  ssize_t n;
+  int r = 0;
+  while ((n = recv (sock, &w, sizeof w, MSG_DONTWAIT)) > 0)
+    if (take_message (&w, n, o, err) < 0)
+      r = -1;
+  return r;
 }
 
 /* ---- the command (pid 2) ---- */
@@ -278,7 +327,7 @@ jail_command_exec (char *const argv[], char **envp)
 {
   int e = exec_search (argv, envp);
   dprintf (STDERR_FILENO, "cordon: %s: %s\n", argv[0], strerror (e));
-  return e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
+  return e;
 }
 
 /* The last steps before exec, in this order: limits, descriptors, session,
@@ -342,7 +391,9 @@ start_command (void *arg)
   say (c->opts, "exec %s", spec->argv[0]);
   if (jail_command_harden (spec, &c->seccomp, c->sock, &err) < 0)
     die_with (c->sock, &err);
-  return jail_command_exec (spec->argv, envp);
+  int e = jail_command_exec (spec->argv, envp);
+  tell (c->sock, WIRE_EXEC_FAILED, e, 0);
+  return e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }
 
 /* ---- pid 1 ---- */
@@ -491,10 +542,14 @@ child_main (struct child *c, int launcher_end)
     _exit (EXIT_CORDON_FAILED);   /* the launcher is gone and said why */
   if (joined < 0 || set_up_jail (c, &err) < 0)
     die_with (c->sock, &err);
-  int status = supervise_pid1 (start_command, c, &err);
-  if (status < 0)
+  int ws;
+  if (supervise_pid1 (start_command, c, &ws, &err) < 0)
     die_with (c->sock, &err);
-  _exit (status);
+  /* Our own exit can only say 128+N for the command's signal N (pid 1 of
+   * a pid namespace cannot die of a signal it sends itself): the wait
+   * status goes to the launcher as it is. */
+  tell (c->sock, WIRE_ENDED, 0, ws);
+  _exit (supervise_exit_status (ws));
 }
 
 /* ---- the launcher ---- */
@@ -559,9 +614,10 @@ announce (pid_t pid, const struct child *c, const char *const *cgroup_dirs,
  * (a set-up failure before that comes as the usual message instead), and
  * waits for our go once the relay is ready. */
 static int
-start_relay (int sock, struct tty_relay **relay, cordon_error_t *err)
+start_relay (int sock, struct tty_relay **relay, struct outcome *o,
+             cordon_error_t *err)
 {
-  struct wire_error w;
+  struct wire w;
   int master;
   ssize_t n = tty_receive_master (sock, &w, sizeof w, &master, err);
   if (n < 0)
@@ -569,7 +625,7 @@ start_relay (int sock, struct tty_relay **relay, cordon_error_t *err)
   if (master < 0)
     /* Without an error, the jail ended before the command started: its
      * status says the rest. */
-    return error_from_wire (&w, n, err) ? -1 : 0;
+    return take_message (&w, n, o, err);
   if (tty_relay_begin (master, relay, err) < 0)
     return -1;
   if (send (sock, "t", 1, MSG_NOSIGNAL) != 1)
@@ -579,16 +635,24 @@ start_relay (int sock, struct tty_relay **relay, cordon_error_t *err)
 
 static int
 run_jail (const struct jail_spec *spec, const struct jail_options *opts,
-          struct cgroup_jail *cgroup, bool *timed_out, cordon_error_t *err)
+          struct cgroup_jail *cgroup, bool *timed_out, struct outcome *o,
+          cordon_error_t *err)
 {
   struct child c = { .spec = spec, .opts = opts, .sock = -1 };
-  userns_plan (spec, &c.plan);
-  if (cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
+  /* Before the clone: the jail's pid 1 inherits the lock on root's host id
+   * with the rest of our descriptors, and holds it as long as it lives. */
+  if (userns_plan (spec, opts, &c.plan, err) < 0)
     return -1;
+  if (cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
+    {
+      userns_plan_release (&c.plan);
+      return -1;
+    }
 
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     {
+      userns_plan_release (&c.plan);
       cordon_seccomp_bpf_free (&c.seccomp);
       return fail_errno (err, "socketpair");
     }
@@ -601,6 +665,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       close (sv[0]);
       close (sv[1]);
       sigaction (SIGCHLD, &c.old_chld, NULL);
+      userns_plan_release (&c.plan);
       cordon_seccomp_bpf_free (&c.seccomp);
       return -1;
     }
@@ -618,6 +683,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       close (sv[1]);
       sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
       sigaction (SIGCHLD, &c.old_chld, NULL);
+      userns_plan_release (&c.plan);
       cordon_seccomp_bpf_free (&c.seccomp);
       return -1;
     }
@@ -683,17 +749,22 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       kill_and_reap (pid);
       goto out;
     }
-  if (spec->tty && start_relay (sv[0], &relay, err) < 0)
+  if (spec->tty && start_relay (sv[0], &relay, o, err) < 0)
     {
       kill_and_reap (pid);
       goto out;
     }
+  int pid1_status;
   ret = supervise_launcher (pid, spec->time_limit, relay, opts, timed_out,
-                            err);
+                            &pid1_status, err);
   if (ret < 0)
     kill_and_reap (pid);
-  else if (take_error (sv[0], err))
-    ret = -1;
+  else
+    ret = take_messages (sv[0], o, err);
+  /* Pid 1 killed before it could say (the time limit's SIGKILL, the OOM
+   * killer): its own end is the jail's. */
+  if (ret == 0 && !o->said)
+    o->wait_status = pid1_status;
   memory_writable_again ();
 
 out:
@@ -702,6 +773,7 @@ out:
   close (sv[0]);
   sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
   sigaction (SIGCHLD, &c.old_chld, NULL);
+  userns_plan_release (&c.plan);
   cordon_seccomp_bpf_free (&c.seccomp);
   return ret;
 }
@@ -714,10 +786,25 @@ seconds_of (struct timeval tv)
   return (double) tv.tv_sec + (double) tv.tv_usec / 1e6;
 }
 
+static enum jail_end
+reason_of (int ret, const struct outcome *o, bool oom, bool timed_out)
+{
+  if (ret < 0)
+    return JAIL_END_SETUP_ERROR;
+  if (o->exec_errno)
+    return o->exec_errno == ENOENT ? JAIL_END_NOT_FOUND
+                                   : JAIL_END_CANNOT_EXEC;
+  if (oom)
+    return JAIL_END_OOM;
+  if (timed_out)
+    return JAIL_END_TIME_LIMIT;
+  return WIFSIGNALED (o->wait_status) ? JAIL_END_SIGNALED : JAIL_END_EXITED;
+}
+
 static void
-fill_result (struct jail_result *r, int status, bool oom, bool timed_out,
-             const struct cgroup_stats *st, const struct rusage *before,
-             const struct timespec *mono_start)
+fill_result (struct jail_result *r, int ret, const struct outcome *o,
+             bool oom, bool timed_out, const struct cgroup_stats *st,
+             const struct rusage *before, const struct timespec *mono_start)
 {
   struct timespec mono_end;
   clock_gettime (CLOCK_MONOTONIC, &mono_end);
@@ -730,12 +817,12 @@ fill_result (struct jail_result *r, int status, bool oom, bool timed_out,
   r->user_seconds = seconds_of (after.ru_utime) - seconds_of (before->ru_utime);
   r->system_seconds = seconds_of (after.ru_stime)
                       - seconds_of (before->ru_stime);
-  r->exit_status = status < 0 ? EXIT_CORDON_FAILED : status;
-  r->signal = status > 128 && status < 128 + 65 ? status - 128 : 0;
-  r->reason = status < 0 ? JAIL_END_SETUP_ERROR
-              : oom ? JAIL_END_OOM
-              : timed_out ? JAIL_END_TIME_LIMIT
-              : r->signal ? JAIL_END_SIGNALED : JAIL_END_EXITED;
+  r->exit_status = ret < 0 ? EXIT_CORDON_FAILED
+                           : supervise_exit_status (o->wait_status);
+  r->signal = ret == 0 && WIFSIGNALED (o->wait_status)
+              ? WTERMSIG (o->wait_status) : 0;
+  r->exec_errno = ret == 0 ? o->exec_errno : 0;
+  r->reason = reason_of (ret, o, oom, timed_out);
   r->has_peak_memory = st->has_peak_memory;
   r->peak_memory = st->peak_memory;
   r->has_peak_pids = st->has_peak_pids;
@@ -759,13 +846,16 @@ jail_run (const struct jail_spec *spec, const struct jail_options *opts,
     }
   struct cgroup_jail *cgroup = NULL;
   bool timed_out = false;
+  struct outcome o = { 0 };
   int ret = -1;
   if (check_spec (spec, err) == 0
       && cgroup_jail_begin (spec, opts, &cgroup, err) == 0)
-    ret = run_jail (spec, opts, cgroup, &timed_out, err);
+    ret = run_jail (spec, opts, cgroup, &timed_out, &o, err);
+  bool sigkilled = ret == 0 && WIFSIGNALED (o.wait_status)
+                   && WTERMSIG (o.wait_status) == SIGKILL;
   struct cgroup_stats st;
-  bool oom = cgroup_jail_end (cgroup, spec, ret, opts, &st);
+  bool oom = cgroup_jail_end (cgroup, spec, sigkilled, opts, &st);
   if (r != NULL)
-    fill_result (r, ret, oom, timed_out, &st, &before, &mono_start);
-  return ret;
+    fill_result (r, ret, &o, oom, timed_out, &st, &before, &mono_start);
+  return ret < 0 ? -1 : supervise_exit_status (o.wait_status);
 }

@@ -23,13 +23,18 @@ enum jail_end
   JAIL_END_OOM,             /* the memory limit killed the command */
   JAIL_END_TIME_LIMIT,      /* the time limit killed it */
   JAIL_END_SETUP_ERROR,     /* cordon failed; the command did not run */
+  JAIL_END_NOT_FOUND,       /* its execve failed: ENOENT (status 127) */
+  JAIL_END_CANNOT_EXEC,     /* its execve failed otherwise (status 126) */
 };
 
 struct jail_result
 {
   enum jail_end reason;
   int exit_status;          /* what cordon exits with */
-  int signal;               /* the signal that ended the command, or 0 */
+  int signal;               /* the signal that killed the command, or 0:
+                               from its wait status, so an "exit 137" of
+                               its own is no SIGKILL */
+  int exec_errno;           /* NOT_FOUND, CANNOT_EXEC: execve's errno */
   struct timespec start, end;       /* CLOCK_REALTIME */
   double wall_seconds;
   double user_seconds, system_seconds;  /* the jail's processes, reaped */
@@ -55,6 +60,8 @@ struct jail_options
   bool quiet;           /* suppress cordon's own notices (not errors) */
   const char *cgroup_parent;    /* settings (cgroup.h); NULL: "cordon" */
   int cgroup_version;           /* settings: 0 auto, 1 or 2 */
+  uint32_t root_id_start;       /* settings' root_id_range (userns.h); */
+  uint32_t root_id_count;       /* count 0: the built-in range */
   struct jail_result *result;   /* filled by jail_run when not NULL; also
                                    asks for a cgroup to measure peaks */
   const char *title;            /* pid 1's command line in the jail
@@ -95,8 +102,8 @@ int jail_command_harden (const struct jail_spec *spec,
                          const struct cordon_seccomp_bpf *seccomp, int sock,
                          cordon_error_t *err);
 
-/* Exec ARGV with ENVP's PATH; returns the status to exit with (126, 127)
- * after saying why it failed. */
+/* Exec ARGV with ENVP's PATH; returns the errno that explains the failure
+ * after saying it (ENOENT: exit with 127, else 126). */
 int jail_command_exec (char *const argv[], char **envp);
 
 #endif

@@ -573,6 +573,8 @@ command_run (const struct cli *cli, const struct settings *settings)
   struct jail_options opts = { .verbose = cli->verbose, .quiet = cli->quiet,
                                .cgroup_parent = settings->cgroup_parent,
                                .cgroup_version = settings->cgroup_version,
+                               .root_id_start = settings->root_id_start,
+                               .root_id_count = settings->root_id_count,
                                .started = jail_started,
                                .started_arg = &reg };
   cordon_error_t err = NULL;

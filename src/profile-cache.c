@@ -3,11 +3,11 @@
  * the warnings and the spec, each field written in the order of spec.h. */
 #include "config.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <link.h>
-#include <seccomp.h>
+#include <limits.h>
+#include <math.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,8 @@
 #define ENTRY_MAGIC "cordon-profile-1\n"
 #define SETTINGS_MAGIC "cordon-settings-1\n"
 #define ENTRY_MAX_SIZE (64u << 20)
+/* every namespace flag of enum jail_namespace */
+#define ALL_NAMESPACES ((JAIL_NS_TIME << 1) - 1)
 
 /* A field added to spec.h needs its line in put_spec and get_spec, and a
  * new size here; these catch the first half being forgotten (x86_64). */
@@ -354,12 +356,14 @@ get_bytes (struct in *i, void *p, size_t n)
   return true;
 }
 
-static unsigned
+/* Every byte put_u8 writes is a flag: 0 or 1, nothing else. */
+static bool
 get_u8 (struct in *i)
 {
   unsigned char c = 0;
-  get_bytes (i, &c, 1);
-  return c;
+  if (get_bytes (i, &c, 1) && c > 1)
+    i->ok = false;
+  return i->ok && c;
 }
 
 static uint32_t
@@ -368,6 +372,17 @@ get_u32 (struct in *i)
   uint32_t v = 0;
   get_bytes (i, &v, sizeof v);
   return v;
+}
+
+/* A number of at most MAX (an enum's last value, a port, an int): what is
+ * beyond makes the entry a miss, never a value the spec cannot hold. */
+static uint32_t
+get_upto (struct in *i, uint32_t max)
+{
+  uint32_t v = get_u32 (i);
+  if (v > max)
+    i->ok = false;
+  return i->ok ? v : 0;
 }
 
 static uint64_t
@@ -428,6 +443,8 @@ get_str (struct in *i)
 static void *
 get_array (struct in *i, bool present, size_t n, size_t size)
 {
+  if (!present && n > 0)
+    i->ok = false;
   if (!i->ok || !present)
     return NULL;
   void *p = calloc (n + 1, size);
@@ -445,7 +462,8 @@ get_strv (struct in *i, size_t *n_out)
   char **v = get_array (i, present, n, sizeof *v);
   *n_out = v ? n : 0;
   for (size_t k = 0; v && k < n; k++)
-    v[k] = get_str (i);
+    if ((v[k] = get_str (i)) == NULL)
+      i->ok = false;            /* a NULL would end the vector early */
   return v;
 }
 
@@ -453,7 +471,7 @@ static void
 get_origin (struct in *i, struct spec_origin *g)
 {
   g->file = get_str (i);
-  g->line = (int) get_u32 (i);
+  g->line = (int) get_upto (i, INT_MAX);
 }
 
 static void
@@ -476,15 +494,16 @@ get_id_map (struct in *i, struct id_map *m)
 static void
 get_entry (struct in *i, struct fs_entry *e)
 {
-  e->kind = (enum fs_entry_kind) get_u32 (i);
-  e->dest = get_str (i);
+  e->kind = (enum fs_entry_kind) get_upto (i, FS_FILE);
+  if ((e->dest = get_str (i)) == NULL)
+    i->ok = false;
   get_origin (i, &e->origin);
   e->source = get_str (i);
   e->writable = get_u8 (i);
   e->optional = get_u8 (i);
   e->size = get_u64 (i);
   e->has_mode = get_u8 (i);
-  e->mode = (mode_t) get_u32 (i);
+  e->mode = (mode_t) get_upto (i, 07777);
   e->lower = get_strv (i, &e->n_lower);
   e->upper = get_str (i);
   e->work = get_str (i);
@@ -496,10 +515,10 @@ get_entry (struct in *i, struct fs_entry *e)
 static void
 get_seccomp (struct in *i, struct seccomp_spec *s)
 {
-  s->preset = (enum seccomp_preset) get_u32 (i);
+  s->preset = (enum seccomp_preset) get_upto (i, SECCOMP_PRESET_NONE);
   s->allow = get_strv (i, &s->n_allow);
   s->deny = get_strv (i, &s->n_deny);
-  s->action = (enum seccomp_action) get_u32 (i);
+  s->action = (enum seccomp_action) get_upto (i, SECCOMP_ACTION_LOG);
   s->compat = get_u8 (i);
   bool present = get_u8 (i);
   size_t n = get_count (i, 1);
@@ -508,15 +527,17 @@ get_seccomp (struct in *i, struct seccomp_spec *s)
   for (size_t k = 0; k < s->n_rules; k++)
     {
       struct seccomp_rule *r = &s->rules[k];
-      r->syscall = get_str (i);
+      if ((r->syscall = get_str (i)) == NULL)
+        i->ok = false;
       for (int a = 0; a < 6; a++)
         {
           r->args[a].set = get_u8 (i);
-          r->args[a].op = (enum seccomp_cmp) get_u32 (i);
+          r->args[a].op
+            = (enum seccomp_cmp) get_upto (i, SECCOMP_CMP_MASKED_EQ);
           r->args[a].value = get_u64 (i);
           r->args[a].mask = get_u64 (i);
         }
-      r->action = (enum seccomp_action) get_u32 (i);
+      r->action = (enum seccomp_action) get_upto (i, SECCOMP_ACTION_LOG);
       get_origin (i, &r->origin);
     }
   get_origin (i, &s->origin);
@@ -531,19 +552,30 @@ get_cgroup (struct in *i, struct cgroup_spec *c)
   c->memory_swap = get_u64 (i);
   c->pids = get_u32 (i);
   get_bytes (i, &c->cpu, sizeof c->cpu);
+  if (!isfinite (c->cpu) || c->cpu < 0)
+    i->ok = false;
   get_origin (i, &c->origin);
+}
+
+static int
+get_protocol (struct in *i)
+{
+  uint32_t p = get_u32 (i);
+  if (p != IPPROTO_TCP && p != IPPROTO_UDP)
+    i->ok = false;
+  return (int) p;
 }
 
 static void
 get_network (struct in *i, struct network_spec *n)
 {
-  n->mode = (enum network_mode) get_u32 (i);
+  n->mode = (enum network_mode) get_upto (i, NETWORK_USER);
   n->bridge = get_str (i);
   n->netns = get_str (i);
   n->address_auto = get_u8 (i);
   n->address = get_str (i);
   n->gateway = get_str (i);
-  n->prefix = get_u32 (i);
+  n->prefix = get_upto (i, 128);
   n->nat = get_u8 (i);
   n->dns = get_strv (i, &n->n_dns);
   bool present = get_u8 (i);
@@ -554,9 +586,9 @@ get_network (struct in *i, struct network_spec *n)
     {
       struct port_publish *p = &n->publish[k];
       p->host_address = get_str (i);
-      p->host_port = (uint16_t) get_u32 (i);
-      p->jail_port = (uint16_t) get_u32 (i);
-      p->protocol = (int) get_u32 (i);
+      p->host_port = (uint16_t) get_upto (i, UINT16_MAX);
+      p->jail_port = (uint16_t) get_upto (i, UINT16_MAX);
+      p->protocol = get_protocol (i);
       get_origin (i, &p->origin);
     }
   get_origin (i, &n->origin);
@@ -577,7 +609,7 @@ get_spec (struct in *i)
   s->uid = get_u32 (i);
   s->gid = get_u32 (i);
   s->time_limit = get_u32 (i);
-  s->namespaces = get_u32 (i);
+  s->namespaces = get_upto (i, ALL_NAMESPACES);
   get_id_map (i, &s->uid_map);
   get_id_map (i, &s->gid_map);
   s->root = get_str (i);
@@ -606,7 +638,7 @@ get_spec (struct in *i)
   s->pass_fds = get_array (i, present, n, sizeof *s->pass_fds);
   s->n_pass_fds = s->pass_fds ? n : 0;
   for (size_t k = 0; k < s->n_pass_fds; k++)
-    s->pass_fds[k] = (int) get_u32 (i);
+    s->pass_fds[k] = (int) get_upto (i, INT_MAX);
   s->new_session = get_u8 (i);
   s->tty = get_u8 (i);
   s->mask_paths = get_u8 (i);
@@ -647,65 +679,16 @@ profile_cache_decode (const unsigned char *buf, size_t len,
 
 /* ---- the request: what the entry is for ---- */
 
-/* The GNU build id of the running program (20 bytes from ld's sha1). */
-struct build_id
-{
-  unsigned char bytes[64];
-  size_t n;
-};
-
-static int
-note_build_id (struct dl_phdr_info *info, size_t size, void *data)
-{
-  (void) size;
-  struct build_id *id = data;
-  for (int p = 0; p < info->dlpi_phnum; p++)
-    {
-      const ElfW (Phdr) *ph = &info->dlpi_phdr[p];
-      if (ph->p_type != PT_NOTE)
-        continue;
-      const char *note = (const char *) (info->dlpi_addr + ph->p_vaddr);
-      /* a note's descriptor and the next note start at the segment's
-       * alignment: 4 bytes, or 8 (.note.gnu.property) */
-      size_t pad = ph->p_align == 8 ? 7 : 3;
-      size_t at = 0;
-      while (at + sizeof (ElfW (Nhdr)) <= ph->p_memsz)
-        {
-          const ElfW (Nhdr) *nh = (const ElfW (Nhdr) *) (note + at);
-          size_t desc_at = (at + sizeof *nh + nh->n_namesz + pad) & ~pad;
-          size_t next = (desc_at + nh->n_descsz + pad) & ~pad;
-          if (next > ph->p_memsz)
-            break;
-          if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4
-              && memcmp (note + at + sizeof *nh, "GNU", 4) == 0
-              && nh->n_descsz > 0 && nh->n_descsz <= sizeof id->bytes)
-            {
-              memcpy (id->bytes, note + desc_at, nh->n_descsz);
-              id->n = nh->n_descsz;
-              return 1;
-            }
-          at = next;
-        }
-    }
-  return 1;   /* only the first object: cordon itself */
-}
-
 static void put_settings (struct strbuf *o, const struct settings *s);
 
-/* MAGIC, then the build id of this cordon, looked up once (a run asks for
- * the settings' and the profile's).  False: it has none, so there is no
- * way to tell its entries from another build's. */
+/* MAGIC, then what every entry depends on (cordon's build, libseccomp's:
+ * cache.h).  False: cordon has no build id, so there is no way to tell its
+ * entries from another build's. */
 static bool
 put_build (struct strbuf *o, const char *magic)
 {
-  static struct build_id id;
-  static bool looked;
-  if (!looked)
-    dl_iterate_phdr (note_build_id, &id);
-  looked = true;
   put_bytes (o, magic, strlen (magic));
-  put_data (o, (const char *) id.bytes, id.n);
-  return id.n > 0;
+  return cache_put_build (o);
 }
 
 /* Everything but the inputs that the load depends on, from cordon's own
@@ -715,10 +698,6 @@ put_request (struct strbuf *o, const struct profile_request *req)
 {
   if (!put_build (o, ENTRY_MAGIC))
     return false;
-  const struct scmp_version *v = seccomp_version ();
-  uint32_t version[3] = { v ? v->major : 0, v ? v->minor : 0,
-                          v ? v->micro : 0 };
-  put_bytes (o, version, sizeof version);
   put_str (o, req->path);
   put_u64 (o, req->n_overrides);
   for (size_t i = 0; i < req->n_overrides; i++)
@@ -773,7 +752,8 @@ same_file (const char *path, const char *data, size_t len, uint64_t dev,
 static bool
 input_unchanged (struct in *i)
 {
-  enum profile_input_kind kind = (enum profile_input_kind) get_u32 (i);
+  enum profile_input_kind kind
+    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_DIR);
   char *name = get_str (i);
   size_t len;
   char *data = get_data (i, &len);
@@ -829,9 +809,9 @@ get_diagnostics (struct in *i, struct diagnostics *out)
   struct diagnostic *items = get_array (i, true, n, sizeof *items);
   for (size_t k = 0; items && k < n; k++)
     {
-      items[k].severity = (enum diag_severity) get_u32 (i);
+      items[k].severity = (enum diag_severity) get_upto (i, DIAG_WARNING);
       items[k].file = get_str (i);
-      items[k].line = (int) get_u32 (i);
+      items[k].line = (int) get_upto (i, INT_MAX);
       items[k].message = get_str (i);
       if (items[k].file == NULL || items[k].message == NULL)
         i->ok = false;
@@ -855,24 +835,26 @@ entry_name (const unsigned char *request, size_t len, char *name,
 }
 
 /* The entry for REQUEST (put_request's or put_settings_request's bytes),
- * when its request matches and every input is unchanged: *BUF holds it
- * (to free), *I stands after its warnings, which are in *WARNINGS. */
+ * when it holds that request and every input is unchanged: *BUF holds it
+ * (to free), *I stands after its warnings, which are in *WARNINGS.  The
+ * request is compared whole (the file name is only its hash); each of its
+ * fields has a known length, so an entry that starts with it is for it. */
 static bool
 entry_open (const struct strbuf *request, unsigned char **buf, struct in *i,
             struct diagnostics *warnings)
 {
-  char dir[4096], name[64];
-  bool own_parent;
+  char name[64];
   size_t len = 0;
   bool hit = false;
   *buf = NULL;
-  if (cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name ((const unsigned char *) request->s, request->n, name, sizeof name))
+  if (entry_name ((const unsigned char *) request->s, request->n, name,
+                  sizeof name))
     {
-      int dirfd = cache_dir_open (dir);
+      int dirfd = cache_dir_open ("profiles", false);
       hit = dirfd >= 0
             && cache_file_read (dirfd, name, ENTRY_MAX_SIZE, buf, &len)
-            && len >= request->n && memcmp (*buf, (const unsigned char *) request->s, request->n) == 0;
+            && len >= request->n
+            && memcmp (*buf, request->s, request->n) == 0;
       close_fd (&dirfd);
     }
   *i = (struct in) { .b = *buf, .n = len, .at = request->n, .ok = hit };
@@ -888,12 +870,15 @@ entry_open (const struct strbuf *request, unsigned char **buf, struct in *i,
 static void
 entry_write (const struct strbuf *entry, size_t request_len)
 {
-  char dir[4096], name[64];
-  bool own_parent;
-  if (entry->n <= ENTRY_MAX_SIZE
-      && cache_dir_path ("profiles", dir, sizeof dir, &own_parent)
-      && entry_name ((const unsigned char *) entry->s, request_len, name, sizeof name))
-    cache_file_write (dir, own_parent, name, entry->s, entry->n);
+  char name[64];
+  if (entry->n > ENTRY_MAX_SIZE
+      || !entry_name ((const unsigned char *) entry->s, request_len, name,
+                      sizeof name))
+    return;
+  int dirfd = cache_dir_open ("profiles", true);
+  if (dirfd >= 0)
+    cache_file_write (dirfd, name, entry->s, entry->n);
+  close_fd (&dirfd);
 }
 
 bool
@@ -960,6 +945,8 @@ put_settings (struct strbuf *o, const struct settings *s)
   put_u32 (o, (uint32_t) s->cgroup_version);
   put_str (o, s->network_bridge);
   put_str (o, s->network_gateway);
+  put_u32 (o, s->root_id_start);
+  put_u32 (o, s->root_id_count);
 }
 
 static void
@@ -967,9 +954,11 @@ get_settings (struct in *i, struct settings *s)
 {
   s->profile_path = get_strv (i, &s->n_profile_path);
   s->cgroup_parent = get_str (i);
-  s->cgroup_version = (int) get_u32 (i);
+  s->cgroup_version = (int) get_upto (i, 2);
   s->network_bridge = get_str (i);
   s->network_gateway = get_str (i);
+  s->root_id_start = get_u32 (i);
+  s->root_id_count = get_u32 (i);
 }
 
 bool

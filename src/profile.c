@@ -491,6 +491,7 @@ static const cfg_opt_t settings_keys[] = {
   CFG_STR ("cgroup_version", NULL, CFGF_NODEFAULT),
   CFG_STR ("network_bridge", NULL, CFGF_NODEFAULT),
   CFG_STR ("network_gateway", NULL, CFGF_NODEFAULT),
+  CFG_STR ("root_id_range", NULL, CFGF_NODEFAULT),
 };
 #define N_SETTINGS_KEYS (sizeof settings_keys / sizeof settings_keys[0])
 
@@ -2348,6 +2349,49 @@ check_net_publish (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
   free (why);
 }
 
+/* root_id_range = "START:COUNT": decimal, the whole range above the host's
+ * own users and groups (0 to 65535: root, nobody, (uint16_t) -1 ...) and
+ * below (uid_t) -1.  NULL when valid, else why not. */
+static const char *
+parse_id_range (const char *v, uint32_t *start, uint32_t *count)
+{
+  uint64_t n[2] = { 0, 0 };
+  const char *p = v ? v : "";
+  for (int i = 0; i < 2; i++)
+    {
+      if (*p < '0' || *p > '9')
+        return "the form is \"START:COUNT\", two decimal numbers";
+      for (; *p >= '0' && *p <= '9'; p++)
+        if ((n[i] = n[i] * 10 + (uint64_t) (*p - '0')) > UINT32_MAX)
+          return "a number past 4294967295 (ids are 32-bit)";
+      if (*p != (i == 0 ? ':' : '\0'))
+        return "the form is \"START:COUNT\", two decimal numbers";
+      p++;
+    }
+  if (n[0] < 65536)
+    return "ids below 65536 are the host's own users and groups (root is 0, "
+           "nobody 65534): start at 65536 or above";
+  if (n[1] == 0)
+    return "COUNT must be at least 1";
+  if (n[0] + n[1] - 1 > UINT32_MAX - 1)
+    return "the range ends past 4294967294 ((uid_t) -1 is not an id)";
+  *start = (uint32_t) n[0];
+  *count = (uint32_t) n[1];
+  return NULL;
+}
+
+static void
+check_root_id_range (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
+                     unsigned idx, int line)
+{
+  const char *v = cfg_opt_getnstr (opt, idx);
+  uint32_t start, count;
+  const char *why = parse_id_range (v, &start, &count);
+  if (why)
+    value_error (ld, cfg, line, "invalid root_id_range '%s': %s", v ? v : "",
+                 why);
+}
+
 /* Checks of single values, run while parsing (when the line is known). */
 static const struct
 {
@@ -2386,6 +2430,7 @@ static const struct
   { NULL, "cgroup_version", check_cgroup_version },
   { NULL, "network_bridge", check_net_bridge },
   { NULL, "network_gateway", check_net_gateway },
+  { NULL, "root_id_range", check_root_id_range },
   { "network", "mode", check_net_mode },
   { "network", "bridge", check_net_bridge },
   { "network", "address", check_net_address },
@@ -4644,6 +4689,18 @@ settings_network (cfg_t *cfg, struct settings *out)
                                   : DEFAULT_GATEWAY);
 }
 
+/* root_id_range; unset: the built-in range (Makefile.am), which `make
+ * install` reserves in /etc/subuid and /etc/subgid. */
+static void
+settings_ids (cfg_t *cfg, struct settings *out)
+{
+  out->root_id_start = ROOT_ID_START;
+  out->root_id_count = ROOT_ID_COUNT;
+  if (cfg && cfg_size (cfg, "root_id_range"))
+    parse_id_range (cfg_getstr (cfg, "root_id_range"), &out->root_id_start,
+                    &out->root_id_count);
+}
+
 static int
 load_settings_file (const char *path, struct settings *out,
                     struct diagnostics *diags, struct profile_inputs *inputs)
@@ -4665,6 +4722,7 @@ load_settings_file (const char *path, struct settings *out,
       free (text);
       default_profile_path (out, NULL);
       settings_network (NULL, out);
+      settings_ids (NULL, out);
       return 0;
     }
   diagnostics_append (diags, &scratch);
@@ -4691,6 +4749,7 @@ load_settings_file (const char *path, struct settings *out,
   if (!failed)
     settings_cgroup (ld.cfg, out);
   settings_network (failed ? NULL : ld.cfg, out);
+  settings_ids (failed ? NULL : ld.cfg, out);
   loader_free (&ld);
   return failed ? -1 : 0;
 }

@@ -8,6 +8,7 @@
 #define CORDON_PROFILE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "error.h"
@@ -49,6 +50,8 @@ struct settings
   int cgroup_version;       /* 0 auto, 1 or 2 */
   char *network_bridge;     /* default network.bridge ("cordon0") */
   char *network_gateway;    /* default gateway and prefix ("10.88.0.1/24") */
+  uint32_t root_id_start;   /* root_id_range: the host ids root's jails get, */
+  uint32_t root_id_count;   /* one per live jail (userns.h) */
 };
 
 /* Read the settings file at PATH.  A PATH that does not exist gives the

@@ -4,22 +4,168 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "report.h"
 
+/* What a file that is not a regular one is, for the refusal. */
+static const char *
+file_kind (mode_t mode)
+{
+  switch (mode & S_IFMT)
+    {
+    case S_IFDIR:
+      return "a directory";
+    case S_IFIFO:
+      return "a FIFO";
+    case S_IFSOCK:
+      return "a socket";
+    case S_IFCHR:
+      return "a character device";
+    case S_IFBLK:
+      return "a block device";
+    case S_IFLNK:
+      return "a symbolic link";
+    }
+  return "not a regular file";
+}
+
+/* May cordon replace FILE, as ST describes it?  Only a regular file of
+ * our own with no other name: anything else may be someone else's data (a
+ * symlink or a hard link planted where others can write, as in /tmp) or
+ * something that blocks or acts when opened (a FIFO, a device). */
+static int
+check_report_file (const char *file, const struct stat *st,
+                   cordon_error_t *err)
+{
+  if (S_ISLNK (st->st_mode))
+    return cordon_fail (err, 0, "--report %s: is a symbolic link; cordon "
+                        "does not follow one", file);
+  if (!S_ISREG (st->st_mode))
+    return cordon_fail (err, 0, "--report %s: is %s, not a regular file",
+                        file, file_kind (st->st_mode));
+  if (st->st_uid != geteuid ())
+    return cordon_fail (err, 0, "--report %s: belongs to uid %u; cordon does "
+                        "not write another user's file", file,
+                        (unsigned) st->st_uid);
+  if (st->st_nlink != 1)
+    return cordon_fail (err, 0, "--report %s: has %ju links (hard links "
+                        "give it other names); cordon writes only a file "
+                        "with one name", file, (uintmax_t) st->st_nlink);
+  return 0;
+}
+
+/* FILE's directory and last name: "a/b" -> "a", "b"; "b" -> ".", "b". */
+static int
+split_path (const char *file, char **dir, const char **base,
+            cordon_error_t *err)
+{
+  if (*file == '\0')
+    return cordon_fail (err, 0, "--report: the file name is empty");
+  const char *slash = strrchr (file, '/');
+  *base = slash ? slash + 1 : file;
+  if (**base == '\0')
+    return cordon_fail (err, 0, "--report %s: names a directory, not a file",
+                        file);
+  if (slash == NULL)
+    *dir = strdup (".");
+  else if (slash == file)
+    *dir = strdup ("/");
+  else
+    *dir = strndup (file, (size_t) (slash - file));
+  if (*dir == NULL)
+    return cordon_fail (err, ENOMEM, "--report %s", file);
+  return 0;
+}
+
+/* Open BASE in DFD for writing: a new file, or an existing one that
+ * check_report_file accepts as it stands, before it is opened (a FIFO or
+ * device is never opened).  *CREATED says which. */
+static int
+open_in_dir (int dfd, const char *file, const char *base, bool *created,
+             cordon_error_t *err)
+{
+  /* O_EXCL does not follow a symlink, dangling or not: EEXIST. */
+  int fd = openat (dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                   | O_NOCTTY | O_CLOEXEC, 0644);
+  *created = fd >= 0;
+  if (fd >= 0 || errno != EEXIST)
+    return fd >= 0 ? fd : cordon_fail (err, errno, "--report %s", file);
+  struct stat st;
+  if (fstatat (dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+    return cordon_fail (err, errno, "--report %s", file);
+  if (check_report_file (file, &st, err) < 0)
+    return -1;
+  /* No O_TRUNC: the fd is checked first.  O_NOFOLLOW and O_NONBLOCK in
+   * case the name was replaced meanwhile by a symlink or a FIFO. */
+  fd = openat (dfd, base, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY
+               | O_CLOEXEC);
+  if (fd < 0)
+    return cordon_fail (err, errno, "--report %s%s", file, errno == ELOOP
+                        ? ": is a symbolic link; cordon does not follow one"
+                        : "");
+  return fd;
+}
+
+/* The fd opened for FILE is the one written: check it again (the name
+ * may have changed between the check and the open) and empty it. */
+static int
+take_report_fd (int fd, const char *file, bool created, cordon_error_t *err)
+{
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    return cordon_fail (err, errno, "--report %s: fstat", file);
+  if (check_report_file (file, &st, err) < 0)
+    return -1;
+  if (!created && ftruncate (fd, 0) < 0)
+    return cordon_fail (err, errno, "--report %s: truncate", file);
+  return 0;
+}
+
+/* --report FILE: see report.h.  Opened relative to its directory, so that
+ * the name checked and the name opened are in the same directory whatever
+ * happens to the path meanwhile. */
+static int
+open_report_file (const char *file, cordon_error_t *err)
+{
+  char *dir = NULL;
+  const char *base;
+  if (split_path (file, &dir, &base, err) < 0)
+    return -1;
+  int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    {
+      cordon_fail (err, errno, "--report %s: open %s", file, dir);
+      free (dir);
+      return -1;
+    }
+  bool created;
+  int fd = open_in_dir (dfd, file, base, &created, err);
+  if (fd >= 0 && take_report_fd (fd, file, created, err) < 0)
+    {
+      close (fd);
+      fd = -1;
+      if (created)
+        unlinkat (dfd, base, 0);
+    }
+  close (dfd);
+  free (dir);
+  return fd;
+}
+
 int
 report_open (const char *file, int fd, cordon_error_t *err)
 {
   if (file != NULL)
-    {
-      int f = open (file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (f < 0)
-        return cordon_fail (err, errno, "--report %s", file);
-      return f;
-    }
+    return open_report_file (file, err);
   int flags = fcntl (fd, F_GETFL);
   if (flags < 0)
     return cordon_fail (err, errno, "--report-fd %d", fd);
@@ -27,7 +173,8 @@ report_open (const char *file, int fd, cordon_error_t *err)
     return cordon_fail (err, EBADF, "--report-fd %d is not open for writing",
                         fd);
   /* The jail must not get it: close_range() in the jail marks every fd
-   * above 2 close-on-exec, this one included. */
+   * above 2 close-on-exec, this one included.  It is the caller's as it
+   * is (a pipe, a terminal...), and written as it is: see report.h. */
   return fd;
 }
 
@@ -57,6 +204,10 @@ reason_name (enum jail_end reason)
       return "oom";
     case JAIL_END_TIME_LIMIT:
       return "time_limit";
+    case JAIL_END_NOT_FOUND:
+      return "not_found";
+    case JAIL_END_CANNOT_EXEC:
+      return "cannot_execute";
     case JAIL_END_SETUP_ERROR:
       break;
     }
@@ -70,6 +221,21 @@ string_or_null (const char *s)
 {
   json_t *j = json_string (s);
   return j ? j : json_null ();
+}
+
+/* Why the command did not run, when its execve failed: as cordon's
+ * messages say an errno, "exec sh: No such file or directory (ENOENT)". */
+static json_t *
+exec_error (const struct jail_spec *spec, int e)
+{
+  const char *name = strerrorname_np (e);
+  char *msg = NULL;
+  if (asprintf (&msg, "exec %s: %s (%s)", spec->argv[0], strerror (e),
+                name ? name : "?") < 0)
+    return json_null ();
+  json_t *j = string_or_null (msg);
+  free (msg);
+  return j;
 }
 
 static json_t *
@@ -110,6 +276,8 @@ build (const struct jail_spec *spec, const struct jail_result *r,
   json_object_set_new (o, "end", timestamp (&r->end));
   if (error)
     json_object_set_new (o, "error", string_or_null (error));
+  else if (r->exec_errno)
+    json_object_set_new (o, "error", exec_error (spec, r->exec_errno));
   return o;
 }
 
@@ -121,11 +289,16 @@ report_write (int fd, const struct jail_spec *spec,
   json_t *o = build (spec, r, error);
   if (o == NULL)
     return cordon_fail (err, ENOMEM, "the run report");
+  /* A pipe whose reader is gone is an error to report, not a SIGPIPE
+   * that would end cordon and lose the command's status. */
+  struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
+  sigaction (SIGPIPE, &ignore, &old);
   int rc = json_dumpfd (o, fd, JSON_COMPACT | JSON_ENSURE_ASCII
                         | JSON_REAL_PRECISION (12));
   if (rc == 0 && write (fd, "\n", 1) != 1)
     rc = -1;
   int e = errno;
+  sigaction (SIGPIPE, &old, NULL);
   json_decref (o);
   if (rc < 0)
     return cordon_fail (err, e, "write the run report");

@@ -10,8 +10,15 @@
 #include "jail.h"
 #include "spec.h"
 
-/* An fd to write the report to: FILE created/truncated (mode 0644 less the
- * umask), or FD checked to be open for writing.  -1 with *err. */
+/* An fd to write the report to, or -1 with *err.
+ * FILE: created (mode 0644 less the umask), or an existing regular file of
+ * the effective user's with one link, emptied.  Refused, with the reason:
+ * a symlink as the last component (never followed), a directory, FIFO,
+ * socket or device (never opened: a FIFO would block), another user's
+ * file, a file with hard links.  Checked on the fd that is written.
+ * FD: checked to be open for writing; it is the caller's, written as it
+ * is (a pipe without a reader is an EPIPE error at the end; a report
+ * larger than the pipe holds waits for its reader). */
 int report_open (const char *file, int fd, cordon_error_t *err);
 
 /* Write the report of SPEC's run to FD, one line.  ERROR is the set-up error's message

@@ -37,12 +37,15 @@ struct cordon_seccomp_bpf
 };
 
 /* Compile the filters of SPEC into *OUT (nothing for the preset "none"
- * with no deny and no rule).  libseccomp takes tens of milliseconds for
- * the default allowlist, so the result is cached, keyed by a hash of the
- * filter's inputs, in a directory only the caller can write (see
- * cordon.conf(5)); a cache that cannot be used is skipped.  The filters
- * cover the native ABI, and the CPU's 32-bit one (i386 on x86_64) with
- * `compat`; they refuse the calls of any other ABI whole. */
+ * with no deny and no rule); a value of SPEC out of range is an error.
+ * libseccomp takes tens of milliseconds for the default allowlist, so the
+ * result is cached in a directory only the caller can write (cache.h,
+ * cordon(1)): an entry holds the exact input it was built from (the spec
+ * in a canonical form, cordon's and libseccomp's builds) and is used only
+ * when that input is equal byte for byte and its programs are ones the
+ * kernel takes; else it is rebuilt and replaced.  The filters cover the
+ * native ABI, and the CPU's 32-bit one (i386 on x86_64) with `compat`;
+ * they refuse the calls of any other ABI whole. */
 int cordon_seccomp_compile (const struct seccomp_spec *spec,
                             struct cordon_seccomp_bpf *out,
                             cordon_error_t *err);

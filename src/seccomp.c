@@ -11,7 +11,9 @@
  *     `rule` sections and the preset's argument checks (TIOCSTI) match.
  * The kernel runs both and keeps the most restrictive answer.  The other
  * ABIs of the CPU are refused as a whole, or with `compat` the 32-bit one
- * (i386 on x86_64) is filtered by the same names (see new_filter). */
+ * (i386 on x86_64) is filtered by the same names (see new_filter).
+ * Also owns the cache entries of compiled filters and the structural
+ * check of a cached program (the kernel's own rules). */
 #include "config.h"
 
 #include <errno.h>
@@ -595,81 +597,298 @@ build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
   return 0;
 }
 
-/* ---- compiled filters and their cache ---- */
+/* ---- the spec as the cache compares it ---- */
 
-#define CACHE_MAGIC "cordon-seccomp-bpf-3\n"
-
-/* Everything the compiled filters depend on. */
-static uint64_t
-filter_key (const struct seccomp_spec *spec)
+/* Every value of SPEC the filters are built from is one of its kind: the
+ * spec may come from a cached profile. */
+static bool
+spec_in_range (const struct seccomp_spec *spec, const char **what)
 {
-  struct cache_hash h;
-  cache_hash_init (&h);
-  const struct scmp_version *v = seccomp_version ();
-  uint32_t native = seccomp_arch_native ();
-  cache_hash_str (&h, CACHE_MAGIC PACKAGE_VERSION);
-  cache_hash_bytes (&h, v, sizeof *v);
-  cache_hash_bytes (&h, &native, sizeof native);
-  cache_hash_bytes (&h, &spec->preset, sizeof spec->preset);
-  cache_hash_bytes (&h, &spec->action, sizeof spec->action);
-  cache_hash_bytes (&h, &spec->compat, sizeof spec->compat);
+  *what = "seccomp: a preset or action out of range";
+  if ((unsigned) spec->preset > SECCOMP_PRESET_NONE
+      || (unsigned) spec->action > SECCOMP_ACTION_LOG)
+    return false;
+  *what = "seccomp: a call without a name";
   for (size_t i = 0; i < spec->n_allow; i++)
-    cache_hash_str (&h, spec->allow[i]);
-  cache_hash_str (&h, "\n");
+    if (spec->allow[i] == NULL)
+      return false;
   for (size_t i = 0; i < spec->n_deny; i++)
-    cache_hash_str (&h, spec->deny[i]);
-  cache_hash_str (&h, "\n");
+    if (spec->deny[i] == NULL)
+      return false;
   for (size_t i = 0; i < spec->n_rules; i++)
     {
       const struct seccomp_rule *r = &spec->rules[i];
-      cache_hash_str (&h, r->syscall);
-      cache_hash_bytes (&h, &r->action, sizeof r->action);
+      *what = "seccomp: a rule without a name";
+      if (r->syscall == NULL)
+        return false;
+      *what = r->syscall;
+      if ((unsigned) r->action > SECCOMP_ACTION_LOG)
+        return false;
+      for (unsigned a = 0; a < 6; a++)
+        if (r->args[a].set && (unsigned) r->args[a].op > SECCOMP_CMP_MASKED_EQ)
+          return false;
+    }
+  return true;
+}
+
+static void
+put_u8 (struct strbuf *o, unsigned v)
+{
+  char c = (char) v;
+  sb_putn (o, &c, 1);
+}
+
+static void
+put_u32 (struct strbuf *o, uint32_t v)
+{
+  sb_putn (o, (const char *) &v, sizeof v);
+}
+
+static void
+put_u64 (struct strbuf *o, uint64_t v)
+{
+  sb_putn (o, (const char *) &v, sizeof v);
+}
+
+static void
+put_names (struct strbuf *o, char *const *names, size_t n)
+{
+  put_u32 (o, (uint32_t) n);
+  for (size_t i = 0; i < n; i++)
+    {
+      put_u32 (o, (uint32_t) strlen (names[i]));
+      sb_puts (o, names[i]);
+    }
+}
+
+/* Everything the filters are built from, each field of a known length, and
+ * only what the build reads (an unset comparison is its flag alone, a mask
+ * only where it is compared): two specs give the same bytes exactly when
+ * they give the same filters.  The build of cordon and libseccomp first
+ * (cache.h).  False: no build id, no cache. */
+static bool
+filter_input (const struct seccomp_spec *spec, struct strbuf *o)
+{
+  if (!cache_put_build (o))
+    return false;
+  put_u8 (o, spec->preset);
+  put_u8 (o, spec->action);
+  put_u8 (o, spec->compat);
+  put_names (o, spec->allow, spec->n_allow);
+  put_names (o, spec->deny, spec->n_deny);
+  put_u32 (o, (uint32_t) spec->n_rules);
+  for (size_t i = 0; i < spec->n_rules; i++)
+    {
+      const struct seccomp_rule *r = &spec->rules[i];
+      put_names (o, &r->syscall, 1);
+      put_u8 (o, r->action);
       for (unsigned a = 0; a < 6; a++)
         {
           const struct seccomp_arg_cmp *c = &r->args[a];
-          uint64_t fields[4] = { c->set, (uint64_t) c->op, c->value, c->mask };
-          cache_hash_bytes (&h, fields, sizeof fields);
+          put_u8 (o, c->set);
+          if (!c->set)
+            continue;
+          put_u8 (o, c->op);
+          put_u64 (o, c->value);
+          if (c->op == SECCOMP_CMP_MASKED_EQ)
+            put_u64 (o, c->mask);
         }
     }
-  return h.h;
+  return true;
 }
 
-/* The file: CACHE_MAGIC, then per filter a 16-bit length and its
- * instructions. */
-#define CACHE_MAX_SIZE (sizeof CACHE_MAGIC + 2 \
-                        + 2 * (2 + BPF_MAXINSNS * sizeof (struct sock_filter)))
+/* How many filters compile () makes of SPEC (one with something in it). */
+static int
+filter_count (const struct seccomp_spec *spec)
+{
+  bool allowlist = spec->preset != SECCOMP_PRESET_NONE;
+  bool arguments = allowlist || spec->n_deny > 0 || spec->n_rules > 0;
+  return allowlist + arguments;
+}
 
+/* ---- the kernel's checks of a program ---- */
+
+/* INSN (at PC of LEN) as the kernel takes it in a seccomp filter
+ * (bpf_check_classic and seccomp_check_filter). */
 static bool
-cache_read (int dirfd, const char *name, struct cordon_seccomp_bpf *out)
+insn_valid (const struct sock_filter *insn, unsigned pc, unsigned len)
+{
+  switch (insn->code)
+    {
+    case BPF_LD | BPF_W | BPF_ABS:
+      return insn->k < sizeof (struct seccomp_data) && (insn->k & 3) == 0;
+    case BPF_LD | BPF_W | BPF_LEN:
+    case BPF_LDX | BPF_W | BPF_LEN:
+    case BPF_LD | BPF_IMM:
+    case BPF_LDX | BPF_IMM:
+    case BPF_MISC | BPF_TAX:
+    case BPF_MISC | BPF_TXA:
+    case BPF_RET | BPF_K:
+    case BPF_RET | BPF_A:
+    case BPF_ALU | BPF_ADD | BPF_K:
+    case BPF_ALU | BPF_ADD | BPF_X:
+    case BPF_ALU | BPF_SUB | BPF_K:
+    case BPF_ALU | BPF_SUB | BPF_X:
+    case BPF_ALU | BPF_MUL | BPF_K:
+    case BPF_ALU | BPF_MUL | BPF_X:
+    case BPF_ALU | BPF_DIV | BPF_X:
+    case BPF_ALU | BPF_AND | BPF_K:
+    case BPF_ALU | BPF_AND | BPF_X:
+    case BPF_ALU | BPF_OR | BPF_K:
+    case BPF_ALU | BPF_OR | BPF_X:
+    case BPF_ALU | BPF_XOR | BPF_K:
+    case BPF_ALU | BPF_XOR | BPF_X:
+    case BPF_ALU | BPF_LSH | BPF_X:
+    case BPF_ALU | BPF_RSH | BPF_X:
+    case BPF_ALU | BPF_NEG:
+      return true;
+    case BPF_ALU | BPF_DIV | BPF_K:
+      return insn->k != 0;
+    case BPF_ALU | BPF_LSH | BPF_K:
+    case BPF_ALU | BPF_RSH | BPF_K:
+      return insn->k < 32;
+    case BPF_LD | BPF_MEM:
+    case BPF_LDX | BPF_MEM:
+    case BPF_ST:
+    case BPF_STX:
+      return insn->k < BPF_MEMWORDS;
+    case BPF_JMP | BPF_JA:
+      return insn->k < len - pc - 1;
+    case BPF_JMP | BPF_JEQ | BPF_K:
+    case BPF_JMP | BPF_JEQ | BPF_X:
+    case BPF_JMP | BPF_JGE | BPF_K:
+    case BPF_JMP | BPF_JGE | BPF_X:
+    case BPF_JMP | BPF_JGT | BPF_K:
+    case BPF_JMP | BPF_JGT | BPF_X:
+    case BPF_JMP | BPF_JSET | BPF_K:
+    case BPF_JMP | BPF_JSET | BPF_X:
+      return pc + 1 + insn->jt < len && pc + 1 + insn->jf < len;
+    }
+  return false;
+}
+
+/* Every scratch word is stored before it is loaded, on every path (the
+ * kernel's check_load_and_stores). */
+static bool
+memory_valid (const struct sock_filter *prog, unsigned len)
+{
+  uint16_t valid_at[BPF_MAXINSNS], valid = 0;
+  memset (valid_at, 0xff, len * sizeof *valid_at);
+  for (unsigned pc = 0; pc < len; pc++)
+    {
+      const struct sock_filter *insn = &prog[pc];
+      valid &= valid_at[pc];
+      switch (insn->code)
+        {
+        case BPF_ST:
+        case BPF_STX:
+          valid |= (uint16_t) (1u << insn->k);
+          break;
+        case BPF_LD | BPF_MEM:
+        case BPF_LDX | BPF_MEM:
+          if (!(valid & (1u << insn->k)))
+            return false;
+          break;
+        case BPF_JMP | BPF_JA:
+          valid_at[pc + 1 + insn->k] &= valid;
+          valid = 0xffff;
+          break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+        case BPF_JMP | BPF_JEQ | BPF_X:
+        case BPF_JMP | BPF_JGE | BPF_K:
+        case BPF_JMP | BPF_JGE | BPF_X:
+        case BPF_JMP | BPF_JGT | BPF_K:
+        case BPF_JMP | BPF_JGT | BPF_X:
+        case BPF_JMP | BPF_JSET | BPF_K:
+        case BPF_JMP | BPF_JSET | BPF_X:
+          valid_at[pc + 1 + insn->jt] &= valid;
+          valid_at[pc + 1 + insn->jf] &= valid;
+          valid = 0xffff;
+          break;
+        }
+    }
+  return true;
+}
+
+/* A program the kernel takes as a seccomp filter: a cached one it would
+ * refuse would fail every run. */
+static bool
+program_valid (const struct sock_filter *prog, unsigned len)
+{
+  if (len == 0 || len > BPF_MAXINSNS)
+    return false;
+  for (unsigned pc = 0; pc < len; pc++)
+    if (!insn_valid (&prog[pc], pc, len))
+      return false;
+  uint16_t last = prog[len - 1].code;
+  return (last == (BPF_RET | BPF_K) || last == (BPF_RET | BPF_A))
+         && memory_valid (prog, len);
+}
+
+/* ---- the cache ---- */
+
+/* An entry: CACHE_MAGIC, the input's length (32 bits) and the input
+ * (filter_input), the number of filters (8 bits), then per filter its
+ * length (16 bits) and its instructions.  The file's name is a hash of the
+ * input, an index only: the input in the file is compared whole. */
+#define CACHE_MAGIC "cordon-seccomp-bpf-4\n"
+#define CACHE_MAX_SIZE (64u << 10)
+_Static_assert (sizeof CACHE_MAGIC + 4 + 1
+                + 2 * (2 + BPF_MAXINSNS * sizeof (struct sock_filter))
+                < CACHE_MAX_SIZE + 4096, "a cache entry fits CACHE_MAX_SIZE "
+                "with a large input");
+
+static void
+cache_name (const struct strbuf *input, char *name, size_t size)
+{
+  struct cache_hash h;
+  cache_hash_init (&h);
+  cache_hash_bytes (&h, input->s, input->n);
+  snprintf (name, size, "%016llx.bpf", (unsigned long long) h.h);
+}
+
+/* Take N bytes at *AT of BUF (SIZE bytes) into P, if there are N. */
+static bool
+take (const unsigned char *buf, size_t size, size_t *at, void *p, size_t n)
+{
+  if (size - *at < n)
+    return false;
+  memcpy (p, buf + *at, n);
+  *at += n;
+  return true;
+}
+
+/* The entry NAME, when it was made from INPUT and holds the filters of
+ * SPEC (as many, each a program the kernel takes): into *OUT. */
+static bool
+cache_read (int dirfd, const char *name, const struct strbuf *input,
+            const struct seccomp_spec *spec, struct cordon_seccomp_bpf *out)
 {
   unsigned char *buf;
-  size_t size;
+  size_t size, at = sizeof CACHE_MAGIC - 1;
   if (!cache_file_read (dirfd, name, CACHE_MAX_SIZE, &buf, &size))
     return false;
-  size_t at = sizeof CACHE_MAGIC - 1;
-  uint16_t count = 0;
-  bool ok = size >= at + sizeof count && memcmp (buf, CACHE_MAGIC, at) == 0;
+  uint32_t input_len;
+  uint8_t count = 0;
+  bool ok = size >= at && memcmp (buf, CACHE_MAGIC, at) == 0
+            && take (buf, size, &at, &input_len, sizeof input_len)
+            && input_len == input->n && size - at >= input->n
+            && memcmp (buf + at, input->s, input->n) == 0;
   if (ok)
     {
-      memcpy (&count, buf + at, sizeof count);
-      at += sizeof count;
-      ok = count <= 2;
+      at += input->n;
+      ok = take (buf, size, &at, &count, sizeof count)
+           && count == filter_count (spec);
     }
   for (int i = 0; ok && i < count; i++)
     {
-      uint16_t len;
-      ok = size - at >= sizeof len;
-      if (!ok)
-        break;
-      memcpy (&len, buf + at, sizeof len);
-      at += sizeof len;
-      size_t bytes = len * sizeof *out->prog[i];
-      ok = len > 0 && len <= BPF_MAXINSNS && size - at >= bytes
-           && (out->prog[i] = malloc (bytes)) != NULL;
-      if (!ok)
-        break;
-      memcpy (out->prog[i], buf + at, bytes);
-      at += bytes;
+      uint16_t len = 0;
+      ok = take (buf, size, &at, &len, sizeof len) && len > 0
+           && len <= BPF_MAXINSNS
+           && size - at >= len * sizeof *out->prog[i]
+           && (out->prog[i] = malloc (len * sizeof *out->prog[i])) != NULL
+           && take (buf, size, &at, out->prog[i], len * sizeof *out->prog[i])
+           && program_valid (out->prog[i], len);
       out->len[i] = len;
       out->n = i + 1;
     }
@@ -681,31 +900,26 @@ cache_read (int dirfd, const char *name, struct cordon_seccomp_bpf *out)
 }
 
 static void
-cache_write (char *dir, bool own_parent, const char *name,
+cache_write (int dirfd, const char *name, const struct strbuf *input,
              const struct cordon_seccomp_bpf *bpf)
 {
-  size_t size = sizeof CACHE_MAGIC - 1 + 2;
-  for (int i = 0; i < bpf->n; i++)
-    size += 2 + bpf->len[i] * sizeof *bpf->prog[i];
-  unsigned char *buf = malloc (size);
-  if (buf == NULL)
-    return;
-  size_t at = sizeof CACHE_MAGIC - 1;
-  memcpy (buf, CACHE_MAGIC, at);
-  uint16_t count = (uint16_t) bpf->n;
-  memcpy (buf + at, &count, sizeof count);
-  at += sizeof count;
+  struct strbuf o = { 0 };
+  sb_puts (&o, CACHE_MAGIC);
+  put_u32 (&o, (uint32_t) input->n);
+  sb_putn (&o, input->s, input->n);
+  put_u8 (&o, (unsigned) bpf->n);
   for (int i = 0; i < bpf->n; i++)
     {
       uint16_t len = bpf->len[i];
-      memcpy (buf + at, &len, sizeof len);
-      at += sizeof len;
-      memcpy (buf + at, bpf->prog[i], len * sizeof *bpf->prog[i]);
-      at += len * sizeof *bpf->prog[i];
+      sb_putn (&o, (const char *) &len, sizeof len);
+      sb_putn (&o, (const char *) bpf->prog[i], len * sizeof *bpf->prog[i]);
     }
-  cache_file_write (dir, own_parent, name, buf, size);
-  free (buf);
+  if (o.n <= CACHE_MAX_SIZE)
+    cache_file_write (dirfd, name, o.s, o.n);
+  free (o.s);
 }
+
+/* ---- compiling and loading ---- */
 
 /* libseccomp's BPF for one filter, through a memfd. */
 static int
@@ -769,32 +983,44 @@ cordon_seccomp_compile (const struct seccomp_spec *spec,
                         struct cordon_seccomp_bpf *out, cordon_error_t *err)
 {
   memset (out, 0, sizeof *out);
+  const char *what;
+  if (!spec_in_range (spec, &what))
+    return cordon_fail (err, EINVAL, "%s", what);
   bool nothing = spec->preset == SECCOMP_PRESET_NONE && spec->n_deny == 0
                  && spec->n_rules == 0;
   if (nothing)
     return 0;
-  char dir[4096], name[32];
-  bool own_parent;
-  bool cached = cache_dir_path ("seccomp", dir, sizeof dir, &own_parent);
-  snprintf (name, sizeof name, "%016llx.bpf",
-            (unsigned long long) filter_key (spec));
+  struct strbuf input = { 0 };
+  char name[32];
+  int dirfd = -1;
+  bool cached = filter_input (spec, &input);
   if (cached)
     {
-      int dirfd = cache_dir_open (dir);
-      bool hit = dirfd >= 0 && cache_read (dirfd, name, out);
-      close_fd (&dirfd);
-      if (hit)
-        return 0;
+      cache_name (&input, name, sizeof name);
+      dirfd = cache_dir_open ("seccomp", false);
+      if (dirfd >= 0 && cache_read (dirfd, name, &input, spec, out))
+        {
+          close (dirfd);
+          free (input.s);
+          return 0;
+        }
     }
-  const char *what = "seccomp";
+  what = "seccomp";
   int r = compile (spec, out, &what);
+  if (r == 0 && cached)
+    {
+      if (dirfd < 0)
+        dirfd = cache_dir_open ("seccomp", true);
+      if (dirfd >= 0)
+        cache_write (dirfd, name, &input, out);
+    }
+  close_fd (&dirfd);
+  free (input.s);
   if (r < 0)
     {
       cordon_seccomp_bpf_free (out);
       return cordon_fail (err, -r, "%s", what);
     }
-  if (cached)
-    cache_write (dir, own_parent, name, out);
   return 0;
 }
 

@@ -74,18 +74,19 @@ in_own_session (pid_t command)
   return getsid (command) == command;
 }
 
-static int
-status_of (int wstatus)
+int
+supervise_exit_status (int wait_status)
 {
-  if (WIFEXITED (wstatus))
-    return WEXITSTATUS (wstatus);
-  if (WIFSIGNALED (wstatus))
-    return 128 + WTERMSIG (wstatus);
-  return 125;
+  if (WIFEXITED (wait_status))
+    return WEXITSTATUS (wait_status);
+  if (WIFSIGNALED (wait_status))
+    return 128 + WTERMSIG (wait_status);
+  return EXIT_CORDON_FAILED;
 }
 
 int
-supervise_pid1 (int (*start_command) (void *), void *arg, cordon_error_t *err)
+supervise_pid1 (int (*start_command) (void *), void *arg, int *wait_status,
+                cordon_error_t *err)
 {
   int sfd = open_signalfd (err);
   if (sfd < 0)
@@ -104,13 +105,13 @@ supervise_pid1 (int (*start_command) (void *), void *arg, cordon_error_t *err)
   if (command == 0)
     _exit (start_command (arg));
 
-  int status = -1;
-  while (status < 0)
+  int ret = 1;            /* 1 while the command runs */
+  while (ret > 0)
     {
       struct pollfd p = { .fd = sfd, .events = POLLIN };
       if (poll (&p, 1, -1) < 0 && errno != EINTR)
         {
-          fail_errno (err, "poll");
+          ret = fail_errno (err, "poll");
           break;
         }
       struct signalfd_siginfo si;
@@ -127,11 +128,14 @@ supervise_pid1 (int (*start_command) (void *), void *arg, cordon_error_t *err)
           pid_t p2;
           while ((p2 = waitpid (-1, &ws, WNOHANG)) > 0)
             if (p2 == command)
-              status = status_of (ws);
+              {
+                *wait_status = ws;
+                ret = 0;
+              }
         }
     }
   close_fd (&sfd);
-  return status;
+  return ret;
 }
 
 static long long
@@ -146,7 +150,7 @@ now_ms (void)
 int
 supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
                     const struct jail_options *opts, bool *timed_out,
-                    cordon_error_t *err)
+                    int *wait_status, cordon_error_t *err)
 {
   /* pid stays ours until we reap it, so kill(pid) cannot hit another
    * process; no pidfd needed (and valgrind knows none of its calls). */
@@ -219,7 +223,8 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
         }
       if (r == pid)
         {
-          ret = status_of (ws);
+          *wait_status = ws;
+          ret = 0;
           break;
         }
     }

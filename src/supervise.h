@@ -23,23 +23,27 @@ int supervise_block_signals (sigset_t *old, cordon_error_t *err);
  * START_COMMAND (ARG) in the child — it execs or returns the status to
  * exit with, and must leave alone all that pid 1 reads later, since the
  * two share memory until then — then forward signals to it, reap every
- * zombie, and return the status pid 1 should exit with once the command is
- * gone: its exit status, or 128+N when it died of signal N.  -1 with *err
- * on failure. */
+ * zombie, and once the command is gone set *WAIT_STATUS to its wait status
+ * and return 0.  -1 with *err on failure. */
 int supervise_pid1 (int (*start_command) (void *), void *arg,
-                    cordon_error_t *err);
+                    int *wait_status, cordon_error_t *err);
 
 /* In the launcher: forward signals to the jail's pid 1 (PID) — those a
  * process sent, and a terminal's too when PID is in a session of its own
  * (`cordon enter`'s command, see enter.c) — enforce
  * TIME_LIMIT (seconds, 0 = none), relay the command's terminal (RELAY, or
  * NULL without tty = true; SIGWINCH resizes it), and wait for pid 1.
- * Returns the status to exit with (pid 1's exit status, or 128+N when it
- * was killed by signal N), or -1 with *err.  *TIMED_OUT is set when the
- * time limit struck. */
+ * Returns 0 with pid 1's wait status in *WAIT_STATUS, or -1 with *err.
+ * *TIMED_OUT is set when the time limit struck. */
 int supervise_launcher (pid_t pid, unsigned time_limit,
                         struct tty_relay *relay,
                         const struct jail_options *opts, bool *timed_out,
-                        cordon_error_t *err);
+                        int *wait_status, cordon_error_t *err);
+
+/* The status a shell gives for WAIT_STATUS, and cordon exits with: the
+ * exit status, or 128+N for a death by signal N.  Only for exiting: it
+ * cannot tell "exit 137" from SIGKILL, so how the command ended is kept as
+ * the wait status itself. */
+int supervise_exit_status (int wait_status);
 
 #endif

@@ -1,4 +1,5 @@
-/* userns.c — writing the jail's uid and gid maps.
+/* userns.c — the jail's uid and gid maps, and the host ids of root's jails
+ * (see userns.h).
  *
  * Root writes /proc/PID/{uid,gid}_map itself.  An unprivileged caller can
  * write only one range mapping its own id, and must first deny setgroups;
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,10 +47,106 @@ needs_helper (const struct id_map *map, uint32_t own, bool root)
            && map->ranges[0].count == 1);
 }
 
-void
-userns_plan (const struct jail_spec *spec, struct userns_plan *plan)
+/* /run/cordon/ids, made if need be; refused unless it is root's own and no
+ * one else's to write, since its lock files decide which jail gets which id. */
+static int
+open_ids_dir (cordon_error_t *err)
+{
+  int fd = open (USERNS_IDS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                 | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    {
+      if (mkdir ("/run/cordon", 0755) < 0 && errno != EEXIST)
+        return fail_errno (err, "mkdir /run/cordon");
+      if (mkdir (USERNS_IDS_DIR, 0700) < 0 && errno != EEXIST)
+        return fail_errno (err, "mkdir " USERNS_IDS_DIR);
+      fd = open (USERNS_IDS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                 | O_CLOEXEC);
+    }
+  if (fd < 0)
+    return fail_errno (err, "open " USERNS_IDS_DIR);
+  struct stat st;
+  if (fstat (fd, &st) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return cordon_fail (err, e, "stat " USERNS_IDS_DIR);
+    }
+  if (st.st_uid != 0 || (st.st_mode & 077) != 0)
+    {
+      close (fd);
+      return cordon_fail (err, 0, USERNS_IDS_DIR " must be root's, mode 0700 "
+                          "(it is uid %u's, mode %04o): remove it and cordon "
+                          "makes it again", (unsigned) st.st_uid,
+                          (unsigned) (st.st_mode & 07777));
+    }
+  return fd;
+}
+
+/* Lock the file of ID under DIRFD: 1 when it is ours now, 0 when a live
+ * jail holds it. */
+static int
+lock_id (int dirfd, uint32_t id, int *lock, cordon_error_t *err)
+{
+  char name[16];
+  snprintf (name, sizeof name, "%u", id);
+  int fd = openat (dirfd, name, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                   0600);
+  if (fd < 0)
+    return fail_errno (err, "open " USERNS_IDS_DIR "/%s", name);
+  if (flock (fd, LOCK_EX | LOCK_NB) == 0)
+    {
+      *lock = fd;
+      return 1;
+    }
+  int e = errno;
+  close (fd);
+  if (e == EWOULDBLOCK)
+    return 0;
+  return cordon_fail (err, e, "lock " USERNS_IDS_DIR "/%s", name);
+}
+
+/* A host id of the range no live jail has.  The search starts at an offset
+ * taken from our pid, within the first ID_SPREAD ids: successive launches
+ * start at different places, so a free id is found at the first try while
+ * few jails run, and there are lock files for at most ID_SPREAD ids more
+ * than ever ran at once. */
+#define ID_SPREAD 64
+static int
+take_root_id (const struct jail_options *opts, struct userns_plan *plan,
+              cordon_error_t *err)
+{
+  uint32_t start = opts->root_id_count ? opts->root_id_start : ROOT_ID_START;
+  uint32_t count = opts->root_id_count ? opts->root_id_count : ROOT_ID_COUNT;
+  int dirfd = open_ids_dir (err);
+  if (dirfd < 0)
+    return -1;
+  uint32_t spread = count < ID_SPREAD ? count : ID_SPREAD;
+  uint32_t first = (uint32_t) getpid () % spread;
+  int r = 0;
+  for (uint32_t i = 0; i < count && r == 0; i++)
+    {
+      plan->root_id = start + (first + i) % count;
+      r = lock_id (dirfd, plan->root_id, &plan->id_lock, err);
+    }
+  close (dirfd);
+  if (r == 0)
+    return cordon_fail (err, 0, "no free host id for root's jail: all %u ids "
+                        "of root_id_range \"%u:%u\" belong to live jails "
+                        "(a larger range in the settings file lets more run "
+                        "at once)", count, start, count);
+  if (r < 0)
+    return -1;
+  say (opts, "host uid and gid %u", plan->root_id);
+  return 0;
+}
+
+int
+userns_plan (const struct jail_spec *spec, const struct jail_options *opts,
+             struct userns_plan *plan, cordon_error_t *err)
 {
   memset (plan, 0, sizeof *plan);
+  plan->id_lock = -1;
   plan->enabled = (spec->namespaces & JAIL_NS_USER) != 0;
   uid_t euid = geteuid ();
   gid_t egid = getegid ();
@@ -55,17 +154,21 @@ userns_plan (const struct jail_spec *spec, struct userns_plan *plan)
   if (!plan->enabled)
     {
       plan->setgroups_allowed = root;
-      return;
+      return 0;
     }
 
-  /* Default: the jail's id is the caller's, except that root becomes
-   * nobody outside: a root-run jail must not own host files as root. */
-  plan->default_uid = (struct id_range) {
-    .inside = spec->uid, .outside = root ? USERNS_NOBODY : euid, .count = 1 };
-  plan->default_gid = (struct id_range) {
-    .inside = spec->gid, .outside = root ? USERNS_NOBODY : egid, .count = 1 };
+  /* Default: the jail's id is the caller's, except that root's jail gets a
+   * host id of its own: it must not own host files as root, nor share an
+   * id that another process could signal it by. */
   plan->uid = spec->uid_map;
   plan->gid = spec->gid_map;
+  if (root && (plan->uid.n_ranges == 0 || plan->gid.n_ranges == 0)
+      && take_root_id (opts, plan, err) < 0)
+    return -1;
+  plan->default_uid = (struct id_range) {
+    .inside = spec->uid, .outside = root ? plan->root_id : euid, .count = 1 };
+  plan->default_gid = (struct id_range) {
+    .inside = spec->gid, .outside = root ? plan->root_id : egid, .count = 1 };
   if (plan->uid.n_ranges == 0)
     plan->uid = (struct id_map) { .ranges = &plan->default_uid, .n_ranges = 1 };
   if (plan->gid.n_ranges == 0)
@@ -78,6 +181,13 @@ userns_plan (const struct jail_spec *spec, struct userns_plan *plan)
   plan->setgroups_allowed = root || plan->gid_by_helper;
   plan->fsuid_unmapped = !range_covers_outside (&plan->uid, euid);
   plan->fsgid_unmapped = !range_covers_outside (&plan->gid, egid);
+  return 0;
+}
+
+void
+userns_plan_release (struct userns_plan *plan)
+{
+  close_fd (&plan->id_lock);
 }
 
 static int

@@ -33,7 +33,7 @@ run() { "$CORDON" run "$@"; }
 
 # The parent directories, one per hierarchy cordon used (from -v).
 parents=$(run -v "$T/nopidns.conf" -D 'cgroup.memory="64M"' -D 'cgroup.cpu=1' -- true 2>&1 |
-          sed -n 's|^cordon: cgroup v[12] \(.*\)/cordon-[0-9]*$|\1|p')
+          sed -n 's|^cordon: cgroup v[12] \(.*\)/cordon-[0-9]*-[0-9a-f]\{16\}$|\1|p')
 remove_parents() {
   for p in $parents; do
     for d in "$p"/cordon-*; do [ -d "$d" ] && rmdir "$d"; done
@@ -64,6 +64,13 @@ is "oom: says so" "$err" "cordon: killed: out of memory (limit 32M)"
 is "oom: report reason" "$(field .reason)" oom
 is "oom: report signal" "$(field .signal)" 9
 like "oom: report peak memory near the limit" "$(field .peak_memory)" '^3[0-4][0-9]{6}$'
+# The limit kills a child; the command itself then exits 137: it was not
+# killed, and cordon does not say it was.
+err=$(run --report "$T/report.json" "$T/mem.conf" -- sh -c "sh -c '$hog'; exit 137" 2>&1); rc=$?
+is "oom of a child, exit 137 by itself: the status" "$rc" 137
+unlike "... no 'killed' message from cordon (the shell's own 'Killed' is about its child)" "$err" "cordon"
+is "... the report: exited, and the kill counted" \
+  "$(field .reason):$(field .signal):$(field .oom_kills)" exited:null:1
 is "oom: without the limit the same command runs" \
   "$(run "$T/free.conf" -- sh -c "$hog" 2>&1)" 104857600
 is "oom: a command that fits is not killed" \
@@ -126,7 +133,7 @@ is "report-fd: the command's output is its own" "$out" hi
 is "report-fd: the report" "$(jq -r .reason "$T/fd.json")" exited
 err=$(run --report /nonexistent/r.json "$T/free.conf" -- true 2>&1); rc=$?
 is "report: an unwritable file fails before the jail" "$rc:$err" \
-  "125:cordon: --report /nonexistent/r.json: No such file or directory (ENOENT)"
+  "125:cordon: --report /nonexistent/r.json: open /nonexistent: No such file or directory (ENOENT)"
 
 # ---- the cgroup namespace ----
 # The child is moved into its cgroup before it unshares the namespace.
@@ -134,7 +141,7 @@ if on_v2; then line='0:'; else line='[0-9]+:pids'; fi
 like "cgroup ns: the jail sees its cgroup as /" \
   "$(run "$T/pids.conf" -- cat /proc/self/cgroup)" "^$line:/\$"
 like "cgroup ns: without it, the jail sees where it is" \
-  "$(run "$T/nocgns.conf" -- cat /proc/self/cgroup)" "^$line:(/.*)?/$parent/cordon-[0-9]+\$"
+  "$(run "$T/nocgns.conf" -- cat /proc/self/cgroup)" "^$line:(/.*)?/$parent/cordon-[0-9]+-[0-9a-f]{16}\$"
 
 # ---- clean-up ----
 is "no cgroup left after the runs above" "$(jail_cgroups)" ""
@@ -160,6 +167,39 @@ i=0; while [ -n "$(cat $stale/cgroup.procs 2>/dev/null)" ] && [ $i -lt 100 ]; do
 like "SIGKILLed launcher: its cgroup stays" "$stale" cordon-
 run "$T/pids.conf" -- true
 is "SIGKILLed launcher: the next run with limits removes it" "$(jail_cgroups)" ""
+
+# Two launchers with the same pid, each in a pid namespace of its own (as
+# in two containers), at once: each jail gets a cgroup of its own, and
+# neither run takes the other's for stale.
+if unshare -p -f --mount-proc true 2>/dev/null; then
+  # twin N: in a new pid namespace, a launcher whose jail lives 2 s.
+  twin() {
+    unshare -p -f --mount-proc sh -c '"$0" run "$1" -- sleep 2 & echo "launcher pid $!"; wait $!; echo "rc=$?"' \
+      "$CORDON" "$T/pids.conf" > "$T/twin.$1" 2>&1
+  }
+  twin 1 & t1=$!
+  twin 2 & t2=$!
+  i=0; while [ "$(jail_cgroups | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  is "same pid, two pid namespaces: two cgroups at once" "$(jail_cgroups | wc -l)" 2
+  run "$T/pids.conf" -- true
+  is "... which another run does not take for stale" "$(jail_cgroups | wc -l)" 2
+  wait $t1 $t2
+  is "... the launchers had the same pid" "$(sed -n 1p "$T/twin.1")" "$(sed -n 1p "$T/twin.2")"
+  is "... and both jails ran" "$(cat "$T/twin.1" "$T/twin.2" | grep -c '^rc=0$')" 2
+  is "... and none is left" "$(jail_cgroups)" ""
+  # A launcher killed with its pid namespace leaves its cgroup stale; a run
+  # outside that namespace removes it (by its free lock, not its name).
+  unshare -p -f --kill-child --mount-proc "$CORDON" run "$T/pids.conf" -- sleep 30 & u=$!
+  i=0; while [ -z "$(jail_cgroups)" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  stale=$(jail_cgroups)
+  kill -KILL $u; wait $u 2>/dev/null
+  i=0; while [ -n "$(cat $stale/cgroup.procs 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+  ok "a launcher killed with its pid namespace: its cgroup stays ($stale)" test -n "$stale" -a -d "$stale"
+  run "$T/pids.conf" -- true
+  is "... and a run outside that namespace removes it" "$(jail_cgroups)" ""
+else
+  skip "two launchers with the same pid" "unshare -p cannot make a pid namespace here"
+fi
 
 # Many runs, some killed: none is left.
 n=0
@@ -222,7 +262,7 @@ elif userns_works; then
     n=$(delegated "$T/pids.conf" -- sh -c "$spawn" 2>/dev/null | tail -n 1)
     like "rootless, delegated v2: forks stop at the limit ($n)" "$n" '^1[0-9]$'
     like "rootless, delegated v2: the jail's cgroup is next to the launcher's" \
-      "$(delegated "$T/nocgns.conf" -- cat /proc/self/cgroup 2>&1)" "^0::(/.*)?/u65534/$parent/cordon-[0-9]+\$"
+      "$(delegated "$T/nocgns.conf" -- cat /proc/self/cgroup 2>&1)" "^0::(/.*)?/u65534/$parent/cordon-[0-9]+-[0-9a-f]{16}\$"
     is "rootless, delegated v2: no cgroup left" "$(ls -d "$d/$parent"/cordon-* 2>/dev/null)" ""
   else
     skip "rootless: limits in a delegated cgroup" "delegating a subtree needs root and cgroup v2"

@@ -82,6 +82,65 @@ like "... and says to give one after --" "$out" "no command"
 is "run -- CMD replaces argv" "$($CORDON run -- /bin/echo hello)" "hello"
 is "run passes the command's status through" "$($CORDON run -- /bin/sh -c 'exit 7'; echo $?)" 7
 
+# --report FILE: written only to a regular file of the caller's own, never
+# through a symlink, a FIFO or a device, nor into another user's file or one
+# with other names (a hard link); a refusal is exit 125 before the jail.
+# rep FILE: "STATUS:MESSAGES" of a run with --report FILE.
+rep() { _out=$($CORDON run --report "$1" -- /bin/true 2>&1); echo "$?:$_out"; }
+echo secret > "$T/secret" && chmod 600 "$T/secret"
+ln -s "$T/secret" "$T/link"
+is "--report refuses a symlink" "$(rep "$T/link")" \
+  "125:cordon: --report $T/link: is a symbolic link; cordon does not follow one"
+is "... and the file it names is untouched" "$(cat "$T/secret")" secret
+ln -s "$T/nowhere" "$T/dangling"
+like "--report refuses a dangling symlink" "$(rep "$T/dangling")" "^125:.*: is a symbolic link"
+ok "... and creates nothing through it" test ! -e "$T/nowhere"
+mkfifo "$T/fifo"
+out=$(timeout 10 $CORDON run --report "$T/fifo" -- /bin/true 2>&1); rc=$?
+is "--report refuses a FIFO at once (no reader to wait for)" "$rc:$out" \
+  "125:cordon: --report $T/fifo: is a FIFO, not a regular file"
+is "--report refuses a directory" "$(rep "$T")" "125:cordon: --report $T: is a directory, not a regular file"
+is "--report refuses a device" "$(rep /dev/null)" "125:cordon: --report /dev/null: is a character device, not a regular file"
+is "--report refuses a name ending in /" "$(rep "$T/sub/")" "125:cordon: --report $T/sub/: names a directory, not a file"
+is "--report refuses an empty name" "$(rep "")" "125:cordon: --report: the file name is empty"
+ln "$T/secret" "$T/hardlink"
+like "--report refuses a file with another name (hard link)" "$(rep "$T/hardlink")" \
+  "^125:cordon: --report $T/hardlink: has 2 links "
+is "... and leaves it whole" "$(cat "$T/secret")" secret
+# Where another user may write (a world-writable sticky directory of theirs,
+# as /tmp is one of everyone's): what they planted there is refused.
+if is_root; then
+  mkdir "$T/theirs" && chown 65534:65534 "$T/theirs" && chmod 1777 "$T/theirs"
+  as_nobody ln -s "$T/secret" "$T/theirs/link"
+  like "--report refuses another user's symlink" "$(rep "$T/theirs/link")" "^125:.*: is a symbolic link"
+  is "... and the root-only file it names is untouched" "$(cat "$T/secret")" secret
+  as_nobody sh -c "echo mine > $T/theirs/file"
+  is "--report refuses another user's file" "$(rep "$T/theirs/file")" \
+    "125:cordon: --report $T/theirs/file: belongs to uid 65534; cordon does not write another user's file"
+  is "... and does not truncate it" "$(cat "$T/theirs/file")" mine
+  as_nobody mkfifo "$T/theirs/fifo"
+  out=$(timeout 10 $CORDON run --report "$T/theirs/fifo" -- /bin/true 2>&1); rc=$?
+  is "--report refuses another user's FIFO" "$rc:$out" "125:cordon: --report $T/theirs/fifo: is a FIFO, not a regular file"
+else
+  skip "--report: files of another user" "needs root to play two users"
+fi
+# What it accepts: a new file (0644 less the umask), or a file of one's own,
+# replaced whole; a symlink earlier in the path is followed as usual.
+(umask 022 && $CORDON run --report "$T/new.json" -- /bin/true)
+is "--report creates a new file" "$(jq -r .reason "$T/new.json"):$(stat -c %a "$T/new.json")" "exited:644"
+head -c 100000 /dev/zero > "$T/old.json"
+$CORDON run --report "$T/old.json" -- /bin/true
+is "--report replaces a file of one's own whole" "$(wc -l < "$T/old.json"):$(jq -r .reason "$T/old.json")" "1:exited"
+mkdir "$T/sub" && ln -s sub "$T/sublink"
+$CORDON run --report "$T/sublink/r.json" -- /bin/true
+is "--report follows a symlink to the directory" "$(jq -r .reason "$T/sub/r.json")" exited
+# --report-fd N is the caller's: a pipe whose reader is gone is an error to
+# say, not a SIGPIPE that takes the command's status with it.
+{ $CORDON run --report-fd 3 -- /bin/sh -c 'sleep 0.2; exit 4' 3>&1 >/dev/null 2>"$T/epipe.err"; echo $? >"$T/epipe.rc"; } | true
+is "--report-fd to a closed pipe: the command's status stays" "$(cat "$T/epipe.rc")" 4
+is "... and the report's failure is said" "$(cat "$T/epipe.err")" \
+  "cordon: write the run report: Broken pipe (EPIPE)"
+
 # The profiles cache: a run takes the compiled profile while nothing it was
 # made from has changed, and parses again when something has.
 export CORDON_CACHE_DIR="$T/cache"
@@ -113,5 +172,39 @@ like "... and the run is the same" "$out" "^two$"
 out=$(CORDON_CACHE_DIR=/proc/cordon-cannot-write $CORDON run -v "$T/cached.conf" 2>&1); rc=$?
 is "a cache that cannot be written is no cache, not an error" "$rc:$(printf '%s\n' "$out" | grep -v '^cordon: ' | grep -v warning)" "0:two"
 unset CORDON_CACHE_DIR
+# The cache directory is opened level by level from /, each level checked
+# and never looked up by its path again: a symbolic link in the path, or a
+# level someone else could swap for one, makes no cache (the run goes on).
+if is_root; then
+  mkdir -p -m 700 "$T/victim/cache/seccomp"
+  i=0
+  while [ $i -lt 200 ]; do : > "$T/victim/cache/seccomp/old-$i.bpf"; i=$((i + 1)); done
+  ln -s victim "$T/swapped"
+  is "a symlink in the cache's path: the run goes on" \
+    "$(CORDON_CACHE_DIR="$T/swapped/cache" $CORDON run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is written or trimmed where it points" \
+    "$(ls "$T/victim/cache" | tr '\n' ' '; ls "$T/victim/cache/seccomp" | wc -l)" "seccomp 200"
+  mkdir -m 755 "$T/other" && chown 65534:65534 "$T/other"
+  is "a level another user owns: the run goes on" \
+    "$(CORDON_CACHE_DIR="$T/other/cache" $CORDON run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is made in it" "$(ls -A "$T/other")" ""
+  mkdir -m 755 "$T/open" && chmod 777 "$T/open"
+  is "a level others may write: the run goes on" \
+    "$(CORDON_CACHE_DIR="$T/open/cache" $CORDON run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is made in it" "$(ls -A "$T/open")" ""
+  mkdir -m 755 -p "$T/home/.cache" && chmod 777 "$T/home/.cache"
+  is "nobody: a ~/.cache others may write: the run goes on" \
+    "$(as_nobody env HOME="$T/home" "$CORDON_ANY" run -- /bin/echo ran 2>&1)" "ran"
+  is "... and nothing is made in it" "$(ls -A "$T/home/.cache")" ""
+  mkdir -m 1777 "$T/sticky"
+  CORDON_CACHE_DIR="$T/sticky/cache" $CORDON run -- true
+  is "a sticky level (as /tmp) is fine: the cache is made" "$(ls "$T/sticky/cache" | tr '\n' ' ')" "profiles seccomp "
+else
+  for t in "symlink" "... nothing written" "other's level" "... nothing made" \
+           "open level" "... nothing made" "other's ~/.cache" "... nothing made" \
+           "sticky level"; do
+    skip "cache path: $t" "needs root"
+  done
+fi
 
 done_testing

@@ -92,21 +92,38 @@ is "... the compiled filter went into the cache" "$(ls "$T/cache/seccomp" | grep
 for f in "$T"/cache/seccomp/*.bpf; do printf 'garbage' > "$f"; done
 is "... a damaged cache file is rebuilt, the filter still refuses keyctl" \
   "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
-# A cached file is trusted only where no one else could have written it:
-# the default preset's file replaced by the one of a filter without an
-# allowlist (keyctl then reaches the kernel) is used as it stands, unless
-# the file or its directory is writable by others.
+# An entry is used only for the exact input it was built from (the spec,
+# this cordon's build, libseccomp's): its file name is only an index.  The
+# default preset's entry replaced by the one of a weak filter (no
+# allowlist: keyctl and unshare reach the kernel), as a second preimage of
+# the name's hash would have it, is rebuilt and replaced.
 default_bpf=$(ls "$T"/cache/seccomp/*.bpf)
+cp "$default_bpf" "$T/default.bpf"
 CORDON_CACHE_DIR="$T/cache" jail -D seccomp.preset=none -D 'seccomp.deny={"uname"}' -- true
 weak_bpf=$(ls "$T"/cache/seccomp/*.bpf | grep -v "^$default_bpf\$")
 cp "$weak_bpf" "$default_bpf"
-is "... a cached file is used as it stands (keyctl reaches the kernel)" \
-  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EOPNOTSUPP"
-cp "$weak_bpf" "$default_bpf"; chmod 666 "$default_bpf"
-is "... but not when others may write the file" \
+is "... an entry of another filter under its name is not used (keyctl)" \
   "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
-cp "$weak_bpf" "$default_bpf"; chmod 600 "$default_bpf"; chmod 777 "$T/cache/seccomp"
-is "... nor when others may write its directory" \
+ok "... it is replaced by the right one" cmp "$default_bpf" "$T/default.bpf"
+cp "$weak_bpf" "$default_bpf"
+is "... nor for unshare(CLONE_NEWUSER) (unshare -Ur)" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack unshare)" "EPERM"
+# Damaged entries are rebuilt and replaced, never used as they stand.
+size=$(stat -c %s "$default_bpf")
+head -c 64 /dev/zero | tr '\0' '\377' | dd of="$default_bpf" bs=1 seek=$((size - 72)) conv=notrunc 2>/dev/null
+is "... an entry whose instructions are garbage is not used" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
+ok "... and is replaced" cmp "$default_bpf" "$T/default.bpf"
+head -c $((size / 2)) "$T/default.bpf" > "$default_bpf"
+is "... an entry cut short is not used" \
+  "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
+ok "... and is replaced" cmp "$default_bpf" "$T/default.bpf"
+# A cached file is trusted only where no one else could have written it.
+cp "$T/default.bpf" "$default_bpf"; chmod 666 "$default_bpf"
+CORDON_CACHE_DIR="$T/cache" jail -- true
+is "... a file others may write is replaced by a private one" "$(stat -c %a "$default_bpf")" "600"
+chmod 777 "$T/cache/seccomp"
+is "... a directory others may write is not used, the run goes on" \
   "$(CORDON_CACHE_DIR="$T/cache" jail -- attack keyctl)" "EPERM"
 # The cache keeps the 128 files written last.
 mkdir -m 700 "$T/full-cache" "$T/full-cache/seccomp"

@@ -30,10 +30,19 @@ for who in root nobody; do
   is "$who: hostname inside" "$(run "$T/basic.conf" -- cat /proc/sys/kernel/hostname)" jail
   is "$who: hostname outside unchanged" "$(hostname)" "$host_name"
   is "$who: uid and gid inside" "$(run "$T/basic.conf" -- sh -c 'echo $(id -u) $(id -g)')" "1000 1000"
-  # Root's jails are nobody outside; a user's are that user.
-  if [ $who = root ]; then outside=65534; else outside=$(as_nobody id -u); fi
-  like "$who: default uid map" "$(run "$T/basic.conf" -- cat /proc/self/uid_map)" "^ +1000 +$outside +1$"
-  like "$who: default gid map" "$(run "$T/basic.conf" -- cat /proc/self/gid_map)" "^ +1000 +$outside +1$"
+  # Root's jails are a host id of their own outside, from the built-in
+  # root_id_range 2147418112:65536 (the same for uid and gid); a user's
+  # are that user.
+  maps=$(run "$T/basic.conf" -- cat /proc/self/uid_map /proc/self/gid_map | tr -s ' ' | tr '\n' ';')
+  if [ $who = root ]; then
+    outside=${maps#* 1000 }; outside=${outside%% *}
+    is "$who: default uid map: an id of the built-in range" \
+      "$(echo "$outside" | awk '{ print ($1 >= 2147418112 && $1 < 2147418112 + 65536) }')" 1
+  else
+    outside=$(as_nobody id -u)
+    is "$who: default uid map: the caller" "${maps%%;*};" " 1000 $outside 1;"
+  fi
+  is "$who: default maps: the gid is the same" "$maps" " 1000 $outside 1; 1000 $outside 1;"
 
   RUN_ENV="KEPT=k DROPPED=d"
   is "$who: environment: cleared, kept, set" \

@@ -29,12 +29,10 @@ for who in root nobody; do
     c() { "$CORDON" "$@"; }
     bg_c() { exec "$CORDON" "$@"; }
     state=/run/cordon/jails
-    mapped=65534      # root's jails map root to nobody
   elif userns_works; then
     c() { as_nobody env XDG_RUNTIME_DIR="$T/xdg" "$CORDON_ANY" "$@"; }
     bg_c() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env env XDG_RUNTIME_DIR="$T/xdg" "$CORDON_ANY" "$@"; }
     state=$T/xdg/cordon/jails
-    mapped=65534      # nobody's own uid
   else skip "as nobody" "unprivileged user namespaces are off"; continue; fi
 
   # start NAME [RUN-ARGS...] -- CMD: a jail in the background that touches
@@ -51,11 +49,14 @@ for who in root nobody; do
 
   # ---- the seed case: enter a running jail ----
   n=$U-$who-a
-  start $n "$T/basic.conf" -- sh -c "cat /proc/self/uid_map > /w/map.$n; $(ready $n 'sleep 60')"
+  start $n "$T/basic.conf" -- sh -c "cat /proc/self/uid_map > /w/map.$n; cat /proc/self/gid_map > /w/gmap.$n; $(ready $n 'sleep 60')"
+  # the host ids of the jail's uid and gid 0
+  mapped=$(awk '$1 == 0 { print $2 }' "$T/w/map.$n"):$(awk '$1 == 0 { print $2 }' "$T/w/gmap.$n")
   rm -f "$T/w/made.$n"
   c enter $n -- touch /w/made.$n
   is "$who: a file made through enter is owned on the host by the mapped id" \
-    "$(stat -c %u:%g "$T/w/made.$n" 2>&1)" "$mapped:$mapped"
+    "$(stat -c %u:%g "$T/w/made.$n" 2>&1)" "$mapped"
+  like "$who: ... which is not root's" "$mapped" "^[1-9][0-9]*:[1-9][0-9]*$"
   is "$who: enter sees the jail's uid_map" \
     "$(c enter $n -- cat /proc/self/uid_map)" "$(cat "$T/w/map.$n")"
   is "$who: ps through enter shows the jail's pid 1" \

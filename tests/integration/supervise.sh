@@ -38,6 +38,34 @@ for who in root nobody; do
   is "$who: time limit: SIGKILL when SIGTERM is ignored" $rc 137
   is "$who: time limit within the limit" "$(run "$T/limit.conf" -- echo fast 2>&1)" fast
 
+  # How the command ended, as the status and the report tell it: from its
+  # wait status, so that a status of 128+N it exits with itself is no
+  # signal, and a command that never ran says so.
+  mkdir -p "$T/rep" && chmod 1777 "$T/rep"
+  rep=$T/rep/$who.json
+  # ended PROFILE CMD...: "STATUS REASON EXIT_STATUS SIGNAL" of the run.
+  ended() {
+    _p=$1; shift
+    run --report "$rep" "$T/$_p.conf" -- "$@" 2>/dev/null
+    echo "$? $(jq -r '"\(.reason) \(.exit_status) \(.signal)"' "$rep")"
+  }
+  for p in basic nopid; do
+    is "$who, $p: exit 137 by itself is no signal" "$(ended $p sh -c 'exit 137')" "137 exited 137 null"
+    is "$who, $p: killed by SIGKILL" "$(ended $p sh -c 'kill -KILL $$')" "137 signaled 137 9"
+    is "$who, $p: exit 143 by itself" "$(ended $p sh -c 'exit 143')" "143 exited 143 null"
+    is "$who, $p: killed by SIGTERM" "$(ended $p sh -c 'kill -TERM $$')" "143 signaled 143 15"
+    is "$who, $p: exit 129 by itself" "$(ended $p sh -c 'exit 129')" "129 exited 129 null"
+    is "$who, $p: exit 127 by itself is no exec failure" "$(ended $p sh -c 'exit 127')" "127 exited 127 null"
+    is "$who, $p: exit 126 by itself" "$(ended $p sh -c 'exit 126')" "126 exited 126 null"
+    is "$who, $p: a command not found" "$(ended $p /nonexistent)" "127 not_found 127 null"
+    is "$who, $p: ... says why" "$(jq -r .error "$rep")" \
+      "exec /nonexistent: No such file or directory (ENOENT)"
+    is "$who, $p: a command that cannot be executed" "$(ended $p /usr)" "126 cannot_execute 126 null"
+    is "$who, $p: ... says why" "$(jq -r .error "$rep")" "exec /usr: Permission denied (EACCES)"
+  done
+  is "$who: a time limit the command outlives is still one" \
+    "$(ended limit sh -c 'trap "exit 3" TERM; sleep 30 & wait')" "3 time_limit 3 null"
+
   # An orphan's zombie is reaped by pid 1.
   is "$who: orphans are reaped" \
     "$(run "$T/basic.conf" -- sh -c 'sh -c "sleep 0.1 &"; sleep 2; grep -l "^State:.*Z" /proc/[0-9]*/status')" ""

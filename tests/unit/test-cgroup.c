@@ -408,6 +408,63 @@ test_v1_missing_and_busy (void)
   cgroup_host_free (&host);
 }
 
+/* The jail's name is unique across pid namespaces (a random token next to
+ * the pid), and the sweep knows it, and only it, for a jail's. */
+static void
+test_names (void)
+{
+  char a[CGROUP_JAIL_NAME_MAX], b[CGROUP_JAIL_NAME_MAX], prefix[32];
+  cordon_error_t err = NULL;
+  int r = cgroup_jail_name (a, sizeof a, &err);
+  r |= cgroup_jail_name (b, sizeof b, &err);
+  snprintf (prefix, sizeof prefix, "cordon-%ld-", (long) getpid ());
+  size_t lp = strlen (prefix);
+  tap_ok (r == 0 && strncmp (a, prefix, lp) == 0 && strlen (a) == lp + 16
+          && strspn (a + lp, "0123456789abcdef") == 16,
+          "name: cordon-PID-TOKEN: %s", a);
+  tap_ok (strcmp (a, b) != 0, "name: two names for one pid differ (%s, %s)",
+          a, b);
+  cordon_error_free (&err);
+
+  struct cgroup_host host;
+  fake_v1 (&host, false);
+  fake_make_dir (at ("pids/own/cordon"), 1);
+  char live[128], dead[128];
+  snprintf (live, sizeof live, "pids/own/cordon/%s", a);
+  snprintf (dead, sizeof dead, "pids/own/cordon/%s", b);
+  fake_make_dir (at (live), 1);
+  fake_make_dir (at (dead), 1);
+  static const char *const others[] = {
+    "cordon-12x", "cordon-12-0123", "cordon-12-0123456789abcdefg",
+    "cordon-12-0123456789ABCDEF", "cordon--0123456789abcdef",
+  };
+  for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+    {
+      char o[128];
+      snprintf (o, sizeof o, "pids/own/cordon/%s", others[i]);
+      fake_make_dir (at (o), 1);
+    }
+  int fd = open (at (live), O_RDONLY | O_DIRECTORY);
+  flock (fd, LOCK_EX);
+  cgroup_remove_stale (&host, "cordon", NULL);
+  tap_ok (exists (at (live)) && !exists (at (dead)),
+          "stale: a cordon-PID-TOKEN cgroup goes when unlocked, and only then");
+  bool kept = true;
+  for (size_t i = 0; i < sizeof others / sizeof *others; i++)
+    {
+      char o[128];
+      snprintf (o, sizeof o, "pids/own/cordon/%s", others[i]);
+      kept = kept && exists (at (o));
+      fake_remove_dir (at (o));
+    }
+  tap_ok (kept, "stale: names only like a jail's are not touched");
+  close (fd);
+  cgroup_remove_stale (&host, "cordon", NULL);
+  tap_ok (!exists (at ("pids/own/cordon")),
+          "stale: the last one gone, and the parent with it");
+  cgroup_host_free (&host);
+}
+
 /* In a child: make the fake hierarchy read-only with a bind mount. */
 static void
 test_read_only (void)
@@ -548,6 +605,7 @@ main (void)
   test_v2_missing_controller ();
   test_v1 ();
   test_v1_missing_and_busy ();
+  test_names ();
   test_read_only ();
   test_probe ();
   test_format ();

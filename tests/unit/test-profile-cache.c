@@ -4,6 +4,7 @@
  * read is unchanged. */
 #include "config.h"
 
+#include <netinet/in.h>
 #include <stdint.h>
 #include <sys/stat.h>
 
@@ -57,6 +58,77 @@ round_trip (const char *path)
   free (again_buf);
   jail_spec_free (spec);
   jail_spec_free (again);
+}
+
+/* Every value of SPEC that names one of a kind is one of them. */
+static bool
+spec_in_range (const struct jail_spec *spec)
+{
+  bool ok = true;
+  for (size_t i = 0; i < spec->n_entries; i++)
+    ok = ok && (unsigned) spec->entries[i].kind <= FS_FILE
+         && spec->entries[i].dest != NULL;
+  const struct seccomp_spec *sc = &spec->seccomp;
+  ok = ok && (unsigned) sc->preset <= SECCOMP_PRESET_NONE
+       && (unsigned) sc->action <= SECCOMP_ACTION_LOG;
+  for (size_t i = 0; i < sc->n_rules; i++)
+    {
+      ok = ok && sc->rules[i].syscall != NULL
+           && (unsigned) sc->rules[i].action <= SECCOMP_ACTION_LOG;
+      for (int a = 0; a < 6; a++)
+        ok = ok && (!sc->rules[i].args[a].set
+                    || (unsigned) sc->rules[i].args[a].op
+                       <= SECCOMP_CMP_MASKED_EQ);
+    }
+  ok = ok && (unsigned) spec->network.mode <= NETWORK_USER;
+  for (size_t i = 0; i < spec->network.n_publish; i++)
+    ok = ok && (spec->network.publish[i].protocol == IPPROTO_TCP
+                || spec->network.publish[i].protocol == IPPROTO_UDP);
+  return ok;
+}
+
+/* Each byte of PATH's entry set to a flag's value and a wild one:
+ * what still decodes has every value in range and encodes back to the
+ * very same bytes (the format has no byte that does not matter). */
+static void
+mutations (const char *path)
+{
+  struct profile_request req = { .path = path };
+  char *text;
+  struct jail_spec *spec = load_request (&req, &text);
+  free (text);
+  if (spec == NULL)
+    return;
+  unsigned char *buf, *again;
+  size_t len, again_len;
+  profile_cache_encode (spec, &buf, &len);
+  static const unsigned char values[] = { 0x02, 0xff };
+  size_t out_of_range = 0, not_canonical = 0;
+  for (size_t at = 0; at < len; at++)
+    for (size_t v = 0; v < sizeof values; v++)
+      {
+        unsigned char was = buf[at];
+        struct jail_spec *got = NULL;
+        buf[at] = values[v];
+        if (was != values[v] && profile_cache_decode (buf, len, &got))
+          {
+            out_of_range += !spec_in_range (got);
+            profile_cache_encode (got, &again, &again_len);
+            not_canonical += again_len != len
+                             || memcmp (again, buf, len) != 0;
+            free (again);
+            jail_spec_free (got);
+          }
+        buf[at] = was;
+      }
+  tap_ok (out_of_range == 0 && not_canonical == 0,
+          "each byte changed: what decodes is in range and canonical: %s",
+          path);
+  if (out_of_range || not_canonical)
+    printf ("# %zu out of range, %zu not canonical\n", out_of_range,
+            not_canonical);
+  free (buf);
+  jail_spec_free (spec);
 }
 
 /* ---- cached loads ---- */
@@ -119,6 +191,76 @@ load_req (const struct profile_request *req, int *r, char **warnings)
     *warnings = diags_text (&d);
   diagnostics_free (&d);
   return spec;
+}
+
+/* Flip byte AT of every entry under DIR ("profiles") whose build part
+ * (after the magic: cordon's build id, libseccomp's version, build id and
+ * the ABI, each of a known length) is longer than AT: false when there was
+ * none.  Written back with a good checksum, under the same name. */
+static bool
+flip_build_byte (const char *dir, size_t at)
+{
+  static const size_t magic = sizeof "cordon-profile-1\n" - 1;
+  int dirfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = opendir (dir);
+  struct dirent *de;
+  bool flipped = false;
+  while (dirfd >= 0 && d && (de = readdir (d)) != NULL)
+    {
+      unsigned char *buf;
+      size_t len;
+      if (de->d_name[0] == '.'
+          || !cache_file_read (dirfd, de->d_name, 1 << 26, &buf, &len))
+        continue;
+      size_t libseccomp = magic + 1 + buf[magic] + 16;
+      size_t end = libseccomp < len ? libseccomp + 1 + buf[libseccomp] : 0;
+      if (magic + at < end && end <= len)
+        {
+          buf[magic + at] ^= 0x01;
+          cache_file_write (dirfd, de->d_name, buf, len);
+          flipped = true;
+        }
+      free (buf);
+    }
+  if (d)
+    closedir (d);
+  if (dirfd >= 0)
+    close (dirfd);
+  return flipped;
+}
+
+/* PATH loaded: profile_load's result. */
+static int
+load_once (const char *path)
+{
+  char *shown, *diags;
+  int r = run_load (path, NULL, &shown, &diags);
+  free (shown);
+  free (diags);
+  return r;
+}
+
+/* An entry made by another build (of cordon or libseccomp) is not used:
+ * with PATH's entry the only one in DIR, each byte of its build part
+ * changed, PATH is parsed again, then cached again. */
+static void
+another_build (const char *dir, const char *path)
+{
+  char cmd[8192];
+  snprintf (cmd, sizeof cmd, "rm -f '%s'/*", dir);
+  if (system (cmd) != 0)
+    tap_ok (0, "%s", cmd);
+  size_t wrong = load_once (path) != 0;
+  wrong += load_once (path) != 1;
+  size_t bytes = 0;
+  for (size_t at = 0; flip_build_byte (dir, at); at++, bytes++)
+    {
+      wrong += load_once (path) != 0;
+      wrong += load_once (path) != 1;
+    }
+  tap_ok (bytes > 20 && wrong == 0, "an entry whose build (cordon's build "
+          "id, libseccomp's) differs in any of its %zu bytes is parsed "
+          "again, then cached again", bytes);
 }
 
 static void
@@ -237,13 +379,13 @@ cached_loads (void)
 
   /* a cache that others could write is not read */
   char dir[4096];
-  bool own;
-  cache_dir_path ("profiles", dir, sizeof dir, &own);
+  snprintf (dir, sizeof dir, "%s/profiles", cache_dir);
   chmod (dir, 0775);
   expect_load (top, NULL, 0, "= \"h2\"",
                "a group-writable cache directory is not used");
   chmod (dir, 0700);
   expect_load (top, NULL, 1, "= \"h2\"", "... a private one is");
+  another_build (dir, top);
 
   /* damaged entries: each file cut short is a miss, not an error */
   DIR *dd = opendir (dir);
@@ -285,7 +427,8 @@ cached_settings (void)
   char path[512];
   snprintf (path, sizeof path, "%s/cordon.conf", work_dir);
   write_file (path, "profile_path = {\"${XDG_CONFIG_HOME}/p\"}\n"
-              "network_bridge = \"br1\"\n");
+              "network_bridge = \"br1\"\n"
+              "root_id_range = \"3000000000:8\"\n");
   setenv ("XDG_CONFIG_HOME", "/x1", 1);
   struct settings s;
   int r = settings_once (path, &s);
@@ -296,7 +439,8 @@ cached_settings (void)
   r = settings_once (path, &s);
   tap_ok (r == 1 && s.n_profile_path == 1
           && strcmp (s.profile_path[0], "/x1/p") == 0
-          && strcmp (s.network_bridge, "br1") == 0,
+          && strcmp (s.network_bridge, "br1") == 0
+          && s.root_id_start == 3000000000u && s.root_id_count == 8,
           "settings: then from the cache");
   settings_free (&s);
   setenv ("XDG_CONFIG_HOME", "/x2", 1);
@@ -359,6 +503,16 @@ main (void)
   snprintf (dir, sizeof dir, "%s/profiles", src && *src ? src : ".");
   each_profile_in (dir, round_trip);
   round_trip (NULL);            /* the built-in default */
+  static const char *const rich[] = {
+    "valid/full.conf", "hardening/valid.conf", "network/user.conf", NULL
+  };
+  for (size_t i = 0; rich[i]; i++)
+    {
+      snprintf (dir, sizeof dir, "%s/tests/fixtures/%s",
+                src && *src ? src : ".", rich[i]);
+      mutations (dir);
+    }
+  mutations (NULL);
 
   cached_loads ();
   const char *home = getenv ("HOME");

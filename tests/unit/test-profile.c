@@ -17,6 +17,7 @@
 #include "profile.h"
 #include "tap.h"
 #include "profile-test-helpers.h"
+#include "util.h"
 
 static char fixtures[PATH_MAX + 32];
 static char srcdir[PATH_MAX];
@@ -762,6 +763,56 @@ path_is (const struct settings *s, const char *expected)
   return ok;
 }
 
+/* root_id_range: the host ids of root's jails. */
+static void
+test_settings_root_ids (void)
+{
+  struct settings s;
+  struct diagnostics d = { 0 };
+  int r = settings_load ("settings/missing.conf", &s, &d);
+  tap_ok (r == 0 && s.root_id_start == ROOT_ID_START
+          && s.root_id_count == ROOT_ID_COUNT && ROOT_ID_START >= 65536,
+          "root_id_range: the built-in range without a settings file");
+  settings_free (&s);
+  r = settings_load ("settings/cordon.conf", &s, &d);
+  tap_ok (r == 0 && s.root_id_start == ROOT_ID_START
+          && s.root_id_count == ROOT_ID_COUNT,
+          "root_id_range: ... and when the file does not set it");
+  settings_free (&s);
+  r = settings_load ("settings/ids.conf", &s, &d);
+  tap_ok (r == 0 && d.n == 0 && s.root_id_start == 3000000000u
+          && s.root_id_count == 16, "root_id_range: START:COUNT");
+  settings_free (&s);
+  diagnostics_free (&d);
+
+  const char *below = "ids below 65536 are the host's own users and groups "
+                      "(root is 0, nobody 65534): start at 65536 or above\n";
+  char *want = xasprintf ("settings/ids-root.conf:1: error: invalid "
+                          "root_id_range '0:100000': %s", below);
+  expect_settings_failure ("settings/ids-root.conf", want,
+                           "root_id_range: a range holding root is refused");
+  free (want);
+  want = xasprintf ("settings/ids-nobody.conf:2: error: invalid "
+                    "root_id_range '65000:1000': %s", below);
+  expect_settings_failure ("settings/ids-nobody.conf", want,
+                           "root_id_range: ... and one holding nobody");
+  free (want);
+  expect_settings_failure ("settings/ids-end.conf",
+                           "settings/ids-end.conf:1: error: invalid "
+                           "root_id_range '4294967280:16': the range ends "
+                           "past 4294967294 ((uid_t) -1 is not an id)\n",
+                           "root_id_range: ... and one holding (uid_t) -1");
+  expect_settings_failure ("settings/ids-form.conf",
+                           "settings/ids-form.conf:1: error: invalid "
+                           "root_id_range '3000000000-16': the form is "
+                           "\"START:COUNT\", two decimal numbers\n",
+                           "root_id_range: a syntax error, with its line");
+  expect_settings_failure ("settings/ids-empty.conf",
+                           "settings/ids-empty.conf:1: error: invalid "
+                           "root_id_range '100000:0': COUNT must be at least "
+                           "1\n", "root_id_range: an empty range");
+}
+
 static void
 test_settings (void)
 {
@@ -803,6 +854,7 @@ test_settings (void)
                            "settings/relative.conf:1: error: 'profile_path' "
                            "entry 'profiles' is not an absolute path\n",
                            "relative profile_path entry");
+  test_settings_root_ids ();
 }
 
 int
