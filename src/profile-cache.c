@@ -569,7 +569,7 @@ get_protocol (struct in *i)
 static void
 get_network (struct in *i, struct network_spec *n)
 {
-  n->mode = (enum network_mode) get_upto (i, NETWORK_USER);
+  n->mode = (enum network_mode) get_upto (i, NETWORK_NETNS);
   n->bridge = get_str (i);
   n->netns = get_str (i);
   n->address_auto = get_u8 (i);
