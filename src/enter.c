@@ -5,14 +5,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,6 +95,75 @@ command_of (pid_t pid1)
   return sscanf (buf, "%d", &pid) == 1 ? pid : -1;
 }
 
+/* Field "Uid:" of /proc/PID/status: its real uid; -1 when it is gone. */
+static long
+real_uid_of (pid_t pid)
+{
+  char path[64], line[256];
+  snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+  FILE *f = fopen (path, "re");
+  if (f == NULL)
+    return -1;
+  long uid = -1;
+  unsigned u;
+  while (fgets (line, sizeof line, f) != NULL)
+    if (sscanf (line, "Uid: %u", &u) == 1)
+      {
+        uid = (long) u;
+        break;
+      }
+  fclose (f);
+  return uid;
+}
+
+/* The uid that made PID's user namespace; -1 when unknown. */
+static long
+userns_owner_of (pid_t pid)
+{
+  char path[64];
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  uid_t owner;
+  int r = ioctl (fd, NS_GET_OWNER_UID, &owner);
+  close (fd);
+  return r < 0 ? -1 : (long) owner;
+}
+
+/* A record from another user's state directory (root reads those) is
+ * that user's word only: it may name any process, and its profile may
+ * ask for anything.  Root acts on it only when the jail's processes are
+ * the user's own: launcher and pid 1 run as the user, the command is in a
+ * user namespace the user made (so that whatever its profile says, what
+ * enter runs there has no more power than the user), and its cgroup
+ * directories are the user's.  Checked after the pidfds are taken. */
+static int
+check_owner (const struct jail_record *rec, pid_t command,
+             cordon_error_t *err)
+{
+  uid_t owner = rec->dir_owner;
+  if (owner == geteuid ())
+    return 0;
+  const char *why = NULL;
+  struct stat st;
+  if (rec->uid != owner)
+    why = "it names another user";
+  else if (real_uid_of (rec->launcher) != (long) owner)
+    why = "its launcher is not the user's";
+  else if (rec->pid > 0 && real_uid_of (rec->pid) != (long) owner)
+    why = "its pid 1 is not the user's";
+  else if (command > 0 && userns_owner_of (command) != (long) owner)
+    why = "its command is not in a user namespace of the user's";
+  for (size_t i = 0; why == NULL && i < rec->n_cgroups; i++)
+    if (stat (rec->cgroups[i], &st) < 0 || st.st_uid != owner)
+      why = "its cgroup is not the user's";
+  if (why != NULL)
+    return cordon_fail (err, 0, "jail %s of uid %u: refused, %s", rec->id,
+                        (unsigned) owner, why);
+  return 0;
+}
+
 /* Both the launcher and pid 1 still the jail's: a pidfd of its command. */
 static int
 open_jail (const struct jail_record *rec, cordon_error_t *err)
@@ -117,6 +189,8 @@ open_jail (const struct jail_record *rec, cordon_error_t *err)
       fd = cordon_fail (err, 0, "jail %s has ended: its command is gone",
                         rec->id);
     }
+  else if (check_owner (rec, command, err) < 0)
+    close_fd (&fd);
   close (pid1);
   return fd;
 }
@@ -429,6 +503,8 @@ jail_stop (const struct jail_record *rec, int sig, unsigned timeout,
       if (pid1 < 0)
         goto out;
     }
+  if (check_owner (rec, 0, err) < 0)
+    goto out;
   /* The launcher passes the signal on to the command, as for any signal
    * it gets; SIGKILL would only kill the launcher (and pid 1 with it,
    * by its parent-death signal), so it goes to pid 1 itself. */

@@ -536,6 +536,7 @@ scan (struct registry *r, struct jail_record **recs, size_t *n,
       if (ok && strcmp (rec.id, de->d_name) == 0
           && proc_is (rec.launcher, rec.launcher_start))
         {
+          rec.dir_owner = r->owner;
           RESERVE_ONE (*recs, *n, cap);
           (*recs)[(*n)++] = rec;
           continue;

@@ -179,6 +179,27 @@ if is_root && userns_works; then
     "$CORDON" stop $n
     wait $launcher; rc=$?
     is "root stops a user's jail" $rc 143
+
+    # A user's record is the user's word only: one that names root's
+    # processes (and asks for no seccomp) gets root nowhere.
+    sleep 62 & la=$!
+    sh -c 'sleep 62; :' & p1=$!     # a pid 1 with a child: a "command"
+    bg_pids="$bg_pids $la $p1"
+    ud=/run/user/65534/cordon/jails
+    forged=$(printf '%012x' $(( ($$ * 13) % 1000000000 )))
+    printf 'id=%s\nname=%s\nuid=65534\nlauncher=%s\nlauncher_start=%s\npid=%s\npid_start=%s\nstarted=1\n' \
+      $forged $U-deputy $la "$(cut -d' ' -f22 /proc/$la/stat)" $p1 "$(cut -d' ' -f22 /proc/$p1/stat)" > "$ud/.$forged"
+    "$CORDON" show "$T/basic.conf" -D 'seccomp.preset="none"' -D 'namespaces={"mount"}' > "$ud/$forged.conf"
+    chown 65534:65534 "$ud/.$forged" "$ud/$forged.conf" && mv "$ud/.$forged" "$ud/$forged"
+    like "root's ps lists a user's record that names root's processes" "$("$CORDON" ps)" " $U-deputy "
+    out=$("$CORDON" enter $U-deputy -- true 2>&1); rc=$?
+    is "... root does not enter it: 125" $rc 125
+    like "... and says why" "$out" "jail $forged of uid 65534: refused, its launcher is not the user's"
+    out=$("$CORDON" stop $U-deputy 2>&1); rc=$?
+    is "... nor stop it: 125" $rc 125
+    ok "... and root's processes live" kill -0 $la $p1
+    kill $la $p1; wait $la $p1 2>/dev/null
+    rm -f "$ud/$forged" "$ud/$forged.conf"
   else
     skip "root and a user's jail" "/run/user/65534 exists already"
   fi
