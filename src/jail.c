@@ -304,7 +304,17 @@ jail_command_identity (const struct jail_spec *spec, bool may_setgroups,
     return -1;
   const char *cwd = spec->cwd ? spec->cwd : "/";
   if (chdir (cwd) < 0)
-    return fail_errno (err, "chdir %s", cwd);
+    {
+      /* the path is inside the jail: only now can it be found missing, so
+       * the error names the profile line that set it */
+      fail_errno (err, "chdir %s", cwd);
+      const struct spec_origin *o = &spec->cwd_origin;
+      if (o->file && o->line > 0)
+        cordon_error_wrap (err, "%s:%d: cwd", o->file, o->line);
+      else if (o->file)
+        cordon_error_wrap (err, "%s: cwd", o->file);
+      return -1;
+    }
   return 0;
 }
 

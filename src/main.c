@@ -97,8 +97,9 @@ static const char usage_text[] =
   "  -V, --version            show the version\n"
   "\n"
   "Exit status of run: the command's own; 128+N when it died of signal N;\n"
-  "125 when cordon failed; 126 when the command cannot be executed; 127 when\n"
-  "it was not found.  check: 0 valid, 1 invalid, 2 usage.\n"
+  "125 when cordon failed (a usage error, an invalid profile or -D, a setup\n"
+  "step); 126 when the command cannot be executed; 127 when it was not found.\n"
+  "check and show: 0 valid, 1 invalid (a bad -D too), 2 usage.\n"
   "See cordon(1) and cordon.conf(5).\n";
 
 __attribute__ ((format (printf, 1, 2))) static void
@@ -165,11 +166,6 @@ parse_args (int argc, char **argv, struct cli *cli)
             return -1;
           break;
         case 'D':
-          if (strchr (optarg, '=') == NULL)
-            {
-              say_error ("-D %s: expected KEY=VALUE", optarg);
-              return -1;
-            }
           if (append_arg (&cli->overrides, &cli->n_overrides, optarg) < 0)
             return -1;
           break;
@@ -1030,14 +1026,47 @@ command_stop (const struct cli *cli)
   return status;
 }
 
+/* A -D without '=' is reported like the profile's own errors. */
+static bool
+overrides_well_formed (const struct cli *cli)
+{
+  bool ok = true;
+  for (size_t i = 0; i < cli->n_overrides; i++)
+    if (strchr (cli->overrides[i], '=') == NULL)
+      {
+        fputs ("-D ", stderr);
+        for (const char *c = cli->overrides[i]; *c; c++)
+          if ((unsigned char) *c < 0x20 || *c == 0x7f)
+            fprintf (stderr, "\\x%02x", (unsigned char) *c);
+          else
+            fputc (*c, stderr);
+        fputs (": error: expected KEY=VALUE\n", stderr);
+        ok = false;
+      }
+  return ok;
+}
+
+/* run's own failures, usage errors included, are 125: any other status
+ * could be the command's; the same for enter's and stop's. */
+static bool
+is_run_verb (const struct cli *cli)
+{
+  if (cli->n_operands == 0)
+    return false;
+  const char *verb = cli->operands[0];
+  return strcmp (verb, "run") == 0 || strcmp (verb, "enter") == 0
+         || strcmp (verb, "stop") == 0;
+}
+
 int
 main (int argc, char **argv)
 {
   struct cli cli = { 0 };
   if (parse_args (argc, argv, &cli) < 0)
     {
+      int usage = is_run_verb (&cli) ? EXIT_CORDON_FAILED : EXIT_USAGE;
       cli_free (&cli);
-      return EXIT_USAGE;
+      return usage;
     }
   if (cli.n_operands == 0)
     {
@@ -1049,8 +1078,15 @@ main (int argc, char **argv)
   const char *verb = cli.operands[0];
   bool is_run = strcmp (verb, "run") == 0;
   /* enter and stop fail as run does */
-  bool is_jail_verb = is_run || strcmp (verb, "enter") == 0
-                      || strcmp (verb, "stop") == 0;
+  bool is_jail_verb = is_run_verb (&cli);
+  if (!overrides_well_formed (&cli))
+    {
+      bool loads = is_run || strcmp (verb, "check") == 0
+                   || strcmp (verb, "show") == 0;
+      cli_free (&cli);
+      return is_jail_verb ? EXIT_CORDON_FAILED
+                    : loads ? EXIT_CHECK_INVALID : EXIT_USAGE;
+    }
   struct settings settings = { 0 };
   int status;
   if (load_settings (&cli, &settings, is_run) < 0)

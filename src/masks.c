@@ -1,18 +1,20 @@
 /* masks.c — masked and read-only kernel files in the jail's /proc and /sys.
  *
  * Applies to every proc mount of the spec, and to binds of the host's
- * /sys.  Hidden paths get an empty read-only tmpfs (directories) or an
+ * /sys (whatever their source's spelling: what is mounted decides).  Hidden paths get an empty read-only tmpfs (directories) or an
  * empty mode-0 file from it (files); read-only paths get a read-only bind
  * of themselves.  Paths this kernel does not have are skipped. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "masks.h"
@@ -216,12 +218,16 @@ readonly_all (const struct jail_options *opts, const char *dir,
   return 0;
 }
 
+/* A bind of the host's /sys, however its source was spelled ("/sys/.", a
+ * symlink, /proc/self/root/sys): judged by what is mounted at its
+ * destination now, a sysfs, whose root has the names masked (the jail has
+ * no sysfs of its own: cordon mounts none). */
 static bool
 is_host_sys (const struct fs_entry *e)
 {
-  return e->kind == FS_BIND && e->source
-         && (strcmp (e->source, "/sys") == 0
-             || strcmp (e->source, "/sys/") == 0);
+  struct statfs sf;
+  return e->kind == FS_BIND && statfs (e->dest, &sf) == 0
+         && (unsigned long) sf.f_type == SYSFS_MAGIC;
 }
 
 int
@@ -234,6 +240,16 @@ masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
     {
       const struct fs_entry *e = &spec->entries[i];
+      /* The masked paths are built in 4096 bytes: a longer one cut short
+       * would leave its file unmasked, without a word. */
+      if ((e->kind == FS_PROC || e->kind == FS_BIND)
+          && strlen (e->dest) + sizeof "/devices/virtual/powercap" > 4096)
+        {
+          if (e->kind == FS_PROC || is_host_sys (e))
+            r = cordon_fail (err, ENAMETOOLONG, "masked paths: under %.64s..."
+                             " (%zu bytes)", e->dest, strlen (e->dest));
+          continue;
+        }
       if (e->kind == FS_PROC)
         r = hide_all (opts, e->dest, proc_hidden, err) < 0
             || readonly_all (opts, e->dest, proc_readonly, err) < 0

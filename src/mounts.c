@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -106,6 +107,23 @@ split_dest (const char *dest, char *parent, size_t size, const char **name,
   return 0;
 }
 
+/* NAME in PARENT, PATH in the jail, met where a directory or a mount point
+ * must be: when it is a symlink whose target is not in the jail (an earlier
+ * symlink entry, or one in a bound tree), say exactly that and return -1;
+ * else return 0 and leave ERR alone. */
+static int
+fail_dangling_symlink (int parent, const char *name, const char *path,
+                       cordon_error_t *err)
+{
+  char target[PATH_MAX];
+  ssize_t n = readlinkat (parent, name, target, sizeof target - 1);
+  if (n < 0)
+    return 0;
+  target[n] = '\0';
+  return cordon_fail (err, 0, "destination %s is a symlink to %s, which is "
+                      "not in the jail; refused", path, target);
+}
+
 /* mkdir -p inside the jail (0755); returns an O_PATH fd of PATH.  Each
  * prefix is resolved from the new root again, so a symlink met on the way
  * is followed inside the jail, never out of it. */
@@ -137,8 +155,12 @@ make_dirs (struct build *b, const char *path, cordon_error_t *err)
           /* EEXIST here is a dangling symlink: say that, not ENOENT. */
           if (mkdirat (parent, p, 0755) < 0)
             {
+              int e = errno;
+              if (e != EEXIST
+                  || fail_dangling_symlink (parent, p, buf, err) == 0)
+                cordon_fail (err, e, "mkdir %s", buf);
               close_fd (&parent);
-              return fail_errno (err, "mkdir %s", buf);
+              return -1;
             }
           fd = open_in_jail (b, buf, O_DIRECTORY);
         }
@@ -291,8 +313,17 @@ attach (struct build *b, int *tree, const char *what, const char *dest,
         }
       else if (errno == EEXIST)
         {
-          forget_parent (b);
           r = move_onto_existing (b, *tree, dest);
+          if (r < 0 && errno == ENOENT
+              && fail_dangling_symlink (parent, name, dest, err) < 0)
+            {
+              forget_parent (b);
+              close_fd (tree);
+              return -1;
+            }
+          int e = errno;
+          forget_parent (b);      /* the mount may cover it */
+          errno = e;
         }
       else
         {
@@ -383,6 +414,56 @@ make_tmpfs (uint64_t size, mode_t mode, uint64_t attrs, const char *dest,
   return make_fs ("tmpfs", params, size > 0 ? 2 : 1, attrs, dest, err);
 }
 
+/* A mount meant writable that the kernel made read-only all the same: a
+ * bind keeps its source mount's read-only flag, and an overlay whose upper
+ * or work directory the mounter cannot write falls back to read-only
+ * (every write would then fail with EROFS). */
+static bool
+came_out_readonly (int mnt)
+{
+  struct statvfs sv;
+  return fstatvfs (mnt, &sv) == 0 && (sv.f_flag & ST_RDONLY) != 0;
+}
+
+/* The host uid that ID, a uid of our user namespace, is: what the host's
+ * permission checks see of the jail's files (ID itself outside one). */
+static unsigned long
+host_uid (uid_t id)
+{
+  unsigned long inside, outside, count, host = id;
+  FILE *f = fopen ("/proc/self/uid_map", "re");
+  if (f == NULL)
+    return host;
+  while (fscanf (f, "%lu %lu %lu", &inside, &outside, &count) == 3)
+    if (id >= inside && id - inside < count)
+      {
+        host = outside + (id - inside);
+        break;
+      }
+  fclose (f);
+  return host;
+}
+
+/* The overlay on E->dest came out read-only: say which of upper and work
+ * the jail's host id cannot write (the usual cause), else both. */
+static int
+fail_readonly_overlay (const struct build *b, const struct fs_entry *e,
+                       int upper, int work, cordon_error_t *err)
+{
+  bool up = faccessat (upper, "", W_OK | X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0;
+  bool wk = faccessat (work, "", W_OK | X_OK, AT_EACCESS | AT_EMPTY_PATH) < 0;
+  char dirs[2 * PATH_MAX + 64];
+  if (up == wk)
+    snprintf (dirs, sizeof dirs, "upper %s and work %s", e->upper, e->work);
+  else
+    snprintf (dirs, sizeof dirs, "%s %s", up ? "upper" : "work",
+              up ? e->upper : e->work);
+  return cordon_fail (err, EROFS, "mount overlay on %s: the kernel made it "
+                      "read-only: %s must be writable by host uid %lu (the "
+                      "jail's uid %lu)", e->dest, dirs, host_uid (b->spec->uid),
+                      (unsigned long) b->spec->uid);
+}
+
 /* One call clones the source by its host path; the mount point is made
  * as a directory first, as most sources are (see attach). */
 static int
@@ -401,6 +482,12 @@ apply_bind (struct build *b, const struct fs_entry *e, cordon_error_t *err)
   if (tree < 0)
     return fail_errno (err, "mount %s on %s (%s,nosuid,nodev)", e->source,
                        e->dest, how);
+  if (e->writable && came_out_readonly (tree))
+    {
+      close_fd (&tree);
+      return cordon_fail (err, EROFS, "mount %s on %s (rw): the source is on "
+                          "a read-only mount of the host", e->source, e->dest);
+    }
   say (b->opts, "mount bind %s on %s (%s)", e->source, e->dest, how);
   return attach (b, &tree, e->source, e->dest, true, err);
 }
@@ -532,6 +619,11 @@ apply_overlay (struct build *b, const struct fs_entry *e, cordon_error_t *err)
                      | (ro ? MOUNT_ATTR_RDONLY : 0), e->dest, err);
   if (all != params)
     free (all);
+  if (mnt >= 0 && !ro && came_out_readonly (mnt))
+    {
+      close_fd (&mnt);
+      fail_readonly_overlay (b, e, upper, work, err);
+    }
   if (mnt >= 0)
     ret = attach (b, &mnt, "overlay", e->dest, true, err);
 

@@ -3,7 +3,8 @@
  * Owns what each network mode puts in the jail and on the host:
  *   none    the jail's own namespace, with lo up (the jail does it);
  *   host    nothing (no net namespace);
- *   bridge  an address lease (a flock'd file under /run/cordon/net), the
+ *   bridge  an address lease (a flock'd file under /run/cordon/net, in a
+ *           directory of the bridge and the namespace's cookie), the
  *           bridge (created with the gateway address when missing), a veth
  *           pair whose jail end becomes eth0, and, for nat and publish, the
  *           nftables table "ip cordon";
@@ -22,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <linux/if_link.h>
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
@@ -32,6 +34,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -472,10 +475,22 @@ lease_dir_lock (struct network_state *st, cordon_error_t *err)
 static void
 remove_stale_lease (struct nl *nl, int dirfd, const char *name, int fd)
 {
-  char text[4096];
-  ssize_t n = pread (fd, text, sizeof text - 1, 0);
-  text[n > 0 ? n : 0] = '\0';
-  for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n"))
+  /* All of it: a jail with many published ports has a long lease, and a
+   * line cut short would name another jail's forward. */
+  struct strbuf text = { 0 };
+  char buf[4096];
+  ssize_t n;
+  off_t at = 0;
+  while ((n = pread (fd, buf, sizeof buf, at)) > 0
+         || (n < 0 && errno == EINTR))
+    if (n > 0)
+      {
+        sb_putn (&text, buf, (size_t) n);
+        at += n;
+      }
+  char *save = NULL;
+  for (char *line = text.s ? strtok_r (text.s, "\n", &save) : NULL; line;
+       line = strtok_r (NULL, "\n", &save))
     {
       if (strncmp (line, "veth ", 5) == 0)
         link_delete (nl, line + 5);
@@ -487,6 +502,7 @@ remove_stale_lease (struct nl *nl, int dirfd, const char *name, int fd)
           nft_run (cmd, NULL);
         }
     }
+  free (text.s);
   unlinkat (dirfd, name, 0);
 }
 
@@ -637,13 +653,26 @@ ensure_bridge (struct nl *nl, const struct network_spec *n,
   return link_up (nl, n->bridge, err);
 }
 
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* Our network namespace's cookie: unlike its inode number, which a new
+ * namespace may get once the old one is gone, never reused while the
+ * machine runs, so a dead namespace's leases are never taken for ours. */
 static int
-netns_inode (unsigned long *ino, cordon_error_t *err)
+netns_cookie (uint64_t *cookie, cordon_error_t *err)
 {
-  struct stat sb;
-  if (stat ("/proc/self/ns/net", &sb) < 0)
-    return fail_errno (err, "stat /proc/self/ns/net");
-  *ino = (unsigned long) sb.st_ino;
+  int fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return fail_errno (err, "socket for the network namespace's cookie");
+  socklen_t len = sizeof *cookie;
+  int r = getsockopt (fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len);
+  int e = errno;
+  close (fd);
+  if (r < 0 || len != sizeof *cookie)
+    return cordon_fail (err, r < 0 ? e : EPROTO, "the network namespace's "
+                        "cookie (SO_NETNS_COOKIE, Linux 5.14)");
   return 0;
 }
 
@@ -704,11 +733,14 @@ prepare_bridge (const struct network_spec *n, struct network_state *st,
   if (inet_pton (AF_INET, n->gateway, &gw) != 1)
     return cordon_fail (err, EINVAL, "network gateway %s", n->gateway);
   st->gateway = gw.s_addr;
-  unsigned long ino = 0;
-  if (netns_inode (&ino, err) < 0)
+  uint64_t cookie = 0;
+  if (netns_cookie (&cookie, err) < 0)
     return -1;
-  snprintf (st->lease_dir, sizeof st->lease_dir, NET_RUN_DIR "/%s@%lu",
-            n->bridge, ino);
+  int len = snprintf (st->lease_dir, sizeof st->lease_dir,
+                      NET_RUN_DIR "/%s@%" PRIu64, n->bridge, cookie);
+  if (len < 0 || (size_t) len >= sizeof st->lease_dir)
+    return cordon_fail (err, ENAMETOOLONG, "lease directory for bridge %s",
+                        n->bridge);
   struct nl nl = { 0 };
   if (netlink_open (&nl, err) < 0)
     return -1;
@@ -859,31 +891,50 @@ find_pasta (void)
   return found;
 }
 
+/* An argument vector built to size: a profile may publish any number of
+ * ports.  Every string is the builder's own (freed with it); v ends with
+ * NULL. */
 struct argv_builder
 {
-  char *v[64];
-  char strings[32][80];
-  size_t n, n_strings;
+  char **v;
+  size_t n, cap;
 };
+
+static void
+arg_own (struct argv_builder *a, char *s)
+{
+  if (a->n + 2 > a->cap)
+    {
+      a->cap = a->cap ? 2 * a->cap : 32;
+      a->v = xrealloc (a->v, a->cap * sizeof *a->v);
+    }
+  a->v[a->n++] = s;
+  a->v[a->n] = NULL;
+}
 
 static void
 arg (struct argv_builder *a, const char *s)
 {
-  if (a->n < sizeof a->v / sizeof *a->v - 1)
-    a->v[a->n++] = (char *) s;
+  arg_own (a, xstrdup (s));
 }
 
 __attribute__ ((format (printf, 2, 3))) static void
 argf (struct argv_builder *a, const char *fmt, ...)
 {
-  if (a->n_strings >= sizeof a->strings / sizeof *a->strings)
-    return;
-  char *s = a->strings[a->n_strings++];
   va_list ap;
   va_start (ap, fmt);
-  vsnprintf (s, sizeof a->strings[0], fmt, ap);
+  arg_own (a, xvasprintf (fmt, ap));
   va_end (ap);
-  arg (a, s);
+}
+
+static void
+argv_free (struct argv_builder *a)
+{
+  for (size_t i = 0; i < a->n; i++)
+    free (a->v[i]);
+  free (a->v);
+  a->v = NULL;
+  a->n = a->cap = 0;
 }
 
 /* pasta's command line: foreground (our child, so it dies with us),
@@ -942,7 +993,6 @@ pasta_argv (const struct jail_spec *spec, const char *pasta, pid_t jail,
       argf (a, "/proc/%ld/ns/net", (long) jail);
       arg (a, "--netns-only");
     }
-  a->v[a->n] = NULL;
 }
 
 static _Noreturn void
@@ -1016,6 +1066,34 @@ stop_pasta (struct network_state *st)
   st->pasta = 0;
 }
 
+/* pasta opens /dev/net/tun as the launching user: where no udev made it
+ * 0666, an unprivileged run fails with pasta's vague "Failed to open tun
+ * socket".  "; pasta needs ..." when that is why, else "". */
+static void
+tun_access_hint (char *buf, size_t size)
+{
+  static const char tun[] = "/dev/net/tun";
+  struct stat sb;
+  buf[0] = '\0';
+  if (stat (tun, &sb) < 0)
+    {
+      snprintf (buf, size, "; pasta needs %s, which is missing: %s", tun,
+                strerror (errno));
+      return;
+    }
+  if (faccessat (AT_FDCWD, tun, R_OK | W_OK, AT_EACCESS) == 0)
+    return;
+  struct passwd *pw = getpwuid (sb.st_uid);
+  char owner[32];
+  if (pw)
+    snprintf (owner, sizeof owner, "%s", pw->pw_name);
+  else
+    snprintf (owner, sizeof owner, "uid %u", (unsigned) sb.st_uid);
+  snprintf (buf, size, "; pasta needs read and write access to %s (mode "
+            "%04o, owner %s); on systems without udev, chmod 0666 %s", tun,
+            (unsigned) (sb.st_mode & 07777), owner, tun);
+}
+
 static int
 attach_pasta (const struct jail_spec *spec, struct network_state *st,
               pid_t jail, const struct jail_options *opts, cordon_error_t *err)
@@ -1033,6 +1111,7 @@ attach_pasta (const struct jail_spec *spec, struct network_state *st,
     {
       int e = errno;
       close_fd (&log);
+      argv_free (&a);
       free (pasta);
       return cordon_fail (err, e, "start pasta");
     }
@@ -1051,14 +1130,16 @@ attach_pasta (const struct jail_spec *spec, struct network_state *st,
       if (!pasta_ready (ready[0]))
         {
           stop_pasta (st);
-          char line[512];
+          char line[512], tun[160];
           last_line (log, line, sizeof line);
-          r = cordon_fail (err, 0, "pasta failed to set up the jail's network%s%s",
-                           line[0] ? ": " : "", line);
+          tun_access_hint (tun, sizeof tun);
+          r = cordon_fail (err, 0, "pasta failed to set up the jail's "
+                           "network%s%s%s", line[0] ? ": " : "", line, tun);
         }
     }
   close_fd (&ready[0]);
   close_fd (&log);
+  argv_free (&a);
   free (pasta);
   return r;
 }

@@ -27,7 +27,7 @@
 struct network_state
 {
   /* bridge mode */
-  char lease_dir[256];          /* /run/cordon/net/BRIDGE@NETNS */
+  char lease_dir[256];          /* /run/cordon/net/BRIDGE@NETNS_COOKIE */
   char lease_name[16];          /* the address, the lease file's name */
   int lease_fd;                 /* flock'd while the address is ours */
   uint32_t address;             /* the jail's address, network order */

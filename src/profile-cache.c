@@ -27,7 +27,7 @@
 /* A field added to spec.h needs its line in put_spec and get_spec, and a
  * new size here; these catch the first half being forgotten (x86_64). */
 #if defined(__x86_64__) && defined(__LP64__)
-_Static_assert (sizeof (struct jail_spec) == 1104, "spec.h changed: "
+_Static_assert (sizeof (struct jail_spec) == 1120, "spec.h changed: "
                 "update put_spec and get_spec");
 _Static_assert (sizeof (struct fs_entry) == 128, "spec.h changed: "
                 "update put_entry and get_entry");
@@ -101,6 +101,18 @@ profile_inputs_dir (struct profile_inputs *in, const char *path, int state)
 {
   if (in != NULL)
     new_input (in, PROFILE_INPUT_DIR, path)->state = state;
+}
+
+void
+profile_inputs_host_path (struct profile_inputs *in, const char *path,
+                          const struct stat *st, int errno_)
+{
+  if (in == NULL)
+    return;
+  struct profile_input *i = new_input (in, PROFILE_INPUT_HOST_PATH, path);
+  i->state = st ? 0 : errno_;
+  i->dev = st ? (uint64_t) st->st_dev : 0;
+  i->ino = st ? (uint64_t) st->st_ino : 0;
 }
 
 void
@@ -294,6 +306,7 @@ put_spec (struct strbuf *o, const struct jail_spec *s)
   put_origin (o, &s->origin);
   put_strv (o, s->argv, s->n_argv);
   put_str (o, s->cwd);
+  put_origin (o, &s->cwd_origin);
   put_str (o, s->hostname);
   put_u32 (o, s->uid);
   put_u32 (o, s->gid);
@@ -605,6 +618,7 @@ get_spec (struct in *i)
   get_origin (i, &s->origin);
   s->argv = get_strv (i, &s->n_argv);
   s->cwd = get_str (i);
+  get_origin (i, &s->cwd_origin);
   s->hostname = get_str (i);
   s->uid = get_u32 (i);
   s->gid = get_u32 (i);
@@ -753,7 +767,7 @@ static bool
 input_unchanged (struct in *i)
 {
   enum profile_input_kind kind
-    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_DIR);
+    = (enum profile_input_kind) get_upto (i, PROFILE_INPUT_LAST);
   char *name = get_str (i);
   size_t len;
   char *data = get_data (i, &len);
@@ -781,6 +795,15 @@ input_unchanged (struct in *i)
         break;
       case PROFILE_INPUT_DIR:
         same = profile_dir_state (name) == state;
+        break;
+      case PROFILE_INPUT_HOST_PATH:
+        {
+          struct stat st;
+          int r = stat (name, &st);
+          same = r == 0 ? state == 0 && (uint64_t) st.st_dev == dev
+                          && (uint64_t) st.st_ino == ino
+                        : state == errno;
+        }
         break;
       }
   free (name);

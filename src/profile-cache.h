@@ -3,7 +3,8 @@
  * Part of the profile module.  A load that `cordon run` asks for records
  * everything it read besides the request (struct profile_inputs): each
  * file's bytes and identity, each include() candidate it probed, each
- * environment variable it expanded, the root directory it checked.  The
+ * environment variable it expanded, the root directory it checked, each
+ * host path it judged by what it resolves to.  The
  * validated spec and its warnings are then kept in the "profiles" cache
  * (cache.h) with the request and those inputs.  The next load of the same
  * request re-reads the inputs; only when every one is as recorded does it
@@ -26,6 +27,9 @@ enum profile_input_kind
   PROFILE_INPUT_PROBE,   /* an include() candidate: there or not */
   PROFILE_INPUT_ENV,     /* ${NAME}: its value, or unset */
   PROFILE_INPUT_DIR,     /* root = DIR: what stat says of it */
+  PROFILE_INPUT_HOST_PATH,  /* a host path judged: the file it resolves to
+                               (device and inode), or stat's errno */
+  PROFILE_INPUT_LAST = PROFILE_INPUT_HOST_PATH  /* what a read accepts */
 };
 
 struct profile_input
@@ -53,6 +57,10 @@ void profile_inputs_env (struct profile_inputs *in, const char *name,
                          const char *value);
 void profile_inputs_dir (struct profile_inputs *in, const char *path,
                          int state);
+/* A host path whose warnings depend on what it resolves to: ST (stat(2)'s
+ * answer), or ERRNO_ when stat failed. */
+void profile_inputs_host_path (struct profile_inputs *in, const char *path,
+                               const struct stat *st, int errno_);
 void profile_inputs_free (struct profile_inputs *in);
 
 /* What stat(2) says of PATH as a root directory: 0 a directory, -1

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/nsfs.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -36,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "capabilities.h"
@@ -50,6 +52,17 @@
 #define OVERRIDE_FILE "-D"    /* diagnostics name a -D as "-D KEY=VALUE" */
 #define MAX_FILE_SIZE (1024 * 1024)
 #define MAX_INCLUDE_DEPTH 10
+/* The bounds of one load, whatever its includes: a fan-out of includes
+ * within the depth limit (8 a file, 9 levels: 8^9 files), a generated
+ * profile with a problem on every line or 100,000 sections must end in
+ * one clear error, not an hour of parsing and gigabytes of tree. */
+#define MAX_LOAD_FILES 256
+#define MAX_LOAD_BYTES (16 * 1024 * 1024)
+#define MAX_LOAD_SECTIONS 4096    /* libconfuse keeps ~4 KiB a section */
+#define MAX_LOAD_VALUES 4096      /* in lists; libconfuse grows a list by
+                                     one element at a time */
+#define MAX_LOAD_DIAGNOSTICS 100  /* errors; as many warnings are shown */
+#define MAX_OVERLAP_REPORTS 10
 #define MAX_ID_RANGES 340      /* the kernel's limit for uid_map/gid_map */
 #define DROPPED_MARK '\x01'    /* settings: an entry used an unset variable */
 
@@ -463,6 +476,29 @@ section_parent (size_t type)
 static int include_func (cfg_t *cfg, cfg_opt_t *opt, int argc,
                          const char **argv);
 
+/* libconfuse calls no callback for an empty list ("argv = {}"), so such an
+ * assignment would escape "set twice" and have no line.  The pre-scan
+ * follows each with a call of this function (a name no profile can use:
+ * find_opt hides it), which records the assignment.  Every level of the
+ * schema has it. */
+#define EMPTY_LIST_MARK "cordon-empty-list"
+static int on_empty_list (cfg_t *cfg, cfg_opt_t *opt, int argc,
+                          const char **argv);
+
+/* A section's options with the empty-list marker added. */
+static cfg_opt_t *
+with_empty_list_mark (const cfg_opt_t *opts)
+{
+  size_t n = 0;
+  while (opts[n].name)
+    n++;
+  cfg_opt_t *copy = xcalloc (n + 2, sizeof *copy);     /* zeroes: CFG_END */
+  memcpy (copy, opts, n * sizeof *copy);
+  cfg_opt_t mark = CFG_FUNC (EMPTY_LIST_MARK, on_empty_list);
+  copy[n] = mark;
+  return copy;
+}
+
 /* Top-level keys; the sections and include() are appended by make_schema. */
 static const cfg_opt_t profile_keys[] = {
   CFG_STR ("name", NULL, CFGF_NODEFAULT),
@@ -499,13 +535,15 @@ static const cfg_opt_t settings_keys[] = {
 static cfg_opt_t *
 make_schema (bool profile)
 {
-  size_t n = profile ? N_PROFILE_KEYS + N_SECTION_TYPES + 1
-                     : N_SETTINGS_KEYS;
+  size_t n = profile ? N_PROFILE_KEYS + N_SECTION_TYPES + 2
+                     : N_SETTINGS_KEYS + 1;
   cfg_opt_t *opts = xcalloc (n + 1, sizeof *opts);
+  cfg_opt_t mark = CFG_FUNC (EMPTY_LIST_MARK, on_empty_list);
   if (!profile)
     {
       for (size_t i = 0; i < N_SETTINGS_KEYS; i++)
         opts[i] = settings_keys[i];
+      opts[N_SETTINGS_KEYS] = mark;
       return opts;
     }
   size_t k = 0;
@@ -515,15 +553,27 @@ make_schema (bool profile)
     {
       if (section_parent (i))
         continue;
-      cfg_opt_t sec = CFG_SEC (section_types[i].name, section_types[i].opts,
+      cfg_opt_t sec = CFG_SEC (section_types[i].name,
+                               with_empty_list_mark (section_types[i].opts),
                                section_types[i].flags);
       opts[k++] = sec;
     }
   cfg_opt_t inc = CFG_FUNC ("include", include_func);
   opts[k++] = inc;
+  opts[k++] = mark;
   cfg_opt_t end = CFG_END ();
   opts[k] = end;
   return opts;
+}
+
+/* cfg_init copies the schema: make_schema's copy goes. */
+static void
+free_schema (cfg_opt_t *opts)
+{
+  for (size_t i = 0; opts[i].name; i++)
+    if (opts[i].type == CFGT_SEC)
+      free (opts[i].subopts);
+  free (opts);
 }
 
 static int
@@ -589,6 +639,12 @@ struct held_diag
   bool unknown_key;         /* dropped when the text is not parsed at all */
 };
 
+struct key_line
+{
+  char *key;
+  int line;
+};
+
 /* One file being read: the include stack. */
 struct frame
 {
@@ -605,6 +661,8 @@ struct frame
   size_t n_inner_opens, next_inner_open;
   struct held_diag *held;   /* the pre-scan's errors, by line */
   size_t n_held, next_held;
+  struct key_line *set;     /* keys assigned with '=' in it, last line */
+  size_t n_set, cap_set;
 };
 
 /* An assignment, for "set twice in this file" and for the line of a key. */
@@ -615,12 +673,6 @@ struct key_rec
   const char *file;
   int line;
   bool assigned;            /* "=" rather than "+=" */
-};
-
-struct key_line
-{
-  char *key;
-  int line;
 };
 
 /* One declaration of a section. */
@@ -681,6 +733,13 @@ struct loader
   unsigned open_n;
 
   char *name, *description; /* as set by the profile itself or -D */
+
+  /* against the MAX_LOAD_* bounds */
+  size_t n_loaded, loaded_bytes, n_sections, n_values;
+  size_t n_errors, n_warnings;
+  bool stopped;             /* a bound was reached: nothing more is read */
+  int ranges_from[N_SECTION_TYPES]; /* instance + 1 of the last uid_map
+                                       (gid_map) range */
 };
 
 /* libconfuse callbacks get no user pointer; it is not reentrant anyway. */
@@ -711,6 +770,29 @@ shown_line (struct loader *ld, int line)
   return f && f->is_override ? 0 : line;
 }
 
+/* Whether one more diagnostic of SEV may be added.  Past
+ * MAX_LOAD_DIAGNOSTICS errors one more says so and the load stops; past as
+ * many warnings, the rest are not shown. */
+static bool
+ld_room (struct loader *ld, enum diag_severity sev, const char *file)
+{
+  size_t *n = sev == DIAG_ERROR ? &ld->n_errors : &ld->n_warnings;
+  if (ld->stopped && sev == DIAG_ERROR)
+    return false;
+  if ((*n)++ < MAX_LOAD_DIAGNOSTICS)
+    return true;
+  if (*n == MAX_LOAD_DIAGNOSTICS + 1 && sev == DIAG_ERROR)
+    {
+      diag_add (ld->diags, DIAG_ERROR, file, 0, "more than %d errors: "
+                "stopping here", MAX_LOAD_DIAGNOSTICS);
+      ld->stopped = true;
+    }
+  else if (*n == MAX_LOAD_DIAGNOSTICS + 1)
+    diag_add (ld->diags, DIAG_WARNING, file, 0, "more than %d warnings: the "
+              "rest are not shown", MAX_LOAD_DIAGNOSTICS);
+  return false;
+}
+
 /* Report the held pre-scan errors of the file on top up to LINE. */
 static void
 release_held (struct loader *ld, int line)
@@ -719,8 +801,9 @@ release_held (struct loader *ld, int line)
   while (f && f->next_held < f->n_held && f->held[f->next_held].line <= line)
     {
       struct held_diag *h = &f->held[f->next_held++];
-      diag_add (ld->diags, DIAG_ERROR, f->path, shown_line (ld, h->line), "%s",
-                h->message);
+      if (ld_room (ld, DIAG_ERROR, f->path))
+        diag_add (ld->diags, DIAG_ERROR, f->path, shown_line (ld, h->line),
+                  "%s", h->message);
     }
 }
 
@@ -738,6 +821,8 @@ ld_diag (struct loader *ld, enum diag_severity sev, int line, const char *fmt,
 {
   struct frame *f = top_frame (ld);
   release_held (ld, line);
+  if (!ld_room (ld, sev, f ? f->path : "?"))
+    return;
   va_list ap;
   va_start (ap, fmt);
   diag_vadd (ld->diags, sev, f ? f->path : "?", shown_line (ld, line), fmt, ap);
@@ -756,11 +841,21 @@ __attribute__ ((format (printf, 5, 6))) static void
 ld_diag_at (struct loader *ld, enum diag_severity sev, const char *file,
             int line, const char *fmt, ...)
 {
+  if (!ld_room (ld, sev, file ? file : "?"))
+    return;
   va_list ap;
   va_start (ap, fmt);
   bool override = file && is_override_file (file);
   diag_vadd (ld->diags, sev, file ? file : "?", override ? 0 : line, fmt, ap);
   va_end (ap);
+}
+
+static void
+free_key_lines (struct key_line *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free (v[i].key);
+  free (v);
 }
 
 static void
@@ -792,6 +887,7 @@ loader_free (struct loader *ld)
       free (ld->frames[i].opens);
       free (ld->frames[i].inner_opens);
       free_held (ld->frames[i].held, ld->frames[i].n_held);
+      free_key_lines (ld->frames[i].set, ld->frames[i].n_set);
     }
   free (ld->frames);
   for (size_t i = 0; i < ld->n_keys; i++)
@@ -858,6 +954,8 @@ struct stmt
   int line;                 /* of its key */
   size_t title_start, title_end;
   int title_line;
+  bool append;              /* "+=" */
+  unsigned n_elems;         /* values in its { } */
 };
 
 struct scan
@@ -886,6 +984,11 @@ struct scan
 static void
 hold_error (struct scan *sc, int line, char *msg, bool unknown_key)
 {
+  if (sc->n_held > MAX_LOAD_DIAGNOSTICS)  /* the load stops before these */
+    {
+      free (msg);
+      return;
+    }
   RESERVE_ONE (sc->held, sc->n_held, sc->cap_held);
   size_t i = sc->n_held++;
   for (; i > 0 && sc->held[i - 1].line > line; i--)
@@ -1172,6 +1275,36 @@ open_block (struct scan *sc, struct stmt *st, bool body)
                                                .context = context };
 }
 
+static bool
+is_list_key (const cfg_opt_t *opt)
+{
+  return opt && opt->type != CFGT_SEC && (opt->flags & CFGF_LIST);
+}
+
+/* "KEY = VALUE" for a list key is "KEY = {VALUE}" to libconfuse: then
+ * every list assignment ends with a call at its closing brace, which is
+ * how on_value tells a new assignment from the next element. */
+static void
+brace_list_value (struct scan *sc, struct stmt *st, size_t start)
+{
+  sb_putc (&sc->out, ' ');
+  memmove (sc->out.s + start + 1, sc->out.s + start, sc->out.n - start - 1);
+  sc->out.s[start] = '{';
+  sb_putc (&sc->out, '}');
+  st->end = sc->out.n;
+}
+
+/* See on_empty_list. */
+static void
+mark_empty_list (struct scan *sc, struct stmt *st)
+{
+  char *call = xasprintf (" " EMPTY_LIST_MARK "(\"%s\", \"%d\")",
+                          st->opt->name, st->line);
+  sb_puts (&sc->out, call);
+  free (call);
+  st->end = sc->out.n;
+}
+
 /* Follow the statements with one more token (STRING, or the punctuation
  * C) at [START, END) of the output. */
 static void
@@ -1180,12 +1313,16 @@ stmt_token (struct scan *sc, bool string, char c, int line, size_t start,
 {
   if (sc->skip > 0)
     {
+      struct stmt *st = &sc->levels[sc->n_levels - 1];
       if (!string && c == '{')
         sc->skip++;
+      else if (string && sc->skip == 1)
+        st->n_elems++;
       else if (!string && c == '}' && --sc->skip == 0)
         {
-          struct stmt *st = &sc->levels[sc->n_levels - 1];
           st->end = end;
+          if (is_list_key (st->opt) && !st->append && st->n_elems == 0)
+            mark_empty_list (sc, st);
           stmt_end (sc, st);
         }
       return;
@@ -1239,6 +1376,7 @@ stmt_token (struct scan *sc, bool string, char c, int line, size_t start,
         case ST_PLUS:
           if (c == '=')
             {
+              st->append = true;
               st->state = ST_VALUE;
               st->end = end;
               return;
@@ -1248,6 +1386,8 @@ stmt_token (struct scan *sc, bool string, char c, int line, size_t start,
           if (string)
             {
               st->end = end;
+              if (is_list_key (st->opt))
+                brace_list_value (sc, st, start);
               stmt_end (sc, st);
               return;
             }
@@ -1349,6 +1489,16 @@ slashes_start_comment (struct scan *sc)
   return (size_t) (q - sc->p) == slashes;
 }
 
+/* Strings are C strings all the way to the jail: an escape for a NUL byte
+ * would cut the value short there ("/tmp\0/../etc" is "/tmp"). */
+static void
+nul_escape_error (struct scan *sc, size_t n)
+{
+  scan_error (sc, sc->line, "escape sequence '%.*s' is a NUL byte, which a "
+              "string cannot hold", (int) n, sc->p);
+  sc->fatal = true;
+}
+
 /* A backslash-digit escape in "...": libconfuse's lexer fails on \8, \1234
  * and \400, and then keeps its string state; refuse them here. */
 static bool
@@ -1364,12 +1514,86 @@ check_octal_escape (struct scan *sc)
   if (digits > octal || value > 0xff)
     {
       scan_error (sc, sc->line, "bad escape sequence '\\%.*s' (octal escapes "
-                  "are \\0 to \\377)", (int) digits, q);
+                  "are \\1 to \\377)", (int) digits, q);
       sc->fatal = true;
+      return false;
+    }
+  if (value == 0)
+    {
+      nul_escape_error (sc, 1 + digits);
       return false;
     }
   sb_putn (&sc->out, sc->p, 1 + digits);
   sc->p += 1 + digits;
+  return true;
+}
+
+static int
+hex_digit (char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* \xH or \xHH.  libconfuse takes "\x" without a hex digit for a plain
+ * 'x' (and "\q" for a 'q'): both are refused rather than guessed at. */
+static bool
+check_hex_escape (struct scan *sc)
+{
+  const char *q = sc->p + 2;
+  size_t digits = 0;
+  unsigned value = 0;
+  while (digits < 2 && q + digits < sc->end && hex_digit (q[digits]) >= 0)
+    value = value * 16 + (unsigned) hex_digit (q[digits++]);
+  if (digits == 0)
+    {
+      scan_error (sc, sc->line, "bad escape sequence '\\x' (hexadecimal "
+                  "escapes are \\x1 to \\xff)");
+      sc->fatal = true;
+      return false;
+    }
+  if (value == 0)
+    {
+      nul_escape_error (sc, 2 + digits);
+      return false;
+    }
+  sb_putn (&sc->out, sc->p, 2 + digits);
+  sc->p += 2 + digits;
+  return true;
+}
+
+/* The escapes of "...": C's (\n \t \r \b \f \a \v, octal, \x), \e,
+ * \\, \", \', \$ and a backslash-newline that continues the string. */
+static bool
+check_escape (struct scan *sc)
+{
+  char e = sc->p[1];
+  if (e >= '0' && e <= '9')
+    return check_octal_escape (sc);
+  if (e == 'x')
+    return check_hex_escape (sc);
+  if (e == '\n')
+    sc->line++;
+  else if (e == '\0' || !strchr ("ntrbfaev\\\"'$", e))
+    {
+      unsigned char u = (unsigned char) e;
+      if (u < 0x20 || u >= 0x7f)
+        scan_error (sc, sc->line, "unknown escape sequence '\\' followed by "
+                    "byte 0x%02x (write \\\\ for a backslash)", u);
+      else
+        scan_error (sc, sc->line, "unknown escape sequence '\\%c' (known: "
+                    "\\n \\t \\r \\b \\f \\a \\e \\v \\\\ \\\" \\' "
+                    "\\$, \\1 to \\377, \\x1 to \\xff)", e);
+      sc->fatal = true;
+      return false;
+    }
+  sb_putn (&sc->out, sc->p, 2);
+  sc->p += 2;
   return true;
 }
 
@@ -1393,17 +1617,9 @@ scan_double_quoted (struct scan *sc)
           put_var (sc, sc->end);
           continue;
         }
-      if (c == '\\' && sc->p + 1 < sc->end && sc->p[1] >= '0' && sc->p[1] <= '9')
-        {
-          check_octal_escape (sc);
-          continue;
-        }
       if (c == '\\' && sc->p + 1 < sc->end)
         {
-          if (sc->p[1] == '\n')
-            sc->line++;
-          sb_putn (&sc->out, sc->p, 2);
-          sc->p += 2;
+          check_escape (sc);
           continue;
         }
       if (c == '\n')
@@ -1518,6 +1734,14 @@ scan_step (struct scan *sc)
     {
       scan_single_quoted (sc);
       note_token (sc, TOK_STRING, 0, line, start);
+    }
+  else if (((c == '+' && next != '=') || c == '*') && sc->call == 0)
+    {
+      /* libconfuse's lexer drops a lone '+' or '*' without a word: "+5"
+       * would be 5, "argv + = {...}" a plain assignment. */
+      scan_error (sc, line, "unexpected '%c'%s", c, c == '+' ? " (to append, "
+                  "write '+=' without a blank)" : "");
+      sc->fatal = true;
     }
   else if (c != '\0' && strchr ("={}(),+*", c))
     {
@@ -2501,6 +2725,25 @@ note_section_key (struct loader *ld, cfg_t *cfg, const char *key, int line,
   ld->pending[ld->n_pending++] = (struct key_line) { xstrdup (key), line };
 }
 
+/* KEY is assigned at LINE of the file F: a second time is an error.  The
+ * file's own list of keys is at most as long as the schema, where a search
+ * of every assignment of the load would make loading quadratic. */
+static void
+note_set_in_file (struct loader *ld, struct frame *f, const char *key,
+                  int line)
+{
+  for (size_t i = 0; i < f->n_set; i++)
+    if (strcmp (f->set[i].key, key) == 0)
+      {
+        ld_diag (ld, DIAG_ERROR, line, "'%s' is set twice in this file "
+                 "(first at line %d)", key, f->set[i].line);
+        f->set[i].line = line;
+        return;
+      }
+  RESERVE_ONE (f->set, f->n_set, f->cap_set);
+  f->set[f->n_set++] = (struct key_line) { xstrdup (key), line };
+}
+
 /* An assignment at the top level or in a single section: set twice in one
  * file is an error; a later file overriding an earlier one is the point. */
 static void
@@ -2517,10 +2760,8 @@ note_assignment (struct loader *ld, cfg_t *cfg, const char *name, int line,
       return;
     }
   char *key = type >= 0 ? xasprintf ("%s.%s", cfg->name, name) : xstrdup (name);
-  struct key_rec *prev = find_key (ld, f->id, key, true);
-  if (assigned && prev)
-    ld_diag (ld, DIAG_ERROR, line, "'%s' is set twice in this file (first at "
-             "line %d)", key, prev->line);
+  if (assigned)
+    note_set_in_file (ld, f, key, line);
   RESERVE_ONE (ld->keys, ld->n_keys, ld->cap_keys);
   ld->keys[ld->n_keys++] = (struct key_rec) { f->id, key, f->path, line,
                                               assigned };
@@ -2534,6 +2775,8 @@ on_value (cfg_t *cfg, cfg_opt_t *opt)
   struct loader *ld = current_loader;
   if (ld == NULL)
     return 0;
+  if (ld->stopped)
+    return 1;           /* libconfuse stops the parse */
   unsigned n = cfg_opt_size (opt);
   int line = cfg->line;
   if (opt->flags & CFGF_LIST)
@@ -2543,6 +2786,14 @@ on_value (cfg_t *cfg, cfg_opt_t *opt)
         {
           ld->open_list = NULL;     /* the closing brace */
           return 0;
+        }
+      if (++ld->n_values > MAX_LOAD_VALUES)
+        {
+          ld_diag (ld, DIAG_ERROR, line, "more than %d values in the lists "
+                   "of one profile (with its includes): stopping here",
+                   MAX_LOAD_VALUES);
+          ld->stopped = true;
+          return 1;
         }
       if (!same || n != ld->open_n + 1)
         note_assignment (ld, cfg, opt->name, line, n <= 1);
@@ -2557,6 +2808,17 @@ on_value (cfg_t *cfg, cfg_opt_t *opt)
     }
   if (n > 0)
     check_value (ld, cfg, opt, n - 1, line);
+  return 0;
+}
+
+static int
+on_empty_list (cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
+{
+  struct loader *ld = current_loader;
+  if (ld == NULL || argc != 2)
+    return 0;
+  ld->open_list = NULL;
+  note_assignment (ld, cfg, argv[0], atoi (argv[1]), true);
   return 0;
 }
 
@@ -2647,6 +2909,12 @@ static void
 replace_other_files_ranges (struct loader *ld, cfg_opt_t *opt,
                             const struct sec_rec *rec)
 {
+  /* Once a file's range replaced the others, the next ones of the same
+   * file find none: only the first range after another file's looks. */
+  int *from = &ld->ranges_from[rec->type];
+  if (*from == rec->instance + 1)
+    return;
+  *from = rec->instance + 1;
   for (unsigned i = cfg_opt_size (opt); i-- > 0;)
     {
       struct sec_rec *r = rec_of (ld, cfg_opt_getnsec (opt, i));
@@ -2695,6 +2963,8 @@ on_section (cfg_t *cfg, cfg_opt_t *opt)
   struct loader *ld = current_loader;
   if (ld == NULL)
     return 0;
+  if (ld->stopped)
+    return 1;
   ld->open_list = NULL;
   int type = find_section_type (opt->name, strlen (opt->name));
   /* The section just closed is the one without a record yet: the last,
@@ -2734,6 +3004,39 @@ on_confuse_error (cfg_t *cfg, const char *fmt, va_list ap)
   free (msg);
 }
 
+/* libconfuse reads an integer with strtol (VALUE, NULL, 0): "01000" is
+ * octal 512, "0x10" is 16, "+5" and " 5" are 5.  cordon.conf(5) promises
+ * decimal, so only an optional '-' and digits without a leading zero are an
+ * integer; anything else is an error, never a reinterpretation. */
+static int
+parse_decimal (cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+{
+  struct loader *ld = current_loader;
+  const char *s = value ? value : "";
+  const char *digits = s + (*s == '-');
+  size_t n = strspn (digits, "0123456789");
+  bool decimal = n > 0 && digits[n] == '\0' && (digits[0] != '0' || n == 1);
+  errno = 0;
+  long v = decimal ? strtol (s, NULL, 10) : 0;
+  if (decimal && errno == 0)
+    {
+      *(long *) result = v;
+      return 0;
+    }
+  if (ld == NULL)
+    return -1;
+  if (decimal)
+    value_error (ld, cfg, cfg->line, "integer value for option '%s' is out "
+                 "of range", opt->name);
+  else if (strpbrk (s, "0123456789") == NULL)
+    value_error (ld, cfg, cfg->line, "invalid integer value for option '%s'",
+                 opt->name);
+  else
+    value_error (ld, cfg, cfg->line, "'%s' must be a decimal integer, not "
+                 "'%s' (no leading zeros, '+', 0x or blanks)", opt->name, s);
+  return -1;
+}
+
 static void
 set_callbacks (cfg_opt_t *opts)
 {
@@ -2746,6 +3049,8 @@ set_callbacks (cfg_opt_t *opts)
         }
       else if (opts[i].type != CFGT_FUNC)
         opts[i].validcb = on_value;
+      if (opts[i].type == CFGT_INT)
+        opts[i].parsecb = parse_decimal;
     }
 }
 
@@ -2773,6 +3078,48 @@ pop_frame (struct loader *ld)
   free (f->opens);
   free (f->inner_opens);
   free_held (f->held, f->n_held);
+  free_key_lines (f->set, f->n_set);
+}
+
+/* The sections of F count against MAX_LOAD_SECTIONS before libconfuse
+ * builds them; false when there are too many (reported). */
+static bool
+count_sections (struct loader *ld, struct frame *f)
+{
+  size_t n = f->n_opens + f->n_inner_opens;
+  if (ld->n_sections + n <= MAX_LOAD_SECTIONS)
+    {
+      ld->n_sections += n;
+      return true;
+    }
+  size_t first_over = MAX_LOAD_SECTIONS - ld->n_sections;
+  ld_diag (ld, DIAG_ERROR, first_over < f->n_opens ? f->opens[first_over] : 0,
+           "more than %d sections in one profile (with its includes): "
+           "stopping here", MAX_LOAD_SECTIONS);
+  ld->stopped = true;
+  ld->parse_failed = true;
+  return false;
+}
+
+/* A file read (LEN bytes) counts against MAX_LOAD_FILES and
+ * MAX_LOAD_BYTES; false when it is one too many (reported at LINE). */
+static bool
+count_file (struct loader *ld, const char *name, size_t len, int line)
+{
+  ld->loaded_bytes += len;
+  if (++ld->n_loaded <= MAX_LOAD_FILES && ld->loaded_bytes <= MAX_LOAD_BYTES)
+    return true;
+  if (ld->n_loaded > MAX_LOAD_FILES)
+    ld_diag (ld, DIAG_ERROR, line, "include(\"%s\"): more than %d files in "
+             "one profile (with its includes): stopping here", name,
+             MAX_LOAD_FILES);
+  else
+    ld_diag (ld, DIAG_ERROR, line, "include(\"%s\"): more than %d MiB in the "
+             "files of one profile (with its includes): stopping here", name,
+             MAX_LOAD_BYTES / (1024 * 1024));
+  ld->stopped = true;
+  ld->parse_failed = true;
+  return false;
 }
 
 /* Parse TEXT, the file on top of the frame stack, into ld->cfg.  Returns
@@ -2782,11 +3129,18 @@ parse_top_frame (struct loader *ld, const char *text, size_t len)
 {
   struct frame *f = top_frame (ld);
   struct strbuf out;
+  if (ld->stopped)
+    return -1;
   if (!prescan (ld, text, len, &out, f))
     {
       release_held (ld, INT_MAX);
       free (out.s);
       return 0;        /* reported; libconfuse's state is untouched */
+    }
+  if (!count_sections (ld, f))
+    {
+      free (out.s);
+      return -1;
     }
   FILE *fp = fmemopen (out.s, out.n, "r");
   if (fp == NULL)
@@ -2901,10 +3255,18 @@ include_file (struct loader *ld, const char *name, int line)
   struct stat st;
   size_t len;
   int rc = 0;
-  char *text = read_text (path, ld->diags, &len, &st, NULL);
-  if (text)
+  struct diagnostics unreadable = { 0 };
+  char *text = read_text (path, &unreadable, &len, &st, NULL);
+  /* said at the include() line: which include, where */
+  for (size_t i = 0; i < unreadable.n; i++)
+    ld_diag (ld, DIAG_ERROR, line, "include(\"%s\"): %s: %s", name,
+             unreadable.items[i].file, unreadable.items[i].message);
+  diagnostics_free (&unreadable);
+  if (text && !count_file (ld, name, len, line))
+    rc = -1;
+  else if (text)
     profile_inputs_file (ld->inputs, path, text, len, &st);
-  if (text && !is_include_cycle (ld, &st, path, line, name))
+  if (text && rc == 0 && !is_include_cycle (ld, &st, path, line, name))
     {
       char *dir = dir_of (path);
       push_frame (ld, path, dir, &st, false, false);
@@ -2925,6 +3287,8 @@ include_func (cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
     return 1;
   ld->open_list = NULL;
   release_held (ld, cfg->line);
+  if (ld->stopped)
+    return 1;
   if (argc != 1)
     {
       ld_diag (ld, DIAG_ERROR, cfg->line, "include() takes one file name");
@@ -2944,12 +3308,290 @@ include_func (cfg_t *cfg, cfg_opt_t *opt, int argc, const char **argv)
 /* -D overrides                                                        */
 /* ------------------------------------------------------------------ */
 
+/* The option NAME of OPTS as a profile may name it. */
 static cfg_opt_t *
 find_opt (cfg_opt_t *opts, const char *name, size_t len)
 {
   for (size_t i = 0; opts && opts[i].name; i++)
     if (strlen (opts[i].name) == len && memcmp (opts[i].name, name, len) == 0)
-      return &opts[i];
+      return strcmp (opts[i].name, EMPTY_LIST_MARK) ? &opts[i] : NULL;
+  return NULL;
+}
+
+/* A -D value is data, never profile text: it must be exactly one value of
+ * its key's type (one string, number or boolean; for a list key, also one
+ * {...} of them), and it reaches the parser re-quoted, so that nothing in it
+ * (a quote, a brace, a comment, a newline, include(), ${VAR}) can become
+ * syntax.  A '$' is taken literally: the shell expanded what the caller
+ * meant to expand. */
+/* S as shown in a message: control characters escaped, so that a value
+ * cannot forge a line of its own; at most MAX bytes of it. */
+static char *
+shown_text (const char *s, size_t max)
+{
+  struct strbuf b = { 0 };
+  sb_putn (&b, "", 0);
+  size_t n = strlen (s);
+  for (size_t i = 0; i < n && i < max; i++)
+    {
+      unsigned char c = (unsigned char) s[i];
+      char esc[8];
+      if (c == '\n' || c == '\t' || c == '\r')
+        sb_puts (&b, c == '\n' ? "\\n" : c == '\t' ? "\\t" : "\\r");
+      else if (c < 0x20 || c == 0x7f)
+        {
+          snprintf (esc, sizeof esc, "\\x%02x", c);
+          sb_puts (&b, esc);
+        }
+      else
+        sb_putc (&b, (char) c);
+    }
+  if (n > max)
+    sb_puts (&b, "...");
+  return b.s;
+}
+
+struct dvalue
+{
+  const char *p, *end;
+  struct strbuf out;        /* the value, quoted for the parser */
+  char *why;                /* what is wrong with it */
+};
+
+static bool
+is_blank (char c)
+{
+  return c == ' ' || c == '\t';
+}
+
+static void
+skip_blanks (struct dvalue *v)
+{
+  while (v->p < v->end && is_blank (*v->p))
+    v->p++;
+}
+
+/* A double-quoted string: its escapes are kept (the pre-scan checks them
+ * as in a file), a '$' is escaped. */
+static bool
+put_double_quoted (struct dvalue *v)
+{
+  const char *q = v->p + 1;
+  for (; q < v->end && *q != '"'; q++)
+    if (*q == '\\' && q + 1 < v->end)
+      q++;
+  if (q >= v->end)
+    {
+      v->why = xstrdup ("unterminated string");
+      return false;
+    }
+  sb_putc (&v->out, '"');
+  for (const char *c = v->p + 1; c < q; c++)
+    if (*c == '\\')
+      sb_putn (&v->out, c++, 2);
+    else if (*c == '$')
+      sb_puts (&v->out, "\\$");
+    else
+      sb_putc (&v->out, *c);
+  sb_putc (&v->out, '"');
+  v->p = q + 1;
+  return true;
+}
+
+/* A single-quoted string is literal: it is kept as it is. */
+static bool
+put_single_quoted (struct dvalue *v)
+{
+  const char *q = v->p + 1;
+  for (; q < v->end && *q != '\''; q++)
+    if (*q == '\\' && q + 1 < v->end && (q[1] == '\\' || q[1] == '\''))
+      q++;
+  if (q >= v->end)
+    {
+      v->why = xstrdup ("unterminated string");
+      return false;
+    }
+  sb_putn (&v->out, v->p, (size_t) (q + 1 - v->p));
+  v->p = q + 1;
+  return true;
+}
+
+/* A bare word ends where it would in a profile (and at a control
+ * character); it is handed on double-quoted. */
+static bool
+put_bare_word (struct dvalue *v, const char *key)
+{
+  const char *q = v->p;
+  while (q < v->end && !is_word_end (*q) && (unsigned char) *q >= 0x20
+         && *q != 0x7f)
+    q++;
+  if (q < v->end && *q == '{' && q > v->p && q[-1] == '$')
+    {
+      v->why = xasprintf ("'%s': a -D value is not expanded: let the shell "
+                          "expand ${...}, or quote the value for a literal "
+                          "'$'", key);
+      return false;
+    }
+  if (q == v->p)
+    {
+      v->why = v->p < v->end
+                 ? xasprintf ("'%s': expected a value, not '%c'", key, *v->p)
+                 : xasprintf ("'%s' needs a value (\"\" for an empty "
+                              "string)", key);
+      return false;
+    }
+  if (q - v->p >= 2 && v->p[0] == '/' && v->p[1] == '/')
+    {
+      v->why = xasprintf ("'%s': a bare value starting with '//' is a "
+                          "comment; quote it", key);
+      return false;
+    }
+  sb_putc (&v->out, '"');
+  put_quoted_chars (&v->out, v->p, (size_t) (q - v->p));
+  sb_putc (&v->out, '"');
+  v->p = q;
+  return true;
+}
+
+static bool
+put_one_value (struct dvalue *v, const char *key)
+{
+  if (v->p < v->end && *v->p == '"')
+    return put_double_quoted (v);
+  if (v->p < v->end && *v->p == '\'')
+    return put_single_quoted (v);
+  return put_bare_word (v, key);
+}
+
+/* {A, B, ...}: as in a profile, a ',' may end the list. */
+static bool
+put_list (struct dvalue *v, const char *key)
+{
+  sb_putc (&v->out, '{');
+  v->p++;
+  skip_blanks (v);
+  while (v->p < v->end && *v->p != '}')
+    {
+      if (!put_one_value (v, key))
+        return false;
+      skip_blanks (v);
+      if (v->p < v->end && *v->p == ',')
+        {
+          sb_puts (&v->out, ", ");
+          v->p++;
+          skip_blanks (v);
+        }
+      else if (v->p >= v->end || *v->p != '}')
+        {
+          char *rest = shown_text (v->p, 40);
+          v->why = v->p < v->end
+                     ? xasprintf ("'%s': expected ',' or '}' in the list, "
+                                  "not '%s'", key, rest)
+                     : xasprintf ("'%s': the list is not closed with '}'",
+                                  key);
+          free (rest);
+          return false;
+        }
+    }
+  if (v->p >= v->end)
+    {
+      v->why = xasprintf ("'%s': the list is not closed with '}'", key);
+      return false;
+    }
+  sb_putc (&v->out, '}');
+  v->p++;
+  return true;
+}
+
+static const char *
+type_noun (const cfg_opt_t *opt)
+{
+  switch (opt->type)
+    {
+    case CFGT_INT: return "integer";
+    case CFGT_FLOAT: return "number";
+    case CFGT_BOOL: return "boolean";
+    default: return "string";
+    }
+}
+
+/* The VALUE of -D KEY=VALUE for OPT, quoted for the parser; NULL with
+ * *WHY when it is not exactly one value of OPT's type. */
+static char *
+override_value (const cfg_opt_t *opt, const char *key, const char *value,
+                char **why)
+{
+  struct dvalue v = { .p = value, .end = value + strlen (value) };
+  bool list = opt->flags & CFGF_LIST;
+  skip_blanks (&v);
+  bool ok;
+  if (v.p < v.end && *v.p == '{' && list)
+    ok = put_list (&v, key);
+  else if (v.p < v.end && *v.p == '{')
+    {
+      v.why = xasprintf ("'%s' takes one %s, not a list", key,
+                         type_noun (opt));
+      ok = false;
+    }
+  else if (list)
+    {
+      sb_putc (&v.out, '{');
+      ok = put_one_value (&v, key);
+      sb_putc (&v.out, '}');
+    }
+  else
+    ok = put_one_value (&v, key);
+  skip_blanks (&v);
+  if (ok && v.p < v.end)
+    {
+      char *rest = shown_text (v.p, 40);
+      v.why = xasprintf ("'%s' takes one %s%s, and '%s' follows it (quote a "
+                         "value that has spaces or any of # = { } ( ) + , * "
+                         "' \")", key, type_noun (opt),
+                         list ? " or one {...} list" : "", rest);
+      free (rest);
+      ok = false;
+    }
+  if (!ok)
+    {
+      free (v.out.s);
+      *why = v.why;
+      return NULL;
+    }
+  return v.out.s;
+}
+
+/* The option a -D KEY names: a top-level key, or SECTION.KEY of a section
+ * that occurs once; NULL after a diagnostic. */
+static cfg_opt_t *
+override_opt (struct loader *ld, const char *key, const char **section)
+{
+  const char *dot = strchr (key, '.');
+  size_t len = dot ? (size_t) (dot - key) : strlen (key);
+  cfg_opt_t *opt = find_opt (ld->cfg->opts, key, len);
+  *section = NULL;
+  if (opt && opt->type == CFGT_SEC && (opt->flags & CFGF_MULTI))
+    {
+      ld_diag (ld, DIAG_ERROR, 0, "'%s' may appear more than once: it cannot "
+               "be set with -D", opt->name);
+      return NULL;
+    }
+  if (opt && opt->type == CFGT_SEC && dot)
+    {
+      *section = opt->name;
+      opt = find_opt (opt->subopts, dot + 1, strlen (dot + 1));
+      dot = strchr (dot + 1, '.');
+    }
+  if (opt && opt->type == CFGT_SEC && !dot && *section == NULL)
+    ld_diag (ld, DIAG_ERROR, 0, "'%s' is a section: use -D %s.KEY=VALUE",
+             key, key);
+  else if (opt && opt->type == CFGT_SEC && !dot)
+    ld_diag (ld, DIAG_ERROR, 0, "'%s' is a section: it cannot be set with -D",
+             key);
+  else if (opt == NULL || dot || opt->type == CFGT_FUNC)
+    ld_diag (ld, DIAG_ERROR, 0, "no such option '%s'", key);
+  else
+    return opt;
   return NULL;
 }
 
@@ -2969,25 +3611,23 @@ override_snippet (struct loader *ld, const char *arg)
   if (append)
     klen--;
   char *key = xstrndup (arg, klen);
-  const char *dot = strchr (key, '.');
-  char *snippet = NULL;
-  cfg_opt_t *opt = find_opt (ld->cfg->opts, key, dot ? (size_t) (dot - key)
-                                                     : klen);
-  const char *op = append ? "+=" : "=";
-  if (opt && !dot && opt->type != CFGT_SEC && opt->type != CFGT_FUNC)
-    snippet = xasprintf ("%s %s %s\n", key, op, eq + 1);
-  else if (opt && dot && opt->type == CFGT_SEC && !(opt->flags & CFGF_MULTI)
-           && find_opt (opt->subopts, dot + 1, strlen (dot + 1)))
-    snippet = xasprintf ("%.*s {\n%s %s %s\n}\n", (int) (dot - key), key,
-                         dot + 1, op, eq + 1);
-  else if (opt && opt->type == CFGT_SEC && (opt->flags & CFGF_MULTI))
-    ld_diag (ld, DIAG_ERROR, 0, "'%s' may appear more than once: it cannot "
-             "be set with -D", opt->name);
-  else if (opt && opt->type == CFGT_SEC && !dot)
-    ld_diag (ld, DIAG_ERROR, 0, "'%s' is a section: use -D %s.KEY=VALUE",
-             key, key);
-  else
-    ld_diag (ld, DIAG_ERROR, 0, "no such option '%s'", key);
+  const char *section;
+  cfg_opt_t *opt = override_opt (ld, key, &section);
+  char *value = NULL, *why = NULL, *snippet = NULL;
+  if (opt && append && !(opt->flags & CFGF_LIST))
+    ld_diag (ld, DIAG_ERROR, 0, "'%s' is not a list: += appends to lists "
+             "only", key);
+  else if (opt && (value = override_value (opt, key, eq + 1, &why)) == NULL)
+    ld_diag (ld, DIAG_ERROR, 0, "%s", why);
+  else if (opt)
+    {
+      const char *op = append ? "+=" : "=";
+      snippet = section ? xasprintf ("%s {\n%s %s %s\n}\n", section, opt->name,
+                                     op, value)
+                        : xasprintf ("%s %s %s\n", opt->name, op, value);
+    }
+  free (why);
+  free (value);
   free (key);
   return snippet;
 }
@@ -2997,7 +3637,9 @@ apply_overrides (struct loader *ld, char *const *overrides, size_t n)
 {
   for (size_t i = 0; i < n && !ld->parse_failed; i++)
     {
-      char *label = xasprintf ("%s %s", OVERRIDE_FILE, overrides[i]);
+      char *arg = shown_text (overrides[i], SIZE_MAX);
+      char *label = xasprintf ("%s %s", OVERRIDE_FILE, arg);
+      free (arg);
       push_frame (ld, label, NULL, NULL, false, true);
       free (label);
       char *snippet = override_snippet (ld, overrides[i]);
@@ -3043,6 +3685,17 @@ sec_diag (struct loader *ld, enum diag_severity sev, const struct sec_rec *rec,
   free (msg);
 }
 
+/* V (of N elements of SIZE) with room for one more.  The spec keeps no
+ * capacity, so its arrays grow in powers of two: growing by one copies the
+ * whole array each time where realloc cannot extend it in place. */
+static void *
+grow_for_one (void *v, size_t n, size_t size)
+{
+  if (n == 0 || (n >= 8 && (n & (n - 1)) == 0))
+    return xrealloc (v, (n ? 2 * n : 8) * size);
+  return v;
+}
+
 /* "/a//b/./c/" -> "/a/b/c".  False (with *why) for a relative path or "..". */
 static bool
 normalize_dest (const char *in, char **out, const char **why)
@@ -3082,8 +3735,8 @@ new_entry (struct jail_spec *spec, enum fs_entry_kind kind,
            const struct sec_rec *rec)
 {
   struct fs_entry *e;
-  spec->entries = xrealloc (spec->entries,
-                            (spec->n_entries + 1) * sizeof *spec->entries);
+  spec->entries = grow_for_one (spec->entries, spec->n_entries,
+                                sizeof *spec->entries);
   e = &spec->entries[spec->n_entries++];
   memset (e, 0, sizeof *e);
   e->kind = kind;
@@ -3174,20 +3827,126 @@ check_mount_keys (struct loader *ld, const struct sec_rec *rec, int t,
     }
 }
 
-static void
-warn_dangerous_bind (struct loader *ld, const struct sec_rec *rec,
-                     const char *source)
+/* ---- host paths judged as the kernel resolves them ---- */
+
+/* The host's directories a jail must not write to without a word: judged
+ * by the file a path resolves to, so "/tmp/..", a symlink to "/" and
+ * "/proc/self/root" are all the host's "/". */
+static const char *const host_dirs[] = { "/", "/boot", "/dev", "/etc", "/proc",
+                                         "/sys" };
+/* Sockets whose every client controls the host's containers (root on the
+ * host): dangerous even bound read-only, since connect(2) needs no write
+ * access to the mount. */
+static const char *const host_sockets[] = {
+  "/run/docker.sock", "/run/containerd/containerd.sock",
+  "/run/podman/podman.sock",
+};
+
+/* The host's pseudo filesystem PATH's file is on (a writable part of one
+ * is a kernel knob, wherever it is mounted), or NULL. */
+static const char *
+kernel_fs_of (const char *path)
 {
-  static const char *const host_dirs[] = { "/", "/proc", "/sys", "/dev" };
+  struct statfs sf;
+  if (statfs (path, &sf) < 0)
+    return NULL;
+  switch ((unsigned long) sf.f_type)
+    {
+    case PROC_SUPER_MAGIC:
+      return "/proc";
+    case SYSFS_MAGIC: case CGROUP_SUPER_MAGIC: case CGROUP2_SUPER_MAGIC:
+    case SECURITYFS_MAGIC: case DEBUGFS_MAGIC: case TRACEFS_MAGIC:
+    case BPF_FS_MAGIC: case EFIVARFS_MAGIC: case PSTOREFS_MAGIC:
+      return "/sys";
+    default:
+      return NULL;
+    }
+}
+
+/* The one of the N host paths CANDIDATES that ST is the same file as. */
+static const char *
+same_host_file (const struct stat *st, const char *const *candidates,
+                size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      struct stat c;
+      if (stat (candidates[i], &c) == 0 && c.st_dev == st->st_dev
+          && c.st_ino == st->st_ino)
+        return candidates[i];
+    }
+  return NULL;
+}
+
+/* PATH as written when that is how the host names it, else both. */
+static char *
+spelled (const char *path, const char *host_name)
+{
   char *norm = NULL;
   const char *why;
-  if (!normalize_dest (source, &norm, &why))
-    return;
-  for (size_t i = 0; i < sizeof host_dirs / sizeof host_dirs[0]; i++)
-    if (strcmp (norm, host_dirs[i]) == 0)
-      sec_diag (ld, DIAG_WARNING, rec, sec_key_line (rec, "writable"),
-                "writable bind of the host's %s", host_dirs[i]);
+  if (normalize_dest (path, &norm, &why) && strcmp (norm, host_name) == 0)
+    {
+      free (norm);
+      return xstrdup (host_name);
+    }
   free (norm);
+  return xasprintf ("%s ('%s' resolves to it)", host_name, path);
+}
+
+/* Warn, at LINE, when the jail gets PATH to write to (WHAT: "writable
+ * bind", "overlay upper"...) and PATH is one of the host's directories
+ * above or part of its /proc or /sys; SOCKETS: also when it is one of the
+ * container sockets, writable or not.  A path that does not resolve now
+ * is judged as written. */
+static void
+judge_host_path (struct loader *ld, const struct sec_rec *rec, int line,
+                 const char *what, const char *path, bool writable,
+                 bool sockets)
+{
+  struct stat st;
+  if (!is_absolute (path) || ld->unset_vars)
+    return;
+  int r = stat (path, &st);
+  profile_inputs_host_path (ld->inputs, path, r == 0 ? &st : NULL, errno);
+  const char *dir = NULL;
+  if (r < 0)
+    {
+      char *norm = NULL;
+      const char *why;
+      if (!writable || !normalize_dest (path, &norm, &why))
+        return;
+      for (size_t i = 0; i < N_NAMES (host_dirs) && !dir; i++)
+        if (strcmp (norm, host_dirs[i]) == 0)
+          dir = host_dirs[i];
+      free (norm);
+      if (dir)
+        sec_diag (ld, DIAG_WARNING, rec, line, "%s of the host's %s", what,
+                  dir);
+      return;
+    }
+  const char *sock = sockets && S_ISSOCK (st.st_mode)
+                     ? same_host_file (&st, host_sockets,
+                                       N_NAMES (host_sockets)) : NULL;
+  if (sock)
+    {
+      char *name = spelled (path, sock);
+      sec_diag (ld, DIAG_WARNING, rec, line, "bind of the host's %s: whoever "
+                "connects to it controls the host's containers (root on the "
+                "host)", name);
+      free (name);
+      return;
+    }
+  if (!writable)
+    return;
+  if ((dir = same_host_file (&st, host_dirs, N_NAMES (host_dirs))))
+    {
+      char *name = spelled (path, dir);
+      sec_diag (ld, DIAG_WARNING, rec, line, "%s of the host's %s", what, name);
+      free (name);
+    }
+  else if ((dir = kernel_fs_of (path)))
+    sec_diag (ld, DIAG_WARNING, rec, line, "%s of '%s', part of the host's "
+              "%s", what, path, dir);
 }
 
 static void
@@ -3202,8 +3961,9 @@ build_bind (struct loader *ld, struct fs_entry *e, cfg_t *sec,
     }
   e->source = xstrdup (source);
   check_host_path (ld, rec, "source", source, e->optional);
-  if (e->writable)
-    warn_dangerous_bind (ld, rec, source);
+  judge_host_path (ld, rec, sec_key_line (rec, e->writable ? "writable"
+                                                           : "source"),
+                   "writable bind", source, e->writable, true);
 }
 
 static void
@@ -3227,9 +3987,17 @@ build_overlay (struct loader *ld, struct fs_entry *e, cfg_t *sec,
                                                                : "work"),
               "'upper' and 'work' go together");
   if (e->upper)
-    check_host_path (ld, rec, "upper", e->upper, e->optional);
+    {
+      check_host_path (ld, rec, "upper", e->upper, e->optional);
+      judge_host_path (ld, rec, sec_key_line (rec, "upper"), "overlay upper",
+                       e->upper, true, false);
+    }
   if (e->work)
-    check_host_path (ld, rec, "work", e->work, e->optional);
+    {
+      check_host_path (ld, rec, "work", e->work, e->optional);
+      judge_host_path (ld, rec, sec_key_line (rec, "work"), "overlay work "
+                       "directory", e->work, true, false);
+    }
 }
 
 static void
@@ -3337,8 +4105,8 @@ build_id_range (struct loader *ld, struct id_map *map, cfg_t *sec,
                 "must not)");
       return;
     }
-  map->ranges = xrealloc (map->ranges,
-                          (map->n_ranges + 1) * sizeof *map->ranges);
+  map->ranges = grow_for_one (map->ranges, map->n_ranges,
+                              sizeof *map->ranges);
   map->ranges[map->n_ranges++] = (struct id_range) {
     (uint32_t) inside, (uint32_t) outside, (uint32_t) count,
     { xstrdup (rec->file), rec->line }
@@ -3486,6 +4254,34 @@ cgroup_size (cfg_t *sec, const char *key, bool *has, uint64_t *v)
   *has = s && strcmp (s, "max") != 0 && parse_size (s, v, &overflow);
 }
 
+/* The smallest memory limit a jail starts under: the jail's pid 1 and an
+ * exec of a small program take about 512K (measured), so below 1M the
+ * limit kills most jails as they start. */
+#define CGROUP_MEMORY_WARN ((uint64_t) 1 << 20)
+
+/* A memory limit the kernel takes but no jail can run under: under a page
+ * it rounds to none at all (the OOM killer at the first fault). */
+static void
+check_cgroup_memory (struct loader *ld, const struct cgroup_spec *c,
+                     const struct sec_rec *rec)
+{
+  if (!c->has_memory)
+    return;
+  const struct key_rec *k = key_origin (ld, "cgroup.memory");
+  const char *file = k ? k->file : rec->file;
+  int line = k ? k->line : rec->line;
+  uint64_t page = (uint64_t) sysconf (_SC_PAGESIZE);
+  if (c->memory < page)
+    ld_diag_at (ld, DIAG_ERROR, file, line, "cgroup: 'memory' %" PRIu64
+                " is less than a page (%" PRIu64 " bytes): the jail is "
+                "killed at its first step (\"max\" means no limit)",
+                c->memory, page);
+  else if (c->memory < CGROUP_MEMORY_WARN)
+    ld_diag_at (ld, DIAG_WARNING, file, line, "cgroup: 'memory' %" PRIu64
+                " is below 1M: the jail is likely killed as it starts",
+                c->memory);
+}
+
 static void
 build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
               const struct sec_rec *rec)
@@ -3499,6 +4295,7 @@ build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   c->cpu = cpu >= CGROUP_CPU_MIN && cpu <= CGROUP_CPU_MAX ? cpu : 0;
   free (c->origin.file);
   c->origin = (struct spec_origin) { xstrdup (rec->file), rec->line };
+  check_cgroup_memory (ld, c, rec);
   /* cgroup v1 can only limit memory and swap together. */
   const struct key_rec *k = key_origin (ld, "cgroup.memory_swap");
   if (c->has_memory_swap && !c->has_memory)
@@ -3583,6 +4380,10 @@ build_top_level (struct loader *ld, struct jail_spec *spec, const char *path)
   spec->description = xstrdup (ld->description ? ld->description : "");
   spec->argv = copy_list (cfg, "argv", &spec->n_argv);
   spec->cwd = xstrdup (cfg_getstr (cfg, "cwd"));
+  const struct key_rec *cwd_set = key_origin (ld, "cwd");
+  spec->cwd_origin.file = xstrdup (cwd_set ? cwd_set->file : spec->origin.file);
+  spec->cwd_origin.line = cwd_set && !is_override_file (cwd_set->file)
+                            ? cwd_set->line : 0;
   spec->hostname = xstrdup (cfg_getstr (cfg, "hostname"));
   spec->uid = (uid_t) cfg_getint (cfg, "uid");
   spec->gid = (gid_t) cfg_getint (cfg, "gid");
@@ -3950,10 +4751,81 @@ check_destinations (struct loader *ld, const struct jail_spec *spec)
   free (first);
 }
 
-static bool
-ranges_overlap (uint32_t a, uint32_t n, uint32_t b, uint32_t m)
+/* A pair of overlapping ranges of a map, by index: LATER is reported. */
+struct overlap
 {
-  return (uint64_t) a < (uint64_t) b + m && (uint64_t) b < (uint64_t) a + n;
+  size_t later, earlier;
+  bool inside;
+};
+
+struct range_order
+{
+  const struct id_map *map;
+  bool inside;
+};
+
+static uint64_t
+range_start (const struct id_range *r, bool inside)
+{
+  return inside ? r->inside : r->outside;
+}
+
+static int
+by_range_start (const void *a, const void *b, void *arg)
+{
+  const struct range_order *o = arg;
+  size_t i = *(const size_t *) a, j = *(const size_t *) b;
+  uint64_t x = range_start (&o->map->ranges[i], o->inside);
+  uint64_t y = range_start (&o->map->ranges[j], o->inside);
+  return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
+}
+
+/* The ranges that overlap another one in their inside (or outside) ids, in
+ * one sweep of the ranges sorted by start: a range overlaps one before it
+ * exactly when it starts before the furthest end so far.  A pairwise check
+ * would take 14 s and a report per pair for 3,000 ranges. */
+static void
+find_overlaps (const struct id_map *map, bool inside, struct overlap **v,
+               size_t *n, size_t *cap)
+{
+  size_t *order = xcalloc (map->n_ranges, sizeof *order);
+  for (size_t i = 0; i < map->n_ranges; i++)
+    order[i] = i;
+  struct range_order o = { map, inside };
+  qsort_r (order, map->n_ranges, sizeof *order, by_range_start, &o);
+  uint64_t furthest = 0;
+  size_t holder = 0;
+  for (size_t k = 0; k < map->n_ranges; k++)
+    {
+      const struct id_range *r = &map->ranges[order[k]];
+      uint64_t start = range_start (r, inside), end = start + r->count;
+      if (k > 0 && start < furthest)
+        {
+          RESERVE_ONE (*v, *n, *cap);
+          (*v)[(*n)++] = (struct overlap) {
+            order[k] > holder ? order[k] : holder,
+            order[k] > holder ? holder : order[k], inside };
+        }
+      if (k == 0 || end > furthest)
+        {
+          furthest = end;
+          holder = order[k];
+        }
+    }
+  free (order);
+}
+
+/* In the order of the file: by the range reported, then the other one,
+ * the inside ids first. */
+static int
+by_reported_range (const void *a, const void *b)
+{
+  const struct overlap *x = a, *y = b;
+  if (x->later != y->later)
+    return x->later < y->later ? -1 : 1;
+  if (x->earlier != y->earlier)
+    return x->earlier < y->earlier ? -1 : 1;
+  return (int) y->inside - (int) x->inside;
 }
 
 static void
@@ -3963,18 +4835,32 @@ check_id_map (struct loader *ld, const struct id_map *map, const char *name)
     ld_diag_at (ld, DIAG_ERROR, map->ranges[MAX_ID_RANGES].origin.file,
                 map->ranges[MAX_ID_RANGES].origin.line, "%s: more than %d "
                 "ranges", name, MAX_ID_RANGES);
-  for (size_t i = 0; i < map->n_ranges; i++)
-    for (size_t j = 0; j < i; j++)
-      {
-        const struct id_range *a = &map->ranges[j], *b = &map->ranges[i];
-        bool in = ranges_overlap (a->inside, a->count, b->inside, b->count);
-        bool out = ranges_overlap (a->outside, a->count, b->outside, b->count);
-        if (in || out)
-          ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line,
-                      "%s: the %s ids overlap the range at %s:%d", name,
-                      in ? "inside" : "outside", a->origin.file,
-                      a->origin.line);
-      }
+  struct overlap *v = NULL;
+  size_t n = 0, cap = 0, shown = 0;
+  find_overlaps (map, true, &v, &n, &cap);
+  find_overlaps (map, false, &v, &n, &cap);
+  if (n > 0)
+    qsort (v, n, sizeof *v, by_reported_range);
+  for (size_t i = 0; i < n; i++)
+    {
+      if (i > 0 && v[i].later == v[i - 1].later
+          && v[i].earlier == v[i - 1].earlier)
+        continue;       /* the same pair, inside and outside */
+      const struct id_range *a = &map->ranges[v[i].earlier];
+      const struct id_range *b = &map->ranges[v[i].later];
+      if (shown++ == MAX_OVERLAP_REPORTS)
+        {
+          ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line, "%s: "
+                      "more ranges overlap (only the first %d are shown)",
+                      name, MAX_OVERLAP_REPORTS);
+          break;
+        }
+      ld_diag_at (ld, DIAG_ERROR, b->origin.file, b->origin.line,
+                  "%s: the %s ids overlap the range at %s:%d", name,
+                  v[i].inside ? "inside" : "outside", a->origin.file,
+                  a->origin.line);
+    }
+  free (v);
 }
 
 static bool
@@ -4002,6 +4888,71 @@ check_ids (struct loader *ld, const struct jail_spec *spec, const char *key,
               "mapped by any %s range", key, id, map_name);
 }
 
+/* The host id ID of the jail is, by MAP (ID itself when MAP is empty). */
+static bool
+map_to_host (const struct id_map *map, uint32_t id, uint32_t *host)
+{
+  for (size_t i = 0; i < map->n_ranges; i++)
+    if (id >= map->ranges[i].inside
+        && id - map->ranges[i].inside < map->ranges[i].count)
+      {
+        *host = map->ranges[i].outside + (id - map->ranges[i].inside);
+        return true;
+      }
+  return false;
+}
+
+/* An overlay's upper and work must be writable by the host id the jail's
+ * uid is, or the kernel mounts the overlay read-only (and the run fails).
+ * Said where that id is known without running: the profile maps the uid
+ * itself, or a rootless jail is the launcher's own id.  By the mode bits:
+ * a guess (groups, ACLs), so a warning. */
+static void
+check_overlay_dirs (struct loader *ld, const struct jail_spec *spec)
+{
+  uint32_t uid = spec->uid, gid = spec->gid;
+  if (ld->mount_checks_sources || ld->unset_vars)
+    return;                 /* the mount says it precisely */
+  if (spec->namespaces & JAIL_NS_USER)
+    {
+      if (spec->uid_map.n_ranges)
+        {
+          if (!map_to_host (&spec->uid_map, spec->uid, &uid)
+              || !map_to_host (&spec->gid_map, spec->gid, &gid))
+            return;
+        }
+      else if (ld->running_as_root)
+        return;             /* the map is chosen at run time */
+      else
+        uid = (uint32_t) geteuid (), gid = (uint32_t) getegid ();
+    }
+  if (uid == 0)
+    return;
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (e->kind != FS_OVERLAY || e->upper == NULL || e->work == NULL)
+        continue;
+      const char *dirs[] = { e->upper, e->work }, *keys[] = { "upper", "work" };
+      for (size_t k = 0; k < 2; k++)
+        {
+          struct stat st;
+          if (stat (dirs[k], &st) < 0)
+            continue;
+          mode_t m = st.st_mode;
+          bool w = st.st_uid == uid ? (m & 0300) == 0300
+                   : st.st_gid == gid ? (m & 0030) == 0030
+                   : (m & 0003) == 0003;
+          if (!w)
+            ld_diag_at (ld, DIAG_WARNING, e->origin.file, e->origin.line,
+                        "mount '%s': %s '%s' is not writable by host uid %u "
+                        "(the jail's uid %u): the kernel would mount the "
+                        "overlay read-only, and the run fails", e->dest,
+                        keys[k], dirs[k], uid, spec->uid);
+        }
+    }
+}
+
 static void
 check_root_dir (struct loader *ld, const struct jail_spec *spec)
 {
@@ -4015,6 +4966,22 @@ check_root_dir (struct loader *ld, const struct jail_spec *spec)
   else if (state != 0)
     key_diag (ld, DIAG_ERROR, "root", &spec->origin, "root '%s': %s",
               spec->root, strerror (state));
+  if (state != 0)
+    return;
+  /* Judged as it resolves: "/tmp/.." and a link to "/" are "/" too. */
+  struct stat st;
+  int r = stat (spec->root, &st);
+  profile_inputs_host_path (ld->inputs, spec->root, r == 0 ? &st : NULL,
+                            errno);
+  if (r == 0 && same_host_file (&st, host_dirs, 1))
+    {
+      char *name = spelled (spec->root, "/");
+      key_diag (ld, DIAG_WARNING, "root", &spec->origin, "root is the host's "
+                "%s: the jail sees the host's whole tree, read-only, with the "
+                "host's /proc and /sys unmasked where the profile mounts "
+                "nothing over them", name);
+      free (name);
+    }
 }
 
 /* What weakens the jail on purpose is allowed, but said. */
@@ -4036,6 +5003,29 @@ check_hardening (struct loader *ld, const struct jail_spec *spec)
               "terminal of the command's own session");
 }
 
+/* What validates key by key but cannot run. */
+static void
+check_runnable (struct loader *ld, const struct jail_spec *spec)
+{
+  if (spec->n_argv > 0 && spec->argv[0][0] == '\0' && !ld->unset_vars)
+    key_diag (ld, DIAG_ERROR, "argv", &spec->origin, "'argv': the program "
+              "(its first entry) is an empty string");
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (e->kind != FS_PROC || (spec->namespaces & JAIL_NS_PID))
+        continue;
+      if (spec->namespaces & JAIL_NS_USER)
+        ld_diag_at (ld, DIAG_ERROR, e->origin.file, e->origin.line, "mount "
+                    "'%s': a proc mount in a user namespace needs the 'pid' "
+                    "namespace (the kernel refuses it without)", e->dest);
+      else
+        ld_diag_at (ld, DIAG_WARNING, e->origin.file, e->origin.line, "mount "
+                    "'%s': without the 'pid' namespace, the proc mount shows "
+                    "the host's processes", e->dest);
+    }
+}
+
 /* The rules that involve more than one value. */
 static void
 check_spec (struct loader *ld, const struct jail_spec *spec)
@@ -4047,6 +5037,8 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   check_ids (ld, spec, "uid", spec->uid, &spec->uid_map, "uid_map");
   check_ids (ld, spec, "gid", spec->gid, &spec->gid_map, "gid_map");
   check_root_dir (ld, spec);
+  check_overlay_dirs (ld, spec);
+  check_runnable (ld, spec);
   if (!(spec->namespaces & JAIL_NS_MOUNT))
     key_diag (ld, DIAG_ERROR, "namespaces", &spec->origin, "'namespaces' must "
               "include \"mount\" (cordon always pivots into a new root)");
@@ -4074,7 +5066,7 @@ loader_init (struct loader *ld, struct diagnostics *diags, bool profile)
   cfg_opt_t *schema = make_schema (profile);
   set_callbacks (schema);
   ld->cfg = cfg_init (schema, CFGF_NONE);
-  free (schema);
+  free_schema (schema);
   if (ld->cfg == NULL)
     return false;
   cfg_set_error_function (ld->cfg, on_confuse_error);
@@ -4102,6 +5094,7 @@ load_top (struct loader *ld, const char *path)
       return;
     }
   profile_inputs_file (ld->inputs, path, text, len, &st);
+  count_file (ld, path, len, 0);      /* the first: within the bounds */
   char *dir = dir_of (path);
   push_frame (ld, path, dir, &st, true, false);
   parse_top_frame (ld, text, len);

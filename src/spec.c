@@ -77,6 +77,7 @@ jail_spec_free (struct jail_spec *spec)
   free (spec->name);
   free (spec->description);
   free (spec->origin.file);
+  free (spec->cwd_origin.file);
   free_strv (spec->argv, spec->n_argv);
   free (spec->cwd);
   free (spec->hostname);

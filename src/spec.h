@@ -230,6 +230,8 @@ struct jail_spec
                                        then needs "-- CMD" */
   size_t n_argv;
   char *cwd;                        /* default "/" */
+  struct spec_origin cwd_origin;    /* where cwd was set; line 0: nowhere
+                                       (the default) or a -D */
   char *hostname;                   /* NULL: leave as is (default "cordon" when uts is on) */
   uid_t uid;                        /* ids inside the jail */
   gid_t gid;

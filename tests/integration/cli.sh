@@ -44,6 +44,42 @@ like "... but warned about with its line" "$out" "^$T/risky.conf:1: warning: "
 $CORDON check --strict "$T/risky.conf" >/dev/null 2>&1
 is "--strict makes the warning fail" "$?" 1
 
+# The host paths a profile hands out are judged by what they resolve to,
+# not by how they are spelled.
+ln -s / "$T/rootlink"
+ln -s /etc "$T/etclink"
+for src in /tmp/.. /proc/self/root "$T/rootlink" //; do
+  printf 'mount "/host" { type = "bind" source = "%s" writable = true }\n' "$src" > "$T/risky2.conf"
+  out=$($CORDON check --strict "$T/risky2.conf" 2>&1); rc=$?
+  is "--strict: a writable bind of $src fails" "$rc" 1
+  like "... as the host's /" "$out" "risky2.conf:1: warning: mount '/host': writable bind of the host's /( \('$src' resolves to it\))?\$"
+done
+printf 'mount "/x" { type = "bind" source = "%s" writable = true }\n' /sys/kernel/../kernel > "$T/risky2.conf"
+like "a writable bind of a part of /sys is warned about" \
+  "$($CORDON check "$T/risky2.conf" 2>&1)" "writable bind of '/sys/kernel/../kernel', part of the host's /sys"
+printf 'mount "/x" { type = "bind" source = "%s" writable = true }\n' "$T/etclink" > "$T/risky2.conf"
+like "a writable bind of a link to /etc is the host's /etc" \
+  "$($CORDON check "$T/risky2.conf" 2>&1)" "writable bind of the host's /etc \('$T/etclink' resolves to it\)"
+mkdir -p "$T/lower" "$T/work"
+printf 'mount "/x" {\n type = "overlay"\n lower = {"%s"}\n upper = "%s"\n work = "%s"\n}\n' "$T/lower" "$T/etclink" "$T/work" > "$T/risky2.conf"
+like "an overlay upper on the host's /etc is warned about, on its line" \
+  "$($CORDON check "$T/risky2.conf" 2>&1)" "risky2.conf:4: warning: mount '/x': overlay upper of the host's /etc"
+printf 'mount "/x" { type = "bind" source = "%s" writable = true }\n' "$T" > "$T/risky2.conf"
+is "a writable bind of an ordinary directory is no warning" "$($CORDON check --strict "$T/risky2.conf" 2>&1)" ""
+for src in / /tmp/.. "$T/rootlink"; do
+  printf 'root = "%s"\n' "$src" > "$T/risky2.conf"
+  like "root = $src is warned about as the host's /" "$($CORDON check "$T/risky2.conf" 2>&1)" \
+    "risky2.conf:1: warning: root is the host's /( \('$src' resolves to it\))?: the jail sees the host's whole tree"
+done
+# A container socket, bound even read-only (under a /run of our own).
+out=$(unshare -m sh -c 'mount -t tmpfs none /run && mkdir -p /run/x &&
+  python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\"/run/docker.sock\")" &&
+  ln -s /run/docker.sock /run/x/d.sock &&
+  printf "mount \"/x\" { type = \"bind\" source = \"/run/x/d.sock\" }\n" > "$1" &&
+  "$2" check --strict "$1"' sh "$T/risky2.conf" "$CORDON" 2>&1); rc=$?
+is "--strict: a read-only bind of the docker socket fails" "$rc" 1
+like "... naming it" "$out" "risky2.conf:1: warning: mount '/x': bind of the host's /run/docker.sock \('/run/x/d.sock' resolves to it\): whoever connects"
+
 # Lookup by name: the search path, never the current directory.
 cp "$P/default.conf" "$T/xdg/cordon/profiles/mine.conf"
 sed -i 's/^name .*/name = "mine"/; s/^description .*/description = "my own jail"/' "$T/xdg/cordon/profiles/mine.conf"
@@ -69,6 +105,27 @@ out=$($CORDON show -D frobnicate=1 2>&1); rc=$?
 is "-D with an unknown key fails" "$rc" 1
 like "... naming the key" "$out" "frobnicate"
 
+# A -D value is one value, never profile text (CI passes branch names and
+# job parameters through -D).
+inject='hostname=x mount "/" { type = "bind" source = "/" writable = true }'
+out=$($CORDON check -D "$inject" "$P/default.conf" 2>&1); rc=$?
+is "check: a -D value with a section in it is invalid" "$rc" 1
+like "... with a -D KEY=VALUE: error: line" "$out" "^-D hostname=x mount .*: error: 'hostname' takes one string"
+out=$($CORDON run -D "$inject" -- /bin/sh -c 'echo ran; touch /etc/cordon-pwned' 2>&1); rc=$?
+is "run: a -D value with a section in it exits 125" "$rc" 125
+unlike "... and runs nothing" "$out" "ran"
+out=$($CORDON run -D 'hostname="x"
+cwd="/etc"' -- /bin/pwd 2>&1); rc=$?
+is "run: a newline in a -D value does not start a key" "$rc:$(printf '%s\n' "$out" | wc -l)" "125:1"
+like "-D keeps a quoted value with spaces as one string" \
+  "$($CORDON show -D 'description="a b # c"')" 'description = "a b # c"'
+out=$($CORDON check -D cwd "$P/default.conf" 2>&1); rc=$?
+is "check: -D without = is an error with its -D" "$rc:$out" "1:-D cwd: error: expected KEY=VALUE"
+out=$($CORDON run -D cwd -- /bin/true 2>&1); rc=$?
+is "run: -D without = exits 125" "$rc:$out" "125:-D cwd: error: expected KEY=VALUE"
+$CORDON run --no-such-option -- /bin/true >/dev/null 2>&1
+is "run: an unknown option exits 125" "$?" 125
+
 # run: exit statuses of cordon itself.
 out=$($CORDON run "$T/bad.conf" -- /bin/true 2>&1); rc=$?
 is "run with an invalid profile exits 125" "$rc" 125
@@ -80,6 +137,10 @@ out=$($CORDON run "$T/noargv.conf" 2>&1); rc=$?
 is "run without a command exits 125" "$rc" 125
 like "... and says to give one after --" "$out" "no command"
 is "run -- CMD replaces argv" "$($CORDON run -- /bin/echo hello)" "hello"
+printf 'argv = {"/bin/true"}\n\ncwd = "/nonexistent-cordon-cwd"\n' > "$T/nocwd.conf"
+out=$($CORDON run "$T/nocwd.conf" 2>&1); rc=$?
+is "run: a cwd missing in the jail exits 125" "$rc" 125
+like "... naming the profile line that set it" "$out" "$T/nocwd.conf:3: cwd: chdir /nonexistent-cordon-cwd: "
 is "run passes the command's status through" "$($CORDON run -- /bin/sh -c 'exit 7'; echo $?)" 7
 
 # --report FILE: written only to a regular file of the caller's own, never
@@ -171,6 +232,17 @@ unlike "CORDON_CACHE_DIR= turns the cache off" "$out" "profile .*: from the cach
 like "... and the run is the same" "$out" "^two$"
 out=$(CORDON_CACHE_DIR=/proc/cordon-cannot-write $CORDON run -v "$T/cached.conf" 2>&1); rc=$?
 is "a cache that cannot be written is no cache, not an error" "$rc:$(printf '%s\n' "$out" | grep -v '^cordon: ' | grep -v warning)" "0:two"
+# A cached run judges its host paths again: a link retargeted to / is
+# warned about, though the profile is unchanged.
+mkdir -p "$T/safe" && ln -sfn "$T/safe" "$T/movable"
+profile cached-link "mount \"/m\" { type = \"bind\" source = \"$T/movable\" writable = true }"
+$CORDON run "$T/cached-link.conf" -- true >/dev/null 2>&1
+unlike "a writable bind of a link to a plain directory is no warning" \
+  "$($CORDON run -v "$T/cached-link.conf" -- true 2>&1)" "warning: mount '/m'"
+ln -sfn / "$T/movable"
+out=$($CORDON run -v "$T/cached-link.conf" -- true 2>&1)
+like "once the link leads to /, the run warns" "$out" "warning: mount '/m': writable bind of the host's / \('$T/movable' resolves to it\)"
+unlike "... from a fresh parse" "$out" "profile .*: from the cache"
 unset CORDON_CACHE_DIR
 # The cache directory is opened level by level from /, each level checked
 # and never looked up by its path again: a symbolic link in the path, or a

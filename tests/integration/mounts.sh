@@ -143,4 +143,74 @@ like "-v: ... and with one, the size" \
   "$("$CORDON" run -v "$T/fs.conf" -- true 2>&1)" 'mount tmpfs on /tmp \(mode 1777, size 1048576\)'
 
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot; host_mounts_matching newroot)" ""
+# A mount meant writable that would come out read-only fails the run,
+# naming the directory and the host id that needs to write it: an overlay
+# whose upper and work the jail's host id cannot write (root-owned, 0755,
+# in a root run whose jail is mapped elsewhere) ...
+mkdir -p "$T/rupper" "$T/rwork"
+chmod 755 "$T/rupper" "$T/rwork"
+profile rover "mount \"/o\" { type = \"overlay\" lower = {\"$T/lower\"} upper = \"$T/rupper\" work = \"$T/rwork\" }"
+out=$("$CORDON" run "$T/rover.conf" -- sh -c 'echo x > /o/new' 2>&1); rc=$?
+is "overlay upper the jail cannot write: the run fails (125)" "$rc" 125
+like "... naming the directories and the host id" "$out" \
+  "rover.conf:[0-9]+: mount overlay on /o: the kernel made it read-only: upper $T/rupper and work $T/rwork must be writable by host uid [0-9]+ \(the jail's uid 0\)"
+# (each root jail has a host id of its own, from root_id_range)
+host=$(printf '%s' "$out" | sed -n 's/.*writable by host uid \([0-9]*\) .*/\1/p')
+is "... the jail's own host id, of root_id_range" \
+  "$(echo "$host" | awk '{ print ($1 >= 2147418112 && $1 < 2147418112 + 65536) }')" 1
+like "check warns where it can tell: a rootless jail is nobody's id" \
+  "$(as_nobody "$CORDON_ANY" check "$T/rover.conf" 2>&1)" \
+  "rover.conf:[0-9]+: warning: mount '/o': upper '$T/rupper' is not writable by host uid 65534 \(the jail's uid 0\)"
+profile rovermap "mount \"/o\" { type = \"overlay\" lower = {\"$T/lower\"} upper = \"$T/rupper\" work = \"$T/rwork\" }" \
+  'uid_map { inside = 0 outside = 100000 count = 1 }' 'gid_map { inside = 0 outside = 100000 count = 1 }'
+like "... and a profile that maps the uid itself" "$("$CORDON" check "$T/rovermap.conf" 2>&1)" \
+  "warning: mount '/o': work '$T/rwork' is not writable by host uid 100000 \(the jail's uid 0\)"
+chmod 777 "$T/rupper"
+like "... only work, when upper is writable" "$("$CORDON" run "$T/rover.conf" -- true 2>&1)" \
+  "made it read-only: work $T/rwork must be writable by host uid [0-9]+ \(the jail's uid 0\)"
+chmod 777 "$T/rwork"
+is "... no warning once both are writable" "$("$CORDON" check --strict "$T/rovermap.conf" 2>&1)" ""
+ok "... and with both writable, the overlay is" "$CORDON" run "$T/rover.conf" -- sh -c 'echo x > /o/new'
+# ... and a writable bind of a directory on a read-only mount.
+mkdir -p "$T/rosrc"
+profile robind "mount \"/w\" { type = \"bind\" source = \"$T/rosrc\" writable = true }"
+out=$(unshare -m sh -c 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && "$2" run "$3" -- sh -c "echo x > /w/new"' sh "$T/rosrc" "$CORDON" "$T/robind.conf" 2>&1); rc=$?
+is "a writable bind of a read-only mount: the run fails (125)" "$rc" 125
+like "... saying so" "$out" "robind.conf:[0-9]+: mount $T/rosrc on /w \(rw\): the source is on a read-only mount of the host"
+
+# A destination (or a directory on the way to one) that is a symlink
+# leading out of the jail is refused, and the error says that.
+mkdir -p "$T/dangling" && ln -sfn /cordon-nowhere "$T/dangling/out"
+profile viasymlink 'symlink "/src/evil" { target = "/cordon-nowhere" }' \
+  'mount "/src/evil/x" { type = "tmpfs" }'
+out=$("$CORDON" run "$T/viasymlink.conf" -- true 2>&1); rc=$?
+is "a mount under a symlink entry leading nowhere: 125" "$rc" 125
+like "... the error says the destination is a symlink" "$out" \
+  "viasymlink.conf:[0-9]+: destination /src/evil is a symlink to /cordon-nowhere, which is not in the jail; refused\$"
+profile onsymlink "mount \"/w\" { type = \"bind\" source = \"$T/dangling\" }" \
+  'mount "/w/out" { type = "tmpfs" }'
+like "a mount on a symlink in a bound tree: the same" \
+  "$("$CORDON" run "$T/onsymlink.conf" -- true 2>&1)" \
+  "onsymlink.conf:[0-9]+: destination /w/out is a symlink to /cordon-nowhere, which is not in the jail; refused\$"
+
+# A proc mount whose masked paths would not fit in a path buffer fails,
+# rather than leaving some of them unmasked without a word.
+long=$(python3 -c 'print("/" + "/".join(["a" * 200] * 20) + "/" + "b" * 63)')
+profile longproc "mount \"$long\" { type = \"proc\" }"
+out=$("$CORDON" run "$T/longproc.conf" -- true 2>&1); rc=$?
+is "a proc mount too deep to mask: 125" "$rc" 125
+like "... saying so" "$out" "masked paths: under /a+\.\.\. \(4084 bytes\): File name too long"
+
+# The masks over a bound /sys follow the file the source resolves to, not
+# its spelling.
+ln -s /sys "$T/syslink"
+profile sysbind 'mount "/sys" { type = "bind" source = "/sys" }'
+like "a bound /sys has /sys/firmware, with mask_paths = false" \
+  "$("$CORDON" run "$T/sysbind.conf" -D mask_paths=false -- ls -A /sys/firmware 2>&1)" "[a-z]"
+for src in /sys /sys/. /proc/self/root/sys "$T/syslink"; do
+  profile sysbind "mount \"/sys\" { type = \"bind\" source = \"$src\" }"
+  is "a bind of $src: /sys/firmware is masked" \
+    "$("$CORDON" run "$T/sysbind.conf" -- ls -A /sys/firmware 2>&1)" ""
+done
+
 done_testing

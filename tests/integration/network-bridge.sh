@@ -8,8 +8,11 @@
 make_uplink
 
 NETNS=$(stat -L -c %i /proc/self/ns/net)
-LEASES=/run/cordon/net/cordon0@$NETNS
-at_exit 'rm -rf "$LEASES"'
+COOKIE=$(/usr/bin/python3 -c 'import socket, struct
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+print(struct.unpack("Q", s.getsockopt(socket.SOL_SOCKET, 71, 8))[0])')
+LEASES=/run/cordon/net/cordon0@$COOKIE
+at_exit 'rm -rf "$LEASES" "/run/cordon/net/cordon0@$NETNS"'
 mkdir -p "$T/share" && chmod 777 "$T/share"
 share="mount \"/share\" { type = \"bind\" source = \"$T/share\" writable = true }"
 net_profile auto 'network { mode = "bridge" }' "$share"
@@ -105,6 +108,32 @@ kill -KILL $k; wait $k 2>/dev/null
 n=0; while ip -o link | grep -q cordon-v && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 "$CORDON" run "$T/auto.conf" -- true
 is "the next run removed the killed one's lease and forwards" "$(leftovers)" ""
+
+# A killed jail with 100 published ports: its lease lists them all, and
+# the next run removes every one (the lease is read to its end).
+many=$(i=0; while [ $i -lt 100 ]; do printf '"127.0.0.1:%d:8000", ' $((20000 + i)); i=$((i + 1)); done)
+net_profile many "network { mode = \"bridge\" publish = { ${many%, } } }"
+fresh "$T/k"
+"$CORDON" run "$T/many.conf" -- $PY -c "$BIND" 0.0.0.0 8000 60 > "$T/k" 2>&1 & k=$!
+wait_for "$T/k" bound
+is "100 publish entries: all 100 forwards are in place" \
+  "$(nft list map ip cordon publish_addr | grep -o '127\.0\.0\.1 \. tcp \. [0-9]*' | wc -l)" 100
+kill -KILL $k; wait $k 2>/dev/null
+n=0; while ip -o link | grep -q cordon-v && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+"$CORDON" run "$T/auto.conf" -- true
+is "the next run removed all 100 forwards of the killed one" "$(leftovers)" ""
+
+# Leases are the namespace's, by its cookie: the leases of a dead namespace
+# that had this one's inode number (a stale lease naming a veth) are not
+# taken for this namespace's, and their veth is left alone.
+mkdir -p "/run/cordon/net/cordon0@$NETNS"
+printf 'pid 1\nveth ctest-victim\n' > "/run/cordon/net/cordon0@$NETNS/10.88.0.77"
+ip link add ctest-victim type veth peer name ctest-victim2
+"$CORDON" run "$T/auto.conf" -- true
+ok "a dead namespace's lease with this inode number removes nothing here" \
+  ip link show ctest-victim
+ip link del ctest-victim 2>/dev/null
+rm -rf "/run/cordon/net/cordon0@$NETNS"
 
 # nat: one masquerade element for the subnet, added once.
 "$CORDON" run "$T/nat.conf" -- true

@@ -37,6 +37,17 @@ for who in root nobody; do
   is "$who: pasta is gone with the jail" "$(pastas_here)" ""
 done
 
+# pasta's command line is built to size: 100 published ports (each two
+# arguments) all reach pasta, the last one too.
+many=$(i=0; while [ $i -lt 100 ]; do printf '"%d:%d", ' $((20000 + i)) $((20000 + i)); i=$((i + 1)); done)
+net_profile many "network { mode = \"user\" publish = { ${many%, } } }"
+fresh "$T/m"
+"$CORDON" run "$T/many.conf" -- $PY -c "$SERVE" 0.0.0.0 20099 last > "$T/m" 2>&1 & m=$!
+wait_for "$T/m" 'listening|Error|error|failed'
+like "100 publish entries: the jail starts" "$(cat "$T/m")" listening
+is "... and the 100th port reaches the jail" "$($PY -c "$GET" 127.0.0.1 20099 2>&1)" last
+wait $m
+
 # A killed launcher takes pasta along (it is pasta's parent-death signal).
 fresh "$T/k"
 "$CORDON" run "$T/user.conf" -- $PY -c "$BIND" 127.0.0.1 9000 60 > "$T/k" 2>&1 & k=$!
@@ -45,6 +56,20 @@ like "a running jail has its pasta" "$(pastas_here)" "[0-9]"
 kill -KILL $k; wait $k 2>/dev/null
 n=0; while [ -n "$(pastas_here)" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 is "pasta is gone with a killed launcher" "$(pastas_here)" ""
+
+# Where /dev/net/tun is not open to everyone (no udev), an unprivileged
+# run's error says so, and how to fix it.  The node is this namespace's own
+# (world_usable_tun), closed for the test.
+if ! userns_works; then
+  skip "nobody: /dev/net/tun not writable" "unprivileged user namespaces are off"
+else
+  chmod 0600 /dev/net/tun
+  out=$(as_nobody "$CORDON_ANY" run "$T/user.conf" -- true 2>&1); rc=$?
+  chmod 0666 /dev/net/tun
+  is "nobody, /dev/net/tun not writable: the run fails with 125" "$rc" 125
+  like "... saying pasta needs read and write access to it" "$out" \
+    "network: pasta failed .*; pasta needs read and write access to /dev/net/tun \(mode 0600, owner root\); on systems without udev, chmod 0666 /dev/net/tun"
+fi
 
 # Without pasta: a clear error naming the Debian package.
 out=$(unshare -m sh -c "mount --bind /dev/null $(command -v pasta) && \"$CORDON\" run \"$T/user.conf\" -- true" 2>&1); rc=$?

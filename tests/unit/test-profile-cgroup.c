@@ -102,6 +102,22 @@ test_invalid (void)
                "'pids' must be between 1 and 4194304, not 5000000\n");
   check_error ("bad-cpu.conf", "bad-cpu.conf:2: error: cgroup: 'cpu' must be "
                "a number of CPUs between 0.01 and 4096, not 0\n");
+  check_error ("memory-zero.conf", "memory-zero.conf:2: error: cgroup: "
+               "'memory' 0 is less than a page (4096 bytes): the jail is "
+               "killed at its first step (\"max\" means no limit)\n");
+  check_error ("memory-byte.conf", "memory-byte.conf:2: error: cgroup: "
+               "'memory' 1 is less than a page (4096 bytes): the jail is "
+               "killed at its first step (\"max\" means no limit)\n");
+  char *text;
+  struct jail_spec *spec = load ("memory-small.conf", &text);
+  tap_ok (spec && strcmp (text, "memory-small.conf:2: warning: cgroup: "
+                          "'memory' 65536 is below 1M: the jail is likely "
+                          "killed as it starts\n") == 0,
+          "a memory limit below 1M is a warning");
+  if (spec == NULL || strstr (text, "warning") == NULL)
+    printf ("# %s", text);
+  jail_spec_free (spec);
+  free (text);
   check_error ("swap-without-memory.conf", "swap-without-memory.conf:3: "
                "error: cgroup: 'memory_swap' needs 'memory' (the swap "
                "allowed on top of it)\n");

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "profile.h"
 #include "tap.h"
+#include "util.h"
 #include "profile-test-helpers.h"
 #include "util.h"
 
@@ -337,14 +339,14 @@ static void
 test_overrides (void)
 {
   char *ov[] = { "time_limit=10", "argv={\"/bin/true\"}",
-                 "namespaces={\"user\",\"mount\",\"uts\",\"net\"}", "environment.clear=false",
+                 "namespaces={\"user\",\"mount\",\"pid\",\"uts\",\"net\"}", "environment.clear=false",
                  "cwd=/tmp" };
   char *text;
   struct jail_spec *s = load_with (NULL, ov, 5, false, &text);
   tap_ok (s && s->time_limit == 10, "-D time_limit=10");
   tap_ok (s && strv_is (s->argv, s->n_argv, "/bin/true"), "-D argv={...}");
-  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_UTS
-                                 | JAIL_NS_NET)
+  tap_ok (s && s->namespaces == (JAIL_NS_USER | JAIL_NS_MOUNT | JAIL_NS_PID
+                                 | JAIL_NS_UTS | JAIL_NS_NET)
           && *text == '\0',
           "-D namespaces={...}");
   tap_ok (s && !s->env.clear && s->env.n_keep == 3,
@@ -376,10 +378,99 @@ test_overrides (void)
   expect_errors (NULL, subkey, 1, "-D environment.nope=1: error: no such "
                  "option 'environment.nope'\n", "-D of an unknown section key");
   char *two[] = { "cwd=/tmp frob=1", "hostname=bad_host" };
-  expect_errors (NULL, two, 2, "-D cwd=/tmp frob=1: error: no such option "
-                 "'frob'\n-D hostname=bad_host: error: invalid hostname "
+  expect_errors (NULL, two, 2, "-D cwd=/tmp frob=1: error: 'cwd' takes one "
+                 "string, and 'frob=1' follows it (quote a value that has "
+                 "spaces or any of # = { } ( ) + , * ' \")\n"
+                 "-D hostname=bad_host: error: invalid hostname "
                  "'bad_host' (1 to 64 letters, digits, '-' and '.')\n",
                  "each -D's problems are shown with that -D");
+}
+
+/* A -D value is one value of its key's type, never profile text: what
+ * would be syntax in a file is an error, not more keys or sections. */
+static void
+test_override_injection (void)
+{
+  char *inject[] = {
+    "hostname=x mount \"/\" { type = \"bind\" source = \"/\" writable = true }",
+    "hostname=\"x\" mount \"/\" { type = \"bind\" source = \"/\" }",
+    "hostname=x\ncwd = \"/etc\"",
+    "hostname=\"x\"\ncwd=\"/etc\"",
+    "hostname=x # comment",
+    "hostname=x /* comment */",
+    "hostname=x}",
+    "hostname=x { }",
+    "hostname={\"x\"}",
+    "hostname=\"x\" \"y\"",
+    "hostname=\"x",
+    "hostname='x' cwd = '/etc'",
+    "hostname=include(\"/etc/passwd\")",
+    "hostname=//x",
+    "hostname=",
+    "description=${HOME}",
+    "namespaces={\"user\", \"mount\"} cwd = \"/etc\"",
+    "namespaces={\"user\" \"mount\"}",
+    "namespaces={\"user\", {\"mount\"}}",
+    "namespaces={\"user\", \"mount\"",
+    "argv+={\"x\"} uid = 5",
+    "time_limit=10 uid = 0",
+    "environment.clear=false } mount \"/\" { type = \"tmpfs\"",
+    "network.mode=none",  /* sets a section key: legitimate, see below */
+    "seccomp.rule=x",
+    "mount.type=bind",
+    "environment.keep.x=1",
+    "include=x",
+    "cwd+=/tmp",
+    "uid={5}",
+  };
+  for (size_t i = 0; i < sizeof inject / sizeof *inject; i++)
+    {
+      char *text;
+      struct jail_spec *s = load_with (NULL, &inject[i], 1, false, &text);
+      bool legit = strcmp (inject[i], "network.mode=none") == 0;
+      if (legit)
+        tap_ok (s != NULL && *text == '\0', "-D %s is one value", inject[i]);
+      else
+        tap_ok (s == NULL && strncmp (text, "-D ", 3) == 0
+                && strstr (text, ": error: ") && !strchr (text, '\n')[1],
+                "-D value %zu that is not one value is one error", i);
+      if (!legit && (s != NULL || !strstr (text, ": error: ")))
+        printf ("# -D %s\n# got: %s\n", inject[i], text);
+      jail_spec_free (s);
+      free (text);
+    }
+
+  char *nul[] = { "cwd=\"/tmp\\0/../etc\"" };
+  expect_errors (NULL, nul, 1, "-D cwd=\"/tmp\\0/../etc\": error: escape "
+                 "sequence '\\0' is a NUL byte, which a string cannot hold\n",
+                 "a -D value's escapes are checked as in a file");
+
+  char *octal[] = { "uid=0100" };
+  expect_errors (NULL, octal, 1, "-D uid=0100: error: 'uid' must be a decimal "
+                 "integer, not '0100' (no leading zeros, '+', 0x or blanks)\n",
+                 "a -D integer is decimal too");
+
+  char *nl[] = { "hostname=x\ncwd = \"/etc\"" };
+  expect_errors (NULL, nl, 1, "-D hostname=x\\ncwd = \"/etc\": error: "
+                 "'hostname' takes one string, and '\\ncwd = \"/etc\"' "
+                 "follows it (quote a value that has spaces or any of # = { } "
+                 "( ) + , * ' \")\n",
+                 "a newline in -D is shown escaped, never as a line of its own");
+
+  /* What is one value stays one, whatever it holds. */
+  char *data[] = { "description=\"a } mount \\\"/\\\" { # /* ${HOME} $HOME\"",
+                   "name='x\" include(\"y\")'",
+                   "argv={\"/bin/echo\", \"a b\", 'c,d', e$f}" };
+  char *text;
+  struct jail_spec *s = load_with (NULL, data, 3, false, &text);
+  tap_ok (s && *text == '\0'
+          && strcmp (s->description, "a } mount \"/\" { # /* ${HOME} $HOME")
+             == 0
+          && strcmp (s->name, "x\" include(\"y\")") == 0
+          && strv_is (s->argv, s->n_argv, "/bin/echo|a b|c,d|e$f"),
+          "quoted -D values are data: no syntax, no expansion");
+  jail_spec_free (s);
+  free (text);
 }
 
 /* Invalid fixtures: the file and its exact diagnostics. */
@@ -445,6 +536,20 @@ static const struct
     "file (first at line 1)\n" },
   { "list-set-twice", "invalid/list-set-twice.conf:3: error: 'argv' is set "
     "twice in this file (first at line 1)\n" },
+  /* An empty list and a list written as one value are assignments like
+   * any other (libconfuse calls back for neither the same way). */
+  { "list-empty-twice", "invalid/list-empty-twice.conf:3: error: 'argv' is "
+    "set twice in this file (first at line 1)\n" },
+  { "list-scalar-twice", "invalid/list-scalar-twice.conf:2: error: 'argv' is "
+    "set twice in this file (first at line 1)\n" },
+  { "section-list-twice", "invalid/section-list-twice.conf:4: error: "
+    "'environment.keep' is set twice in this file (first at line 2)\n"
+    "invalid/section-list-twice.conf:9: error: mount '/src': 'lower' is set "
+    "twice (first at line 8)\n" },
+  { "namespaces-empty", "invalid/namespaces-empty.conf:3: warning: no 'net' "
+    "namespace: the jail shares the host's network (its interfaces, ports and "
+    "abstract sockets)\ninvalid/namespaces-empty.conf:3: error: 'namespaces' "
+    "must include \"mount\" (cordon always pivots into a new root)\n" },
   { "section-twice", "invalid/section-twice.conf:3: error: mount '/tmp' is "
     "declared twice in this file (first at line 1)\n" },
   { "key-twice-in-section", "invalid/key-twice-in-section.conf:3: error: mount "
@@ -458,6 +563,8 @@ static const struct
     "in the arguments of include()\n" },
   { "include-unclosed", "invalid/include-unclosed.conf:2: error: '(' is not "
     "closed before the end of the file\n" },
+  { "include-unreadable", "invalid/include-unreadable.conf:2: error: "
+    "include(\"inc\"): invalid/inc: not a regular file\n" },
   { "include-args", "invalid/include-args.conf:1: error: include() takes one "
     "file name\n" },
   { "unset-var", "invalid/unset-var.conf:4: error: environment variable "
@@ -534,6 +641,11 @@ static const struct
     "not a directory\n" },
   { "hostname-bad", "invalid/hostname-bad.conf:1: error: invalid hostname "
     "'bad_host name' (1 to 64 letters, digits, '-' and '.')\n" },
+  { "proc-no-pid", "invalid/proc-no-pid.conf:2: error: mount '/proc': a "
+    "proc mount in a user namespace needs the 'pid' namespace (the kernel "
+    "refuses it without)\n" },
+  { "argv-empty", "invalid/argv-empty.conf:1: error: 'argv': the program (its "
+    "first entry) is an empty string\n" },
   { "hostname-no-uts", "invalid/hostname-no-uts.conf:2: error: 'hostname' "
     "needs the 'uts' namespace\n" },
   { "uid-range", "invalid/uid-range.conf:1: error: 'uid' must be between 0 and "
@@ -553,13 +665,44 @@ static const struct
   { "unterminated-comment", "invalid/unterminated-comment.conf:2: error: "
     "unterminated comment\n" },
   { "bad-escape", "invalid/bad-escape.conf:1: error: bad escape sequence '\\9' "
-    "(octal escapes are \\0 to \\377)\n" },
+    "(octal escapes are \\1 to \\377)\n" },
+  /* An escape never changes a value silently: a NUL would cut it short, an
+   * unknown escape would be a guess. */
+  { "nul-escape", "invalid/nul-escape.conf:1: error: escape sequence '\\0' "
+    "is a NUL byte, which a string cannot hold\n" },
+  { "nul-env-set", "invalid/nul-env-set.conf:2: error: escape sequence "
+    "'\\x00' is a NUL byte, which a string cannot hold\n" },
+  { "nul-content", "invalid/nul-content.conf:2: error: escape sequence "
+    "'\\000' is a NUL byte, which a string cannot hold\n" },
+  { "nul-list", "invalid/nul-list.conf:2: error: escape sequence '\\x0' is a "
+    "NUL byte, which a string cannot hold\n" },
+  { "bad-hex-escape", "invalid/bad-hex-escape.conf:1: error: bad escape "
+    "sequence '\\x' (hexadecimal escapes are \\x1 to \\xff)\n" },
+  { "unknown-escape", "invalid/unknown-escape.conf:1: error: unknown escape "
+    "sequence '\\q' (known: \\n \\t \\r \\b \\f \\a \\e \\v \\\\ \\\" "
+    "\\' \\$, \\1 to \\377, \\x1 to \\xff)\n" },
   { "empty", "invalid/empty.conf: error: file is empty\n" },
   { "whitespace", "invalid/whitespace.conf: error: file is empty\n" },
   { "bad-bool", "invalid/bad-bool.conf:1: error: invalid boolean value for "
     "option 'writable'\n" },
   { "bad-int", "invalid/bad-int.conf:1: error: invalid integer value for "
     "option 'uid'\n" },
+  /* Integers are decimal: libconfuse's strtol (.., 0) would read 01000 as
+   * 512 and 0x10 as 16; its lexer would drop a lone '+'. */
+  { "int-octal", "invalid/int-octal.conf:1: error: 'uid' must be a decimal "
+    "integer, not '01000' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-hex", "invalid/int-hex.conf:2: error: uid_map: 'outside' must be a "
+    "decimal integer, not '0x10' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-plus", "invalid/int-plus.conf:1: error: unexpected '+' (to append, "
+    "write '+=' without a blank)\n" },
+  { "int-list", "invalid/int-list.conf:2: error: 'pass_fds' must be a decimal "
+    "integer, not '010' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-section", "invalid/int-section.conf:2: error: cgroup: 'pids' must be "
+    "a decimal integer, not '064' (no leading zeros, '+', 0x or blanks)\n" },
+  { "int-blank", "invalid/int-blank.conf:1: error: 'gid' must be a decimal "
+    "integer, not ' 7' (no leading zeros, '+', 0x or blanks)\n" },
+  { "plus-blank", "invalid/plus-blank.conf:1: error: unexpected '+' (to "
+    "append, write '+=' without a blank)\n" },
   { "append-scalar", "invalid/append-scalar.conf:1: error: attempt to append "
     "to non-list option 'cwd'\n" },
 };
@@ -645,6 +788,160 @@ test_bad_files (void)
   unlink ("big.conf");
   unlink ("max.conf");
   rmdir ("dir.conf");
+  if (chdir (fixtures) != 0 || rmdir (dir) != 0)
+    tap_ok (0, "cleanup %s", dir);
+}
+
+/* Write PATH from a format, for the generated profiles below. */
+__attribute__ ((format (printf, 2, 3))) static void
+write_text (const char *path, const char *fmt, ...)
+{
+  char *text = NULL;
+  va_list ap;
+  va_start (ap, fmt);
+  int n = vasprintf (&text, fmt, ap);
+  va_end (ap);
+  if (n >= 0)
+    write_file (path, text, (size_t) n);
+  free (text);
+}
+
+static size_t
+count_lines (const char *s)
+{
+  size_t n = 0;
+  for (; s && *s; s++)
+    n += *s == '\n';
+  return n;
+}
+
+/* Expect PATH to fail with LINES diagnostics, the last one LAST. */
+static void
+expect_bounded (const char *path, size_t lines, const char *last,
+                const char *what)
+{
+  char *text;
+  struct jail_spec *s = load_with (path, NULL, 0, false, &text);
+  size_t n = count_lines (text);
+  const char *tail = text;
+  for (size_t i = 0; n > 0 && i + 1 < n; i++)
+    tail = strchr (tail, '\n') + 1;
+  bool ok = s == NULL && n == lines && strncmp (tail, last, strlen (last)) == 0;
+  tap_ok (ok, "%s", what);
+  if (!ok)
+    printf ("# %zu lines (expected %zu), last: %.200s\n", n, lines, tail);
+  jail_spec_free (s);
+  free (text);
+}
+
+/* One load has bounds, whatever its includes: each ends it with one error
+ * at once, where the load used to take hours or gigabytes. */
+static void
+test_load_bounds (void)
+{
+  char dir[] = "/tmp/cordon-test-XXXXXX";
+  if (mkdtemp (dir) == NULL || chdir (dir) != 0)
+    {
+      tap_ok (0, "temporary directory: %s", strerror (errno));
+      return;
+    }
+  /* 4 includes a file over 5 levels: 1365 files, within the depth limit */
+  for (int level = 0; level < 5; level++)
+    {
+      char name[32];
+      snprintf (name, sizeof name, "fan%d.conf", level);
+      write_text (name, "include(\"fan%d.conf\")\ninclude(\"fan%d.conf\")\n"
+                  "include(\"fan%d.conf\")\ninclude(\"fan%d.conf\")\n",
+                  level + 1, level + 1, level + 1, level + 1);
+    }
+  write_text ("fan5.conf", "time_limit = 1\n");
+  expect_bounded ("fan0.conf", 1, "fan4.conf:4: error: include(\"fan5.conf\"): "
+                  "more than 256 files in one profile (with its includes): "
+                  "stopping here", "an include fan-out stops at 256 files");
+
+  size_t mib = 1024 * 1024;
+  char *big = malloc (mib);
+  memset (big, '#', mib);
+  for (size_t i = 80; i < mib; i += 80)
+    big[i] = '\n';
+  big[mib - 1] = '\n';
+  write_file ("big.conf", big, mib);
+  free (big);
+  struct strbuf top = { 0 };
+  for (int i = 0; i < 17; i++)
+    sb_puts (&top, "include(\"big.conf\")\n");
+  write_file ("bytes.conf", top.s, top.n);
+  free (top.s);
+  expect_bounded ("bytes.conf", 1, "bytes.conf:16: error: include(\"big.conf\"): "
+                  "more than 16 MiB in the files of one profile (with its "
+                  "includes): stopping here", "the files of a load stop at 16 "
+                  "MiB");
+
+  struct strbuf many = { 0 };
+  for (int i = 0; i < 500; i++)
+    {
+      char line[64];
+      snprintf (line, sizeof line, "frob%d = %d\n", i, i);
+      sb_puts (&many, line);
+    }
+  write_file ("errors.conf", many.s, many.n);
+  free (many.s);
+  expect_bounded ("errors.conf", 101, "errors.conf: error: more than 100 "
+                  "errors: stopping here", "the 101st error stops the load");
+
+  struct strbuf secs = { 0 };
+  for (int i = 0; i < 4097; i++)
+    {
+      char line[64];
+      snprintf (line, sizeof line, "dir \"/d%d\" { }\n", i);
+      sb_puts (&secs, line);
+    }
+  write_file ("sections.conf", secs.s, secs.n);
+  free (secs.s);
+  expect_bounded ("sections.conf", 1, "sections.conf:4097: error: more than "
+                  "4096 sections in one profile (with its includes): stopping "
+                  "here", "the 4097th section stops the load");
+
+  struct strbuf values = { 0 };
+  sb_puts (&values, "argv = {\"/bin/true\"}\n");
+  for (int i = 0; i < 4096; i++)
+    sb_puts (&values, "argv += \"x\"\n");
+  write_file ("values.conf", values.s, values.n);
+  free (values.s);
+  expect_bounded ("values.conf", 1, "values.conf:4097: error: more than 4096 "
+                  "values in the lists of one profile (with its includes): "
+                  "stopping here", "the 4097th list value stops the load");
+
+  /* 400 ranges that all overlap: once a pairwise report of 79,800 errors */
+  struct strbuf maps = { 0 };
+  sb_puts (&maps, "namespaces = {\"user\", \"mount\", \"net\"}\n");
+  for (int i = 0; i < 400; i++)
+    {
+      char line[80];
+      snprintf (line, sizeof line, "uid_map { inside = 0 outside = %d "
+                "count = 1000 }\n", 100000 + i);
+      sb_puts (&maps, line);
+    }
+  write_file ("ranges.conf", maps.s, maps.n);
+  free (maps.s);
+  expect_bounded ("ranges.conf", 12, "ranges.conf:8: error: uid_map: more "
+                  "ranges overlap (only the first 10 are shown)",
+                  "overlapping id ranges: a bounded report");
+  char *text;
+  struct jail_spec *s = load_with ("ranges.conf", NULL, 0, false, &text);
+  tap_ok (strncmp (text, "ranges.conf:342: error: uid_map: more than 340 "
+                   "ranges\nranges.conf:3: error: uid_map: the inside ids "
+                   "overlap the range at ranges.conf:2\n", 107) == 0,
+          "... in the order of the file");
+  jail_spec_free (s);
+  free (text);
+
+  const char *files[] = { "fan0.conf", "fan1.conf", "fan2.conf", "fan3.conf",
+                          "fan4.conf", "fan5.conf", "big.conf", "bytes.conf",
+                          "errors.conf", "sections.conf", "values.conf",
+                          "ranges.conf" };
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+    unlink (files[i]);
   if (chdir (fixtures) != 0 || rmdir (dir) != 0)
     tap_ok (0, "cleanup %s", dir);
 }
@@ -881,8 +1178,10 @@ main (void)
   test_vars ();
   test_misc_valid ();
   test_overrides ();
+  test_override_injection ();
   test_invalid ();
   test_bad_files ();
+  test_load_bounds ();
   test_print ();
   test_resolve_and_list ();
   test_settings ();
