@@ -303,20 +303,25 @@ fi
 
 # ---- enter is no way out: the attack probes give what they give in run ----
 use_attack_probe
-n=$U-probe
 cp "$PROBE" "$T/probe/suid" && chmod 4755 "$T/probe/suid"
-probe_all='for a in keyctl "mount /tmp" ptrace unshare setns "open-read /proc/keys" "open-read /proc/1/exe" "open-read /proc/1/environ"; do printf "%s: " "$a"; attack $a; done; printf "suid: "; suid euid; grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status'
-mkdir -p "$T/pw" && chmod 777 "$T/pw"
-rm -f "$T/w/ready.$n"
-"$CORDON" run --name $n "$P" -D uid=65534 -D gid=65534 -- sh -c "touch /tmp/r; sleep 60" &
-launcher=$!
-bg_pids="$bg_pids $launcher"
-wait_for "$CORDON" enter $n -- test -e /tmp/r
-via_run=$("$CORDON" run "$P" -D uid=65534 -D gid=65534 -- sh -c "$probe_all" 2>&1)
-via_enter=$("$CORDON" enter $n -- sh -c "$probe_all" 2>&1)
-like "the probes through run are refused" "$via_run" "keyctl: EPERM"
-is "the probes through enter give the same" "$via_enter" "$via_run"
-echo "$via_enter" | sed 's/^/# /'
-"$CORDON" stop $n; wait $launcher
+probe_all='for a in keyctl "mount /tmp" ptrace unshare setns "open-read /proc/keys" "open-read /proc/1/exe" "open-read /proc/1/environ" "open-read /proc/1/mem"; do printf "%s: " "$a"; attack $a; done; printf "suid: "; suid euid; grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status'
+for who in root nobody; do
+  if [ $who = root ]; then
+    c() { "$CORDON" "$@"; }
+  elif userns_works; then
+    c() { as_nobody env XDG_RUNTIME_DIR="$T/xdg" PROBE_DIR="$PROBE_DIR" "$CORDON_ANY" "$@"; }
+  else skip "$who: the probes through enter" "unprivileged user namespaces are off"; continue; fi
+  n=$U-probe-$who
+  c run --name $n "$P" -D uid=65534 -D gid=65534 -- sh -c "touch /tmp/r; sleep 60" &
+  launcher=$!
+  bg_pids="$bg_pids $launcher"
+  wait_for c enter $n -- test -e /tmp/r
+  via_run=$(c run "$P" -D uid=65534 -D gid=65534 -- sh -c "$probe_all" 2>&1)
+  via_enter=$(c enter $n -- sh -c "$probe_all" 2>&1)
+  like "$who: the probes through run are refused" "$via_run" "keyctl: EPERM"
+  is "$who: the probes through enter give the same" "$via_enter" "$via_run"
+  echo "$via_enter" | sed 's/^/# /'
+  c stop $n; wait $launcher
+done
 
 done_testing
