@@ -2278,8 +2278,9 @@ parse_rlimit_part (int resource, const char *s, size_t n, uint64_t *out)
     }
   else if (cordon_rlimit_is_size (resource))
     ok = parse_size (v, out, &overflow) && *out != UINT64_MAX;
-  else
-    ok = *v >= '0' && *v <= '9' && parse_u64 (v, out) && *out != UINT64_MAX;
+  else      /* a count, as integers are: decimal, "010" refused, never 8 */
+    ok = v[strspn (v, "0123456789")] == '\0' && (v[0] != '0' || v[1] == '\0')
+         && parse_size (v, out, &overflow) && *out != UINT64_MAX;
   free (v);
   return ok;
 }
@@ -2367,6 +2368,9 @@ check_seccomp_rule_key (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt,
     value_error (ld, cfg, line, "'%s': bad comparison '%s' (\"OP VALUE\" with "
                  "OP one of == != < <= > >=, or \"& MASK == VALUE\")",
                  opt->name, v ? v : "");
+  else if (cmp.op == SECCOMP_CMP_MASKED_EQ && (cmp.value & ~cmp.mask) != 0)
+    value_error (ld, cfg, line, "'%s': '%s' can never hold: VALUE has bits "
+                 "that MASK clears", opt->name, v);
 }
 
 static void
@@ -2381,7 +2385,7 @@ check_rlimit (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
                  "or \"SOFT:HARD\")", opt->name, v ? v : "",
                  cordon_rlimit_is_size (resource)
                    ? "a size with an optional K, M, G or T suffix"
-                   : "a number");
+                   : "a decimal number without leading zeros");
   else if (soft > hard)
     value_error (ld, cfg, line, "'%s': the soft limit '%s' is above the "
                  "hard one", opt->name, v);
