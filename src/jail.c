@@ -23,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <linux/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -194,8 +196,8 @@ same_name (const char *entry, const char *name, size_t len)
 
 /* The command's environment: the caller's (unless cleared), plus the kept
  * names, then the set NAME=value pairs, which replace earlier ones. */
-static char **
-build_env (const struct env_spec *env)
+char **
+jail_command_env (const struct env_spec *env)
 {
   size_t n_caller = 0;
   while (environ != NULL && environ[n_caller] != NULL)
@@ -284,15 +286,38 @@ exec_search (char *const argv[], char **envp)
 }
 
 static int
-drop_to_jail_ids (const struct child *c, cordon_error_t *err)
+drop_to_jail_ids (const struct jail_spec *spec, bool may_setgroups,
+                  cordon_error_t *err)
 {
-  const struct jail_spec *spec = c->spec;
-  if (c->plan.setgroups_allowed && setgroups (0, NULL) < 0)
+  if (may_setgroups && setgroups (0, NULL) < 0)
     return fail_errno (err, "setgroups");
   if (setresgid (spec->gid, spec->gid, spec->gid) < 0)
     return fail_errno (err, "setresgid %u", (unsigned) spec->gid);
   if (setresuid (spec->uid, spec->uid, spec->uid) < 0)
     return fail_errno (err, "setresuid %u", (unsigned) spec->uid);
+  return 0;
+}
+
+int
+jail_command_identity (const struct jail_spec *spec, bool may_setgroups,
+                       cordon_error_t *err)
+{
+  if (cordon_caps_before_id_change (spec->capabilities, err) < 0
+      || drop_to_jail_ids (spec, may_setgroups, err) < 0)
+    return -1;
+  const char *cwd = spec->cwd ? spec->cwd : "/";
+  if (chdir (cwd) < 0)
+    {
+      /* the path is inside the jail: only now can it be found missing, so
+       * the error names the profile line that set it */
+      fail_errno (err, "chdir %s", cwd);
+      const struct spec_origin *o = &spec->cwd_origin;
+      if (o->file && o->line > 0)
+        cordon_error_wrap (err, "%s:%d: cwd", o->file, o->line);
+      else if (o->file)
+        cordon_error_wrap (err, "%s: cwd", o->file);
+      return -1;
+    }
   return 0;
 }
 
@@ -310,15 +335,24 @@ keep_only_passed_fds (const struct jail_spec *spec, cordon_error_t *err)
   return 0;
 }
 
+int
+jail_command_exec (char *const argv[], char **envp)
+{
+  int e = exec_search (argv, envp);
+  dprintf (STDERR_FILENO, "cordon: %s: %s\n", argv[0], strerror (e));
+  return e;
+}
+
 /* The last steps before exec, in this order: limits, descriptors, session,
  * capabilities, no_new_privs, and the seccomp filter last, so that none
  * of cordon's own calls meets it.  Without no_new_privs the kernel lets
  * only a holder of CAP_SYS_ADMIN load a filter: it then goes in before
  * the capabilities are dropped (as runc does). */
-static int
-harden_command (const struct child *c, cordon_error_t *err)
+int
+jail_command_harden (const struct jail_spec *spec,
+                     const struct cordon_seccomp_bpf *seccomp, int sock,
+                     cordon_error_t *err)
 {
-  const struct jail_spec *spec = c->spec;
   bool filter_first = !spec->no_new_privs;
   if (cordon_rlimits_apply (spec, err) < 0
       || keep_only_passed_fds (spec, err) < 0)
@@ -326,16 +360,16 @@ harden_command (const struct child *c, cordon_error_t *err)
   if (spec->new_session && setsid () < 0)
     return fail_errno (err, "setsid");
   /* Its own terminal, ready before the launcher relays a byte to it. */
-  if (spec->tty && tty_take_terminal (c->sock, err) < 0)
+  if (spec->tty && tty_take_terminal (sock, err) < 0)
     return -1;
   if (filter_first && (cordon_caps_raise_effective (err) < 0
-                       || cordon_seccomp_load (&c->seccomp, err) < 0))
+                       || cordon_seccomp_load (seccomp, err) < 0))
     return -1;
   if (cordon_caps_apply (spec->capabilities, err) < 0)
     return -1;
   if (spec->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return fail_errno (err, "prctl PR_SET_NO_NEW_PRIVS");
-  if (!filter_first && cordon_seccomp_load (&c->seccomp, err) < 0)
+  if (!filter_first && cordon_seccomp_load (seccomp, err) < 0)
     return -1;
   return 0;
 }
@@ -353,39 +387,24 @@ start_command (void *arg)
   sigaction (SIGCHLD, &c->old_chld, NULL);
   sigprocmask (SIG_SETMASK, &c->old_mask, NULL);
   umask (c->old_umask);
-  if (cordon_caps_before_id_change (spec->capabilities, &err) < 0
-      || drop_to_jail_ids (c, &err) < 0)
+  if (jail_command_identity (spec, c->plan.setgroups_allowed, &err) < 0)
     die_with (c->sock, &err);
-  const char *cwd = spec->cwd ? spec->cwd : "/";
-  if (chdir (cwd) < 0)
-    {
-      /* the path is inside the jail: only now can it be found missing, so
-       * the error names the profile line that set it */
-      fail_errno (&err, "chdir %s", cwd);
-      const struct spec_origin *o = &spec->cwd_origin;
-      if (o->file && o->line > 0)
-        cordon_error_wrap (&err, "%s:%d: cwd", o->file, o->line);
-      else if (o->file)
-        cordon_error_wrap (&err, "%s: cwd", o->file);
-      die_with (c->sock, &err);
-    }
   /* Credential changes clear the parent-death signal: set it again last. */
   if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0)
     {
       fail_errno (&err, "prctl PR_SET_PDEATHSIG");
       die_with (c->sock, &err);
     }
-  char **envp = build_env (&spec->env);
+  char **envp = jail_command_env (&spec->env);
   if (envp == NULL)
     {
       cordon_fail (&err, ENOMEM, "environment");
       die_with (c->sock, &err);
     }
   say (c->opts, "exec %s", spec->argv[0]);
-  if (harden_command (c, &err) < 0)
+  if (jail_command_harden (spec, &c->seccomp, c->sock, &err) < 0)
     die_with (c->sock, &err);
-  int e = exec_search (spec->argv, envp);
-  dprintf (STDERR_FILENO, "cordon: %s: %s\n", spec->argv[0], strerror (e));
+  int e = jail_command_exec (spec->argv, envp);
   tell (c->sock, WIRE_EXEC_FAILED, e, 0);
   return e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC;
 }
@@ -410,6 +429,67 @@ use_jail_fs_ids (const struct child *c, cordon_error_t *err)
       if ((uid_t) setfsuid ((uid_t) -1) != c->spec->uid)
         return cordon_fail (err, EPERM, "setfsuid %u", (unsigned) c->spec->uid);
     }
+  return 0;
+}
+
+/* pid 1's command line, as the jail's ps and /proc/1/cmdline show it:
+ * ours is the launcher's copy, with the host paths of cordon and of the
+ * profile; its environment is the caller's.  PR_SET_MM_MAP (unlike
+ * PR_SET_MM_ARG_START, which wants CAP_SYS_RESOURCE in the host's user
+ * namespace) lets any process point them elsewhere, given the rest of its
+ * memory layout as the kernel has it: fields 26-28 and 45-51 of
+ * /proc/self/stat.  The kernel shows only anonymous memory there, so the
+ * new line lives in a page of its own.  Called while the host's /proc is
+ * still there. */
+#define TITLE_MAX 160
+
+static int
+set_title (const char *title, cordon_error_t *err)
+{
+  char buf[1024];
+  int fd = open ("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fail_errno (err, "open /proc/self/stat");
+  ssize_t n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return fail_errno (err, "read /proc/self/stat");
+  buf[n] = '\0';
+  unsigned long long f[52] = { 0 };
+  char *p = strrchr (buf, ')');
+  for (int i = 3; p != NULL && i < 52; i++)
+    {
+      p = strchr (p + 1, ' ');
+      if (p != NULL)
+        f[i] = strtoull (p + 1, NULL, 10);
+    }
+  if (p == NULL)
+    return cordon_fail (err, 0, "/proc/self/stat: too few fields");
+  char *title_buf = mmap (NULL, TITLE_MAX, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (title_buf == MAP_FAILED)
+    return fail_errno (err, "mmap");
+  size_t len = (size_t) snprintf (title_buf, TITLE_MAX, "%s%c%s",
+                                  "cordon-init", '\0', title ? title : "");
+  if (len >= TITLE_MAX)
+    len = TITLE_MAX - 1;
+  if (title == NULL)
+    len = strlen ("cordon-init");
+  struct prctl_mm_map map = {
+    .start_code = f[26], .end_code = f[27], .start_stack = f[28],
+    .start_data = f[45], .end_data = f[46], .start_brk = f[47],
+    .brk = (uint64_t) (uintptr_t) sbrk (0),
+    .arg_start = (uint64_t) (uintptr_t) title_buf,
+    .arg_end = (uint64_t) (uintptr_t) (title_buf + len + 1),
+    /* no environment at all */
+    .env_start = (uint64_t) (uintptr_t) (title_buf + len + 1),
+    .env_end = (uint64_t) (uintptr_t) (title_buf + len + 1),
+    .exe_fd = (uint32_t) -1,
+  };
+  if (prctl (PR_SET_MM, PR_SET_MM_MAP, &map, sizeof map, 0) < 0)
+    return fail_errno (err, "prctl PR_SET_MM_MAP (pid 1's command line)");
+  if (prctl (PR_SET_NAME, "cordon-init", 0, 0, 0) < 0)
+    return fail_errno (err, "prctl PR_SET_NAME");
   return 0;
 }
 
@@ -469,6 +549,8 @@ child_main (struct child *c, int launcher_end)
   close (launcher_end);
   /* While the launcher writes our maps; a failure is told once it listens. */
   int joined = cgroup_join (&c->join, &err);
+  if (joined == 0)
+    joined = set_title (c->opts->title, &err);
   char go;
   ssize_t n;
   while ((n = recv (c->sock, &go, 1, 0)) < 0 && errno == EINTR)
@@ -531,6 +613,18 @@ release (pid_t pid, int sock, struct child *c, cordon_error_t *err)
   return 0;
 }
 
+/* Tell the caller (the registry) that the jail runs, and where. */
+static int
+announce (const struct child *c, struct jail_started *s, cordon_error_t *err)
+{
+  const struct jail_spec *spec = c->spec;
+  if (c->opts->started == NULL)
+    return 0;
+  s->address = spec->network.mode == NETWORK_HOST ? "host"
+               : c->net.lease_name[0] ? c->net.lease_name : NULL;
+  return c->opts->started (s, c->opts->started_arg, err);
+}
+
 /* tty = true: the command sends its terminal's master before it goes on
  * (a set-up failure before that comes as the usual message instead), and
  * waits for our go once the relay is ready. */
@@ -580,13 +674,15 @@ tty_relay_release (struct tty_relay **relay)
 /* The launcher's side of the jail, from its id maps to its end; a jail
  * given up on is killed and reaped here, before its pid can be reused. */
 static int
-supervise_child (pid_t pid, int sock, struct child *c, bool *timed_out,
+supervise_child (pid_t pid, int sock, struct child *c,
+                 struct jail_started *started, bool *timed_out,
                  struct outcome *o, cordon_error_t *err)
 {
   const struct jail_spec *spec = c->spec;
   cleanup_relay struct tty_relay *relay = NULL;
   int pid1_status;
   if (release (pid, sock, c, err) < 0
+      || announce (c, started, err) < 0
       /* Once its maps are written (a rootless launcher needs the jail's
        * /proc files to be its own for that): no /proc/<pid>/exe of ours
        * for the jail to open when it can see us (CVE-2019-5736). */
@@ -643,24 +739,44 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
     return -1;
   cordon_caps_last ();      /* read here, the command inherits the value */
   heap_settle ();
-  unsigned long flags = clone_flags (spec->namespaces);
+  unsigned ns = spec->namespaces;
+  if (network_clone_joins (spec))
+    ns &= ~(unsigned) JAIL_NS_NET;
+  unsigned long flags = clone_flags (ns);
+  if (network_clone_begin (spec, &c.net, err) < 0)
+    return -1;
   say (opts, "clone (namespaces 0x%lx)", flags);
   pid_t pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL,
                                NULL);
   if (pid == 0)
     {
       c.sock = jail_sock;
+      network_clone_end (&c.net, true, NULL);
       child_main (&c, launcher_sock);
     }
   int saved = errno;
+  if (network_clone_end (&c.net, false, err) < 0)
+    {
+      /* A launcher left in the jail's network cannot clean up the host's. */
+      if (pid > 0)
+        kill_and_reap (pid);
+      return -1;
+    }
   close_fd (&jail_sock);
+  struct jail_started started = { .pid = pid };
+  const char *cgroup_dirs[CGROUP_MAX_DIRS];
+  for (size_t i = 0; i < c.join.n; i++)
+    cgroup_dirs[i] = c.join.dirs[i];
+  started.cgroup_dirs = cgroup_dirs;
+  started.n_cgroup_dirs = c.join.n;
   cgroup_join_close (&c.join);
   if (pid < 0)
     return cordon_fail (err, saved, "clone%s",
                         saved == EPERM || saved == ENOSPC
                         ? " (are user namespaces allowed here? see "
                           "/proc/sys/user/max_user_namespaces)" : "");
-  return supervise_child (pid, launcher_sock, &c, timed_out, o, err);
+  return supervise_child (pid, launcher_sock, &c, &started, timed_out, o,
+                          err);
 }
 
 /* ---- the result ---- */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "error.h"
@@ -45,6 +46,15 @@ struct jail_result
   uint64_t oom_kills;
 };
 
+/* What the launcher knows of a running jail, for its record (registry.h). */
+struct jail_started
+{
+  pid_t pid;                /* the jail's pid 1, on the host */
+  const char *const *cgroup_dirs;   /* the jail's cgroup directories */
+  size_t n_cgroup_dirs;
+  const char *address;      /* the jail's network address, or NULL */
+};
+
 struct jail_options
 {
   int verbose;          /* > 0: say each setup step on stderr ("cordon: ...") */
@@ -55,6 +65,13 @@ struct jail_options
   uint32_t root_id_count;       /* count 0: the built-in range */
   struct jail_result *result;   /* filled by jail_run when not NULL; also
                                    asks for a cgroup to measure peaks */
+  const char *title;            /* pid 1's command line in the jail
+                                   ("cordon-init NAME"); NULL: "cordon-init" */
+  /* Called by the launcher once the jail's pid 1 is released; a failure
+   * ends the jail before its command runs. */
+  int (*started) (const struct jail_started *s, void *arg,
+                  cordon_error_t *err);
+  void *started_arg;
 };
 
 /* Run the jail to completion.  Returns the exit status cordon should exit with
@@ -64,5 +81,30 @@ struct jail_options
  * Leaves nothing behind in either case. */
 int jail_run (const struct jail_spec *spec, const struct jail_options *opts,
               cordon_error_t *err);
+
+/* ---- the command's last steps, shared with `cordon enter` (enter.c) ---- */
+
+struct cordon_seccomp_bpf;
+struct env_spec;
+
+/* In the command's process, inside the jail's namespaces: keep the spec's
+ * capabilities across the change to its uid and gid (no supplementary
+ * groups: setgroups when MAY_SETGROUPS), then go to its cwd. */
+int jail_command_identity (const struct jail_spec *spec, bool may_setgroups,
+                           cordon_error_t *err);
+
+/* The command's environment: the caller's (unless cleared), the kept
+ * names, then the set NAME=value pairs. */
+char **jail_command_env (const struct env_spec *env);
+
+/* The last steps before exec: rlimits, only pass_fds open, setsid, the
+ * terminal (tty = true, over SOCK), capabilities, no_new_privs, SECCOMP. */
+int jail_command_harden (const struct jail_spec *spec,
+                         const struct cordon_seccomp_bpf *seccomp, int sock,
+                         cordon_error_t *err);
+
+/* Exec ARGV with ENVP's PATH; returns the errno that explains the failure
+ * after saying it (ENOENT: exit with 127, else 126). */
+int jail_command_exec (char *const argv[], char **envp);
 
 #endif

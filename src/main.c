@@ -1,4 +1,4 @@
-/* main.c — the command line: run, check, show, list.
+/* main.c — the command line: run, check, show, list, ps, enter, stop.
  *
  * Parses arguments, loads the settings and the profile through the profile
  * module, and hands a validated spec to the jail core.  It owns the exit
@@ -7,19 +7,26 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "enter.h"
 #include "error.h"
 #include "jail.h"
 #include "profile.h"
+#include "registry.h"
 #include "report.h"
 #include "seccomp-filter.h"
+#include "util.h"
 
 #define DEFAULT_SETTINGS_FILE SYSCONFDIR "/cordon/cordon.conf"
 
@@ -43,6 +50,11 @@ struct cli
   size_t n_command;
   const char *report_file;   /* --report FILE */
   const char *report_fd;     /* --report-fd N */
+  const char *name;          /* run --name NAME */
+  bool json;                 /* ps --json */
+  bool tty;                  /* enter -t */
+  const char *signal;        /* stop --signal SIG */
+  const char *timeout;       /* stop --timeout S */
 };
 
 static const char usage_text[] =
@@ -57,6 +69,12 @@ static const char usage_text[] =
   "  show [PROFILE] [-D KEY=VALUE]...\n"
   "                     print the effective profile\n"
   "  list               list the profiles on the search path\n"
+  "  ps [--json]        list the running jails\n"
+  "  enter ID|NAME [-t] [-- CMD [ARG]...]\n"
+  "                     run CMD (default /bin/sh) in a running jail, as\n"
+  "                     confined as the jail's command\n"
+  "  stop ID|NAME [--signal SIG] [--timeout S]\n"
+  "                     signal a jail's command (TERM), SIGKILL after S (10)\n"
   "  seccomp groups     list the seccomp @groups and their system calls\n"
   "\n"
   "PROFILE is a path (anything with a '/') or a name looked up on the profile\n"
@@ -70,6 +88,11 @@ static const char usage_text[] =
   "  -q, --quiet              say nothing but errors\n"
   "      --report FILE        run: write a JSON report of the run to FILE\n"
   "      --report-fd N        run: write it to file descriptor N\n"
+  "      --name NAME          run: name the jail (unique among running ones)\n"
+  "      --json               ps: print JSON\n"
+  "  -t, --tty                enter: a new terminal for CMD, as tty = true\n"
+  "      --signal SIG         stop: the signal to send first (TERM)\n"
+  "      --timeout S          stop: seconds before SIGKILL (10)\n"
   "  -h, --help               show this help\n"
   "  -V, --version            show the version\n"
   "\n"
@@ -125,11 +148,16 @@ parse_args (int argc, char **argv, struct cli *cli)
     { "version", no_argument, NULL, 'V' },
     { "report", required_argument, NULL, 'R' },
     { "report-fd", required_argument, NULL, 'F' },
+    { "name", required_argument, NULL, 'N' },
+    { "json", no_argument, NULL, 'J' },
+    { "tty", no_argument, NULL, 't' },
+    { "signal", required_argument, NULL, 's' },
+    { "timeout", required_argument, NULL, 'T' },
     { NULL, 0, NULL, 0 },
   };
   int c;
   /* '-' returns operands in place so they keep their order with options. */
-  while ((c = getopt_long (argc, argv, "-D:vqhV", long_options, NULL)) != -1)
+  while ((c = getopt_long (argc, argv, "-D:vqhVt", long_options, NULL)) != -1)
     {
       switch (c)
         {
@@ -152,6 +180,21 @@ parse_args (int argc, char **argv, struct cli *cli)
           break;
         case 'F':
           cli->report_fd = optarg;
+          break;
+        case 'N':
+          cli->name = optarg;
+          break;
+        case 'J':
+          cli->json = true;
+          break;
+        case 't':
+          cli->tty = true;
+          break;
+        case 's':
+          cli->signal = optarg;
+          break;
+        case 'T':
+          cli->timeout = optarg;
           break;
         case 'v':
           cli->verbose++;
@@ -205,7 +248,7 @@ load_settings (const struct cli *cli, struct settings *settings, bool for_run)
 static int
 load_profile (const struct cli *cli, const struct settings *settings,
               const char *profile_arg, bool show_warnings, bool for_run,
-              struct jail_spec **spec)
+              struct jail_spec **spec, char **resolved)
 {
   char *path = NULL;
   cordon_error_t err = NULL;
@@ -234,7 +277,10 @@ load_profile (const struct cli *cli, const struct settings *settings,
     fprintf (stderr, "cordon: profile %s: from the cache\n",
              path ? path : "<built-in default>");
   diagnostics_free (&diags);
-  free (path);
+  if (resolved != NULL && r >= 0)
+    *resolved = path;
+  else
+    free (path);
   if (r < 0)
     return -1;
   return (cli->strict && warnings > 0) ? 1 : 0;
@@ -253,7 +299,7 @@ command_check (const struct cli *cli, const struct settings *settings)
     {
       struct jail_spec *spec = NULL;
       int r = load_profile (cli, settings, cli->operands[i], !cli->quiet,
-                            false, &spec);
+                            false, &spec, NULL);
       if (r != 0)
         status = EXIT_CHECK_INVALID;
       else if (cli->verbose)
@@ -273,7 +319,7 @@ command_show (const struct cli *cli, const struct settings *settings)
     }
   struct jail_spec *spec = NULL;
   const char *profile = cli->n_operands == 2 ? cli->operands[1] : NULL;
-  if (load_profile (cli, settings, profile, false, false, &spec) < 0)
+  if (load_profile (cli, settings, profile, false, false, &spec, NULL) < 0)
     return EXIT_CHECK_INVALID;
   int r = profile_print (spec, stdout);
   jail_spec_free (spec);
@@ -365,23 +411,147 @@ open_report (const struct cli *cli, cordon_error_t *err)
   return report_open (cli->report_file, fd, err);
 }
 
+/* ---- the jail's record while it runs (registry.h) ---- */
+
+struct registration
+{
+  struct jail_record rec;
+  bool registered;
+};
+
+/* The effective profile, as `cordon show` prints it, in a string. */
+static char *
+profile_text (const struct jail_spec *spec, size_t *len)
+{
+  char *text = NULL;
+  FILE *f = open_memstream (&text, len);
+  if (f == NULL)
+    return NULL;
+  int r = profile_print (spec, f);
+  if (fclose (f) != 0 || r < 0)
+    {
+      free (text);
+      return NULL;
+    }
+  return text;
+}
+
+/* Before anything starts: the record, and the name taken.  A user without
+ * a state directory (no XDG_RUNTIME_DIR) runs unregistered, unless a name
+ * was asked for. */
+static int
+register_jail (const struct cli *cli, const struct jail_spec *spec,
+               char *profile_path, struct registration *reg,
+               cordon_error_t *err)
+{
+  struct jail_record *rec = &reg->rec;
+  rec->profile_path = profile_path;     /* ours to free from now on */
+  if (cli->name != NULL && !registry_name_valid (cli->name))
+    return cordon_fail (err, 0, "--name %s: a name is 1 to 64 letters, "
+                        "digits, '.', '_' or '-', not starting with '.' or "
+                        "'-'", cli->name);
+  struct registry *r = NULL;
+  cordon_error_t open_err = NULL;
+  if (registry_open (true, &r, &open_err) < 0)
+    {
+      if (cli->name != NULL || geteuid () == 0)
+        {
+          *err = open_err;
+          return -1;
+        }
+      if (cli->verbose > 0)
+        say_error ("not registered (no cordon ps, enter, stop): %s",
+                   open_err->message);
+      cordon_error_free (&open_err);
+      return 0;
+    }
+  size_t len = 0;
+  char *text = profile_text (spec, &len);
+  if (text == NULL)
+    {
+      registry_close (r);
+      return cordon_fail (err, errno, "print the effective profile");
+    }
+  rec->name = xstrdup (cli->name);
+  rec->profile_name = xstrdup (spec->name);
+  rec->uid = getuid ();
+  rec->launcher = getpid ();
+  rec->started = (long long) time (NULL);
+  rec->argv = xcalloc (spec->n_argv + 1, sizeof *rec->argv);
+  for (size_t i = 0; i < spec->n_argv; i++)
+    rec->argv[i] = xstrdup (spec->argv[i]);
+  rec->n_argv = spec->n_argv;
+  int ret = proc_start_time (rec->launcher, &rec->launcher_start);
+  if (ret < 0)
+    cordon_fail (err, errno, "read /proc/%d/stat", (int) rec->launcher);
+  else
+    ret = registry_add (r, rec, text, len, err);
+  free (text);
+  registry_close (r);
+  reg->registered = ret == 0;
+  return ret;
+}
+
+/* The jail runs: its pid 1, cgroup and address go into the record.  The
+ * state directory is opened again here, not kept open: the jail's pid 1
+ * is a copy of the launcher, descriptors and all. */
+static int
+jail_started (const struct jail_started *s, void *arg, cordon_error_t *err)
+{
+  struct registration *reg = arg;
+  if (!reg->registered)
+    return 0;
+  struct jail_record *rec = &reg->rec;
+  rec->pid = s->pid;
+  if (proc_start_time (s->pid, &rec->pid_start) < 0)
+    return cordon_fail (err, errno, "read /proc/%d/stat", (int) s->pid);
+  rec->cgroups = xcalloc (s->n_cgroup_dirs, sizeof *rec->cgroups);
+  for (size_t i = 0; i < s->n_cgroup_dirs; i++)
+    rec->cgroups[i] = xstrdup (s->cgroup_dirs[i]);
+  rec->n_cgroups = s->n_cgroup_dirs;
+  rec->address = xstrdup (s->address);
+  struct registry *r = NULL;
+  if (registry_open (false, &r, err) < 0)
+    return -1;
+  if (r == NULL)
+    return cordon_fail (err, ENOENT, "the state directory went away");
+  int ret = registry_update (r, rec, err);
+  registry_close (r);
+  return ret;
+}
+
+static void
+unregister_jail (struct registration *reg)
+{
+  struct registry *r = NULL;
+  cordon_error_t err = NULL;
+  if (reg->registered && registry_open (false, &r, &err) == 0 && r != NULL)
+    registry_remove (r, reg->rec.id);
+  cordon_error_free (&err);
+  registry_close (r);
+  jail_record_free (&reg->rec);
+}
+
 static int
 command_run (const struct cli *cli, const struct settings *settings)
 {
   if (cli->n_operands > 2)
     {
-      fputs ("Usage: cordon run [PROFILE] [-D KEY=VALUE]... [-- CMD [ARG]...]\n",
-             stderr);
+      fputs ("Usage: cordon run [PROFILE] [--name NAME] [-D KEY=VALUE]... "
+             "[-- CMD [ARG]...]\n", stderr);
       return EXIT_CORDON_FAILED;
     }
   const char *profile = cli->n_operands == 2 ? cli->operands[1] : NULL;
   struct jail_spec *spec = NULL;
-  if (load_profile (cli, settings, profile, cli->verbose > 0, true, &spec) < 0)
+  char *profile_path = NULL;
+  if (load_profile (cli, settings, profile, cli->verbose > 0, true, &spec,
+                    &profile_path) < 0)
     return EXIT_CORDON_FAILED;
 
   if (cli->n_command > 0 && replace_argv (spec, cli->command, cli->n_command) < 0)
     {
       say_error ("out of memory");
+      free (profile_path);
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
@@ -389,28 +559,44 @@ command_run (const struct cli *cli, const struct settings *settings)
     {
       say_error ("%s: no command: the profile sets no argv; give one after --",
                  spec->origin.file ? spec->origin.file : "profile");
+      free (profile_path);
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
 
   struct jail_result result;
+  struct registration reg = { 0 };
   struct jail_options opts = { .verbose = cli->verbose, .quiet = cli->quiet,
                                .cgroup_parent = settings->cgroup_parent,
                                .cgroup_version = settings->cgroup_version,
                                .root_id_start = settings->root_id_start,
-                               .root_id_count = settings->root_id_count };
+                               .root_id_count = settings->root_id_count,
+                               .started = jail_started,
+                               .started_arg = &reg };
   cordon_error_t err = NULL;
+  if (register_jail (cli, spec, profile_path, &reg, &err) < 0)
+    {
+      say_error ("%s", err->message);
+      cordon_error_free (&err);
+      unregister_jail (&reg);
+      jail_spec_free (spec);
+      return EXIT_CORDON_FAILED;
+    }
+  opts.title = reg.rec.name ? reg.rec.name
+               : reg.registered ? reg.rec.id : NULL;
   int report = open_report (cli, &err);
   if (report == -1)
     {
       say_error ("%s", err->message);
       cordon_error_free (&err);
+      unregister_jail (&reg);
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
   if (report >= 0)
     opts.result = &result;
   int status = jail_run (spec, &opts, &err);
+  unregister_jail (&reg);
   if (report >= 0)
     {
       cordon_error_t rerr = NULL;
@@ -430,6 +616,413 @@ command_run (const struct cli *cli, const struct settings *settings)
       cordon_error_free (&err);
     }
   jail_spec_free (spec);
+  return status;
+}
+
+/* ---- ps, enter, stop ---- */
+
+/* The first of FILES under DIR that holds a number. */
+static bool
+read_cgroup_number (const struct jail_record *rec, const char *const *files,
+                    unsigned long long *n)
+{
+  for (size_t i = 0; i < rec->n_cgroups; i++)
+    for (size_t j = 0; files[j] != NULL; j++)
+      {
+        char path[4200];
+        snprintf (path, sizeof path, "%s/%s", rec->cgroups[i], files[j]);
+        FILE *f = fopen (path, "re");
+        if (f == NULL)
+          continue;
+        int ok = fscanf (f, "%llu", n);
+        fclose (f);
+        if (ok == 1)
+          return true;
+      }
+  return false;
+}
+
+struct jail_usage
+{
+  bool has_memory, has_peak, has_pids;
+  unsigned long long memory, peak, pids;
+};
+
+static void
+read_usage (const struct jail_record *rec, struct jail_usage *u)
+{
+  static const char *const memory[] = { "memory.current",
+                                        "memory.usage_in_bytes", NULL };
+  static const char *const peak[] = { "memory.peak",
+                                      "memory.max_usage_in_bytes", NULL };
+  static const char *const pids[] = { "pids.current", NULL };
+  u->has_memory = read_cgroup_number (rec, memory, &u->memory);
+  u->has_peak = read_cgroup_number (rec, peak, &u->peak);
+  u->has_pids = read_cgroup_number (rec, pids, &u->pids);
+}
+
+static void
+user_name (uid_t uid, char *buf, size_t size)
+{
+  struct passwd *pw = getpwuid (uid);
+  if (pw != NULL)
+    snprintf (buf, size, "%s", pw->pw_name);
+  else
+    snprintf (buf, size, "%u", (unsigned) uid);
+}
+
+static void
+format_uptime (long long s, char *buf, size_t size)
+{
+  if (s < 0)
+    s = 0;
+  if (s < 60)
+    snprintf (buf, size, "%llds", s);
+  else if (s < 3600)
+    snprintf (buf, size, "%lldm%02llds", s / 60, s % 60);
+  else if (s < 86400)
+    snprintf (buf, size, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+  else
+    snprintf (buf, size, "%lldd%02lldh", s / 86400, s % 86400 / 3600);
+}
+
+static void
+format_bytes (bool has, unsigned long long n, char *buf, size_t size)
+{
+  if (!has)
+    snprintf (buf, size, "-");
+  else if (n >= 10ULL << 30)
+    snprintf (buf, size, "%lluG", n >> 30);
+  else if (n >= 10ULL << 20)
+    snprintf (buf, size, "%lluM", n >> 20);
+  else
+    snprintf (buf, size, "%lluK", n >> 10);
+}
+
+static json_t *
+record_json (const struct jail_record *rec, const struct jail_usage *u,
+             long long now)
+{
+  char user[64];
+  user_name (rec->uid, user, sizeof user);
+  json_t *argv = json_array ();
+  for (size_t i = 0; i < rec->n_argv; i++)
+    json_array_append_new (argv, json_string (rec->argv[i]));
+  json_t *o = json_object ();
+  json_object_set_new (o, "id", json_string (rec->id));
+  json_object_set_new (o, "name", rec->name ? json_string (rec->name)
+                                            : json_null ());
+  json_object_set_new (o, "profile", rec->profile_name
+                                     ? json_string (rec->profile_name)
+                                     : json_null ());
+  json_object_set_new (o, "profile_path", rec->profile_path
+                                          ? json_string (rec->profile_path)
+                                          : json_null ());
+  json_object_set_new (o, "user", json_string (user));
+  json_object_set_new (o, "uid", json_integer (rec->uid));
+  json_object_set_new (o, "pid", json_integer (rec->pid));
+  json_object_set_new (o, "launcher_pid", json_integer (rec->launcher));
+  json_object_set_new (o, "started", json_integer (rec->started));
+  json_object_set_new (o, "uptime_seconds", json_integer (now - rec->started));
+  json_object_set_new (o, "command", argv);
+  json_object_set_new (o, "memory_bytes", u->has_memory
+                       ? json_integer ((json_int_t) u->memory) : json_null ());
+  json_object_set_new (o, "memory_peak_bytes", u->has_peak
+                       ? json_integer ((json_int_t) u->peak) : json_null ());
+  json_object_set_new (o, "pids", u->has_pids
+                       ? json_integer ((json_int_t) u->pids) : json_null ());
+  json_object_set_new (o, "address", rec->address
+                       ? json_string (rec->address) : json_null ());
+  return o;
+}
+
+static void
+print_record (const struct jail_record *rec, const struct jail_usage *u,
+              long long now)
+{
+  char user[64], up[32], mem[16], peak[16], pids[16];
+  user_name (rec->uid, user, sizeof user);
+  format_uptime (now - rec->started, up, sizeof up);
+  format_bytes (u->has_memory, u->memory, mem, sizeof mem);
+  format_bytes (u->has_peak, u->peak, peak, sizeof peak);
+  if (u->has_pids)
+    snprintf (pids, sizeof pids, "%llu", u->pids);
+  else
+    snprintf (pids, sizeof pids, "-");
+  printf ("%-12s %-16s %-12s %-8s %-7d %-8s %-6s %-6s %-5s %-15s ", rec->id,
+          rec->name ? rec->name : "-",
+          rec->profile_name && *rec->profile_name ? rec->profile_name : "-",
+          user, (int) rec->pid, up, mem, peak, pids,
+          rec->address ? rec->address : "-");
+  for (size_t i = 0; i < rec->n_argv; i++)
+    printf ("%s%s", i ? " " : "", rec->argv[i]);
+  putchar ('\n');
+}
+
+/* The state directories the caller may read: its own; for root also
+ * those of the users under /run/user (one that is not a user's alone is
+ * skipped).  *N may be 0. */
+static int
+open_registries (struct registry ***out, size_t *n, cordon_error_t *err)
+{
+  *out = NULL;
+  *n = 0;
+  struct registry *own = NULL;
+  if (registry_open (false, &own, err) < 0)
+    return -1;
+  size_t cap = 0;
+  if (own != NULL)
+    {
+      RESERVE_ONE (*out, *n, cap);
+      (*out)[(*n)++] = own;
+    }
+  uid_t *uids = NULL;
+  size_t n_uids = 0;
+  if (geteuid () == 0 && registry_users (&uids, &n_uids) == 0)
+    for (size_t i = 0; i < n_uids; i++)
+      {
+        struct registry *r = NULL;
+        cordon_error_t skip = NULL;
+        if (registry_open_user (uids[i], &r, &skip) == 0 && r != NULL)
+          {
+            RESERVE_ONE (*out, *n, cap);
+            (*out)[(*n)++] = r;
+          }
+        cordon_error_free (&skip);
+      }
+  free (uids);
+  return 0;
+}
+
+static void
+close_registries (struct registry **regs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    registry_close (regs[i]);
+  free (regs);
+}
+
+static int
+command_ps (const struct cli *cli)
+{
+  if (cli->n_operands != 1 || cli->n_command > 0)
+    {
+      fputs ("Usage: cordon ps [--json]\n", stderr);
+      return EXIT_USAGE;
+    }
+  struct registry **regs = NULL;
+  size_t n_regs = 0, n = 0;
+  struct jail_record *recs = NULL;
+  cordon_error_t err = NULL;
+  int r = open_registries (&regs, &n_regs, &err);
+  for (size_t i = 0; r == 0 && i < n_regs; i++)
+    {
+      struct jail_record *more = NULL;
+      size_t n_more = 0;
+      if ((r = registry_list (regs[i], &more, &n_more, &err)) < 0)
+        break;
+      recs = xrealloc (recs, (n + n_more + 1) * sizeof *recs);
+      if (n_more > 0)
+        memcpy (recs + n, more, n_more * sizeof *recs);
+      n += n_more;
+      free (more);
+    }
+  close_registries (regs, n_regs);
+  if (r < 0)
+    {
+      say_error ("%s", err->message);
+      cordon_error_free (&err);
+      registry_list_free (recs, n);
+      return EXIT_FAILURE;
+    }
+  long long now = (long long) time (NULL);
+  json_t *all = cli->json ? json_array () : NULL;
+  if (!cli->json)
+    printf ("%-12s %-16s %-12s %-8s %-7s %-8s %-6s %-6s %-5s %-15s %s\n",
+            "ID", "NAME", "PROFILE", "USER", "PID", "UPTIME", "MEM", "PEAK",
+            "PIDS", "ADDRESS", "COMMAND");
+  for (size_t i = 0; i < n; i++)
+    {
+      struct jail_usage u;
+      read_usage (&recs[i], &u);
+      if (all)
+        json_array_append_new (all, record_json (&recs[i], &u, now));
+      else
+        print_record (&recs[i], &u, now);
+    }
+  registry_list_free (recs, n);
+  if (all)
+    {
+      json_dumpf (all, stdout, JSON_INDENT (2));
+      putchar ('\n');
+      json_decref (all);
+    }
+  if (fflush (stdout) != 0)
+    {
+      say_error ("writing the list: %s", strerror (errno));
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
+/* The running jail KEY names, among those the caller may act on. */
+static int
+find_jail (const char *key, struct jail_record *rec, char **profile_file,
+           cordon_error_t *err)
+{
+  struct registry **regs = NULL;
+  size_t n_regs = 0;
+  if (open_registries (&regs, &n_regs, err) < 0)
+    return -1;
+  int ret = -1;
+  for (size_t i = 0; ret < 0 && i < n_regs; i++)
+    {
+      cordon_error_t miss = NULL;
+      ret = registry_find (regs[i], key, rec, &miss);
+      cordon_error_free (&miss);
+      if (ret == 0 && profile_file != NULL)
+        *profile_file = registry_profile_file (regs[i], rec);
+    }
+  close_registries (regs, n_regs);
+  if (ret < 0)
+    /* Another user's jails are not in our state directory: no word on
+     * whether one exists. */
+    return cordon_fail (err, 0, "%s: no running jail of yours has that id "
+                        "or name (only root and the user who started a jail "
+                        "may enter or stop it)", key);
+  if (rec->uid != getuid () && getuid () != 0)
+    {
+      jail_record_free (rec);
+      if (profile_file != NULL)
+        {
+          free (*profile_file);
+          *profile_file = NULL;
+        }
+      return cordon_fail (err, 0, "%s: not your jail", key);
+    }
+  return 0;
+}
+
+static int
+command_enter (const struct cli *cli, const struct settings *settings)
+{
+  if (cli->n_operands != 2)
+    {
+      fputs ("Usage: cordon enter ID|NAME [-t] [-- CMD [ARG]...]\n", stderr);
+      return EXIT_CORDON_FAILED;
+    }
+  struct jail_record rec = { 0 };
+  char *file = NULL;
+  cordon_error_t err = NULL;
+  if (find_jail (cli->operands[1], &rec, &file, &err) < 0)
+    {
+      say_error ("%s", err->message);
+      cordon_error_free (&err);
+      return EXIT_CORDON_FAILED;
+    }
+  /* The jail's effective profile, read back as the profile module reads
+   * any: the same spec the jail's command was confined by. */
+  struct profile_request req = {
+    .path = file,
+    .settings = settings,
+    .running_as_root = geteuid () == 0,
+    .mount_checks_sources = true,
+  };
+  struct diagnostics diags = { 0 };
+  struct jail_spec *spec = NULL;
+  int r = profile_load (&req, &spec, &diags);
+  if (r < 0)
+    {
+      diagnostics_print (&diags, stderr);
+      say_error ("jail %s: its effective profile %s does not load", rec.id,
+                 file);
+    }
+  diagnostics_free (&diags);
+  free (file);
+  int status = EXIT_CORDON_FAILED;
+  if (r >= 0)
+    {
+      struct jail_options opts = { .verbose = cli->verbose,
+                                   .quiet = cli->quiet };
+      struct enter_request ereq = { .rec = &rec, .spec = spec,
+                                    .command = cli->n_command ? cli->command
+                                                              : NULL,
+                                    .tty = cli->tty, .opts = &opts };
+      status = jail_enter (&ereq, &err);
+      if (status < 0)
+        {
+          say_error ("%s", err->message);
+          status = err->exit_status;
+          cordon_error_free (&err);
+        }
+    }
+  jail_spec_free (spec);
+  jail_record_free (&rec);
+  return status;
+}
+
+static int
+parse_signal (const char *s)
+{
+  static const struct { const char *name; int sig; } names[] = {
+    { "INT", SIGINT }, { "TERM", SIGTERM }, { "HUP", SIGHUP },
+    { "QUIT", SIGQUIT }, { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 },
+    { "KILL", SIGKILL },
+  };
+  if (strncmp (s, "SIG", 3) == 0)
+    s += 3;
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (strcmp (s, names[i].name) == 0)
+      return names[i].sig;
+  char *end;
+  long n = strtol (s, &end, 10);
+  if (end != s && *end == '\0')
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+      if (n == names[i].sig)
+        return names[i].sig;
+  return -1;
+}
+
+static int
+command_stop (const struct cli *cli)
+{
+  if (cli->n_operands != 2 || cli->n_command > 0)
+    {
+      fputs ("Usage: cordon stop ID|NAME [--signal SIG] [--timeout S]\n",
+             stderr);
+      return EXIT_CORDON_FAILED;
+    }
+  int sig = cli->signal ? parse_signal (cli->signal) : SIGTERM;
+  if (sig < 0)
+    {
+      say_error ("--signal %s: one of INT, TERM, HUP, QUIT, USR1, USR2, KILL",
+                 cli->signal);
+      return EXIT_CORDON_FAILED;
+    }
+  unsigned long timeout = 10;
+  if (cli->timeout)
+    {
+      char *end;
+      errno = 0;
+      timeout = strtoul (cli->timeout, &end, 10);
+      if (errno || end == cli->timeout || *end || cli->timeout[0] == '-'
+          || timeout > 86400)
+        {
+          say_error ("--timeout %s: seconds, 0 to 86400", cli->timeout);
+          return EXIT_CORDON_FAILED;
+        }
+    }
+  struct jail_record rec = { 0 };
+  cordon_error_t err = NULL;
+  int status = EXIT_SUCCESS;
+  if (find_jail (cli->operands[1], &rec, NULL, &err) < 0
+      || jail_stop (&rec, sig, (unsigned) timeout, &err) < 0)
+    {
+      say_error ("%s", err->message);
+      status = err->exit_status;
+      cordon_error_free (&err);
+    }
+  jail_record_free (&rec);
   return status;
 }
 
@@ -454,11 +1047,15 @@ overrides_well_formed (const struct cli *cli)
 }
 
 /* run's own failures, usage errors included, are 125: any other status
- * could be the command's. */
+ * could be the command's; the same for enter's and stop's. */
 static bool
 is_run_verb (const struct cli *cli)
 {
-  return cli->n_operands > 0 && strcmp (cli->operands[0], "run") == 0;
+  if (cli->n_operands == 0)
+    return false;
+  const char *verb = cli->operands[0];
+  return strcmp (verb, "run") == 0 || strcmp (verb, "enter") == 0
+         || strcmp (verb, "stop") == 0;
 }
 
 int
@@ -480,18 +1077,20 @@ main (int argc, char **argv)
 
   const char *verb = cli.operands[0];
   bool is_run = strcmp (verb, "run") == 0;
+  /* enter and stop fail as run does */
+  bool is_jail_verb = is_run_verb (&cli);
   if (!overrides_well_formed (&cli))
     {
       bool loads = is_run || strcmp (verb, "check") == 0
                    || strcmp (verb, "show") == 0;
       cli_free (&cli);
-      return is_run ? EXIT_CORDON_FAILED
+      return is_jail_verb ? EXIT_CORDON_FAILED
                     : loads ? EXIT_CHECK_INVALID : EXIT_USAGE;
     }
   struct settings settings = { 0 };
   int status;
   if (load_settings (&cli, &settings, is_run) < 0)
-    status = is_run ? EXIT_CORDON_FAILED : EXIT_FAILURE;
+    status = is_jail_verb ? EXIT_CORDON_FAILED : EXIT_FAILURE;
   else if (is_run)
     status = command_run (&cli, &settings);
   else if (strcmp (verb, "check") == 0)
@@ -502,6 +1101,12 @@ main (int argc, char **argv)
     status = command_list (&cli, &settings);
   else if (strcmp (verb, "seccomp") == 0)
     status = command_seccomp (&cli);
+  else if (strcmp (verb, "ps") == 0)
+    status = command_ps (&cli);
+  else if (strcmp (verb, "enter") == 0)
+    status = command_enter (&cli, &settings);
+  else if (strcmp (verb, "stop") == 0)
+    status = command_stop (&cli);
   else
     {
       say_error ("unknown command '%s'; try 'cordon --help'", verb);

@@ -8,7 +8,9 @@
  *           bridge (created with the gateway address when missing), a veth
  *           pair whose jail end becomes eth0, and, for nat and publish, the
  *           nftables table "ip cordon";
- *   user    pasta(1) attached to the jail's namespace, as our child.
+ *   user    pasta(1) attached to the jail's namespace, as our child;
+ *   netns   an existing namespace (ip netns add), which the launcher joins
+ *           around the clone so that the jail inherits it, as is.
  * Netlink goes through libnl, nftables through the nft program; lo goes up
  * with the SIOCSIFFLAGS ioctl, so that a jail without a bridge opens no
  * netlink socket.  What the launcher adds it removes in network_release.  A
@@ -23,6 +25,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/if_link.h>
+#include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <netlink/msg.h>
@@ -32,6 +35,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -1149,12 +1153,79 @@ network_init (struct network_state *st)
 {
   memset (st, 0, sizeof *st);
   st->lease_fd = -1;
+  st->netns_fd = -1;
+  st->host_netns_fd = -1;
+}
+
+/* netns mode: open the namespace and check that it is one of network. */
+static int
+prepare_netns (const struct network_spec *n, struct network_state *st,
+               const struct jail_options *opts, cordon_error_t *err)
+{
+  /* Joining it takes CAP_SYS_ADMIN over it and over our own user
+   * namespace: nothing a user has for an administrator's namespace. */
+  if (geteuid () != 0)
+    return cordon_fail (err, 0, "network mode \"netns\" needs root");
+  say (opts, "network: join %s", n->netns);
+  st->netns_fd = open (n->netns, O_RDONLY | O_CLOEXEC);
+  if (st->netns_fd < 0)
+    return fail_errno (err, "open %s", n->netns);
+  int type = ioctl (st->netns_fd, NS_GET_NSTYPE);
+  if (type != CLONE_NEWNET)
+    {
+      close_fd (&st->netns_fd);
+      return cordon_fail (err, type < 0 ? errno : 0, "%s is not a network "
+                          "namespace", n->netns);
+    }
+  return 0;
+}
+
+bool
+network_clone_joins (const struct jail_spec *spec)
+{
+  return spec->network.mode == NETWORK_NETNS;
+}
+
+int
+network_clone_begin (const struct jail_spec *spec, struct network_state *st,
+                     cordon_error_t *err)
+{
+  if (spec->network.mode != NETWORK_NETNS)
+    return 0;
+  st->host_netns_fd = open ("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (st->host_netns_fd < 0)
+    return fail_errno (err, "open /proc/self/ns/net");
+  if (setns (st->netns_fd, CLONE_NEWNET) < 0)
+    {
+      fail_errno (err, "network: join %s", spec->network.netns);
+      close_fd (&st->host_netns_fd);
+      return -1;
+    }
+  /* The jail inherits the namespace, not this handle on it. */
+  close_fd (&st->netns_fd);
+  return 0;
+}
+
+int
+network_clone_end (struct network_state *st, bool in_jail,
+                   cordon_error_t *err)
+{
+  if (st->host_netns_fd < 0)
+    return 0;
+  int r = 0;
+  if (!in_jail && setns (st->host_netns_fd, CLONE_NEWNET) < 0)
+    r = fail_errno (err, "network: return to the launcher's namespace");
+  close_fd (&st->host_netns_fd);
+  return r;
 }
 
 int
 network_prepare (const struct jail_spec *spec, struct network_state *st,
                  const struct jail_options *opts, cordon_error_t *err)
 {
+  if (spec->network.mode == NETWORK_NETNS)
+    return prepare_netns (&spec->network, st, opts, err) < 0
+           ? cordon_error_wrap (err, "network") : 0;
   if (spec->network.mode != NETWORK_BRIDGE)
     return 0;
   if (prepare_bridge (&spec->network, st, opts, err) < 0)
@@ -1184,7 +1255,8 @@ network_configure_inside (const struct jail_spec *spec,
                           const struct jail_options *opts, cordon_error_t *err)
 {
   const struct network_spec *n = &spec->network;
-  if (n->mode == NETWORK_HOST || !(spec->namespaces & JAIL_NS_NET))
+  if (n->mode == NETWORK_HOST || n->mode == NETWORK_NETNS
+      || !(spec->namespaces & JAIL_NS_NET))
     return 0;
   say (opts, "network: lo up");
   if (loopback_up (err) < 0)
@@ -1212,6 +1284,7 @@ network_release (const struct jail_spec *spec, struct network_state *st,
                  const struct jail_options *opts)
 {
   stop_pasta (st);
+  close_fd (&st->netns_fd);
   if (spec->network.mode == NETWORK_BRIDGE)
     {
       if (st->veth[0] || st->lease_fd >= 0)

@@ -3,6 +3,9 @@
  * The jail core calls these at fixed points of its one path; for a mode
  * that needs nothing there, they do nothing:
  *   network_prepare     launcher, before clone: checks, address lease
+ *   network_clone_begin / network_clone_end
+ *                       launcher, around the clone: netns mode joins the
+ *                       namespace for the clone to inherit, then leaves it
  *   network_attach      launcher, once the jail's namespaces exist and its
  *                       id maps are written, before it is released
  *   network_configure_inside   the jail, before its root is built
@@ -33,6 +36,9 @@ struct network_state
   bool forwards;                /* publish elements may be in nftables */
   /* user mode */
   pid_t pasta;                  /* 0 when not running */
+  /* netns mode */
+  int netns_fd;                 /* the namespace to join, until the clone */
+  int host_netns_fd;            /* ours, while we are in that one */
 };
 
 void network_init (struct network_state *st);
@@ -45,6 +51,16 @@ int network_configure_inside (const struct jail_spec *spec,
                               const struct network_state *st,
                               const struct jail_options *opts,
                               cordon_error_t *err);
+/* netns mode: join the namespace to give the jail; _end returns to ours
+ * (in the launcher; the jail only closes its copy of our handle). */
+int network_clone_begin (const struct jail_spec *spec,
+                         struct network_state *st, cordon_error_t *err);
+int network_clone_end (struct network_state *st, bool in_jail,
+                       cordon_error_t *err);
+/* Without CLONE_NEWNET: netns mode gives the jail its namespace by the
+ * clone's inheriting it. */
+bool network_clone_joins (const struct jail_spec *spec);
+
 /* Undo everything network_prepare and network_attach did; never fails
  * (what cannot be removed now the next bridge run on the bridge removes). */
 void network_release (const struct jail_spec *spec, struct network_state *st,

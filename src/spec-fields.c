@@ -169,8 +169,9 @@ static const struct struct_desc publish_desc
   = DESC (struct port_publish, publish_fields);
 
 static const struct field_desc network_fields[] = {
-  UPTO (struct network_spec, mode, NETWORK_USER),
+  UPTO (struct network_spec, mode, NETWORK_NETNS),
   STRING (struct network_spec, bridge),
+  STRING (struct network_spec, netns),
   BOOL (struct network_spec, address_auto),
   STRING (struct network_spec, address),
   STRING (struct network_spec, gateway),

@@ -190,6 +190,7 @@ enum network_mode
   NETWORK_HOST,             /* the host's namespace */
   NETWORK_BRIDGE,           /* veth on a host bridge (root) */
   NETWORK_USER,             /* pasta user-mode networking (rootless too) */
+  NETWORK_NETNS,            /* an existing namespace, as is (root) */
 };
 
 struct port_publish
@@ -205,6 +206,7 @@ struct network_spec
 {
   enum network_mode mode;
   char *bridge;             /* bridge mode: host bridge name */
+  char *netns;              /* netns mode: the namespace file's path */
   bool address_auto;
   char *address;            /* "10.88.0.2/24" when not auto */
   char *gateway;            /* "10.88.0.1" */

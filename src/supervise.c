@@ -208,7 +208,9 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
           child_changed = true;
         else if (si.ssi_signo == SIGWINCH)
           tty_relay_resize (relay);
-        else if (sent_by_process (&si))
+        else if (sent_by_process (&si) || in_own_session (pid))
+          /* (in_own_session: `cordon enter`'s command, which is ours
+           * directly; the jail's pid 1 never is) */
           kill (pid, (int) si.ssi_signo);
       if (!child_changed)
         continue;

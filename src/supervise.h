@@ -28,7 +28,9 @@ int supervise_block_signals (sigset_t *old, cordon_error_t *err);
 int supervise_pid1 (int (*start_command) (void *), void *arg,
                     int *wait_status, cordon_error_t *err);
 
-/* In the launcher: forward signals to the jail's pid 1 (PID), enforce
+/* In the launcher: forward signals to the jail's pid 1 (PID) — those a
+ * process sent, and a terminal's too when PID is in a session of its own
+ * (`cordon enter`'s command, see enter.c) — enforce
  * TIME_LIMIT (seconds, 0 = none), relay the command's terminal (RELAY, or
  * NULL without tty = true; SIGWINCH resizes it), and wait for pid 1.
  * Returns 0 with pid 1's wait status in *WAIT_STATUS, or -1 with *err.

@@ -57,7 +57,8 @@ const char *const seccomp_action_names[] = {
 };
 const char *const network_mode_names[] = {
   [NETWORK_NONE] = "none", [NETWORK_HOST] = "host",
-  [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user", NULL
+  [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user",
+  [NETWORK_NETNS] = "netns", NULL
 };
 static const char *const cgroup_version_names[] = { "auto", "1", "2", NULL };
 
@@ -547,10 +548,13 @@ const struct key_desc key_table[] = {
   /* network { } */
   { SEC_NETWORK, "mode", KEY_STRING, KEY_NODEFAULT,
     .names = network_mode_names, .noun = "mode",
-    .doc = "none, host, bridge or user" },
+    .doc = "none, host, bridge, user or netns" },
   { SEC_NETWORK, "bridge", KEY_STRING, KEY_NODEFAULT,
     .check = check_net_bridge, .net_modes = NET_MODE (NETWORK_BRIDGE),
     .doc = "the host bridge" },
+  { SEC_NETWORK, "path", KEY_STRING, KEY_NODEFAULT,
+    .net_modes = NET_MODE (NETWORK_NETNS),
+    .doc = "the network namespace file to join (\"/run/netns/NAME\")" },
   { SEC_NETWORK, "address", KEY_STRING, KEY_NODEFAULT,
     .check = check_net_address, .net_modes = NET_MODE (NETWORK_BRIDGE),
     .doc = "the jail's address, or \"auto\"" },

@@ -1,6 +1,14 @@
 /* net.c — the network section: modes, addresses, ports. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include "profile/internal.h"
 
 /* A diagnostic about network.KEY, at the line that set it last (KEY NULL:
@@ -138,6 +146,41 @@ build_publish (struct loader *ld, struct network_spec *n, cfg_t *sec,
     }
 }
 
+/* mode "netns": PATH must name a network namespace now (network.c
+ * checks the one it opens again at run time). */
+static void
+build_netns (struct loader *ld, struct network_spec *n, cfg_t *sec,
+             const struct sec_rec *rec)
+{
+  if (!cfg_size (sec, "path"))
+    {
+      net_diag (ld, DIAG_ERROR, rec, "mode", "mode \"netns\" needs 'path', "
+                "the network namespace to join (\"/run/netns/NAME\")");
+      return;
+    }
+  const char *path = cfg_getstr (sec, "path");
+  if (path[0] != '/')
+    {
+      net_diag (ld, DIAG_ERROR, rec, "path", "path \"%s\": not an absolute "
+                "path", path);
+      return;
+    }
+  n->netns = xstrdup (path);
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      net_diag (ld, DIAG_ERROR, rec, "path", "path \"%s\": %s", path,
+                strerror (errno));
+      return;
+    }
+  int type = ioctl (fd, NS_GET_NSTYPE);
+  close (fd);
+  if (type != CLONE_NEWNET)
+    net_diag (ld, DIAG_ERROR, rec, "path", "path \"%s\" is not a network "
+              "namespace (%s)", path, type < 0 ? "not a namespace file"
+              : "a namespace of another type");
+}
+
 void
 build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
                const struct sec_rec *rec)
@@ -157,6 +200,8 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
     return;
   if (n->mode == NETWORK_BRIDGE)
     build_bridge_addresses (ld, n, sec, rec);
+  if (n->mode == NETWORK_NETNS)
+    build_netns (ld, n, sec, rec);
   n->dns = copy_list (sec, "dns", &n->n_dns);
   build_publish (ld, n, sec, rec);
 }

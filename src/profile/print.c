@@ -303,6 +303,12 @@ print_network (FILE *out, const struct network_spec *n)
       fprintf (out, "\n    gateway = \"%s/%u\"\n    nat     = %s\n", n->gateway,
                n->prefix, n->nat ? "true" : "false");
     }
+  if (n->mode == NETWORK_NETNS)
+    {
+      fputs ("    path    = ", out);
+      print_string (out, n->netns);
+      fputc ('\n', out);
+    }
   if (n->mode == NETWORK_BRIDGE || n->mode == NETWORK_USER)
     {
       fputs ("    dns     = ", out);

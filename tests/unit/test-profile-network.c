@@ -49,6 +49,7 @@ same_network (const struct network_spec *a, const struct network_spec *b)
   if (a->mode != b->mode || !str_eq (a->bridge, b->bridge)
       || a->address_auto != b->address_auto || !str_eq (a->address, b->address)
       || !str_eq (a->gateway, b->gateway) || a->prefix != b->prefix
+      || !str_eq (a->netns, b->netns)
       || a->nat != b->nat || a->n_dns != b->n_dns
       || a->n_publish != b->n_publish)
     return false;
@@ -238,7 +239,22 @@ test_invalid (void)
     "bad-values.conf:7: error: network: invalid publish 'x:80' ([HOST_ADDRESS:]"
     "HOST_PORT:JAIL_PORT[/tcp|udp], like \"127.0.0.1:8080:80/tcp\")\n");
   check_error ("bad-mode.conf", "bad-mode.conf:1: error: network: unknown "
-               "mode 'slirp' (known: none, host, bridge, user)\n");
+               "mode 'slirp' (known: none, host, bridge, user, netns)\n");
+  check_error ("netns-no-path.conf", "netns-no-path.conf:3: error: network: "
+               "mode \"netns\" needs 'path', the network namespace to join "
+               "(\"/run/netns/NAME\")\n");
+  check_error ("netns-ipc.conf", "netns-ipc.conf:4: error: network: path "
+               "\"/proc/self/ns/ipc\" is not a network namespace (a namespace "
+               "of another type)\n");
+  check_error ("netns-file.conf", "netns-file.conf:4: error: network: path "
+               "\"/etc/passwd\" is not a network namespace (not a namespace "
+               "file)\n");
+  check_error ("netns-missing.conf", "netns-missing.conf:4: error: network: "
+               "path \"/etc/hostname-nope-h7\": No such file or directory\n");
+  check_error ("netns-relative.conf", "netns-relative.conf:4: error: network: "
+               "path \"run/netns/ci\": not an absolute path\n");
+  check_error ("netns-path-none.conf", "netns-path-none.conf:4: error: "
+               "network: 'path' needs mode \"netns\"\n");
   check_error ("wrong-mode-keys.conf",
     "wrong-mode-keys.conf:3: error: network: 'bridge' needs mode \"bridge\"\n"
     "wrong-mode-keys.conf:4: error: network: 'address' needs mode \"bridge\"\n"
@@ -273,6 +289,26 @@ test_invalid (void)
                "resolv-clash.conf:1 sets already\n");
 }
 
+static void
+test_netns (void)
+{
+  char *text;
+  struct jail_spec *s = load ("netns.conf", &text);
+  tap_ok (s != NULL && *text == '\0', "netns.conf loads without a word");
+  if (s == NULL)
+    {
+      printf ("# %s", text);
+      free (text);
+      return;
+    }
+  tap_ok (s->network.mode == NETWORK_NETNS
+          && str_eq (s->network.netns, "/proc/self/ns/net"),
+          "mode netns and its path");
+  check_roundtrip ("netns.conf", s);
+  jail_spec_free (s);
+  free (text);
+}
+
 int
 main (void)
 {
@@ -281,6 +317,7 @@ main (void)
   test_bridge ();
   test_defaults ();
   test_modes ();
+  test_netns ();
   test_invalid ();
   return tap_done ();
 }
