@@ -155,40 +155,73 @@ trusted_stat (const struct stat *st)
          && ((st->st_mode & 022) == 0 || (st->st_mode & S_ISVTX));
 }
 
-/* Where cache SUB is, into BUF: false when there is none. */
-static bool
-cache_path (const char *sub, char *buf, size_t size)
+#define CACHE_MAX_PLACES 3
+#define CACHE_PATH_MAX 4096
+
+/* Where cache SUB may be, best first, into PLACES; MADE[i]: how many of
+ * the last levels of PLACES[i] cordon makes where missing (~/.cache too,
+ * as the XDG base directory spec asks).  A user without a runtime
+ * directory or a home (nobody: HOME=/nonexistent; su, cron, CI) still has
+ * a private place in the temporary directory: $TMPDIR or /tmp, sticky, in
+ * which cordon-UID is the user's own or no cache.  Returns the count. */
+static size_t
+cache_places (const char *sub, char places[][CACHE_PATH_MAX], size_t *made)
 {
   const char *env = getenv ("CORDON_CACHE_DIR");
   const char *xdg = getenv ("XDG_RUNTIME_DIR");
   const char *home = getenv ("HOME");
+  const char *tmp = getenv ("TMPDIR");
+  size_t k = 0;
   int n;
   if (env != NULL)
     {
       if (*env != '/')
-        return false;           /* "" (or a relative path): no cache */
-      n = snprintf (buf, size, "%s/%s", env, sub);
+        return 0;               /* "" (or a relative path): no cache */
+      n = snprintf (places[k], CACHE_PATH_MAX, "%s/%s", env, sub);
+      made[k] = 2;
+      return n > 0 && n < CACHE_PATH_MAX;
     }
-  else if (geteuid () == 0)
-    n = snprintf (buf, size, "/run/cordon/%s", sub);
-  else if (xdg != NULL && *xdg == '/')
-    n = snprintf (buf, size, "%s/cordon/%s", xdg, sub);
-  else if (home != NULL && *home == '/')
-    n = snprintf (buf, size, "%s/.cache/cordon/%s", home, sub);
-  else
-    return false;
-  return n > 0 && (size_t) n < size;
+  if (geteuid () == 0)
+    {
+      n = snprintf (places[k], CACHE_PATH_MAX, "/run/cordon/%s", sub);
+      made[k] = 2;
+      return n > 0 && n < CACHE_PATH_MAX;
+    }
+  if (xdg != NULL && *xdg == '/')
+    {
+      n = snprintf (places[k], CACHE_PATH_MAX, "%s/cordon/%s", xdg, sub);
+      made[k] = 2;
+      k += n > 0 && n < CACHE_PATH_MAX;
+    }
+  if (home != NULL && *home == '/')
+    {
+      n = snprintf (places[k], CACHE_PATH_MAX, "%s/.cache/cordon/%s", home,
+                    sub);
+      made[k] = 3;
+      k += n > 0 && n < CACHE_PATH_MAX;
+    }
+  if (tmp == NULL || *tmp != '/')
+    tmp = "/tmp";
+  n = snprintf (places[k], CACHE_PATH_MAX, "%s/cordon-%lu/%s", tmp,
+                (unsigned long) geteuid (), sub);
+  made[k] = 2;
+  k += n > 0 && n < CACHE_PATH_MAX;
+  return k;
 }
 
 #define CACHE_MAX_LEVELS 64
 
-int
-cache_dir_open (const char *sub, bool create)
+/* PATH opened level by level from "/", each level checked on its fd
+ * before the next is opened through it; its last MADE levels made (0700)
+ * where missing when CREATE.  -1 when a level is missing or untrusted;
+ * then *MISSING says whether only a level cordon makes was missing (the
+ * place is good, its cache just not made yet). */
+static int
+cache_open_levels (char *path, size_t made, bool create, bool *missing)
 {
-  char path[4096], *level[CACHE_MAX_LEVELS], *save = NULL;
+  *missing = false;
+  char *level[CACHE_MAX_LEVELS], *save = NULL;
   size_t n = 0;
-  if (!cache_path (sub, path, sizeof path))
-    return -1;
   for (char *c = strtok_r (path, "/", &save); c != NULL;
        c = strtok_r (NULL, "/", &save))
     {
@@ -207,7 +240,7 @@ cache_dir_open (const char *sub, bool create)
   for (size_t i = 0; fd >= 0 && i < n; i++)
     {
       bool ours = i + 2 >= n;
-      if (ours && create && mkdirat (fd, level[i], 0700) < 0
+      if (i + made >= n && create && mkdirat (fd, level[i], 0700) < 0
           && errno != EEXIST)
         {
           close_fd (&fd);
@@ -215,6 +248,10 @@ cache_dir_open (const char *sub, bool create)
         }
       int next = openat (fd, level[i],
                          O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      /* missing where cordon could make it: a write would go here */
+      *missing = next < 0 && errno == ENOENT && i + made >= n
+                 && faccessat (fd, "", W_OK | X_OK,
+                               AT_EMPTY_PATH | AT_EACCESS) == 0;
       close_fd (&fd);
       fd = next;
       if (fd >= 0 && (fstat (fd, &st) < 0
@@ -223,6 +260,25 @@ cache_dir_open (const char *sub, bool create)
         close_fd (&fd);
     }
   return fd;
+}
+
+int
+cache_dir_open (const char *sub, bool create)
+{
+  char places[CACHE_MAX_PLACES][CACHE_PATH_MAX];
+  size_t made[CACHE_MAX_PLACES];
+  size_t n = cache_places (sub, places, made);
+  /* The first good place, whether its cache exists yet or not: a lookup
+   * goes where the write after a miss goes, never to a stale cache in a
+   * later place. */
+  for (size_t k = 0; k < n; k++)
+    {
+      bool missing;
+      int fd = cache_open_levels (places[k], made[k], create, &missing);
+      if (fd >= 0 || missing)
+        return fd;
+    }
+  return -1;
 }
 
 /* ---- files ---- */

@@ -4,8 +4,10 @@
  * A cache is a directory only the caller can write, holding files only the
  * caller can write; what is read from it was written by this user's cordon.
  * Where: $CORDON_CACHE_DIR/SUB ("" turns caching off), else root's
- * /run/cordon/SUB, else $XDG_RUNTIME_DIR/cordon/SUB, else
- * ~/.cache/cordon/SUB.  The directory is opened level by level from "/"
+ * /run/cordon/SUB, else the first good place of $XDG_RUNTIME_DIR/cordon/SUB,
+ * ~/.cache/cordon/SUB and ${TMPDIR:-/tmp}/cordon-UID/SUB (good: its levels
+ * are there and trusted, or only the ones cordon makes are missing and it
+ * may make them).  The directory is opened level by level from "/"
  * without following symbolic links, each level checked on the descriptor
  * that opens the next, and every file operation is relative to the last
  * one: no path is looked up twice.  Everything here is best effort: a cache
@@ -45,8 +47,9 @@ bool cache_put_build (struct strbuf *out);
  * level by level from "/" with O_NOFOLLOW.  The levels above cordon's two
  * (the cache directory and SUB) must be directories of root or the caller
  * that no one else may write, or sticky ones (as /tmp); cordon's two must
- * be the caller's and private.  CREATE: make cordon's levels, 0700, where
- * missing.  -1: no cache. */
+ * be the caller's and private.  CREATE: make cordon's levels (and
+ * ~/.cache), 0700, where missing.  The first good place of those above
+ * wins.  -1: no cache. */
 int cache_dir_open (const char *sub, bool create);
 
 /* Read the private regular file NAME under DIRFD whole into a malloc'ed

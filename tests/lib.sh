@@ -99,8 +99,10 @@ if is_root && ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$COR
 fi
 
 # Run a command as the unprivileged user nobody, in a clean environment.
+# TMPDIR: nobody has no XDG_RUNTIME_DIR nor home, so its cordon caches
+# in $TMPDIR/cordon-65534: in the test's scratch directory, not in /tmp.
 as_nobody() {
-  setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- "$@"
+  setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- env TMPDIR="$T" "$@"
 }
 
 # Can unprivileged users create user namespaces here?  (Some kernels forbid it.)

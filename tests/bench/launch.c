@@ -10,6 +10,15 @@
  *     every other about as often: a jail's clean-up that the kernel
  *     finishes after its exit lands on whatever runs next).
  *     DIR/NAME gets one wall time per line, in microseconds.
+ *   launch -b BLOCK [-w WARM] [-n ROUNDS] -o DIR -- NAME ARGV... [--- ...]
+ *     Blocked back-to-back start-up times, as a user who starts jail after
+ *     jail of one tool lives them: ROUNDS rounds, each one block per
+ *     command in an order shuffled every round (fixed seed); a block is
+ *     BLOCK runs of one command back to back.  The first run of a block
+ *     follows another tool, and pays for what that one left the kernel to
+ *     finish: it goes to DIR/NAME.first, the other BLOCK-1 to DIR/NAME, and
+ *     DIR/transitions gets "PREVIOUS NAME MICROSECONDS" for each first run
+ *     (who pays what after whom).
  *   launch -j PAR -n JAILS [-r ROUNDS] -- NAME ARGV... [--- ...]
  *     Throughput: JAILS runs of each command with PAR of them in flight;
  *     ROUNDS rounds, interleaved; prints "NAME jails/s" per round.
@@ -44,6 +53,7 @@ struct cmd
   char **argv;          /* template, with %N */
   int argc;
   FILE *out;
+  FILE *first;          /* -b: the first run of each block */
   long failures;
   posix_spawn_file_actions_t fa;   /* stdout/stderr, @FD=PATH files */
   char **envp;          /* environ, or a copy with the +VAR=VALUE ones */
@@ -187,11 +197,38 @@ throughput (struct cmd *c, long jails, int par)
   return jails / ((now_us () - t0) / 1e6);
 }
 
+/* DIR/NAME SUFFIX, for writing; exits on failure. */
+static FILE *
+open_out (const char *dir, const char *name, const char *suffix)
+{
+  char path[4096];
+  snprintf (path, sizeof path, "%s/%s%s", dir, name, suffix);
+  FILE *f = fopen (path, "w");
+  if (f == NULL)
+    {
+      perror (path);
+      exit (2);
+    }
+  return f;
+}
+
+/* Fisher-Yates on ORDER[0..N-1], from rand () (seeded by the caller). */
+static void
+shuffle (int *order, int n)
+{
+  for (int k = n - 1; k > 0; k--)
+    {
+      int j = rand () % (k + 1), t = order[k];
+      order[k] = order[j];
+      order[j] = t;
+    }
+}
+
 static void
 usage (void)
 {
-  fprintf (stderr, "usage: launch [-w WARM] [-n RUNS] [-o DIR] [-j PAR [-r ROUNDS]] "
-           "[-m] [-k] [-v] -- NAME ARGV... [--- NAME ARGV...]...\n");
+  fprintf (stderr, "usage: launch [-w WARM] [-n RUNS] [-o DIR] [-b BLOCK] "
+           "[-j PAR [-r ROUNDS]] [-m] [-k] [-v] -- NAME ARGV... [--- NAME ARGV...]...\n");
   exit (2);
 }
 
@@ -199,14 +236,15 @@ int
 main (int argc, char **argv)
 {
   long warm = 10, runs = 100, rounds = 1;
-  int par = 0, rss_mode = 0, opt;
+  int par = 0, rss_mode = 0, block = 0, opt;
   const char *dir = NULL;
-  while ((opt = getopt (argc, argv, "+w:n:o:j:r:mkv")) != -1)
+  while ((opt = getopt (argc, argv, "+w:n:o:b:j:r:mkv")) != -1)
     switch (opt)
       {
       case 'w': warm = atol (optarg); break;
       case 'n': runs = atol (optarg); break;
       case 'o': dir = optarg; break;
+      case 'b': block = atoi (optarg); break;
       case 'j': par = atoi (optarg); break;
       case 'r': rounds = atol (optarg); break;
       case 'm': rss_mode = 1; break;
@@ -280,39 +318,47 @@ main (int argc, char **argv)
     }
   else
     {
-      if (dir == NULL)
+      if (dir == NULL || block == 1 || block < 0)
         usage ();
       for (int k = 0; k < n; k++)
         {
-          char path[4096];
-          snprintf (path, sizeof path, "%s/%s", dir, cmds[k].name);
-          cmds[k].out = fopen (path, "w");
-          if (cmds[k].out == NULL)
-            {
-              perror (path);
-              return 2;
-            }
+          cmds[k].out = open_out (dir, cmds[k].name, "");
+          if (block > 0)
+            cmds[k].first = open_out (dir, cmds[k].name, ".first");
         }
-      int order[32];
+      FILE *transitions = block > 0 ? open_out (dir, "transitions", "") : NULL;
+      int order[32], prev = -1;
       for (int k = 0; k < n; k++)
         order[k] = k;
       srand (1);
       for (long r = 0; r < runs; r++)
         {
-          for (int k = n - 1; k > 0; k--)
-            {
-              int j = rand () % (k + 1), t = order[k];
-              order[k] = order[j];
-              order[j] = t;
-            }
+          shuffle (order, n);
           for (int k = 0; k < n; k++)
             {
               struct cmd *c = &cmds[order[k]];
-              fprintf (c->out, "%.1f\n", run_once (c, NULL));
+              if (block == 0)
+                {
+                  fprintf (c->out, "%.1f\n", run_once (c, NULL));
+                  continue;
+                }
+              double t = run_once (c, NULL);
+              fprintf (c->first, "%.1f\n", t);
+              fprintf (transitions, "%s %s %.1f\n",
+                       prev < 0 ? "-" : cmds[prev].name, c->name, t);
+              for (int b = 1; b < block; b++)
+                fprintf (c->out, "%.1f\n", run_once (c, NULL));
+              prev = order[k];
             }
         }
       for (int k = 0; k < n; k++)
-        fclose (cmds[k].out);
+        {
+          fclose (cmds[k].out);
+          if (cmds[k].first != NULL)
+            fclose (cmds[k].first);
+        }
+      if (transitions != NULL)
+        fclose (transitions);
     }
 
   int failed = 0;

@@ -2,6 +2,8 @@
 """stats.py — the benchmark's arithmetic and Markdown tables (bench.sh).
 
   stats.py startup DIR NAME...        median, mean, p95 and the ratio to bwrap
+  stats.py blocked DIR NAME...        back-to-back blocks: median, p90, ratios
+                                      to bwrap's; first runs by predecessor
   stats.py growth DIR K...            medians per bind count, per-bind cost fit
   stats.py throughput DIR P...        jails/s per tool and parallelism
   stats.py rss DIR NAME...            launcher peak RSS
@@ -25,6 +27,87 @@ def samples(path):
 def p95(xs):
     s = sorted(xs)
     return s[min(len(s) - 1, int(round(0.95 * (len(s) - 1))))]
+
+
+def p90(xs):
+    s = sorted(xs)
+    return s[min(len(s) - 1, int(round(0.90 * (len(s) - 1))))]
+
+
+# The targets of issue 20, judged on the blocked back-to-back design:
+# (row, reference row, statistic, at most).
+BLOCKED_TARGETS = (
+    ("cordon", "bwrap", "median", 0.65),
+    ("cordon", "bwrap", "p90", 0.75),
+    ("cordon+sec", "bwrap", "median", 0.75),
+    ("cordon+sec+cg", "bwrap", "median", 0.85),
+    ("cordon", "unshare", "median", 1.30),
+)
+
+
+def blocked(d, names):
+    """launch -b: DIR/NAME holds the runs after the first of each block,
+    DIR/NAME.first the first ones, DIR/transitions 'PREV NAME US'."""
+    stat = {"median": statistics.median, "p90": p90}
+    runs = {n: samples(os.path.join(d, n)) for n in names}
+    base = runs.get("bwrap")
+    print("| tool | median ms | p90 ms | median × bwrap | p90 × bwrap's p90 "
+          "| first of block, median ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for n in names:
+        xs, first = runs[n], samples(os.path.join(d, n + ".first"))
+        if not xs:
+            print(f"| {n} | n/a | n/a | n/a | n/a | n/a |")
+            continue
+        med, tail = statistics.median(xs), p90(xs)
+        rm = f"{med / statistics.median(base):.2f}" if base else "—"
+        rt = f"{tail / p90(base):.2f}" if base else "—"
+        fm = f"{statistics.median(first) / 1000:.2f}" if first else "n/a"
+        print(f"| {n} | {med / 1000:.2f} | {tail / 1000:.2f} | {rm} | {rt} | {fm} |")
+    verdicts = []
+    for row, ref, what, target in BLOCKED_TARGETS:
+        if row not in names or ref not in names:
+            continue
+        if not runs[row] or not runs[ref]:
+            verdicts.append(f"- {row}: n/a (target {what} ≤ {target:.2f}× {ref}'s)")
+            continue
+        r = stat[what](runs[row]) / stat[what](runs[ref])
+        verdicts.append(f"- {row}: {what} {r:.3f}× {ref}'s — target ≤ {target:.2f}×: "
+                        + ("**met**" if r <= target else "**behind**"))
+    if verdicts:
+        print()
+        print("\n".join(verdicts))
+    transitions(d, names)
+
+
+def transitions(d, names):
+    """The first run of each block, by the tool that ran just before it:
+    what one tool leaves the kernel to finish lands on the next."""
+    after = {}
+    try:
+        with open(os.path.join(d, "transitions")) as f:
+            for line in f:
+                prev, name, us = line.split()
+                after.setdefault(name, {}).setdefault(prev, []).append(float(us))
+    except FileNotFoundError:
+        return
+    prevs = [p for p in names if any(p in after.get(n, {}) for n in names)]
+    if not prevs:
+        return
+    print()
+    print("First run of a block (ms, median; runs in brackets) by the tool "
+          "that ran just before it; the diagonal is a block that followed "
+          "one of its own tool's:")
+    print()
+    print("| tool \\ after | " + " | ".join(prevs) + " |")
+    print("|---|" + "---:|" * len(prevs))
+    for n in names:
+        row = after.get(n)
+        if not row:
+            continue
+        cells = [f"{statistics.median(row[p]) / 1000:.2f} ({len(row[p])})"
+                 if p in row else "—" for p in prevs]
+        print(f"| {n} | " + " | ".join(cells) + " |")
 
 
 def startup(d, names):
@@ -242,6 +325,8 @@ def main():
     mode, args = sys.argv[1], sys.argv[2:]
     if mode == "startup":
         startup(args[0], args[1:])
+    elif mode == "blocked":
+        blocked(args[0], args[1:])
     elif mode == "growth":
         growth(args[0], args[1:])
     elif mode == "throughput":

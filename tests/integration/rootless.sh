@@ -179,5 +179,43 @@ is "nobody: the cache is the user's own, private" \
 is "nobody: ... and so are its entries" \
   "$(stat -c '%U %a' "$T"/run-nobody/cordon/profiles/* | sort -u | tr '\n' ';')" "nobody 600;"
 
+# Without XDG_RUNTIME_DIR, the next private place: ~/.cache (made, 0700,
+# where missing), else the user's own cordon-UID in the sticky temporary
+# directory ($TMPDIR here, /tmp by default) — nobody's HOME is
+# /nonexistent, and setpriv --reset-env sets no XDG_RUNTIME_DIR.
+mkdir -p "$T/home-nobody" "$T/tmp"
+chown 65534:65534 "$T/home-nobody"
+chmod 1777 "$T/tmp"
+run_as_nobody_with() { # VAR=VALUE...
+  setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- \
+    env "$@" "$CORDON_ANY" run -v "$T/root0.conf" -- id -u 2>&1
+}
+run_as_nobody_with HOME="$T/home-nobody" > /dev/null
+like "nobody, no XDG_RUNTIME_DIR: the cache is in ~/.cache" \
+  "$(run_as_nobody_with HOME="$T/home-nobody")" "profile .*: from the cache"
+is "... made private where it was missing" \
+  "$(stat -c '%U %a' "$T/home-nobody/.cache" "$T/home-nobody/.cache/cordon" | sort -u | tr '\n' ';')" "nobody 700;"
+run_as_nobody_with TMPDIR="$T/tmp" > /dev/null
+out=$(run_as_nobody_with TMPDIR="$T/tmp")
+like "nobody, no XDG_RUNTIME_DIR, HOME=/nonexistent: the cache is in TMPDIR" \
+  "$out" "profile .*: from the cache"
+like "... and runs it" "$out" "^0$"
+is "... in a directory of its own, private" \
+  "$(stat -c '%U %a' "$T/tmp/cordon-65534" "$T/tmp/cordon-65534/profiles" | sort -u | tr '\n' ';')" "nobody 700;"
+# Someone else's cordon-65534 there (or one others may write) is no cache.
+rm -rf "$T/tmp/cordon-65534"
+mkdir -m 755 "$T/tmp/cordon-65534"
+chown 65533:65533 "$T/tmp/cordon-65534"
+run_as_nobody_with TMPDIR="$T/tmp" > /dev/null
+out=$(run_as_nobody_with TMPDIR="$T/tmp")
+unlike "nobody: another user's cordon-65534 is no cache" "$out" "from the cache"
+like "... and the jail runs without" "$out" "^0$"
+is "... which stays as it was" "$(ls -A "$T/tmp/cordon-65534")" ""
+chown 65534:65534 "$T/tmp/cordon-65534"
+chmod 777 "$T/tmp/cordon-65534"
+run_as_nobody_with TMPDIR="$T/tmp" > /dev/null
+unlike "nobody: a cordon-65534 others may write is no cache" \
+  "$(run_as_nobody_with TMPDIR="$T/tmp")" "from the cache"
+
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot)" ""
 done_testing

@@ -28,7 +28,7 @@ for who in root nobody; do
     bg_run() { exec "$CORDON" run "$@"; }
   elif userns_works; then
     run() { as_nobody "$CORDON_ANY" run "$@"; }
-    bg_run() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- "$CORDON_ANY" run "$@"; }
+    bg_run() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- env TMPDIR="$T" "$CORDON_ANY" run "$@"; }
   else skip "as nobody" "unprivileged user namespaces are off"; continue; fi
 
   err=$(run "$T/limit.conf" -- sleep 30 2>&1); rc=$?
