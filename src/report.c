@@ -137,7 +137,7 @@ static int
 open_report_file (const char *file, cordon_error_t *err)
 {
   char *dir = NULL;
-  const char *base;
+  const char *base = NULL;
   if (split_path (file, &dir, &base, err) < 0)
     return -1;
   int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
