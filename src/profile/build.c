@@ -329,12 +329,6 @@ build_mount (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   struct fs_entry *e = new_entry (spec, (enum fs_entry_kind) t, rec);
   e->dest = dest;
   bind_section (SEC_MOUNT, sec, e, t);
-  const char *size = cfg_getstr (sec, "size");
-  bool overflow;
-  if (size)
-    parse_size (size, &e->size, &overflow);
-  const char *mode = cfg_getstr (sec, "mode");
-  e->has_mode = mode && parse_mode (mode, &e->mode);
   rule_mount_keys (ld, rec, e->kind, cfg_getstr (sec, "upper") != NULL);
   if (e->kind == FS_BIND)
     build_bind (ld, e, sec, rec);

@@ -93,6 +93,8 @@ enum key_bind
   BIND_U32,                 /* uint32_t (uid_t, gid_t, unsigned) */
   BIND_DOUBLE,              /* double */
   BIND_DURATION,            /* int64_t seconds, from "-1d", "10m", "30" */
+  BIND_SIZE,                /* uint64_t bytes, from "256M" */
+  BIND_MODE,                /* mode_t, from "0755"; bool at has_off */
   BIND_LIMIT,               /* a size or "max": bool at has_off, uint64_t */
   BIND_FLAGS,               /* names[i] sets bit 1 << i of an unsigned */
   BIND_NAME,                /* names[i] stores i in an enum (int) */
@@ -126,7 +128,7 @@ struct key_desc
   unsigned net_modes;       /* network: NET_MODE()s it needs */
   enum key_bind bind;
   size_t off, count_off;    /* BIND_*: where; count (BIND_STRINGS) or the
-                               has flag (BIND_LIMIT) */
+                               has flag (BIND_LIMIT, BIND_MODE) */
   const char *doc;          /* one line, for cordon.conf(5) */
 };
 
