@@ -62,6 +62,8 @@ struct child
   struct cgroup_join join;        /* the jail's cgroup, for it to join */
   struct cordon_seccomp_bpf seccomp;  /* compiled by the launcher */
   struct network_state net;       /* the jail's address, pasta, ... */
+  /* the launcher's steps done, for child_release */
+  bool chld_saved, mask_saved, net_prepared;
 };
 
 /* What the jail tells the launcher, one message each. */
@@ -552,60 +554,93 @@ start_relay (int sock, struct tty_relay **relay, struct outcome *o,
   return 0;
 }
 
+/* What run_jail set up in the launcher, undone on every way out (a cleanup
+ * attribute, as crun does): each step marks itself done in C. */
+static void
+child_release (struct child *c)
+{
+  if (c->net_prepared)
+    network_release (c->spec, &c->net, c->opts);
+  if (c->mask_saved)
+    sigprocmask (SIG_SETMASK, &c->old_mask, NULL);
+  if (c->chld_saved)
+    sigaction (SIGCHLD, &c->old_chld, NULL);
+  userns_plan_release (&c->plan);
+  cordon_seccomp_bpf_free (&c->seccomp);
+}
+#define cleanup_child __attribute__ ((cleanup (child_release)))
+
+static void
+tty_relay_release (struct tty_relay **relay)
+{
+  tty_relay_end (*relay);
+}
+#define cleanup_relay __attribute__ ((cleanup (tty_relay_release)))
+
+/* The launcher's side of the jail, from its id maps to its end; a jail
+ * given up on is killed and reaped here, before its pid can be reused. */
+static int
+supervise_child (pid_t pid, int sock, struct child *c, bool *timed_out,
+                 struct outcome *o, cordon_error_t *err)
+{
+  const struct jail_spec *spec = c->spec;
+  cleanup_relay struct tty_relay *relay = NULL;
+  int pid1_status;
+  if (release (pid, sock, c, err) < 0
+      /* Once its maps are written (a rootless launcher needs the jail's
+       * /proc files to be its own for that): no /proc/<pid>/exe of ours
+       * for the jail to open when it can see us (CVE-2019-5736). */
+      || (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0
+          && fail_errno (err, "prctl PR_SET_DUMPABLE") < 0)
+      || (spec->tty && start_relay (sock, &relay, o, err) < 0)
+      || supervise_launcher (pid, spec->time_limit, relay, c->opts,
+                             timed_out, &pid1_status, err) < 0)
+    {
+      kill_and_reap (pid);
+      return -1;
+    }
+  int ret = take_messages (sock, o, err);
+  /* Pid 1 killed before it could say (the time limit's SIGKILL, the OOM
+   * killer): its own end is the jail's. */
+  if (ret == 0 && !o->said)
+    o->wait_status = pid1_status;
+  memory_writable_again ();
+  return ret;
+}
+
 static int
 run_jail (const struct jail_spec *spec, const struct jail_options *opts,
           struct cgroup_jail *cgroup, bool *timed_out, struct outcome *o,
           cordon_error_t *err)
 {
-  struct child c = { .spec = spec, .opts = opts, .sock = -1 };
+  cleanup_child struct child c = {
+    .spec = spec, .opts = opts, .sock = -1, .plan = { .id_lock = -1 } };
   /* Before the clone: the jail's pid 1 inherits the lock on root's host id
    * with the rest of our descriptors, and holds it as long as it lives. */
-  if (userns_plan (spec, opts, &c.plan, err) < 0)
+  if (userns_plan (spec, opts, &c.plan, err) < 0
+      || cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
     return -1;
-  if (cordon_seccomp_compile (&spec->seccomp, &c.seccomp, err) < 0)
-    {
-      userns_plan_release (&c.plan);
-      return -1;
-    }
 
   int sv[2];
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-    {
-      userns_plan_release (&c.plan);
-      cordon_seccomp_bpf_free (&c.seccomp);
-      return fail_errno (err, "socketpair");
-    }
+    return fail_errno (err, "socketpair");
+  cleanup_fd int launcher_sock = sv[0];
+  cleanup_fd int jail_sock = sv[1];
   /* An ignored SIGCHLD (inherited from our caller) would reap the jail
    * behind our back; the command gets the caller's disposition back. */
   struct sigaction dfl = { .sa_handler = SIG_DFL };
   sigaction (SIGCHLD, &dfl, &c.old_chld);
+  c.chld_saved = true;
   if (supervise_block_signals (&c.old_mask, err) < 0)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      sigaction (SIGCHLD, &c.old_chld, NULL);
-      userns_plan_release (&c.plan);
-      cordon_seccomp_bpf_free (&c.seccomp);
-      return -1;
-    }
+    return -1;
+  c.mask_saved = true;
   /* Before the clone: the jail's copy of the state has its address. */
   network_init (&c.net);
-  int prepared = network_prepare (spec, &c.net, opts, err);
-  if (prepared == 0 && cgroup_jail_open_join (cgroup, &c.join, err) < 0)
-    {
-      network_release (spec, &c.net, opts);
-      prepared = -1;
-    }
-  if (prepared < 0)
-    {
-      close (sv[0]);
-      close (sv[1]);
-      sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
-      sigaction (SIGCHLD, &c.old_chld, NULL);
-      userns_plan_release (&c.plan);
-      cordon_seccomp_bpf_free (&c.seccomp);
-      return -1;
-    }
+  if (network_prepare (spec, &c.net, opts, err) < 0)
+    return -1;
+  c.net_prepared = true;
+  if (cgroup_jail_open_join (cgroup, &c.join, err) < 0)
+    return -1;
   cordon_caps_last ();      /* read here, the command inherits the value */
   heap_settle ();
   unsigned long flags = clone_flags (spec->namespaces);
@@ -614,62 +649,18 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
                                NULL);
   if (pid == 0)
     {
-      c.sock = sv[1];
-      child_main (&c, sv[0]);
+      c.sock = jail_sock;
+      child_main (&c, launcher_sock);
     }
   int saved = errno;
-  close (sv[1]);
+  close_fd (&jail_sock);
   cgroup_join_close (&c.join);
-  int ret = -1;
-  struct tty_relay *relay = NULL;
   if (pid < 0)
-    {
-      cordon_fail (err, saved, "clone%s", saved == EPERM || saved == ENOSPC
-                   ? " (are user namespaces allowed here? see "
-                     "/proc/sys/user/max_user_namespaces)" : "");
-      goto out;
-    }
-  if (release (pid, sv[0], &c, err) < 0)
-    {
-      kill_and_reap (pid);
-      goto out;
-    }
-  /* Once its maps are written (a rootless launcher needs the jail's /proc
-   * files to be its own for that): no /proc/<pid>/exe of ours for the jail
-   * to open when it can see us (CVE-2019-5736). */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-    {
-      fail_errno (err, "prctl PR_SET_DUMPABLE");
-      kill_and_reap (pid);
-      goto out;
-    }
-  if (spec->tty && start_relay (sv[0], &relay, o, err) < 0)
-    {
-      kill_and_reap (pid);
-      goto out;
-    }
-  int pid1_status;
-  ret = supervise_launcher (pid, spec->time_limit, relay, opts, timed_out,
-                            &pid1_status, err);
-  if (ret < 0)
-    kill_and_reap (pid);
-  else
-    ret = take_messages (sv[0], o, err);
-  /* Pid 1 killed before it could say (the time limit's SIGKILL, the OOM
-   * killer): its own end is the jail's. */
-  if (ret == 0 && !o->said)
-    o->wait_status = pid1_status;
-  memory_writable_again ();
-
-out:
-  tty_relay_end (relay);
-  network_release (spec, &c.net, opts);
-  close (sv[0]);
-  sigprocmask (SIG_SETMASK, &c.old_mask, NULL);
-  sigaction (SIGCHLD, &c.old_chld, NULL);
-  userns_plan_release (&c.plan);
-  cordon_seccomp_bpf_free (&c.seccomp);
-  return ret;
+    return cordon_fail (err, saved, "clone%s",
+                        saved == EPERM || saved == ENOSPC
+                        ? " (are user namespaces allowed here? see "
+                          "/proc/sys/user/max_user_namespaces)" : "");
+  return supervise_child (pid, launcher_sock, &c, timed_out, o, err);
 }
 
 /* ---- the result ---- */

@@ -44,6 +44,8 @@ void sb_puts (struct strbuf *b, const char *s);
 
 /* Close *fd if open and mark it closed; keeps errno. */
 void close_fd (int *fd);
+/* An fd closed when its variable goes out of scope (crun's cleanup_close). */
+#define cleanup_fd __attribute__ ((cleanup (close_fd)))
 
 /* Write all LEN bytes of BUF, again after EINTR and short writes.  Returns 0,
  * or -1 with errno (EIO when write(2) takes nothing). */

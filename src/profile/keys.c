@@ -274,11 +274,14 @@ static char *
 check_seccomp_cmp (const struct key_desc *k, const struct key_value *v)
 {
   struct seccomp_arg_cmp cmp;
-  if (parse_seccomp_cmp (v->s, &cmp))
-    return NULL;
-  return xasprintf ("'%s': bad comparison '%s' (\"OP VALUE\" with OP one of "
-                    "== != < <= > >=, or \"& MASK == VALUE\")", k->name,
-                    str (v));
+  if (!parse_seccomp_cmp (v->s, &cmp))
+    return xasprintf ("'%s': bad comparison '%s' (\"OP VALUE\" with OP one "
+                      "of == != < <= > >=, or \"& MASK == VALUE\")", k->name,
+                      str (v));
+  if (cmp.op == SECCOMP_CMP_MASKED_EQ && (cmp.value & ~cmp.mask) != 0)
+    return xasprintf ("'%s': '%s' can never hold: VALUE has bits that MASK "
+                      "clears", k->name, v->s);
+  return NULL;
 }
 
 static char *
@@ -291,7 +294,7 @@ check_rlimit (const struct key_desc *k, const struct key_value *v)
                       "\"SOFT:HARD\")", k->name, str (v),
                       cordon_rlimit_is_size (resource)
                         ? "a size with an optional K, M, G or T suffix"
-                        : "a number");
+                        : "a decimal number without leading zeros");
   if (soft > hard)
     return xasprintf ("'%s': the soft limit '%s' is above the hard one",
                       k->name, v->s);

@@ -178,8 +178,9 @@ parse_rlimit_part (int resource, const char *s, size_t n, uint64_t *out)
     }
   else if (cordon_rlimit_is_size (resource))
     ok = parse_size (v, out, &overflow) && *out != UINT64_MAX;
-  else
-    ok = *v >= '0' && *v <= '9' && parse_u64 (v, out) && *out != UINT64_MAX;
+  else      /* a count, as integers are: decimal, "010" refused, never 8 */
+    ok = v[strspn (v, "0123456789")] == '\0' && (v[0] != '0' || v[1] == '\0')
+         && parse_size (v, out, &overflow) && *out != UINT64_MAX;
   free (v);
   return ok;
 }

@@ -701,6 +701,17 @@ static const struct
     "a decimal integer, not '064' (no leading zeros, '+', 0x or blanks)\n" },
   { "int-blank", "invalid/int-blank.conf:1: error: 'gid' must be a decimal "
     "integer, not ' 7' (no leading zeros, '+', 0x or blanks)\n" },
+  /* ... and so are the counts of rlimit, though written as strings. */
+  { "rlimit-octal", "invalid/rlimit-octal.conf:2: error: rlimit: 'nofile': "
+    "invalid limit '010' (a decimal number without leading zeros, "
+    "\"unlimited\", or \"SOFT:HARD\")\n"
+    "invalid/rlimit-octal.conf:3: error: rlimit: 'nproc': invalid limit "
+    "'0x10:64' (a decimal number without leading zeros, \"unlimited\", or "
+    "\"SOFT:HARD\")\n" },
+  /* A masked comparison whose VALUE the MASK clears would never match. */
+  { "seccomp-mask-never", "invalid/seccomp-mask-never.conf:2: error: "
+    "rule 'ioctl': 'arg1': '& 0xff == 0x100' can never hold: VALUE "
+    "has bits that MASK clears\n" },
   { "plus-blank", "invalid/plus-blank.conf:1: error: unexpected '+' (to "
     "append, write '+=' without a blank)\n" },
   { "append-scalar", "invalid/append-scalar.conf:1: error: attempt to append "
