@@ -596,34 +596,6 @@ build_sections (struct loader *ld, struct jail_spec *spec)
   free (v);
 }
 
-/* A plain section's keys need namespaces (keys.h): said at the first key
- * set, when one of them is off. */
-void
-check_section_namespaces (struct loader *ld, const struct jail_spec *spec)
-{
-  for (int s = 0; s < N_SECTIONS; s++)
-    {
-      const struct section_desc *d = &section_table[s];
-      unsigned missing = d->needs_namespaces & ~spec->namespaces;
-      if (!d->plain || missing == 0)
-        continue;
-      const struct key_rec *first = NULL;
-      for (size_t i = 0; i < n_key_table; i++)
-        if (key_table[i].section == (enum key_section) s)
-          {
-            char *name = xasprintf ("%s.%s", d->name, key_table[i].name);
-            const struct key_rec *k = key_origin (ld, name);
-            free (name);
-            if (k && (first == NULL || k->line < first->line))
-              first = k;
-          }
-      int bit = __builtin_ctz (missing);
-      if (first)
-        ld_diag_at (ld, DIAG_ERROR, first->file, first->line, "'%s' needs "
-                    "the '%s' namespace", d->name, namespace_names[bit]);
-    }
-}
-
 static char *
 default_name (const char *path)
 {

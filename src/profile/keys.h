@@ -3,7 +3,8 @@
  * Part of the profile module.  Every key of the profile language and of the
  * settings file is one row of key_table[] (keys.c): where it goes, its
  * value type and default, how one value is checked (range, names, syntax),
- * which mount types or network modes it belongs to, which field of the spec
+ * which mount types or network modes it belongs to, the namespaces it needs
+ * (rules.c says so when one is off), which field of the spec
  * it binds to, and one line of documentation.  From the table, and nowhere
  * else, come libconfuse's option tables (load.c), the per-value checks with
  * their "one of: ..." lists, the "not valid for a tmpfs mount" and "needs
@@ -126,6 +127,7 @@ struct key_desc
   key_check_fn *check;      /* NULL: names or range say it all */
   unsigned mount_types;     /* mount: MOUNT_TYPE()s it means something for */
   unsigned net_modes;       /* network: NET_MODE()s it needs */
+  unsigned needs_namespaces;  /* JAIL_NS_* it needs when set */
   enum key_bind bind;
   size_t off, count_off;    /* BIND_*: where; count (BIND_STRINGS) or the
                                has flag (BIND_LIMIT, BIND_MODE) */
