@@ -11,8 +11,9 @@
  * mode bridge" rules, the binding of plain values into the spec (bind.c),
  * and the documentation test (every key is in cordon.conf(5)).
  *
- * Adding a key: a row here, its field in spec.h, the kernel step that uses
- * it, its paragraph in man/cordon.conf.5.in, and a test. */
+ * Adding a key: a row here, its field in spec.h with its row in
+ * spec-fields.c, the kernel step that uses it, its paragraph in
+ * man/cordon.conf.5.in, and tests (README.md, "Adding a profile key"). */
 #ifndef CORDON_PROFILE_KEYS_H
 #define CORDON_PROFILE_KEYS_H
 
