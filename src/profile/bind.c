@@ -59,6 +59,16 @@ bind_key (const struct key_desc *k, cfg_t *sec, char *base)
                         &overflow);
         break;
       }
+    case BIND_SIZE:
+      {
+        bool overflow;
+        parse_size (cfg_getstr (sec, k->name), (uint64_t *) field, &overflow);
+        break;
+      }
+    case BIND_MODE:
+      *(bool *) (base + k->count_off)
+        = parse_mode (cfg_getstr (sec, k->name), (mode_t *) field);
+      break;
     case BIND_LIMIT:
       {
         const char *s = cfg_getstr (sec, k->name);

@@ -329,12 +329,6 @@ build_mount (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   struct fs_entry *e = new_entry (spec, (enum fs_entry_kind) t, rec);
   e->dest = dest;
   bind_section (SEC_MOUNT, sec, e, t);
-  const char *size = cfg_getstr (sec, "size");
-  bool overflow;
-  if (size)
-    parse_size (size, &e->size, &overflow);
-  const char *mode = cfg_getstr (sec, "mode");
-  e->has_mode = mode && parse_mode (mode, &e->mode);
   rule_mount_keys (ld, rec, e->kind, cfg_getstr (sec, "upper") != NULL);
   if (e->kind == FS_BIND)
     build_bind (ld, e, sec, rec);
@@ -600,34 +594,6 @@ build_sections (struct loader *ld, struct jail_spec *spec)
                       (char *) spec + section_table[v[i].type].spec_off, 0);
     }
   free (v);
-}
-
-/* A plain section's keys need namespaces (keys.h): said at the first key
- * set, when one of them is off. */
-void
-check_section_namespaces (struct loader *ld, const struct jail_spec *spec)
-{
-  for (int s = 0; s < N_SECTIONS; s++)
-    {
-      const struct section_desc *d = &section_table[s];
-      unsigned missing = d->needs_namespaces & ~spec->namespaces;
-      if (!d->plain || missing == 0)
-        continue;
-      const struct key_rec *first = NULL;
-      for (size_t i = 0; i < n_key_table; i++)
-        if (key_table[i].section == (enum key_section) s)
-          {
-            char *name = xasprintf ("%s.%s", d->name, key_table[i].name);
-            const struct key_rec *k = key_origin (ld, name);
-            free (name);
-            if (k && (first == NULL || k->line < first->line))
-              first = k;
-          }
-      int bit = __builtin_ctz (missing);
-      if (first)
-        ld_diag_at (ld, DIAG_ERROR, first->file, first->line, "'%s' needs "
-                    "the '%s' namespace", d->name, namespace_names[bit]);
-    }
 }
 
 static char *

@@ -390,8 +390,6 @@ build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
 
 void
 build_sections (struct loader *ld, struct jail_spec *spec);
-void
-check_section_namespaces (struct loader *ld, const struct jail_spec *spec);
 
 void
 build_top_level (struct loader *ld, struct jail_spec *spec, const char *path);

@@ -3,15 +3,17 @@
  * Part of the profile module.  Every key of the profile language and of the
  * settings file is one row of key_table[] (keys.c): where it goes, its
  * value type and default, how one value is checked (range, names, syntax),
- * which mount types or network modes it belongs to, which field of the spec
+ * which mount types or network modes it belongs to, the namespaces it needs
+ * (rules.c says so when one is off), which field of the spec
  * it binds to, and one line of documentation.  From the table, and nowhere
  * else, come libconfuse's option tables (load.c), the per-value checks with
  * their "one of: ..." lists, the "not valid for a tmpfs mount" and "needs
  * mode bridge" rules, the binding of plain values into the spec (bind.c),
  * and the documentation test (every key is in cordon.conf(5)).
  *
- * Adding a key: a row here, its field in spec.h, the kernel step that uses
- * it, its paragraph in man/cordon.conf.5.in, and a test. */
+ * Adding a key: a row here, its field in spec.h with its row in
+ * spec-fields.c, the kernel step that uses it, its paragraph in
+ * man/cordon.conf.5.in, and tests (README.md, "Adding a profile key"). */
 #ifndef CORDON_PROFILE_KEYS_H
 #define CORDON_PROFILE_KEYS_H
 
@@ -93,6 +95,8 @@ enum key_bind
   BIND_U32,                 /* uint32_t (uid_t, gid_t, unsigned) */
   BIND_DOUBLE,              /* double */
   BIND_DURATION,            /* int64_t seconds, from "-1d", "10m", "30" */
+  BIND_SIZE,                /* uint64_t bytes, from "256M" */
+  BIND_MODE,                /* mode_t, from "0755"; bool at has_off */
   BIND_LIMIT,               /* a size or "max": bool at has_off, uint64_t */
   BIND_FLAGS,               /* names[i] sets bit 1 << i of an unsigned */
   BIND_NAME,                /* names[i] stores i in an enum (int) */
@@ -124,9 +128,10 @@ struct key_desc
   key_check_fn *check;      /* NULL: names or range say it all */
   unsigned mount_types;     /* mount: MOUNT_TYPE()s it means something for */
   unsigned net_modes;       /* network: NET_MODE()s it needs */
+  unsigned needs_namespaces;  /* JAIL_NS_* it needs when set */
   enum key_bind bind;
   size_t off, count_off;    /* BIND_*: where; count (BIND_STRINGS) or the
-                               has flag (BIND_LIMIT) */
+                               has flag (BIND_LIMIT, BIND_MODE) */
   const char *doc;          /* one line, for cordon.conf(5) */
 };
 

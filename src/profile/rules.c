@@ -341,6 +341,56 @@ check_runnable (struct loader *ld, const struct jail_spec *spec)
     }
 }
 
+/* A plain section's keys need namespaces (keys.h): said at the first key
+ * set, when one of them is off. */
+static void
+check_section_namespaces (struct loader *ld, const struct jail_spec *spec)
+{
+  for (int s = 0; s < N_SECTIONS; s++)
+    {
+      const struct section_desc *d = &section_table[s];
+      unsigned missing = d->needs_namespaces & ~spec->namespaces;
+      if (!d->plain || missing == 0)
+        continue;
+      const struct key_rec *first = NULL;
+      for (size_t i = 0; i < n_key_table; i++)
+        if (key_table[i].section == (enum key_section) s)
+          {
+            char *name = xasprintf ("%s.%s", d->name, key_table[i].name);
+            const struct key_rec *k = key_origin (ld, name);
+            free (name);
+            if (k && (first == NULL || k->line < first->line))
+              first = k;
+          }
+      int bit = __builtin_ctz (missing);
+      if (first)
+        ld_diag_at (ld, DIAG_ERROR, first->file, first->line, "'%s' needs "
+                    "the '%s' namespace", d->name, namespace_names[bit]);
+    }
+}
+
+/* A key that needs namespaces (the table's needs_namespaces), set while
+ * one of them is off: said at the line that set it. */
+static void
+check_key_namespaces (struct loader *ld, const struct jail_spec *spec)
+{
+  for (size_t i = 0; i < n_key_table; i++)
+    {
+      const struct key_desc *k = &key_table[i];
+      unsigned missing = k->needs_namespaces & ~spec->namespaces;
+      if (missing == 0)
+        continue;
+      char *name = k->section == SEC_TOP
+                     ? xstrdup (k->name)
+                     : xasprintf ("%s.%s", section_table[k->section].name,
+                                  k->name);
+      if (key_origin (ld, name))
+        key_diag (ld, DIAG_ERROR, name, &spec->origin, "'%s' needs the '%s' "
+                  "namespace", name, namespace_names[__builtin_ctz (missing)]);
+      free (name);
+    }
+}
+
 /* The rules that involve more than one value. */
 void
 check_spec (struct loader *ld, const struct jail_spec *spec)
@@ -358,9 +408,7 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   if (!(spec->namespaces & JAIL_NS_MOUNT))
     key_diag (ld, DIAG_ERROR, "namespaces", &spec->origin, "'namespaces' must "
               "include \"mount\" (cordon always pivots into a new root)");
-  if (spec->hostname && !(spec->namespaces & JAIL_NS_UTS))
-    key_diag (ld, DIAG_ERROR, "hostname", &spec->origin, "'hostname' needs "
-              "the 'uts' namespace");
+  check_key_namespaces (ld, spec);
   if (ld->running_as_root && !(spec->namespaces & JAIL_NS_USER))
     key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "no 'user' "
               "namespace while running as root: root in the jail is root on "
