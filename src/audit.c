@@ -425,6 +425,58 @@ judge_seccomp_action (const struct audit_ctx *ctx, struct audit_verdict *v)
          ? "kill the process" : "fail with EPERM");
 }
 
+/* What a name added to the preset's allowlist (seccomp.allow) opens, by
+ * severity; a name not listed counts OTHER_ALLOW_SEVERITY. */
+static const struct
+{
+  const char *name;
+  double severity;
+} allow_weights[] = {
+  { "@privileged", 1.0 }, { "@module", 1.0 }, { "@raw-io", 1.0 },
+  { "bpf", 1.0 }, { "init_module", 1.0 }, { "finit_module", 1.0 },
+  { "io_uring_setup", 0.8 }, { "open_by_handle_at", 0.8 },
+  { "@debug", 0.7 }, { "ptrace", 0.7 }, { "process_vm_writev", 0.7 },
+  { "@mount", 0.5 }, { "mount", 0.5 }, { "fsopen", 0.5 },
+  { "move_mount", 0.5 }, { "open_tree", 0.5 }, { "unshare", 0.5 },
+  { "@reboot", 0.5 }, { "kexec_load", 0.5 }, { "setns", 0.4 },
+  { "@keyring", 0.4 }, { "keyctl", 0.4 }, { "add_key", 0.4 },
+  { "userfaultfd", 0.4 }, { "perf_event_open", 0.4 },
+  { "clone", 0.3 }, { "clone3", 0.3 }, { "pivot_root", 0.3 },
+  { "umount2", 0.3 }, { "@clock", 0.3 }, { "@swap", 0.3 },
+  { "@cpu-emulation", 0.2 }, { "sethostname", 0.05 },
+  { "setdomainname", 0.05 },
+};
+#define OTHER_ALLOW_SEVERITY 0.1
+
+static void
+judge_seccomp_allow (const struct audit_ctx *ctx, struct audit_verdict *v)
+{
+  const struct seccomp_spec *s = &ctx->spec->seccomp;
+  if (s->preset == SECCOMP_PRESET_NONE)
+    {
+      v->status = AUDIT_NA;
+      say (v, "no filter (seccomp-preset)");
+      return;
+    }
+  struct strbuf names = { 0 };
+  for (size_t i = 0; i < s->n_allow; i++)
+    {
+      double severity = OTHER_ALLOW_SEVERITY;
+      for (size_t j = 0; j < N_OF (allow_weights); j++)
+        if (strcmp (s->allow[i], allow_weights[j].name) == 0)
+          severity = allow_weights[j].severity;
+      add_part (v, severity);
+      if (names.n)
+        sb_puts (&names, ", ");
+      sb_puts (&names, s->allow[i]);
+    }
+  if (s->n_allow)
+    say (v, "the preset's allowlist also opens %s", names.s);
+  else
+    say (v, "the preset's allowlist as it is");
+  free (names.s);
+}
+
 /* Host directories whose writing matters, and how much. */
 struct host_target
 {
@@ -931,6 +983,7 @@ static const struct audit_check audit_checks[] = {
   { "seccomp-preset", 0.5, judge_seccomp_preset, "seccomp.preset" },
   { "seccomp-compat", 0.1, judge_seccomp_compat, "seccomp.compat" },
   { "seccomp-action", 0.4, judge_seccomp_action, "seccomp.action" },
+  { "seccomp-allow", 0.3, judge_seccomp_allow, "seccomp.allow" },
   { "writable-host", 1.0, judge_writable_binds, "mount.writable" },
   { "host-sockets", 1.0, judge_sockets, "mount" },
   { "secret-stores", 0.8, judge_secrets, "mount (a tmpfs over it hides it)" },
