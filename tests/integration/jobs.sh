@@ -119,4 +119,18 @@ for who in $whos; do
   unlike "agent ($who): no secret variable" "$out" 'GITHUB_TOKEN'
 done
 
+# cordon in cordon: the inner jail (the built-in default, rootless inside)
+for who in $whos; do
+  d="$T/nested-$who"
+  rm -rf "$d" && mkdir -p "$d" && cp "$CORDON" "$d/cordon"
+  if [ "$who" = root ]; then chmod -R a+rwX "$d"; else chown -R 65534:65534 "$d"; fi
+  # the sanitizers' leak check cannot run in the inner jail's pid 1
+  inner='ASAN_OPTIONS=detect_leaks=0 ./cordon run -- /bin/sh -c "echo inner; hostname"'
+  out=$(job "$who" "$d" "$P/nested.conf" -- /bin/sh -c "$inner"); rc=$?
+  is "nested ($who): a cordon runs inside" "$rc" 0
+  is "nested ($who): its jail" "$(printf '%s' "$out" | tr '\n' ' ')" "inner cordon"
+  out=$(job "$who" "$d" "$P/nested.conf" -D mask_paths=true -- /bin/sh -c "$inner")
+  like "nested ($who): not under the default masks" "$out" 'Mount too revealing'
+done
+
 done_testing
