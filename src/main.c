@@ -1,4 +1,4 @@
-/* main.c — the command line: run, check, show, list, ps, enter, stop.
+/* main.c — the command line: run, check, show, list, audit, ps, enter, stop.
  *
  * Parses arguments, loads the settings and the profile through the profile
  * module, and hands a validated spec to the jail core.  It owns the exit
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "enter.h"
 #include "error.h"
 #include "jail.h"
@@ -51,10 +52,11 @@ struct cli
   const char *report_file;   /* --report FILE */
   const char *report_fd;     /* --report-fd N */
   const char *name;          /* run --name NAME */
-  bool json;                 /* ps --json */
+  bool json;                 /* ps --json, audit --json */
   bool tty;                  /* enter -t */
   const char *signal;        /* stop --signal SIG */
   const char *timeout;       /* stop --timeout S */
+  const char *threshold;     /* audit --threshold N */
 };
 
 static const char usage_text[] =
@@ -69,6 +71,8 @@ static const char usage_text[] =
   "  show [PROFILE] [-D KEY=VALUE]...\n"
   "                     print the effective profile\n"
   "  list               list the profiles on the search path\n"
+  "  audit [PROFILE] [--json] [--threshold N] [-D KEY=VALUE]...\n"
+  "                     judge how exposed the jail is, from 0.0 to 10.0\n"
   "  ps [--json]        list the running jails\n"
   "  enter ID|NAME [-t] [-- CMD [ARG]...]\n"
   "                     run CMD (default /bin/sh) in a running jail, as\n"
@@ -89,7 +93,8 @@ static const char usage_text[] =
   "      --report FILE        run: write a JSON report of the run to FILE\n"
   "      --report-fd N        run: write it to file descriptor N\n"
   "      --name NAME          run: name the jail (unique among running ones)\n"
-  "      --json               ps: print JSON\n"
+  "      --json               ps, audit: print JSON\n"
+  "      --threshold N        audit: exit 1 when the exposure is above N\n"
   "  -t, --tty                enter: a new terminal for CMD, as tty = true\n"
   "      --signal SIG         stop: the signal to send first (TERM)\n"
   "      --timeout S          stop: seconds before SIGKILL (10)\n"
@@ -100,6 +105,7 @@ static const char usage_text[] =
   "125 when cordon failed (a usage error, an invalid profile or -D, a setup\n"
   "step); 126 when the command cannot be executed; 127 when it was not found.\n"
   "check and show: 0 valid, 1 invalid (a bad -D too), 2 usage.\n"
+  "audit: 0, 1 when the profile is invalid or the exposure above N, 2 usage.\n"
   "See cordon(1) and cordon.conf(5).\n";
 
 __attribute__ ((format (printf, 1, 2))) static void
@@ -153,6 +159,7 @@ parse_args (int argc, char **argv, struct cli *cli)
     { "tty", no_argument, NULL, 't' },
     { "signal", required_argument, NULL, 's' },
     { "timeout", required_argument, NULL, 'T' },
+    { "threshold", required_argument, NULL, 'H' },
     { NULL, 0, NULL, 0 },
   };
   int c;
@@ -195,6 +202,9 @@ parse_args (int argc, char **argv, struct cli *cli)
           break;
         case 'T':
           cli->timeout = optarg;
+          break;
+        case 'H':
+          cli->threshold = optarg;
           break;
         case 'v':
           cli->verbose++;
@@ -326,6 +336,55 @@ command_show (const struct cli *cli, const struct settings *settings)
   if (r < 0 || fflush (stdout) != 0)
     {
       say_error ("writing the profile: %s", strerror (errno));
+      return EXIT_FAILURE;
+    }
+  return EXIT_SUCCESS;
+}
+
+/* --threshold N: a number from 0 to 10. */
+static bool
+parse_threshold (const char *s, double *out)
+{
+  char *end;
+  errno = 0;
+  *out = strtod (s, &end);
+  return errno == 0 && end != s && *end == '\0' && *out >= 0 && *out <= 10;
+}
+
+static int
+command_audit (const struct cli *cli, const struct settings *settings)
+{
+  double threshold = 10;
+  if (cli->n_operands > 2 || cli->n_command > 0)
+    {
+      fputs ("Usage: cordon audit [PROFILE] [--json] [--threshold N] "
+             "[-D KEY=VALUE]...\n", stderr);
+      return EXIT_USAGE;
+    }
+  if (cli->threshold && !parse_threshold (cli->threshold, &threshold))
+    {
+      say_error ("--threshold %s: not a number from 0 to 10", cli->threshold);
+      return EXIT_USAGE;
+    }
+  struct jail_spec *spec = NULL;
+  const char *profile = cli->n_operands == 2 ? cli->operands[1] : NULL;
+  if (load_profile (cli, settings, profile, false, false, &spec) < 0)
+    return EXIT_CHECK_INVALID;
+  double score;
+  cordon_error_t err = NULL;
+  int r = audit_print (spec, cli->json, stdout, &score, &err);
+  jail_spec_free (spec);
+  if (r < 0 || fflush (stdout) != 0)
+    {
+      say_error ("%s", err ? err->message : strerror (errno));
+      cordon_error_free (&err);
+      return EXIT_FAILURE;
+    }
+  if (score > threshold)
+    {
+      if (!cli->quiet)
+        say_error ("exposure %.1f is above the threshold %s", score,
+                   cli->threshold);
       return EXIT_FAILURE;
     }
   return EXIT_SUCCESS;
@@ -1082,7 +1141,8 @@ main (int argc, char **argv)
   if (!overrides_well_formed (&cli))
     {
       bool loads = is_run || strcmp (verb, "check") == 0
-                   || strcmp (verb, "show") == 0;
+                   || strcmp (verb, "show") == 0
+                   || strcmp (verb, "audit") == 0;
       cli_free (&cli);
       return is_jail_verb ? EXIT_CORDON_FAILED
                     : loads ? EXIT_CHECK_INVALID : EXIT_USAGE;
@@ -1099,6 +1159,8 @@ main (int argc, char **argv)
     status = command_show (&cli, &settings);
   else if (strcmp (verb, "list") == 0)
     status = command_list (&cli, &settings);
+  else if (strcmp (verb, "audit") == 0)
+    status = command_audit (&cli, &settings);
   else if (strcmp (verb, "seccomp") == 0)
     status = command_seccomp (&cli);
   else if (strcmp (verb, "ps") == 0)
