@@ -716,6 +716,12 @@ judge_egress (const struct audit_ctx *ctx, struct audit_verdict *v)
                      : "bridge %s without NAT: reaches the bridge's hosts",
            n->bridge ? n->bridge : "");
       break;
+    case NETWORK_NETNS:
+      /* an admin's namespace, as is: cordon cannot tell what it reaches */
+      add_part (v, 0.5);
+      say (v, "an existing network namespace (%s): reaches whatever it "
+           "reaches", n->netns ? n->netns : "");
+      break;
     }
 }
 

@@ -368,7 +368,7 @@ command_audit (const struct cli *cli, const struct settings *settings)
     }
   struct jail_spec *spec = NULL;
   const char *profile = cli->n_operands == 2 ? cli->operands[1] : NULL;
-  if (load_profile (cli, settings, profile, false, false, &spec) < 0)
+  if (load_profile (cli, settings, profile, false, false, &spec, NULL) < 0)
     return EXIT_CHECK_INVALID;
   double score;
   cordon_error_t err = NULL;
