@@ -43,6 +43,7 @@
 #include "tty.h"
 #include "userns.h"
 #include "timens.h"
+#include "landlock.h"
 #include "util.h"
 
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
@@ -311,15 +312,20 @@ keep_only_passed_fds (const struct jail_spec *spec, cordon_error_t *err)
 }
 
 /* The last steps before exec, in this order: limits, descriptors, session,
- * capabilities, no_new_privs, and the seccomp filter last, so that none
- * of cordon's own calls meets it.  Without no_new_privs the kernel lets
- * only a holder of CAP_SYS_ADMIN load a filter: it then goes in before
- * the capabilities are dropped (as runc does). */
+ * capabilities, no_new_privs, Landlock and the seccomp filter last, so
+ * that none of cordon's own calls meets them.  Without no_new_privs the
+ * kernel lets only a holder of CAP_SYS_ADMIN restrict itself or load a
+ * filter: both then go in before the capabilities are dropped (as runc
+ * does). */
 static int
 harden_command (const struct child *c, cordon_error_t *err)
 {
   const struct jail_spec *spec = c->spec;
   bool filter_first = !spec->no_new_privs;
+  /* built while the rules' paths can still be opened */
+  cleanup_fd int landlock_fd = -1;
+  if (landlock_prepare (spec, &landlock_fd, err) < 0)
+    return -1;
   if (cordon_rlimits_apply (spec, err) < 0
       || keep_only_passed_fds (spec, err) < 0)
     return -1;
@@ -329,13 +335,15 @@ harden_command (const struct child *c, cordon_error_t *err)
   if (spec->tty && tty_take_terminal (c->sock, err) < 0)
     return -1;
   if (filter_first && (cordon_caps_raise_effective (err) < 0
+                       || landlock_restrict (landlock_fd, err) < 0
                        || cordon_seccomp_load (&c->seccomp, err) < 0))
     return -1;
   if (cordon_caps_apply (spec->capabilities, err) < 0)
     return -1;
   if (spec->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return fail_errno (err, "prctl PR_SET_NO_NEW_PRIVS");
-  if (!filter_first && cordon_seccomp_load (&c->seccomp, err) < 0)
+  if (!filter_first && (landlock_restrict (landlock_fd, err) < 0
+                        || cordon_seccomp_load (&c->seccomp, err) < 0))
     return -1;
   return 0;
 }
