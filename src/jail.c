@@ -502,7 +502,8 @@ check_spec (const struct jail_spec *spec, cordon_error_t *err)
 {
   if (spec->argv == NULL || spec->argv[0] == NULL)
     return cordon_fail (err, 0, "no command to run (give one after --)");
-  if (!(spec->namespaces & JAIL_NS_USER) && geteuid () != 0)
+  if (!(spec->namespaces & JAIL_NS_USER) && spec->namespaces != 0
+      && geteuid () != 0)
     return cordon_fail (err, 0, "without the \"user\" namespace only root can "
                         "create namespaces: add \"user\" to namespaces");
   if (!(spec->namespaces & JAIL_NS_MOUNT)

@@ -131,8 +131,9 @@ need_abi (const struct landlock_spec *l, int abi, int need, const char *what,
 }
 
 static int
-make_plan (const struct landlock_spec *l, struct plan *p, cordon_error_t *err)
+make_plan (const struct jail_spec *spec, struct plan *p, cordon_error_t *err)
 {
+  const struct landlock_spec *l = &spec->landlock;
   bool keep;
   *p = (struct plan) { .abi = landlock_abi () };
   if (l->min_abi > 0
@@ -144,6 +145,10 @@ make_plan (const struct landlock_spec *l, struct plan *p, cordon_error_t *err)
       if (l->required)
         return cordon_fail (err, 0, "landlock: this kernel has no Landlock "
                             "(required = true)");
+      if (spec->namespaces == 0)
+        return cordon_fail (err, 0, "landlock: this kernel has no Landlock, "
+                            "and a jail without namespaces has no other "
+                            "wall");
       if (l->origin.line > 0 && l->min_abi == 0)
         dprintf (STDERR_FILENO, "cordon: warning: landlock: this kernel has "
                  "no Landlock: the command runs without it\n");
@@ -381,7 +386,10 @@ add_rules (const struct rules *r, const struct jail_spec *spec,
            cordon_error_t *err)
 {
   const struct landlock_spec *l = &spec->landlock;
-  if (l->derive && add_derived (r, spec, err) < 0)
+  /* without a mount namespace there is nothing to derive from: "/" would
+   * be the host's */
+  if (l->derive && (spec->namespaces & JAIL_NS_MOUNT)
+      && add_derived (r, spec, err) < 0)
     return -1;
   if (add_listed (r, l->read, l->n_read, FS_READ, "read", err) < 0
       || add_listed (r, l->write, l->n_write, ~0ULL, "write", err) < 0
@@ -405,7 +413,7 @@ landlock_prepare (const struct jail_spec *spec, int *fd, cordon_error_t *err)
   *fd = -1;
   if (!l->enabled)
     return 0;
-  if (make_plan (l, &plan, err) < 0)
+  if (make_plan (spec, &plan, err) < 0)
     return -1;
   if (plan.abi == 0)
     return 0;

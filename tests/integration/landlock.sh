@@ -127,6 +127,26 @@ for who in root nobody; do
   fi
 done
 
+# namespaces = {}: Landlock and seccomp alone, on host paths, run by
+# nobody (as where user namespaces are not allowed); off, the same command
+# outside cordon, for the difference.
+mkdir -p "$T/host" "$T/out" && echo hostsecret > "$T/host/canary"
+chmod 644 "$T/host/canary"; chmod 777 "$T/host" "$T/out"
+printf '%s\n' 'namespaces = {}' 'uid = 65534' 'gid = 65534' \
+  'environment { set = {"PATH=/usr/bin:/bin"} }' \
+  "landlock { execute = {\"/usr\", \"/etc\"}  write = {\"$T/out\"} }" > "$T/nons.conf"
+chmod 644 "$T/nons.conf"
+nons() { as_nobody "$CORDON_ANY" run "$T/nons.conf" -- "$@" 2>&1; }
+like "no namespaces: a host canary outside the lists cannot be read" \
+  "$(nons cat "$T/host/canary")" "Permission denied"
+is "... outside cordon nobody can read it" "$(as_nobody cat "$T/host/canary")" hostsecret
+like "no namespaces: nothing outside 'write' can be written" \
+  "$(nons sh -c "echo x > $T/host/new")" "Permission denied"
+ok "... outside cordon nobody can" as_nobody sh -c "echo x > $T/host/new"
+is "no namespaces: 'write' is writable, the toolchain runs" \
+  "$(nons sh -c "echo w > $T/out/f && cat $T/out/f && ls /usr/bin/sh")" "w
+/usr/bin/sh"
+
 # --report records the ABI used (null when off).
 "$CORDON" run --report "$T/r.json" "$T/exposed.conf" -- true
 is "report: landlock_abi" "$(jq -r .landlock_abi "$T/r.json")" "$abi"
