@@ -45,6 +45,7 @@
 #include "tty.h"
 #include "userns.h"
 #include "timens.h"
+#include "landlock.h"
 #include "util.h"
 
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
@@ -344,16 +345,21 @@ jail_command_exec (char *const argv[], char **envp)
 }
 
 /* The last steps before exec, in this order: limits, descriptors, session,
- * capabilities, no_new_privs, and the seccomp filter last, so that none
- * of cordon's own calls meets it.  Without no_new_privs the kernel lets
- * only a holder of CAP_SYS_ADMIN load a filter: it then goes in before
- * the capabilities are dropped (as runc does). */
+ * capabilities, no_new_privs, Landlock and the seccomp filter last, so
+ * that none of cordon's own calls meets them.  Without no_new_privs the
+ * kernel lets only a holder of CAP_SYS_ADMIN restrict itself or load a
+ * filter: both then go in before the capabilities are dropped (as runc
+ * does). */
 int
 jail_command_harden (const struct jail_spec *spec,
                      const struct cordon_seccomp_bpf *seccomp, int sock,
                      cordon_error_t *err)
 {
   bool filter_first = !spec->no_new_privs;
+  /* built while the rules' paths can still be opened */
+  cleanup_fd int landlock_fd = -1;
+  if (landlock_prepare (spec, &landlock_fd, err) < 0)
+    return -1;
   if (cordon_rlimits_apply (spec, err) < 0
       || keep_only_passed_fds (spec, err) < 0)
     return -1;
@@ -363,13 +369,15 @@ jail_command_harden (const struct jail_spec *spec,
   if (spec->tty && tty_take_terminal (sock, err) < 0)
     return -1;
   if (filter_first && (cordon_caps_raise_effective (err) < 0
+                       || landlock_restrict (landlock_fd, err) < 0
                        || cordon_seccomp_load (seccomp, err) < 0))
     return -1;
   if (cordon_caps_apply (spec->capabilities, err) < 0)
     return -1;
   if (spec->no_new_privs && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return fail_errno (err, "prctl PR_SET_NO_NEW_PRIVS");
-  if (!filter_first && cordon_seccomp_load (seccomp, err) < 0)
+  if (!filter_first && (landlock_restrict (landlock_fd, err) < 0
+                        || cordon_seccomp_load (seccomp, err) < 0))
     return -1;
   return 0;
 }
@@ -576,7 +584,8 @@ check_spec (const struct jail_spec *spec, cordon_error_t *err)
 {
   if (spec->argv == NULL || spec->argv[0] == NULL)
     return cordon_fail (err, 0, "no command to run (give one after --)");
-  if (!(spec->namespaces & JAIL_NS_USER) && geteuid () != 0)
+  if (!(spec->namespaces & JAIL_NS_USER) && spec->namespaces != 0
+      && geteuid () != 0)
     return cordon_fail (err, 0, "without the \"user\" namespace only root can "
                         "create namespaces: add \"user\" to namespaces");
   if (!(spec->namespaces & JAIL_NS_MOUNT)

@@ -23,6 +23,7 @@
 #include "enter.h"
 #include "error.h"
 #include "jail.h"
+#include "landlock.h"
 #include "profile.h"
 #include "registry.h"
 #include "report.h"
@@ -313,7 +314,10 @@ command_check (const struct cli *cli, const struct settings *settings)
       if (r != 0)
         status = EXIT_CHECK_INVALID;
       else if (cli->verbose)
-        fprintf (stderr, "%s: ok\n", cli->operands[i]);
+        {
+          fprintf (stderr, "%s: ok\n", cli->operands[i]);
+          landlock_describe (spec, stderr);
+        }
       jail_spec_free (spec);
     }
   return status;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "report.h"
+#include "landlock.h"
 
 /* What a file that is not a regular one is, for the refusal. */
 static const char *
@@ -260,6 +261,10 @@ build (const struct jail_spec *spec, const struct jail_result *r,
   json_object_set_new (o, "profile", string_or_null (spec->name ? spec->name
                                                                 : ""));
   json_object_set_new (o, "argv", argv ? argv : json_null ());
+  /* the ABI the command's Landlock rules were made for; null: none */
+  int abi = spec->landlock.enabled ? landlock_abi () : 0;
+  json_object_set_new (o, "landlock_abi", abi ? json_integer (abi)
+                                              : json_null ());
   json_object_set_new (o, "exit_status", json_integer (r->exit_status));
   json_object_set_new (o, "signal", r->signal ? json_integer (r->signal)
                                               : json_null ());

@@ -192,6 +192,31 @@ static const struct field_desc time_offsets_fields[] = {
 static const struct struct_desc time_offsets_desc
   = DESC (struct time_offsets, time_offsets_fields);
 
+static const struct field_desc port_fields[] = {
+  { "port", FIELD_PLAIN, 0, sizeof (int), 0, NULL, 0, 65535, 0, NULL },
+};
+static const struct struct_desc port_desc = DESC (int, port_fields);
+
+static const struct field_desc landlock_fields[] = {
+  BOOL (struct landlock_spec, enabled),
+  BOOL (struct landlock_spec, required),
+  BOOL (struct landlock_spec, derive),
+  PLAIN (struct landlock_spec, min_abi),
+  COUNTED (struct landlock_spec, read, FIELD_STRINGS, n_read, NULL),
+  COUNTED (struct landlock_spec, write, FIELD_STRINGS, n_write, NULL),
+  COUNTED (struct landlock_spec, execute, FIELD_STRINGS, n_execute, NULL),
+  COUNTED (struct landlock_spec, deny, FIELD_STRINGS, n_deny, NULL),
+  COUNTED (struct landlock_spec, tcp_bind, FIELD_ARRAY, n_tcp_bind,
+           &port_desc),
+  COUNTED (struct landlock_spec, tcp_connect, FIELD_ARRAY, n_tcp_connect,
+           &port_desc),
+  UPTO (struct landlock_spec, scope,
+        LANDLOCK_SCOPE_ABSTRACT_UNIX | LANDLOCK_SCOPE_SIGNALS),
+  STRUCT (struct landlock_spec, origin, origin_desc),
+};
+static const struct struct_desc landlock_desc
+  = DESC (struct landlock_spec, landlock_fields);
+
 static const struct field_desc jail_spec_fields[] = {
   STRING (struct jail_spec, name),
   STRING (struct jail_spec, description),
@@ -220,6 +245,7 @@ static const struct field_desc jail_spec_fields[] = {
   STRUCT (struct jail_spec, cgroup, cgroup_desc),
   STRUCT (struct jail_spec, network, network_desc),
   STRUCT (struct jail_spec, time_offsets, time_offsets_desc),
+  STRUCT (struct jail_spec, landlock, landlock_desc),
 };
 const struct struct_desc jail_spec_desc
   = DESC (struct jail_spec, jail_spec_fields);

@@ -227,6 +227,28 @@ struct time_offsets
   int64_t boottime;
 };
 
+/* Landlock (landlock.c): the rules the command process puts on itself
+ * right before its exec.  Paths are inside the jail. */
+enum landlock_scope
+{
+  LANDLOCK_SCOPE_ABSTRACT_UNIX = 1u << 0,   /* names: landlock_scope_names */
+  LANDLOCK_SCOPE_SIGNALS = 1u << 1,
+};
+
+struct landlock_spec
+{
+  bool enabled;             /* default true: on when the kernel has it */
+  bool required;            /* a right the kernel lacks fails the run */
+  bool derive;              /* default true: rules from the jail's mounts */
+  uint32_t min_abi;         /* the ABI the profile asks for; 0: any */
+  char **read, **write, **execute, **deny;
+  size_t n_read, n_write, n_execute, n_deny;
+  int *tcp_bind, *tcp_connect;      /* ports */
+  size_t n_tcp_bind, n_tcp_connect;
+  unsigned scope;           /* enum landlock_scope bits */
+  struct spec_origin origin;        /* line 0: the profile has no section */
+};
+
 struct jail_spec
 {
   char *name;
@@ -271,6 +293,7 @@ struct jail_spec
   struct cgroup_spec cgroup;
   struct network_spec network;
   struct time_offsets time_offsets;
+  struct landlock_spec landlock;
 };
 
 void jail_spec_free (struct jail_spec *spec);

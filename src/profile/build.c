@@ -537,6 +537,33 @@ build_cgroup (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   rule_swap_needs_memory (ld, c, rec);
 }
 
+static int *
+copy_ports (cfg_t *sec, const char *key, size_t *n)
+{
+  unsigned size = cfg_size (sec, key);
+  int *v = xcalloc (size + 1, sizeof *v);
+  *n = 0;
+  for (unsigned i = 0; i < size; i++)
+    {
+      long port = cfg_getnint (sec, key, i);
+      if (port >= 1 && port <= 65535)   /* else reported at its line */
+        v[(*n)++] = (int) port;
+    }
+  return v;
+}
+
+void
+build_landlock (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
+                const struct sec_rec *rec)
+{
+  struct landlock_spec *l = &spec->landlock;
+  bind_section (SEC_LANDLOCK, sec, l, 0);
+  l->tcp_bind = copy_ports (sec, "tcp_bind", &l->n_tcp_bind);
+  l->tcp_connect = copy_ports (sec, "tcp_connect", &l->n_tcp_connect);
+  free (l->origin.file);
+  l->origin = (struct spec_origin) { xstrdup (rec->file), rec->line };
+}
+
 struct live_section
 {
   cfg_t *sec;

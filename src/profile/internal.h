@@ -398,6 +398,9 @@ key_diag (struct loader *ld, enum diag_severity sev, const char *key,
           const struct spec_origin *fallback, const char *fmt, ...);
 
 void
+build_landlock (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
+                const struct sec_rec *rec);
+void
 build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
                const struct sec_rec *rec);
 void

@@ -51,6 +51,8 @@ const struct section_desc section_table[N_SECTIONS] = {
                          .plain = true,
                          .spec_off = offsetof (struct jail_spec, time_offsets),
                          .needs_namespaces = JAIL_NS_TIME },
+  [SEC_LANDLOCK] = { .name = "landlock", .multi = false, .titled = false,
+                     .parent = SEC_TOP },
   [SEC_SETTINGS] = { .name = "", .multi = false, .titled = false,
                      .parent = SEC_SETTINGS },
 };
@@ -74,6 +76,9 @@ const char *const network_mode_names[] = {
   [NETWORK_NONE] = "none", [NETWORK_HOST] = "host",
   [NETWORK_BRIDGE] = "bridge", [NETWORK_USER] = "user",
   [NETWORK_NETNS] = "netns", NULL
+};
+const char *const landlock_scope_names[] = {
+  "abstract_unix_socket", "signal", NULL
 };
 static const char *const cgroup_version_names[] = { "auto", "1", "2", NULL };
 
@@ -598,6 +603,40 @@ const struct key_desc key_table[] = {
     .check = check_duration, .bind = BIND_DURATION,
     .off = OFF (struct time_offsets, boottime),
     .doc = "added to the jail's CLOCK_BOOTTIME (and /proc/uptime)" },
+
+  /* landlock { } (landlock.c); lists have no default, as in environment */
+  { SEC_LANDLOCK, "enabled", KEY_BOOL, 0, "true", .bind = BIND_BOOL,
+    .off = OFF (struct landlock_spec, enabled),
+    .doc = "restrict the command with Landlock when the kernel has it" },
+  { SEC_LANDLOCK, "required", KEY_BOOL, 0, "false", .bind = BIND_BOOL,
+    .off = OFF (struct landlock_spec, required),
+    .doc = "fail (125) when the kernel lacks a right asked for" },
+  { SEC_LANDLOCK, "derive", KEY_BOOL, 0, "true", .bind = BIND_BOOL,
+    .off = OFF (struct landlock_spec, derive),
+    .doc = "allow what the jail's mounts expose" },
+  { SEC_LANDLOCK, "min_abi", KEY_INT, KEY_NODEFAULT, NULL, 1, 255,
+    .bind = BIND_U32, .off = OFF (struct landlock_spec, min_abi),
+    .doc = "the lowest Landlock ABI the profile needs" },
+  { SEC_LANDLOCK, "read", KEY_STRING_LIST, 0, .check = check_absolute,
+    BINDN (BIND_STRINGS, struct landlock_spec, read, n_read),
+    .doc = "paths readable beneath (files and directories)" },
+  { SEC_LANDLOCK, "write", KEY_STRING_LIST, 0, .check = check_absolute,
+    BINDN (BIND_STRINGS, struct landlock_spec, write, n_write),
+    .doc = "paths readable and writable beneath" },
+  { SEC_LANDLOCK, "execute", KEY_STRING_LIST, 0, .check = check_absolute,
+    BINDN (BIND_STRINGS, struct landlock_spec, execute, n_execute),
+    .doc = "paths readable and executable beneath" },
+  { SEC_LANDLOCK, "deny", KEY_STRING_LIST, 0, .check = check_absolute,
+    BINDN (BIND_STRINGS, struct landlock_spec, deny, n_deny),
+    .doc = "paths left out of the derived rules" },
+  { SEC_LANDLOCK, "tcp_bind", KEY_INT_LIST, 0, NULL, 1, 65535,
+    .doc = "the only TCP ports the command may bind (ABI 4)" },
+  { SEC_LANDLOCK, "tcp_connect", KEY_INT_LIST, 0, NULL, 1, 65535,
+    .doc = "the only TCP ports the command may connect to (ABI 4)" },
+  { SEC_LANDLOCK, "scope", KEY_STRING_LIST, 0, .names = landlock_scope_names,
+    .noun = "scope", .bind = BIND_FLAGS,
+    .off = OFF (struct landlock_spec, scope),
+    .doc = "abstract_unix_socket, signal: only within the jail (ABI 6)" },
 
   /* the settings file */
   { SEC_SETTINGS, "profile_path", KEY_STRING_LIST, KEY_NODEFAULT,

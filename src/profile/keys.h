@@ -40,6 +40,7 @@ enum key_section
   SEC_RLIMIT,
   SEC_NETWORK,
   SEC_TIME_OFFSETS,
+  SEC_LANDLOCK,
   SEC_SETTINGS,
   N_SECTIONS
 };
@@ -159,5 +160,7 @@ extern const char *const mount_type_names[];    /* by fs_entry_kind */
 extern const char *const seccomp_preset_names[];
 extern const char *const seccomp_action_names[];
 extern const char *const network_mode_names[];
+extern const char *const landlock_scope_names[];  /* by enum landlock_scope
+                                                     bit */
 
 #endif

@@ -13,7 +13,7 @@ section_build_fn *const section_builders[N_SECTIONS] = {
   [SEC_UID_MAP] = build_uid_map, [SEC_GID_MAP] = build_gid_map,
   [SEC_ENVIRONMENT] = build_environment, [SEC_CGROUP] = build_cgroup,
   [SEC_SECCOMP] = build_seccomp, [SEC_RLIMIT] = build_rlimit,
-  [SEC_NETWORK] = build_network,
+  [SEC_NETWORK] = build_network, [SEC_LANDLOCK] = build_landlock,
 };
 
 static int include_func (cfg_t *cfg, cfg_opt_t *opt, int argc,

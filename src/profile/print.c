@@ -212,6 +212,59 @@ print_plain_section (FILE *out, enum key_section s, const char *base)
 }
 
 static void
+print_ports (FILE *out, const char *key, const int *v, size_t n)
+{
+  if (n == 0)
+    return;
+  fprintf (out, "    %-11s = {", key);
+  for (size_t i = 0; i < n; i++)
+    fprintf (out, "%s%d", i ? ", " : "", v[i]);
+  fputs ("}\n", out);
+}
+
+static void
+print_paths (FILE *out, const char *key, char *const *v, size_t n)
+{
+  if (n == 0)
+    return;
+  fprintf (out, "    %-11s = ", key);
+  print_list (out, v, n);
+  fputc ('\n', out);
+}
+
+/* Only what differs from the default (on, rules derived from the mounts):
+ * every profile would print the same section otherwise. */
+static void
+print_landlock (FILE *out, const struct landlock_spec *l)
+{
+  if (l->enabled && !l->required && l->derive && l->min_abi == 0
+      && l->n_read + l->n_write + l->n_execute + l->n_deny == 0
+      && l->n_tcp_bind + l->n_tcp_connect == 0 && l->scope == 0)
+    return;
+  fputs ("\nlandlock {\n", out);
+  fprintf (out, "    enabled     = %s\n", l->enabled ? "true" : "false");
+  fprintf (out, "    required    = %s\n", l->required ? "true" : "false");
+  fprintf (out, "    derive      = %s\n", l->derive ? "true" : "false");
+  if (l->min_abi)
+    fprintf (out, "    min_abi     = %" PRIu32 "\n", l->min_abi);
+  print_paths (out, "read", l->read, l->n_read);
+  print_paths (out, "write", l->write, l->n_write);
+  print_paths (out, "execute", l->execute, l->n_execute);
+  print_paths (out, "deny", l->deny, l->n_deny);
+  print_ports (out, "tcp_bind", l->tcp_bind, l->n_tcp_bind);
+  print_ports (out, "tcp_connect", l->tcp_connect, l->n_tcp_connect);
+  if (l->scope)
+    {
+      fputs ("    scope       = {", out);
+      for (int b = 0, k = 0; landlock_scope_names[b]; b++)
+        if (l->scope & (1u << b))
+          fprintf (out, "%s\"%s\"", k++ ? ", " : "", landlock_scope_names[b]);
+      fputs ("}\n", out);
+    }
+  fputs ("}\n", out);
+}
+
+static void
 print_seccomp (FILE *out, const struct seccomp_spec *s)
 {
   fprintf (out, "\nseccomp {\n    preset = \"%s\"\n    action = \"%s\"\n"
@@ -366,6 +419,7 @@ profile_print (const struct jail_spec *spec, FILE *out)
       print_plain_section (out, (enum key_section) s,
                            (const char *) spec + section_table[s].spec_off);
   print_hardening (out, spec);
+  print_landlock (out, &spec->landlock);
   print_network (out, &spec->network);
   return ferror (out) ? -1 : 0;
 }

@@ -391,6 +391,34 @@ check_key_namespaces (struct loader *ld, const struct jail_spec *spec)
     }
 }
 
+/* namespaces = {}: the jail where user namespaces are not allowed.  Its
+ * walls are Landlock and seccomp alone, on the host's own files. */
+static void
+check_no_namespaces (struct loader *ld, const struct jail_spec *spec)
+{
+  if (!spec->landlock.enabled)
+    key_diag (ld, DIAG_ERROR, "landlock.enabled", &spec->origin, "a jail "
+              "without namespaces needs Landlock (landlock.enabled = true)");
+  if (spec->seccomp.preset == SECCOMP_PRESET_NONE)
+    key_diag (ld, DIAG_ERROR, "seccomp.preset", &spec->origin, "a jail "
+              "without namespaces needs a seccomp filter (not preset "
+              "\"none\")");
+  if (spec->root)
+    key_diag (ld, DIAG_ERROR, "root", &spec->origin, "'root' needs the "
+              "'mount' namespace");
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      if (!e->generated)
+        ld_diag_at (ld, DIAG_ERROR, e->origin.file, e->origin.line, "%s '%s' "
+                    "needs the 'mount' namespace (a jail without namespaces "
+                    "sees the host's files; allow them with landlock read, "
+                    "write, execute)", e->kind == FS_SYMLINK ? "symlink"
+                    : e->kind == FS_DIR ? "dir" : e->kind == FS_FILE ? "file"
+                    : "mount", e->dest);
+    }
+}
+
 /* The rules that involve more than one value. */
 void
 check_spec (struct loader *ld, const struct jail_spec *spec)
@@ -405,9 +433,12 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   check_overlay_dirs (ld, spec);
   check_runnable (ld, spec);
   check_section_namespaces (ld, spec);
-  if (!(spec->namespaces & JAIL_NS_MOUNT))
+  if (spec->namespaces == 0)
+    check_no_namespaces (ld, spec);
+  else if (!(spec->namespaces & JAIL_NS_MOUNT))
     key_diag (ld, DIAG_ERROR, "namespaces", &spec->origin, "'namespaces' must "
-              "include \"mount\" (cordon always pivots into a new root)");
+              "include \"mount\" (cordon always pivots into a new root), or "
+              "be {} for a jail of Landlock and seccomp alone");
   check_key_namespaces (ld, spec);
   if (ld->running_as_root && !(spec->namespaces & JAIL_NS_USER))
     key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "no 'user' "

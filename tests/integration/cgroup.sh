@@ -119,7 +119,7 @@ like "report: start is RFC 3339" "$(field .start)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T
 like "report: end is RFC 3339" "$(field .end)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 is "report: times are numbers" "$(field '[.wall_time, .user_time, .system_time] | map(type) | join(",")')" number,number,number
 is "report: every field" "$(field 'keys | join(",")')" \
-  argv,end,exit_status,oom_kills,peak_memory,peak_pids,profile,reason,signal,start,system_time,user_time,wall_time
+  argv,end,exit_status,landlock_abi,oom_kills,peak_memory,peak_pids,profile,reason,signal,start,system_time,user_time,wall_time
 run --report "$T/report.json" "$T/free.conf" -- sh -c 'kill -TERM $$'
 is "report: signaled" "$(field .reason):$(field .signal):$(field .exit_status)" signaled:15:143
 like "report: peaks measured without limits too" "$(field .peak_memory)" '^[0-9]+$'

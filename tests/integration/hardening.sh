@@ -19,8 +19,10 @@ is "kept capabilities are exactly the listed ones, ambient for a non-root uid" \
   "$(jail -D uid=65534 -D gid=65534 -D 'capabilities={"CAP_NET_BIND_SERVICE","CAP_SETUID"}' -- cat /proc/self/status | caps_line)" \
   "0000000000000480 0000000000000480 0000000000000480 0000000000000480 0000000000000480 "
 is "jailed root cannot mount" "$(jail -- attack mount /tmp)" "EPERM"
-is "... it can with CAP_SYS_ADMIN kept (and no seccomp)" \
-  "$(jail -D 'capabilities={"CAP_SYS_ADMIN"}' -D seccomp.preset=none -- attack mount /tmp)" "ok"
+is "... it can with CAP_SYS_ADMIN kept (and no seccomp, no Landlock)" \
+  "$(jail -D 'capabilities={"CAP_SYS_ADMIN"}' -D seccomp.preset=none -D landlock.enabled=false -- attack mount /tmp)" "ok"
+is "... Landlock alone forbids it (no mounts under Landlock)" \
+  "$(jail -D 'capabilities={"CAP_SYS_ADMIN"}' -D seccomp.preset=none -- attack mount /tmp)" "EPERM"
 if is_root; then
   is "real root without capabilities cannot mknod" \
     "$(jail -D "$NO_USERNS" -- attack mknod /tmp/null)" "EPERM"

@@ -1,0 +1,158 @@
+#!/bin/sh
+# landlock.sh — the landlock section: each attack with Landlock on, then
+# off, as root and as nobody.  The TCP and scope tests need the host's
+# network namespace shared, so the file runs in a network namespace of its
+# own (tests/fixtures/network/netlib.sh).
+. "$SRCDIR/tests/fixtures/network/netlib.sh"
+. "$SRCDIR/tests/lib.sh"
+
+abi=$("$CORDON" check -v "$SRCDIR/profiles/default.conf" 2>&1 |
+  sed -n 's/^landlock: ABI \([0-9]*\);.*/\1/p')
+if [ -z "$abi" ]; then
+  skip "landlock" "this kernel has no Landlock"; done_testing; exit
+fi
+
+mkdir -p "$T/canary" && echo secret > "$T/canary/file" && chmod 644 "$T/canary/file"
+CANARY="mount \"/canary\" { type = \"bind\" source = \"$T/canary\" }"
+profile exposed "$CANARY"
+profile denied-off "$CANARY" 'landlock { deny = {"/canary"} enabled = false }'
+TMP='mount "/tmp" { type = "tmpfs" }'
+profile denied "$CANARY" "$TMP" 'landlock { deny = {"/canary"} }'
+profile writable 'mount "/w" { type = "tmpfs" }' "$TMP" \
+  'landlock { derive = false  execute = {"/usr"}  write = {"/w"} }'
+profile abi99 'landlock { min_abi = 99  required = true }'
+profile abi99-soft 'landlock { min_abi = 99 }'
+# host network, no pid namespace: abstract sockets and processes of this
+# test's namespaces are in reach
+HOSTNET='namespaces = {"user", "mount", "ipc", "uts"}
+network { mode = "host" }'
+profile port "$HOSTNET" 'landlock { tcp_connect = {7001} }'
+profile port-off "$HOSTNET" 'landlock { tcp_connect = {7001} enabled = false }'
+profile scoped "$HOSTNET" 'landlock { scope = {"abstract_unix_socket", "signal"} }'
+profile unscoped "$HOSTNET"
+chmod 644 "$T"/*.conf
+
+ABSTRACT_SERVE='import socket,sys
+s = socket.socket(socket.AF_UNIX); s.bind("\0" + sys.argv[1]); s.listen()
+print("listening", flush=True); s.settimeout(60)
+while True:
+    c, _ = s.accept(); c.sendall(b"reached"); c.close()'
+ABSTRACT_GET='import socket,sys
+c = socket.socket(socket.AF_UNIX)
+try:
+    c.connect("\0" + sys.argv[1]); print(c.recv(10).decode())
+except OSError as e:
+    print(e.strerror)'
+CONNECT='import socket,sys
+try:
+    c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    print(c.recv(100).decode())
+except OSError as e:
+    print(e.strerror)'
+KEEP='import socket,sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); s.settimeout(60)
+print("listening", flush=True)
+while True:
+    c, _ = s.accept(); c.sendall(sys.argv[1].encode()); c.close()'
+
+for who in root nobody; do
+  # (bg ...) &: $! is the process itself, to kill
+  if [ $who = root ]; then run() { "$CORDON" run "$@"; }; bg() { exec "$@"; }
+  elif userns_works; then run() { as_nobody "$CORDON_ANY" run "$@"; }
+    bg() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- "$@"; }
+  else skip "$who" "unprivileged user namespaces are off"; continue; fi
+
+  # A mount exposes the canary; a Landlock deny takes it away again.
+  is "$who: the mount exposes the canary" \
+    "$(run "$T/exposed.conf" -- cat /canary/file 2>&1)" secret
+  like "$who: deny: the canary cannot be read" \
+    "$(run "$T/denied.conf" -- cat /canary/file 2>&1)" "Permission denied"
+  is "$who: deny, Landlock off: it can" \
+    "$(run "$T/denied-off.conf" -- cat /canary/file 2>&1)" secret
+  is "$who: deny: the rest of the jail is as it was" \
+    "$(run "$T/denied.conf" -- sh -c 'cat /usr/lib/os-release >/dev/null && echo x > /tmp/t && cat /tmp/t' 2>&1)" x
+
+  # derive = false: only the lists; a writable tmpfs is not writable
+  # outside 'write' (the jail's own /tmp), the toolchain still runs.
+  is "$who: derive off: write list writable, toolchain runs" \
+    "$(run "$T/writable.conf" -- sh -c 'echo w > /w/f && cat /w/f' 2>&1)" w
+  like "$who: derive off: /tmp outside the lists is not" \
+    "$(run "$T/writable.conf" -- sh -c 'echo w > /tmp/f' 2>&1)" "Permission denied|Read-only"
+
+  # required: a kernel below min_abi fails the run and names the ABIs.
+  err=$(run "$T/abi99.conf" -- true 2>&1); rc=$?
+  is "$who: required, min_abi above the kernel's: exit 125" "$rc" 125
+  like "$who: ... naming both ABIs" "$err" "min_abi needs Landlock ABI 99; this kernel has Landlock ABI $abi \(required = true\)"
+  err=$(run "$T/abi99-soft.conf" -- echo ran 2>&1); rc=$?
+  is "$who: not required: the command runs" "$rc" 0
+  like "$who: ... after one warning" "$err" "warning: landlock: min_abi needs Landlock ABI 99"
+
+  # tcp_connect: only the port listed.
+  if [ "$abi" -ge 4 ]; then
+    fresh "$T/s1"; fresh "$T/s2"
+    (bg $PY -c "$KEEP" 7001) > "$T/s1" 2>&1 & s1=$!
+    (bg $PY -c "$KEEP" 7002) > "$T/s2" 2>&1 & s2=$!
+    wait_for "$T/s1" listening; wait_for "$T/s2" listening
+    is "$who: tcp_connect: the listed port works" \
+      "$(run "$T/port.conf" -- $PY -c "$CONNECT" 7001 2>&1)" 7001
+    is "$who: tcp_connect: another port is refused (EACCES)" \
+      "$(run "$T/port.conf" -- $PY -c "$CONNECT" 7002 2>&1)" "Permission denied"
+    is "$who: tcp_connect, Landlock off: it is reached" \
+      "$(run "$T/port-off.conf" -- $PY -c "$CONNECT" 7002 2>&1)" 7002
+    kill $s1 $s2 2>/dev/null; wait $s1 $s2 2>/dev/null
+  else
+    skip "$who: tcp_connect" "Landlock ABI $abi < 4"
+  fi
+
+  # scope: a host abstract socket and a host process of the same user.
+  if [ "$abi" -ge 6 ]; then
+    fresh "$T/as"
+    (bg $PY -c "$ABSTRACT_SERVE" cordon-test-$$) > "$T/as" 2>&1 & as=$!
+    wait_for "$T/as" listening
+    is "$who: no scope: a host abstract socket is reached" \
+      "$(run "$T/unscoped.conf" -- $PY -c "$ABSTRACT_GET" cordon-test-$$ 2>&1)" reached
+    is "$who: scope: it is not" \
+      "$(run "$T/scoped.conf" -- $PY -c "$ABSTRACT_GET" cordon-test-$$ 2>&1)" "Operation not permitted"
+    kill $as 2>/dev/null; wait $as 2>/dev/null
+  fi
+  # a root jail's ids map to other host ids: only nobody's jail is the
+  # same user as a process it starts outside
+  if [ "$abi" -ge 6 ] && [ $who = nobody ]; then
+    (bg sleep 60) & victim=$!
+    like "$who: scope: a host process cannot be signalled" \
+      "$(run "$T/scoped.conf" -- kill -0 "$victim" 2>&1)" "Operation not permitted"
+    ok "$who: no scope: it can" run "$T/unscoped.conf" -- kill -0 "$victim"
+    kill $victim 2>/dev/null; wait 2>/dev/null
+  fi
+done
+
+# namespaces = {}: Landlock and seccomp alone, on host paths, run by
+# nobody (as where user namespaces are not allowed); off, the same command
+# outside cordon, for the difference.
+mkdir -p "$T/host" "$T/out" && echo hostsecret > "$T/host/canary"
+chmod 644 "$T/host/canary"; chmod 777 "$T/host" "$T/out"
+printf '%s\n' 'namespaces = {}' 'uid = 65534' 'gid = 65534' \
+  'environment { set = {"PATH=/usr/bin:/bin"} }' \
+  "landlock { execute = {\"/usr\", \"/etc\"}  write = {\"$T/out\"} }" > "$T/nons.conf"
+chmod 644 "$T/nons.conf"
+nons() { as_nobody "$CORDON_ANY" run "$T/nons.conf" -- "$@" 2>&1; }
+like "no namespaces: a host canary outside the lists cannot be read" \
+  "$(nons cat "$T/host/canary")" "Permission denied"
+is "... outside cordon nobody can read it" "$(as_nobody cat "$T/host/canary")" hostsecret
+like "no namespaces: nothing outside 'write' can be written" \
+  "$(nons sh -c "echo x > $T/host/new")" "Permission denied"
+ok "... outside cordon nobody can" as_nobody sh -c "echo x > $T/host/new"
+is "no namespaces: 'write' is writable, the toolchain runs" \
+  "$(nons sh -c "echo w > $T/out/f && cat $T/out/f && ls /usr/bin/sh")" "w
+/usr/bin/sh"
+
+# --report records the ABI used (null when off).
+"$CORDON" run --report "$T/r.json" "$T/exposed.conf" -- true
+is "report: landlock_abi" "$(jq -r .landlock_abi "$T/r.json")" "$abi"
+"$CORDON" run --report "$T/r.json" "$T/denied-off.conf" -- true
+is "report: landlock off: null" "$(jq -r .landlock_abi "$T/r.json")" null
+like "check -v: what the kernel enforces" \
+  "$("$CORDON" check -v "$T/scoped.conf" 2>&1)" "landlock: scope: (enforced|NOT enforced)"
+
+done_testing
