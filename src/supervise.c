@@ -66,6 +66,13 @@ sent_by_process (const struct signalfd_siginfo *si)
   return si->ssi_code <= 0;
 }
 
+/* A hangup of our terminal: the kernel signals only the session leader. */
+static bool
+hangup_of_our_session (const struct signalfd_siginfo *si)
+{
+  return si->ssi_signo == SIGHUP && getsid (0) == getpid ();
+}
+
 /* A command that called setsid() (new_session) is out of the terminal's
  * foreground group: the terminal's ^C reaches us, not it; pass it on. */
 static bool
@@ -208,7 +215,7 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
           child_changed = true;
         else if (si.ssi_signo == SIGWINCH)
           tty_relay_resize (relay);
-        else if (sent_by_process (&si))
+        else if (sent_by_process (&si) || hangup_of_our_session (&si))
           kill (pid, (int) si.ssi_signo);
       if (!child_changed)
         continue;
