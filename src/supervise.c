@@ -193,7 +193,10 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
           if (!terminated)
             {
               /* Always said, even with -q: the status alone would not
-               * tell that cordon killed the command. */
+               * tell that cordon killed the command.  The command's
+               * terminal is going away: the caller's gets its settings
+               * back first, so that the message reads as a line. */
+              tty_relay_restore (relay);
               dprintf (STDERR_FILENO,
                        "cordon: killed: time limit %us reached\n", time_limit);
               kill (pid, SIGTERM);
@@ -203,6 +206,7 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
             }
           else
             {
+              tty_relay_restore (relay);
               say (opts, "the jail outlived the grace period: SIGKILL");
               kill (pid, SIGKILL);
               deadline = -1;

@@ -14,12 +14,17 @@ fi
 # its output processing and the "^@" echo of the NUL script(1) types when
 # its own stdin (/dev/null) ends.
 in_terminal() {
+  in_terminal_raw "$@" | tr -d '\r' | sed 's/\^@//g'
+}
+# ... as it showed it, with the \r of the terminal's output processing.
+in_terminal_raw() {
   if [ "$1" = nobody ]; then
     as_nobody env SHELL=/bin/sh C="$CORDON_ANY" timeout -k 5 60 script -qec "$2" /dev/null
   else
     env C="$CORDON" timeout -k 5 60 script -qec "$2" /dev/null
-  fi </dev/null 2>&1 | tr -d '\r' | sed 's/\^@//g'
+  fi </dev/null 2>&1
 }
+CR=$(printf '\r')
 
 # wait_for CMD...: poll for up to 10 s until CMD succeeds.
 wait_for() {
@@ -89,6 +94,11 @@ two"
   is "$u: once stdout is closed, the output is dropped, not blocking the command" \
     "$(in_terminal "$u" "$TTY seq 200000 | head -n 1; echo finished")" "1
 finished"
+
+  # cordon's own message comes after the caller's terminal has its
+  # settings back: in raw mode its newline would not return the carriage.
+  out=$(in_terminal_raw "$u" "\$C run -q -D tty=true -D time_limit=1 -- sleep 5" | grep -c "cordon: killed: time limit 1s reached$CR\$")
+  is "$u: tty = true: the time-limit message is a line of the restored terminal" "$out" 1
 
   # A hangup: cordon leads the session of a terminal that goes away (a
   # closed tmux pane, ssh -t, script -c).  The kernel's SIGHUP goes to the
