@@ -92,6 +92,32 @@ ok "a path (with a slash) is read as a path" sh -c "cd '$T/cwd' && $CORDON check
 
 # list: the profiles on the search path with their descriptions.
 like "list shows a profile and its description" "$($CORDON list)" "mine +my own jail"
+like "... and the file it comes from" "$($CORDON list)" "mine +my own jail  \[$T/xdg/cordon/profiles/mine.conf\]"
+like "list shows the built-in default" "$($CORDON list)" "^default +Run a host program.*  \[built in\]\$"
+like "show default is the built-in default" "$($CORDON show default)" 'name *= *"default"'
+is "run default runs in the built-in default" "$($CORDON run -q default -- cat /proc/sys/kernel/hostname)" "cordon"
+out=$(cd "$T/cwd" && $CORDON check local 2>&1)
+like "a name that is a file here gets a hint" "$out" "not found \(searched: .*\); did you mean ./local.conf\?\$"
+
+# Site overrides: NAME.local on the search path, read right after NAME.conf,
+# wherever NAME is loaded; the first directory's has the last word.
+printf 'name = "site"\nhostname = "upstream"\ntime_limit = 9\ninclude("base.conf")\n' >"$T/sys/site.conf"
+printf 'rlimit { nofile = 64 }\n' >"$T/sys/base.conf"
+printf 'hostname = "adapted"\ntime_limit = 3\n' >"$T/sys/site.local"
+printf 'time_limit = 4\n' >"$T/xdg/cordon/profiles/site.local"
+printf 'rlimit { nofile = 32 }\n' >"$T/sys/base.local"
+out=$($CORDON show site)
+like "site.local adapts the profile" "$out" 'hostname *= *"adapted"'
+like "... a .local earlier on the search path has the last word" "$out" 'time_limit *= *4'
+like "... an included file's .local is read after it" "$out" 'nofile *= *"32"'
+like "list says which .local files apply" "$($CORDON list)" \
+  "^site +\[$T/sys/site.conf \+ $T/sys/site.local \+ $T/xdg/cordon/profiles/site.local\]\$"
+printf 'frobnicate = 1\n' >"$T/sys/site.local"
+is "an error in a .local is reported at its file and line" "$($CORDON check site 2>&1)" \
+  "$T/sys/site.local:1: error: no such option 'frobnicate'"
+printf 'hostname = "sitewide"\n' >"$T/sys/default.local"
+is "default.local adapts the built-in default" "$($CORDON run -q -- cat /proc/sys/kernel/hostname)" "sitewide"
+rm "$T/sys/default.local" "$T/sys/site.local" "$T/xdg/cordon/profiles/site.local"
 
 # show: the effective profile, parsing back to itself, with -D applied.
 for f in "$P"/*.conf; do
