@@ -662,6 +662,8 @@ profile_load (const struct profile_request *req, struct jail_spec **out,
       build_sections (&ld, spec);
       add_resolv_conf (&ld, spec);
       check_spec (&ld, spec);
+      if (req->origins)
+        *req->origins = describe_origins (&ld);
     }
   loader_free (&ld);
   if (spec == NULL || diagnostics_count (diags, DIAG_ERROR) > errors_before)

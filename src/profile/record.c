@@ -453,3 +453,55 @@ set_callbacks (cfg_opt_t *opts)
         opts[i].parsecb = parse_decimal;
     }
 }
+
+/* "FILE:LINE", or FILE alone for a -D (its "line" is the -D itself). */
+static void
+put_where (struct strbuf *sb, const char *file, int line)
+{
+  sb_puts (sb, file);
+  if (line > 0 && strncmp (file, "-D ", 3) != 0)
+    {
+      char num[16];
+      snprintf (num, sizeof num, ":%d", line);
+      sb_puts (sb, num);
+    }
+  sb_puts (sb, "\n");
+}
+
+/* A key's effective value comes from its last '=' and each '+=' after it
+ * (a line each); a section's from its live declaration.  In the order
+ * read. */
+char *
+describe_origins (const struct loader *ld)
+{
+  struct strbuf sb = { 0 };
+  for (size_t i = 0; i < ld->n_keys; i++)
+    {
+      const struct key_rec *k = &ld->keys[i];
+      bool replaced = false;
+      for (size_t j = i + 1; j < ld->n_keys && !replaced; j++)
+        replaced = ld->keys[j].assigned && strcmp (ld->keys[j].key, k->key) == 0;
+      if (replaced)
+        continue;
+      char *head = xasprintf ("%-24s ", k->key);
+      sb_puts (&sb, head);
+      put_where (&sb, k->file, k->line);
+      free (head);
+    }
+  for (size_t i = 0; i < ld->n_secs; i++)
+    {
+      const struct sec_rec *r = &ld->secs[i];
+      if (r->dead || !section_table[r->type].multi)
+        continue;       /* a single section's keys have lines of their own */
+      char *head = r->title
+                   ? xasprintf ("%s \"%s\"", section_table[r->type].name,
+                                r->title)
+                   : xstrdup (section_table[r->type].name);
+      char *pad = xasprintf ("%-24s ", head);
+      sb_puts (&sb, pad);
+      put_where (&sb, r->file, r->line);
+      free (pad);
+      free (head);
+    }
+  return sb.s ? sb.s : xstrdup ("");
+}

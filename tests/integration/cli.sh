@@ -112,6 +112,16 @@ like "... a .local earlier on the search path has the last word" "$out" 'time_li
 like "... an included file's .local is read after it" "$out" 'nofile *= *"32"'
 like "list says which .local files apply" "$($CORDON list)" \
   "^site +\[$T/sys/site.conf \+ $T/sys/site.local \+ $T/xdg/cordon/profiles/site.local\]\$"
+printf 'mount "/srv" { type = "tmpfs" }\n' >>"$T/sys/base.conf"
+out=$($CORDON show --origin site -D 'rlimit.nofile=16')
+like "show --origin: a key set in a .local, at its line" "$out" "^hostname +$T/sys/site.local:1\$"
+like "... the .local with the last word" "$out" "^time_limit +$T/xdg/cordon/profiles/site.local:1\$"
+like "... a key of the profile itself" "$out" "^name +$T/sys/site.conf:1\$"
+like "... a section, where it was declared" "$out" "^mount \"/srv\" +$T/sys/base.conf:2\$"
+like "... a -D" "$out" "^rlimit.nofile +-D rlimit.nofile=16\$"
+unlike "... only the effective assignment" "$out" "site.conf:2"
+$CORDON check --origin site >/dev/null 2>&1
+is "--origin is an option of show only" "$?" 2
 printf 'frobnicate = 1\n' >"$T/sys/site.local"
 is "an error in a .local is reported at its file and line" "$($CORDON check site 2>&1)" \
   "$T/sys/site.local:1: error: no such option 'frobnicate'"
