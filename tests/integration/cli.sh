@@ -90,6 +90,12 @@ is "a profile in the current directory is not found by name" "$rc" 1
 like "... and the error says where it looked" "$out" "$T/sys"
 ok "a path (with a slash) is read as a path" sh -c "cd '$T/cwd' && $CORDON check ./local.conf"
 
+# Uninstalled: CORDON_PROFILE_PATH puts the build tree's profiles first.
+ok "CORDON_PROFILE_PATH finds a profile that is not installed" env CORDON_PROFILE_PATH="$P" $CORDON check build
+like "... list shows it, from there" "$(CORDON_PROFILE_PATH="$P" $CORDON list)" "^build .*\[$P/build.conf\]\$"
+out=$(cd "$T/cwd" && CORDON_PROFILE_PATH="::" $CORDON check local 2>&1); rc=$?
+is "... an empty element is not the current directory" "$rc" 1
+
 # list: the profiles on the search path with their descriptions.
 like "list shows a profile and its description" "$($CORDON list)" "mine +my own jail"
 like "... and the file it comes from" "$($CORDON list)" "mine +my own jail  \[$T/xdg/cordon/profiles/mine.conf\]"
