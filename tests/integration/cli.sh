@@ -96,6 +96,24 @@ like "... list shows it, from there" "$(CORDON_PROFILE_PATH="$P" $CORDON list)" 
 out=$(cd "$T/cwd" && CORDON_PROFILE_PATH="::" $CORDON check local 2>&1); rc=$?
 is "... an empty element is not the current directory" "$rc" 1
 
+# Adapting an included profile: a destination declared again as another
+# kind of entry replaces it; drop = true removes it.
+printf 'include("%s")\ndir "/x" { }\nsymlink "/y" { target = "/usr" }\nfile "/z" { content = "z" }\n' "$P/default.conf" >"$T/inc-base.conf"
+printf 'include("%s")\nmount "/x" { type = "tmpfs" }\ndir "/y" { drop = true }\nmount "/z" { drop = true }\n' "$T/inc-base.conf" >"$T/inc-top.conf"
+is "an including profile replaces an included dir with a mount" \
+  "$($CORDON run -q "$T/inc-top.conf" -- stat -f -c %T /x)" "tmpfs"
+is "drop = true removes an included entry, whatever its kind" \
+  "$($CORDON run -q "$T/inc-top.conf" -- sh -c 'test -e /y || test -e /z || echo gone')" "gone"
+is "... and show prints the mount, not the dropped entries" \
+  "$($CORDON show "$T/inc-top.conf" | grep -E '"/(x|y|z)"')" 'mount "/x" { type = "tmpfs"  size = 0 }'
+printf 'dir "/x" { }\nmount "/x" { type = "tmpfs" }\n' >"$T/inc-twice.conf"
+like "one destination as two kinds in one file is an error" "$($CORDON check "$T/inc-twice.conf" 2>&1)" \
+  "inc-twice.conf:2: error: mount '/x': '/x' is already the dir at line 1 of this file"
+printf 'include("%s")\nfile "/x" { drop = true  content = "a" }\ndir "/nothing" { drop = true }\n' "$T/inc-base.conf" >"$T/inc-bad.conf"
+out=$($CORDON check "$T/inc-bad.conf" 2>&1)
+like "drop = true with another key is an error" "$out" "inc-bad.conf:2: error: file '/x': 'drop = true' takes no other key"
+like "drop = true of nothing is a warning" "$out" "inc-bad.conf:3: warning: dir '/nothing': 'drop = true' drops nothing"
+
 # list: the profiles on the search path with their descriptions.
 like "list shows a profile and its description" "$($CORDON list)" "mine +my own jail"
 like "... and the file it comes from" "$($CORDON list)" "mine +my own jail  \[$T/xdg/cordon/profiles/mine.conf\]"
