@@ -120,6 +120,13 @@ like "report: end is RFC 3339" "$(field .end)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9
 is "report: times are numbers" "$(field '[.wall_time, .user_time, .system_time] | map(type) | join(",")')" number,number,number
 is "report: every field" "$(field 'keys | join(",")')" \
   argv,end,exit_status,oom_kills,peak_memory,peak_pids,profile,reason,signal,start,system_time,user_time,wall_time
+like "report: oom_kills counted where there is a memory cgroup" "$(field .oom_kills)" '^[0-9]+$'
+if userns_works; then
+  as_nobody "$CORDON_ANY" run -q --report-fd 3 -- true 3>"$T/nobody.json"
+  # Here (cgroup v1) nobody gets no cgroup; elsewhere it may, then both count.
+  is "report: without a memory cgroup oom_kills is null like peak_memory, not 0" \
+    "$(jq -c '(.peak_memory == null) == (.oom_kills == null)' "$T/nobody.json")" true
+fi
 run --report "$T/report.json" "$T/free.conf" -- sh -c 'kill -TERM $$'
 is "report: signaled" "$(field .reason):$(field .signal):$(field .exit_status)" signaled:15:143
 like "report: peaks measured without limits too" "$(field .peak_memory)" '^[0-9]+$'
