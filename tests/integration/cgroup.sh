@@ -127,6 +127,11 @@ if userns_works; then
   is "report: without a memory cgroup oom_kills is null like peak_memory, not 0" \
     "$(jq -c '(.peak_memory == null) == (.oom_kills == null)' "$T/nobody.json")" true
 fi
+# A SIGKILLed launcher writes no report: the file is left empty, not stale.
+echo stale > "$T/killed.json"
+"$CORDON" run -q --report "$T/killed.json" "$T/free.conf" -- sleep 30 & k=$!
+sleep 1; kill -KILL $k; wait $k 2>/dev/null
+is "report: a SIGKILLed launcher leaves the report empty, not stale" "$(wc -c < "$T/killed.json")" 0
 run --report "$T/report.json" "$T/free.conf" -- sh -c 'kill -TERM $$'
 is "report: signaled" "$(field .reason):$(field .signal):$(field .exit_status)" signaled:15:143
 like "report: peaks measured without limits too" "$(field .peak_memory)" '^[0-9]+$'
