@@ -114,6 +114,11 @@ out=$($CORDON check "$T/inc-bad.conf" 2>&1)
 like "drop = true with another key is an error" "$out" "inc-bad.conf:2: error: file '/x': 'drop = true' takes no other key"
 like "drop = true of nothing is a warning" "$out" "inc-bad.conf:3: warning: dir '/nothing': 'drop = true' drops nothing"
 
+# An unset ${VAR} is one error, not a second one about what is left of it.
+is "an unset \${PWD} in a bind source is one error" \
+  "$(cd /tmp && env -u PWD $CORDON check "$P/build.conf" 2>&1)" \
+  "$P/build.conf:41: error: environment variable 'PWD' is not set"
+
 # list: the profiles on the search path with their descriptions.
 like "list shows a profile and its description" "$($CORDON list)" "mine +my own jail"
 like "... and the file it comes from" "$($CORDON list)" "mine +my own jail  \[$T/xdg/cordon/profiles/mine.conf\]"
