@@ -605,8 +605,8 @@ v2_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
   const struct cg_dir *d = &cg->dirs[0];
   if (d->controllers & CGROUP_MEMORY)
     {
-      read_keyed (d->lock_fd, d->path, "memory.events", "oom_kill",
-                  &st->oom_kills);
+      st->has_oom_kills = read_keyed (d->lock_fd, d->path, "memory.events",
+                                      "oom_kill", &st->oom_kills);
       st->has_peak_memory = read_u64 (d->lock_fd, d->path, "memory.peak",
                                       &st->peak_memory);
     }
@@ -667,8 +667,9 @@ v1_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
   const struct cg_dir *mem = dir_for (cg, CGROUP_MEMORY);
   if (mem)
     {
-      read_keyed (mem->lock_fd, mem->path, "memory.oom_control", "oom_kill",
-                  &st->oom_kills);
+      st->has_oom_kills = read_keyed (mem->lock_fd, mem->path,
+                                      "memory.oom_control", "oom_kill",
+                                      &st->oom_kills);
       st->has_peak_memory = read_u64 (mem->lock_fd, mem->path,
                                       "memory.max_usage_in_bytes",
                                       &st->peak_memory);

@@ -118,6 +118,7 @@ void cgroup_join_close (struct cgroup_join *join);
 
 struct cgroup_stats
 {
+  bool has_oom_kills;       /* false: no memory cgroup counted them */
   uint64_t oom_kills;       /* processes the memory limit killed */
   bool has_peak_memory;
   uint64_t peak_memory;     /* bytes */

@@ -837,6 +837,7 @@ fill_result (struct jail_result *r, int ret, const struct outcome *o,
   r->peak_memory = st->peak_memory;
   r->has_peak_pids = st->has_peak_pids;
   r->peak_pids = st->peak_pids;
+  r->has_oom_kills = st->has_oom_kills;
   r->oom_kills = st->oom_kills;
 }
 

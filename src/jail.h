@@ -43,6 +43,7 @@ struct jail_result
   uint64_t peak_memory;     /* bytes */
   bool has_peak_pids;
   uint64_t peak_pids;
+  bool has_oom_kills;       /* false: no memory cgroup to count them */
   uint64_t oom_kills;
 };
 

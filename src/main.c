@@ -43,6 +43,7 @@ struct cli
   int verbose;
   bool quiet;
   bool strict;
+  bool origin;               /* show --origin */
   const char *config_file;
   char **overrides;          /* -D KEY=VALUE, in order */
   size_t n_overrides;
@@ -69,7 +70,7 @@ static const char usage_text[] =
   "                     run CMD (or the profile's argv) in the jail\n"
   "  check [--strict] PROFILE...\n"
   "                     validate profiles; print every problem as FILE:LINE\n"
-  "  show [PROFILE] [-D KEY=VALUE]...\n"
+  "  show [--origin] [PROFILE] [-D KEY=VALUE]...\n"
   "                     print the effective profile\n"
   "  list               list the profiles on the search path\n"
   "  audit [PROFILE] [--json] [--threshold N] [-D KEY=VALUE]...\n"
@@ -148,6 +149,7 @@ parse_args (int argc, char **argv, struct cli *cli)
   static const struct option long_options[] = {
     { "define", required_argument, NULL, 'D' },
     { "strict", no_argument, NULL, 'S' },
+    { "origin", no_argument, NULL, 'O' },
     { "config", required_argument, NULL, 'c' },
     { "verbose", no_argument, NULL, 'v' },
     { "quiet", no_argument, NULL, 'q' },
@@ -179,6 +181,9 @@ parse_args (int argc, char **argv, struct cli *cli)
           break;
         case 'S':
           cli->strict = true;
+          break;
+        case 'O':
+          cli->origin = true;
           break;
         case 'c':
           cli->config_file = optarg;
@@ -279,8 +284,14 @@ load_profile (const struct cli *cli, const struct settings *settings,
     .mount_checks_sources = for_run,
     .use_cache = for_run,
   };
+  char *origins = NULL;
+  if (cli->origin && !for_run)
+    req.origins = &origins;
   struct diagnostics diags = { 0 };
   int r = profile_load (&req, spec, &diags);
+  if (r >= 0 && origins)
+    fputs (origins, stdout);
+  free (origins);
   size_t warnings = diagnostics_count (&diags, DIAG_WARNING);
   if (r < 0 || show_warnings)
     diagnostics_print (&diags, stderr);
@@ -328,14 +339,16 @@ command_show (const struct cli *cli, const struct settings *settings)
 {
   if (cli->n_operands > 2 || cli->n_command > 0)
     {
-      fputs ("Usage: cordon show [PROFILE] [-D KEY=VALUE]...\n", stderr);
+      fputs ("Usage: cordon show [--origin] [PROFILE] [-D KEY=VALUE]...\n",
+             stderr);
       return EXIT_USAGE;
     }
   struct jail_spec *spec = NULL;
   const char *profile = cli->n_operands == 2 ? cli->operands[1] : NULL;
+  /* --origin: load_profile printed where each key was set instead */
   if (load_profile (cli, settings, profile, false, false, &spec, NULL) < 0)
     return EXIT_CHECK_INVALID;
-  int r = profile_print (spec, stdout);
+  int r = cli->origin ? 0 : profile_print (spec, stdout);
   jail_spec_free (spec);
   if (r < 0 || fflush (stdout) != 0)
     {
@@ -1155,6 +1168,11 @@ main (int argc, char **argv)
   int status;
   if (load_settings (&cli, &settings, is_run) < 0)
     status = is_jail_verb ? EXIT_CORDON_FAILED : EXIT_FAILURE;
+  else if (cli.origin && strcmp (verb, "show") != 0)
+    {
+      say_error ("--origin is an option of show");
+      status = is_jail_verb ? EXIT_CORDON_FAILED : EXIT_USAGE;
+    }
   else if (is_run)
     status = command_run (&cli, &settings);
   else if (strcmp (verb, "check") == 0)

@@ -79,6 +79,10 @@ struct profile_request
   /* cordon run: take the spec from the profiles cache (profile-cache.h)
    * when nothing it was made from has changed, and keep it there if not */
   bool use_cache;
+  /* cordon show --origin: when not NULL, gets (malloc'd) one line per
+   * effective key or section, "KEY  FILE:LINE", in the order they were
+   * read */
+  char **origins;
 };
 
 /* Parse and validate.  Returns 0 and sets *out when there was no error

@@ -276,7 +276,8 @@ build (const struct jail_spec *spec, const struct jail_result *r,
                                                        r->peak_memory));
   json_object_set_new (o, "peak_pids", optional_u64 (r->has_peak_pids,
                                                      r->peak_pids));
-  json_object_set_new (o, "oom_kills", json_integer ((json_int_t) r->oom_kills));
+  json_object_set_new (o, "oom_kills", optional_u64 (r->has_oom_kills,
+                                                     r->oom_kills));
   json_object_set_new (o, "start", timestamp (&r->start));
   json_object_set_new (o, "end", timestamp (&r->end));
   if (error)

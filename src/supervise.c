@@ -66,6 +66,13 @@ sent_by_process (const struct signalfd_siginfo *si)
   return si->ssi_code <= 0;
 }
 
+/* A hangup of our terminal: the kernel signals only the session leader. */
+static bool
+hangup_of_our_session (const struct signalfd_siginfo *si)
+{
+  return si->ssi_signo == SIGHUP && getsid (0) == getpid ();
+}
+
 /* A command that called setsid() (new_session) is out of the terminal's
  * foreground group: the terminal's ^C reaches us, not it; pass it on. */
 static bool
@@ -186,7 +193,10 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
           if (!terminated)
             {
               /* Always said, even with -q: the status alone would not
-               * tell that cordon killed the command. */
+               * tell that cordon killed the command.  The command's
+               * terminal is going away: the caller's gets its settings
+               * back first, so that the message reads as a line. */
+              tty_relay_restore (relay);
               dprintf (STDERR_FILENO,
                        "cordon: killed: time limit %us reached\n", time_limit);
               kill (pid, SIGTERM);
@@ -196,6 +206,7 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
             }
           else
             {
+              tty_relay_restore (relay);
               say (opts, "the jail outlived the grace period: SIGKILL");
               kill (pid, SIGKILL);
               deadline = -1;
@@ -208,7 +219,8 @@ supervise_launcher (pid_t pid, unsigned time_limit, struct tty_relay *relay,
           child_changed = true;
         else if (si.ssi_signo == SIGWINCH)
           tty_relay_resize (relay);
-        else if (sent_by_process (&si) || in_own_session (pid))
+        else if (sent_by_process (&si) || hangup_of_our_session (&si)
+                 || in_own_session (pid))
           /* (in_own_session: `cordon enter`'s command, which is ours
            * directly; the jail's pid 1 never is) */
           kill (pid, (int) si.ssi_signo);

@@ -309,6 +309,15 @@ tty_relay_step (struct tty_relay *relay, const struct pollfd *p, size_t n)
 }
 
 void
+tty_relay_restore (struct tty_relay *relay)
+{
+  if (relay == NULL || !relay->raw)
+    return;
+  tcsetattr (STDIN_FILENO, TCSADRAIN, &relay->saved);
+  relay->raw = false;
+}
+
+void
 tty_relay_end (struct tty_relay *relay)
 {
   if (relay == NULL)
@@ -324,8 +333,7 @@ tty_relay_end (struct tty_relay *relay)
         if (f->len == 0 || poll (&p, 1, 1000) <= 0)
           break;
       }
-  if (relay->raw)
-    tcsetattr (STDIN_FILENO, TCSADRAIN, &relay->saved);
+  tty_relay_restore (relay);
   sigaction (SIGPIPE, &relay->old_pipe, NULL);
   close_fd (&relay->master);
   free (relay);

@@ -54,6 +54,11 @@ void tty_relay_step (struct tty_relay *relay, const struct pollfd *p,
 /* SIGWINCH: copy the caller's window size again. */
 void tty_relay_resize (struct tty_relay *relay);
 
+/* Give the caller's terminal its settings back now, before cordon writes
+ * to it (a message in raw mode staircases); the relay goes on.  NULL is
+ * fine. */
+void tty_relay_restore (struct tty_relay *relay);
+
 /* Copy out what the command left in the terminal, restore the caller's
  * terminal settings, free.  NULL is fine. */
 void tty_relay_end (struct tty_relay *relay);

@@ -125,14 +125,17 @@ check_host_path (struct loader *ld, const struct sec_rec *rec, const char *key,
                  const char *path, bool optional)
 {
   int line = sec_key_line (rec, key);
-  if (!is_absolute (path))
+  /* A value that lost an unset ${VAR} was reported as that: its remains
+   * ("" for "${PWD}") would only repeat it. */
+  if (!is_absolute (path) && !ld->unset_vars)
     {
       sec_diag (ld, DIAG_ERROR, rec, line, "%s must be an absolute path, not "
                 "'%s'", key, path);
       return;
     }
   struct stat st;
-  if (optional || ld->unset_vars || ld->mount_checks_sources
+  if (!is_absolute (path) || optional || ld->unset_vars
+      || ld->mount_checks_sources
       || stat (path, &st) == 0)
     return;
   if (errno == ENOENT)

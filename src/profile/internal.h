@@ -315,6 +315,9 @@ bool
 prescan (struct loader *ld, const char *text, size_t len, struct strbuf *out,
          struct frame *f);
 extern const char *const seccomp_cmp_names[];
+/* For show --origin: where each effective key and section was set. */
+char *describe_origins (const struct loader *ld);
+
 struct key_rec *
 find_key (struct loader *ld, int scope, const char *key, bool assigned);
 

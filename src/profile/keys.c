@@ -466,7 +466,17 @@ const struct key_desc key_table[] = {
     .bind = BIND_STRING, .off = OFF (struct fs_entry, work),
     .doc = "the overlay's work directory, beside upper" },
 
+  /* every entry "DEST" { }: a load-time directive, no spec field */
+#define DROP_ROW(sec)                                                   \
+  { sec, "drop", KEY_BOOL, KEY_NODEFAULT | KEY_DIRECTIVE,               \
+    .doc = "true: remove the entry an included file declared at DEST" }
+  DROP_ROW (SEC_MOUNT),
+
   /* symlink, dir, file "DEST" { } */
+  DROP_ROW (SEC_SYMLINK),
+  DROP_ROW (SEC_DIR),
+  DROP_ROW (SEC_FILE),
+#undef DROP_ROW
   { SEC_SYMLINK, "target", KEY_STRING, KEY_NODEFAULT,
     .doc = "the symbolic link's content" },
   { SEC_DIR, "mode", KEY_STRING, KEY_NODEFAULT, .check = check_mode,

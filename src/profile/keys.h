@@ -113,6 +113,8 @@ enum
                                (name, description) */
   KEY_NODEFAULT = 1u << 1,  /* unset unless the profile sets it */
   KEY_NOT_WITH_UPPER = 1u << 2,  /* mount: only an upper-less overlay */
+  KEY_DIRECTIVE = 1u << 3,  /* acts while loading (drop): not part of the
+                               effective profile, show does not print it */
 };
 
 struct key_desc

@@ -46,9 +46,23 @@ profile_resolve (const char *arg, const struct settings *settings, char **path,
         sb_puts (&searched, ", ");
       sb_puts (&searched, settings->profile_path[i]);
     }
+  /* Not shadowed by a file of that name: the built-in default. */
+  if (strcmp (arg, "default") == 0)
+    {
+      free (conf);
+      free (searched.s);
+      *path = NULL;
+      return 0;
+    }
+  /* The current directory is never searched (a tree being built must not
+   * choose its own jail), but a user who meant a file there is told. */
+  const char *here = is_regular_file (conf) ? conf
+                     : is_regular_file (arg) ? arg : NULL;
+  char *hint = here ? xasprintf ("; did you mean ./%s?", here) : xstrdup ("");
+  int r = cordon_fail (err, 0, "profile '%s' not found (searched: %s)%s", arg,
+                       searched.n ? searched.s : "no directories", hint);
+  free (hint);
   free (conf);
-  int r = cordon_fail (err, 0, "profile '%s' not found (searched: %s)", arg,
-                       searched.n ? searched.s : "no directories");
   free (searched.s);
   return r;
 }
@@ -57,7 +71,29 @@ struct listed
 {
   char *name;
   char *text;           /* the description, or a note */
+  char *from;           /* where it comes from, and the .local files read */
 };
+
+/* "PATH", then " + D/NAME.local" for each site override load.c reads. */
+static char *
+origin_of (const char *name, const char *path, const struct settings *settings)
+{
+  struct strbuf sb = { 0 };
+  sb_puts (&sb, path ? path : "built in");
+  char *local = xasprintf ("%s.local", name);
+  for (size_t i = settings->n_profile_path; i-- > 0;)
+    {
+      char *candidate = join_path (settings->profile_path[i], local);
+      if (is_regular_file (candidate))
+        {
+          sb_puts (&sb, " + ");
+          sb_puts (&sb, candidate);
+        }
+      free (candidate);
+    }
+  free (local);
+  return sb.s;
+}
 
 static int
 compare_listed (const void *a, const void *b)
@@ -122,7 +158,8 @@ list_dir (const char *dir, const struct settings *settings,
           continue;
         }
       RESERVE_ONE (*v, *n, *cap);
-      (*v)[(*n)++] = (struct listed) { name, describe_profile (path, settings) };
+      (*v)[(*n)++] = (struct listed) { name, describe_profile (path, settings),
+                                       origin_of (name, path, settings) };
       free (path);
     }
   closedir (d);
@@ -135,6 +172,13 @@ profile_list (const struct settings *settings, FILE *out, cordon_error_t *err)
   size_t n = 0, cap = 0, width = 0;
   for (size_t i = 0; settings && i < settings->n_profile_path; i++)
     list_dir (settings->profile_path[i], settings, &v, &n, &cap);
+  if (settings && !already_listed (v, n, "default"))
+    {
+      RESERVE_ONE (v, n, cap);
+      v[n++] = (struct listed) { xstrdup ("default"),
+                                 describe_profile (NULL, settings),
+                                 origin_of ("default", NULL, settings) };
+    }
   if (n)
     qsort (v, n, sizeof *v, compare_listed);
   for (size_t i = 0; i < n; i++)
@@ -142,9 +186,11 @@ profile_list (const struct settings *settings, FILE *out, cordon_error_t *err)
       width = strlen (v[i].name);
   for (size_t i = 0; i < n; i++)
     {
-      fprintf (out, "%-*s  %s\n", (int) width, v[i].name, v[i].text);
+      fprintf (out, "%-*s  %s  [%s]\n", (int) width, v[i].name, v[i].text,
+               v[i].from);
       free (v[i].name);
       free (v[i].text);
+      free (v[i].from);
     }
   free (v);
   if (ferror (out))

@@ -466,6 +466,44 @@ is_include_cycle (struct loader *ld, const struct stat *st, const char *path,
   return false;
 }
 
+/* Site overrides (firejail's convention): after NAME.conf, every
+ * NAME.local on the search path, from its last directory to its first, so
+ * that the first directory (the user's, then the site's) has the last
+ * word.  A site adapts a shared profile there and keeps taking its
+ * updates.  IS_TOP: the locals of the profile itself may set its name. */
+static void
+load_locals (struct loader *ld, const char *conf_path, bool is_top)
+{
+  const char *base = strrchr (conf_path, '/');
+  base = base ? base + 1 : conf_path;
+  if (!has_suffix (base, ".conf") || strlen (base) <= 5 || ld->settings == NULL)
+    return;
+  char *local = xasprintf ("%.*s.local", (int) (strlen (base) - 5), base);
+  for (size_t i = ld->settings->n_profile_path; i-- > 0 && !ld->stopped;)
+    {
+      char *path = join_path (ld->settings->profile_path[i], local);
+      struct stat st;
+      size_t len = 0;
+      char *text = NULL;
+      if (file_exists (ld, path)
+          && (text = read_text (path, ld->diags, &len, &st, NULL)) == NULL)
+        ld->parse_failed = true;      /* unreadable: read_text said why */
+      if (text && count_file (ld, path, len, 0)
+          && !is_include_cycle (ld, &st, path, 0, local))
+        {
+          profile_inputs_file (ld->inputs, path, text, len, &st);
+          char *dir = dir_of (path);
+          push_frame (ld, path, dir, &st, is_top, false);
+          parse_top_frame (ld, text, len);
+          pop_frame (ld);
+          free (dir);
+        }
+      free (text);
+      free (path);
+    }
+  free (local);
+}
+
 static int
 include_file (struct loader *ld, const char *name, int line)
 {
@@ -507,6 +545,8 @@ include_file (struct loader *ld, const char *name, int line)
       rc = parse_top_frame (ld, text, len);
       pop_frame (ld);
       free (dir);
+      if (rc == 0)
+        load_locals (ld, path, false);
     }
   free (text);
   free (path);
@@ -566,6 +606,7 @@ load_top (struct loader *ld, const char *path)
       push_frame (ld, BUILTIN_NAME, NULL, NULL, true, false);
       parse_top_frame (ld, default_profile_text, strlen (default_profile_text));
       pop_frame (ld);
+      load_locals (ld, "default.conf", true);
       return;
     }
   struct stat st;
@@ -580,10 +621,12 @@ load_top (struct loader *ld, const char *path)
   count_file (ld, path, len, 0);      /* the first: within the bounds */
   char *dir = dir_of (path);
   push_frame (ld, path, dir, &st, true, false);
-  parse_top_frame (ld, text, len);
+  int rc = parse_top_frame (ld, text, len);
   pop_frame (ld);
   free (dir);
   free (text);
+  if (rc == 0)
+    load_locals (ld, path, true);
 }
 
 int
@@ -619,6 +662,8 @@ profile_load (const struct profile_request *req, struct jail_spec **out,
       build_sections (&ld, spec);
       add_resolv_conf (&ld, spec);
       check_spec (&ld, spec);
+      if (req->origins)
+        *req->origins = describe_origins (&ld);
     }
   loader_free (&ld);
   if (spec == NULL || diagnostics_count (diags, DIAG_ERROR) > errors_before)

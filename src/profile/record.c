@@ -232,9 +232,18 @@ rec_of (struct loader *ld, cfg_t *sec)
   return *end == '\0' && i < ld->n_secs ? &ld->secs[i] : NULL;
 }
 
+/* mount, symlink, dir and file share one name space, the destinations:
+ * "/x" declared as a mount replaces a dir "/x" of an included file. */
+static int
+title_class (int type)
+{
+  return type >= SEC_MOUNT && type <= SEC_FILE ? SEC_MOUNT : type;
+}
+
 static size_t
 title_hash (int type, const char *title)
 {
+  type = title_class (type);
   size_t h = 0xcbf29ce484222325u ^ (size_t) type;   /* FNV-1a */
   for (const unsigned char *c = (const unsigned char *) title; *c; c++)
     h = (h ^ *c) * 0x100000001b3u;
@@ -251,7 +260,8 @@ title_slot (struct loader *ld, int type, const char *title)
     {
       size_t *slot = &ld->titled[i];
       const struct sec_rec *r = *slot ? &ld->secs[*slot - 1] : NULL;
-      if (r == NULL || (r->type == type && strcmp (r->title, title) == 0))
+      if (r == NULL || (title_class (r->type) == title_class (type)
+                        && strcmp (r->title, title) == 0))
         return slot;
     }
 }
@@ -286,21 +296,62 @@ index_titled (struct loader *ld, struct sec_rec *rec)
   return old;
 }
 
+/* libconfuse replaces a section of the same kind and title itself; one of
+ * another kind (a dir replaced by a mount) we take out of its option. */
+static void
+remove_section_of (struct loader *ld, const struct sec_rec *old)
+{
+  cfg_opt_t *opt = cfg_getopt (ld->cfg, section_table[old->type].name);
+  for (unsigned i = opt ? cfg_opt_size (opt) : 0; i-- > 0;)
+    if (rec_of (ld, cfg_opt_getnsec (opt, i)) == old)
+      {
+        cfg_opt_rmnsec (opt, i);
+        return;
+      }
+}
+
 /* A titled section declared again: in the same file an error; in a later
  * file it replaces the earlier declaration entirely (libconfuse frees the
  * old one; keys are not merged) and takes its place in the entry order. */
-static void
+static struct sec_rec *
 handle_redeclaration (struct loader *ld, struct sec_rec *rec)
 {
   struct sec_rec *old = index_titled (ld, rec);
   if (old == NULL)
-    return;
-  if (old->instance == rec->instance)
+    return NULL;
+  if (old->instance == rec->instance && old->type == rec->type)
     ld_diag (ld, DIAG_ERROR, rec->line, "%s '%s' is declared twice in this "
              "file (first at line %d)", section_table[rec->type].name,
              rec->title, old->line);
+  else if (old->instance == rec->instance)
+    ld_diag (ld, DIAG_ERROR, rec->line, "%s '%s': '%s' is already the %s at "
+             "line %d of this file", section_table[rec->type].name,
+             rec->title, rec->title, section_table[old->type].name,
+             old->line);
   rec->seq = old->seq;
   old->dead = true;
+  if (old->type != rec->type)
+    remove_section_of (ld, old);
+  return old;
+}
+
+/* drop = true: the entry, having replaced the one of its destination that
+ * an included file declared, is taken out too. */
+static void
+handle_drop (struct loader *ld, cfg_t *sec, struct sec_rec *rec,
+             const struct sec_rec *old)
+{
+  if (cfg_size (sec, "drop") == 0 || !cfg_getbool (sec, "drop"))
+    return;
+  if (rec->n_keys > 1)
+    ld_diag (ld, DIAG_ERROR, rec->line, "%s '%s': 'drop = true' takes no "
+             "other key", section_table[rec->type].name, rec->title);
+  else if (old == NULL)
+    ld_diag (ld, DIAG_WARNING, rec->line, "%s '%s': 'drop = true' drops "
+             "nothing: no earlier file declares '%s'",
+             section_table[rec->type].name, rec->title, rec->title);
+  rec->dead = true;
+  remove_section_of (ld, rec);
 }
 
 /* uid_map and gid_map ranges add up within a file; a file declaring any
@@ -386,7 +437,9 @@ on_section (cfg_t *cfg, cfg_opt_t *opt)
       return 0;
     }
   struct sec_rec *rec = new_sec_rec (ld, type, sec, cfg->line);
-  if (is_titled (type))
+  if (is_titled (type) && type != SEC_RULE)
+    handle_drop (ld, sec, rec, handle_redeclaration (ld, rec));
+  else if (is_titled (type))
     handle_redeclaration (ld, rec);
   else if (is_multi (type))
     replace_other_files_ranges (ld, opt, rec);
@@ -452,4 +505,56 @@ set_callbacks (cfg_opt_t *opts)
       if (opts[i].type == CFGT_INT)
         opts[i].parsecb = parse_decimal;
     }
+}
+
+/* "FILE:LINE", or FILE alone for a -D (its "line" is the -D itself). */
+static void
+put_where (struct strbuf *sb, const char *file, int line)
+{
+  sb_puts (sb, file);
+  if (line > 0 && strncmp (file, "-D ", 3) != 0)
+    {
+      char num[16];
+      snprintf (num, sizeof num, ":%d", line);
+      sb_puts (sb, num);
+    }
+  sb_puts (sb, "\n");
+}
+
+/* A key's effective value comes from its last '=' and each '+=' after it
+ * (a line each); a section's from its live declaration.  In the order
+ * read. */
+char *
+describe_origins (const struct loader *ld)
+{
+  struct strbuf sb = { 0 };
+  for (size_t i = 0; i < ld->n_keys; i++)
+    {
+      const struct key_rec *k = &ld->keys[i];
+      bool replaced = false;
+      for (size_t j = i + 1; j < ld->n_keys && !replaced; j++)
+        replaced = ld->keys[j].assigned && strcmp (ld->keys[j].key, k->key) == 0;
+      if (replaced)
+        continue;
+      char *head = xasprintf ("%-24s ", k->key);
+      sb_puts (&sb, head);
+      put_where (&sb, k->file, k->line);
+      free (head);
+    }
+  for (size_t i = 0; i < ld->n_secs; i++)
+    {
+      const struct sec_rec *r = &ld->secs[i];
+      if (r->dead || !section_table[r->type].multi)
+        continue;       /* a single section's keys have lines of their own */
+      char *head = r->title
+                   ? xasprintf ("%s \"%s\"", section_table[r->type].name,
+                                r->title)
+                   : xstrdup (section_table[r->type].name);
+      char *pad = xasprintf ("%-24s ", head);
+      sb_puts (&sb, pad);
+      put_where (&sb, r->file, r->line);
+      free (pad);
+      free (head);
+    }
+  return sb.s ? sb.s : xstrdup ("");
 }

@@ -11,6 +11,25 @@ add_dir (struct settings *s, const char *dir)
   s->profile_path[s->n_profile_path++] = xstrdup (dir);
 }
 
+/* CORDON_PROFILE_PATH: directories searched before the settings' ones,
+ * for profiles that are not installed (a build tree's profiles/).  An
+ * empty element is skipped, not read as the current directory: a tree
+ * being built must not choose its own jail. */
+static void
+env_profile_path (struct settings *s, struct profile_inputs *inputs)
+{
+  const char *env = getenv ("CORDON_PROFILE_PATH");
+  profile_inputs_env (inputs, "CORDON_PROFILE_PATH", env);
+  if (env == NULL)
+    return;
+  char *copy = xstrdup (env);
+  char *save = NULL;
+  for (char *dir = strtok_r (copy, ":", &save); dir;
+       dir = strtok_r (NULL, ":", &save))
+    add_dir (s, dir);
+  free (copy);
+}
+
 /* The search path without a settings file (or without profile_path in it). */
 static void
 default_profile_path (struct settings *s, struct profile_inputs *inputs)
@@ -72,6 +91,7 @@ load_settings_file (const char *path, struct settings *out,
                     struct diagnostics *diags, struct profile_inputs *inputs)
 {
   memset (out, 0, sizeof *out);
+  env_profile_path (out, inputs);
   size_t errors_before = diagnostics_count (diags, DIAG_ERROR);
   struct stat st;
   size_t len;

@@ -120,6 +120,18 @@ like "report: end is RFC 3339" "$(field .end)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9
 is "report: times are numbers" "$(field '[.wall_time, .user_time, .system_time] | map(type) | join(",")')" number,number,number
 is "report: every field" "$(field 'keys | join(",")')" \
   argv,end,exit_status,landlock_abi,oom_kills,peak_memory,peak_pids,profile,reason,signal,start,system_time,user_time,wall_time
+like "report: oom_kills counted where there is a memory cgroup" "$(field .oom_kills)" '^[0-9]+$'
+if userns_works; then
+  as_nobody "$CORDON_ANY" run -q --report-fd 3 -- true 3>"$T/nobody.json"
+  # Here (cgroup v1) nobody gets no cgroup; elsewhere it may, then both count.
+  is "report: without a memory cgroup oom_kills is null like peak_memory, not 0" \
+    "$(jq -c '(.peak_memory == null) == (.oom_kills == null)' "$T/nobody.json")" true
+fi
+# A SIGKILLed launcher writes no report: the file is left empty, not stale.
+echo stale > "$T/killed.json"
+"$CORDON" run -q --report "$T/killed.json" "$T/free.conf" -- sleep 30 & k=$!
+sleep 1; kill -KILL $k; wait $k 2>/dev/null
+is "report: a SIGKILLed launcher leaves the report empty, not stale" "$(wc -c < "$T/killed.json")" 0
 run --report "$T/report.json" "$T/free.conf" -- sh -c 'kill -TERM $$'
 is "report: signaled" "$(field .reason):$(field .signal):$(field .exit_status)" signaled:15:143
 like "report: peaks measured without limits too" "$(field .peak_memory)" '^[0-9]+$'

@@ -90,8 +90,73 @@ is "a profile in the current directory is not found by name" "$rc" 1
 like "... and the error says where it looked" "$out" "$T/sys"
 ok "a path (with a slash) is read as a path" sh -c "cd '$T/cwd' && $CORDON check ./local.conf"
 
+# Uninstalled: CORDON_PROFILE_PATH puts the build tree's profiles first.
+ok "CORDON_PROFILE_PATH finds a profile that is not installed" env CORDON_PROFILE_PATH="$P" $CORDON check build
+like "... list shows it, from there" "$(CORDON_PROFILE_PATH="$P" $CORDON list)" "^build .*\[$P/build.conf\]\$"
+out=$(cd "$T/cwd" && CORDON_PROFILE_PATH="::" $CORDON check local 2>&1); rc=$?
+is "... an empty element is not the current directory" "$rc" 1
+
+# Adapting an included profile: a destination declared again as another
+# kind of entry replaces it; drop = true removes it.
+printf 'include("%s")\ndir "/x" { }\nsymlink "/y" { target = "/usr" }\nfile "/z" { content = "z" }\n' "$P/default.conf" >"$T/inc-base.conf"
+printf 'include("%s")\nmount "/x" { type = "tmpfs" }\ndir "/y" { drop = true }\nmount "/z" { drop = true }\n' "$T/inc-base.conf" >"$T/inc-top.conf"
+is "an including profile replaces an included dir with a mount" \
+  "$($CORDON run -q "$T/inc-top.conf" -- stat -f -c %T /x)" "tmpfs"
+is "drop = true removes an included entry, whatever its kind" \
+  "$($CORDON run -q "$T/inc-top.conf" -- sh -c 'test -e /y || test -e /z || echo gone')" "gone"
+is "... and show prints the mount, not the dropped entries" \
+  "$($CORDON show "$T/inc-top.conf" | grep -E '"/(x|y|z)"')" 'mount "/x" { type = "tmpfs"  size = 0 }'
+printf 'dir "/x" { }\nmount "/x" { type = "tmpfs" }\n' >"$T/inc-twice.conf"
+like "one destination as two kinds in one file is an error" "$($CORDON check "$T/inc-twice.conf" 2>&1)" \
+  "inc-twice.conf:2: error: mount '/x': '/x' is already the dir at line 1 of this file"
+printf 'include("%s")\nfile "/x" { drop = true  content = "a" }\ndir "/nothing" { drop = true }\n' "$T/inc-base.conf" >"$T/inc-bad.conf"
+out=$($CORDON check "$T/inc-bad.conf" 2>&1)
+like "drop = true with another key is an error" "$out" "inc-bad.conf:2: error: file '/x': 'drop = true' takes no other key"
+like "drop = true of nothing is a warning" "$out" "inc-bad.conf:3: warning: dir '/nothing': 'drop = true' drops nothing"
+
+# An unset ${VAR} is one error, not a second one about what is left of it.
+is "an unset \${PWD} in a bind source is one error" \
+  "$(cd /tmp && env -u PWD $CORDON check "$P/build.conf" 2>&1)" \
+  "$P/build.conf:41: error: environment variable 'PWD' is not set"
+
 # list: the profiles on the search path with their descriptions.
 like "list shows a profile and its description" "$($CORDON list)" "mine +my own jail"
+like "... and the file it comes from" "$($CORDON list)" "mine +my own jail  \[$T/xdg/cordon/profiles/mine.conf\]"
+like "list shows the built-in default" "$($CORDON list)" "^default +Run a host program.*  \[built in\]\$"
+like "show default is the built-in default" "$($CORDON show default)" 'name *= *"default"'
+is "run default runs in the built-in default" "$($CORDON run -q default -- cat /proc/sys/kernel/hostname)" "cordon"
+out=$(cd "$T/cwd" && $CORDON check local 2>&1)
+like "a name that is a file here gets a hint" "$out" "not found \(searched: .*\); did you mean ./local.conf\?\$"
+
+# Site overrides: NAME.local on the search path, read right after NAME.conf,
+# wherever NAME is loaded; the first directory's has the last word.
+printf 'name = "site"\nhostname = "upstream"\ntime_limit = 9\ninclude("base.conf")\n' >"$T/sys/site.conf"
+printf 'rlimit { nofile = 64 }\n' >"$T/sys/base.conf"
+printf 'hostname = "adapted"\ntime_limit = 3\n' >"$T/sys/site.local"
+printf 'time_limit = 4\n' >"$T/xdg/cordon/profiles/site.local"
+printf 'rlimit { nofile = 32 }\n' >"$T/sys/base.local"
+out=$($CORDON show site)
+like "site.local adapts the profile" "$out" 'hostname *= *"adapted"'
+like "... a .local earlier on the search path has the last word" "$out" 'time_limit *= *4'
+like "... an included file's .local is read after it" "$out" 'nofile *= *"32"'
+like "list says which .local files apply" "$($CORDON list)" \
+  "^site +\[$T/sys/site.conf \+ $T/sys/site.local \+ $T/xdg/cordon/profiles/site.local\]\$"
+printf 'mount "/srv" { type = "tmpfs" }\n' >>"$T/sys/base.conf"
+out=$($CORDON show --origin site -D 'rlimit.nofile=16')
+like "show --origin: a key set in a .local, at its line" "$out" "^hostname +$T/sys/site.local:1\$"
+like "... the .local with the last word" "$out" "^time_limit +$T/xdg/cordon/profiles/site.local:1\$"
+like "... a key of the profile itself" "$out" "^name +$T/sys/site.conf:1\$"
+like "... a section, where it was declared" "$out" "^mount \"/srv\" +$T/sys/base.conf:2\$"
+like "... a -D" "$out" "^rlimit.nofile +-D rlimit.nofile=16\$"
+unlike "... only the effective assignment" "$out" "site.conf:2"
+$CORDON check --origin site >/dev/null 2>&1
+is "--origin is an option of show only" "$?" 2
+printf 'frobnicate = 1\n' >"$T/sys/site.local"
+is "an error in a .local is reported at its file and line" "$($CORDON check site 2>&1)" \
+  "$T/sys/site.local:1: error: no such option 'frobnicate'"
+printf 'hostname = "sitewide"\n' >"$T/sys/default.local"
+is "default.local adapts the built-in default" "$($CORDON run -q -- cat /proc/sys/kernel/hostname)" "sitewide"
+rm "$T/sys/default.local" "$T/sys/site.local" "$T/xdg/cordon/profiles/site.local"
 
 # show: the effective profile, parsing back to itself, with -D applied.
 for f in "$P"/*.conf; do

@@ -14,11 +14,25 @@ fi
 # its output processing and the "^@" echo of the NUL script(1) types when
 # its own stdin (/dev/null) ends.
 in_terminal() {
+  in_terminal_raw "$@" | tr -d '\r' | sed 's/\^@//g'
+}
+# ... as it showed it, with the \r of the terminal's output processing.
+in_terminal_raw() {
   if [ "$1" = nobody ]; then
     as_nobody env SHELL=/bin/sh C="$CORDON_ANY" timeout -k 5 60 script -qec "$2" /dev/null
   else
     env C="$CORDON" timeout -k 5 60 script -qec "$2" /dev/null
-  fi </dev/null 2>&1 | tr -d '\r' | sed 's/\^@//g'
+  fi </dev/null 2>&1
+}
+CR=$(printf '\r')
+
+# wait_for CMD...: poll for up to 10 s until CMD succeeds.
+wait_for() {
+  i=0
+  while ! "$@" 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 100 ] && return 1
+    sleep 0.1
+  done
 }
 
 check_as() { # USER
@@ -80,6 +94,24 @@ two"
   is "$u: once stdout is closed, the output is dropped, not blocking the command" \
     "$(in_terminal "$u" "$TTY seq 200000 | head -n 1; echo finished")" "1
 finished"
+
+  # cordon's own message comes after the caller's terminal has its
+  # settings back: in raw mode its newline would not return the carriage.
+  out=$(in_terminal_raw "$u" "\$C run -q -D tty=true -D time_limit=1 -- sleep 5" | grep -c "cordon: killed: time limit 1s reached$CR\$")
+  is "$u: tty = true: the time-limit message is a line of the restored terminal" "$out" 1
+
+  # A hangup: cordon leads the session of a terminal that goes away (a
+  # closed tmux pane, ssh -t, script -c).  The kernel's SIGHUP goes to the
+  # session leader alone, cordon; the jail must end with it.
+  for tty in false true; do
+    m=$(case $tty in true) echo "98${#u}1";; *) echo "98${#u}0";; esac)
+    in_terminal "$u" "exec \$C run -q -D tty=$tty -- sleep $m" >/dev/null &
+    wait_for pgrep -x -f "sleep $m"
+    kill -KILL "$(pgrep -f "^script -qec exec .* sleep $m /dev/null$")"
+    wait_for sh -c "! pgrep -x -f 'sleep $m'"; rc=$?
+    is "$u: tty = $tty: a hangup of the terminal cordon leads ends the jail" "$rc" 0
+    pkill -KILL -x -f "sleep $m"; wait
+  done
 
   # A window change reaches the command (SIGWINCH) with the new size.  Here
   # cordon runs in the background: its stdin is /dev/null, its stderr the

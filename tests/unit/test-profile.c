@@ -1033,8 +1033,9 @@ test_resolve_and_list (void)
       char *first_only[] = { "../first" };
       struct settings one = { .profile_path = first_only,
                               .n_profile_path = 1 };
+      /* not searched here, but named in a hint */
       expect_resolve ("gamma", &one, NULL, "profile 'gamma' not found "
-                      "(searched: ../first)");
+                      "(searched: ../first); did you mean ./gamma.conf?");
       if (chdir (fixtures) != 0)
         tap_ok (0, "chdir back");
     }
@@ -1046,9 +1047,11 @@ test_resolve_and_list (void)
   int r = profile_list (&two, f, &err);
   fclose (f);
   const char *expected =
-    "alpha   first alpha\n"
-    "broken  (invalid profile: no such option 'foo')\n"
-    "gamma   gamma\n";
+    "alpha    first alpha  [search/first/alpha.conf]\n"
+    "broken   (invalid profile: no such option 'foo')  [search/second/broken.conf]\n"
+    "default  Run a host program: read-only /usr and /etc, private /proc /dev "
+    "/tmp, no network  [built in]\n"
+    "gamma    gamma  [search/second/gamma.conf]\n";
   tap_ok (r == 0 && strcmp (out, expected) == 0, "profile_list: sorted, first "
           "of a name wins, broken ones noted");
   if (r != 0 || strcmp (out, expected) != 0)
