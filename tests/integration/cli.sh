@@ -115,9 +115,10 @@ like "drop = true with another key is an error" "$out" "inc-bad.conf:2: error: f
 like "drop = true of nothing is a warning" "$out" "inc-bad.conf:3: warning: dir '/nothing': 'drop = true' drops nothing"
 
 # An unset ${VAR} is one error, not a second one about what is left of it.
+pwd_line=$(grep -n 'source = "${PWD}"' "$P/build.conf" | cut -d: -f1)
 is "an unset \${PWD} in a bind source is one error" \
   "$(cd /tmp && env -u PWD $CORDON check "$P/build.conf" 2>&1)" \
-  "$P/build.conf:41: error: environment variable 'PWD' is not set"
+  "$P/build.conf:$pwd_line: error: environment variable 'PWD' is not set"
 
 # list: the profiles on the search path with their descriptions.
 like "list shows a profile and its description" "$($CORDON list)" "mine +my own jail"

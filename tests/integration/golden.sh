@@ -10,7 +10,12 @@ G="$SRCDIR/tests/fixtures/golden"
 run() { # ARGS...
   (cd / && env -i PATH=/usr/bin:/bin HOME=/golden-home USER=golden \
      CORDON_CONFIG=/nonexistent-cordon.conf CORDON_CACHE_DIR= \
-     "$CORDON" "$@" 2>&1; echo "[exit $?]") | sed "s|$SRCDIR/|@SRCDIR@/|g"
+     "$CORDON" "$@" 2>&1; echo "[exit $?]") |
+    # the search path names the configured directories (make distcheck
+    # configures another prefix)
+    sed -e "s|$SRCDIR/|@SRCDIR@/|g" \
+        -e "s|$CORDON_TEST_SYSCONFDIR/cordon/|@SYSCONFDIR@/cordon/|g" \
+        -e "s|$CORDON_TEST_DATADIR/cordon/|@DATADIR@/cordon/|g"
 }
 
 record() { # FILE REL

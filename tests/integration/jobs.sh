@@ -14,6 +14,9 @@ project() {
   d="$T/$1-$2"
   rm -rf "$d" && cp -r "$F/$1" "$d"
   if [ "$2" = root ]; then chmod -R a+rwX "$d"; else chown -R 65534:65534 "$d"; fi
+  # one old time for every file, so that `find -newer` sees only what the
+  # job wrote (cp -r leaves each file the time it was copied at)
+  find "$d" -exec touch -h -d @946684800 {} +
   printf '%s' "$d"
 }
 # job WHO DIR PROFILE [-- CMD...]: cordon run PROFILE in DIR, as WHO
