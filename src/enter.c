@@ -60,14 +60,8 @@ parent_of (pid_t pid)
 {
   char path[64], buf[1024];
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (read_small_file (path, buf, sizeof buf) < 0)
     return -1;
-  ssize_t n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
   char *p = strrchr (buf, ')');
   int ppid;
   return p != NULL && sscanf (p + 1, " %*c %d", &ppid) == 1 ? ppid : -1;
@@ -83,14 +77,8 @@ command_of (pid_t pid1)
   char path[96], buf[64];
   snprintf (path, sizeof path, "/proc/%d/task/%d/children", (int) pid1,
             (int) pid1);
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (read_small_file (path, buf, sizeof buf) < 0)
     return -1;
-  ssize_t n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return -1;
-  buf[n] = '\0';
   int pid;
   return sscanf (buf, "%d", &pid) == 1 ? pid : -1;
 }

@@ -33,18 +33,8 @@ proc_start_time (pid_t pid, unsigned long long *start)
 {
   char path[64], buf[1024];
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  int fd = open (path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
+  if (read_small_file (path, buf, sizeof buf) < 0)
     return -1;
-  ssize_t n = read (fd, buf, sizeof buf - 1);
-  int saved = errno;
-  close (fd);
-  if (n <= 0)
-    {
-      errno = n < 0 ? saved : ESRCH;
-      return -1;
-    }
-  buf[n] = '\0';
   /* The command name (field 2) may hold spaces and ')': count from the
    * last ')'.  Field 3 follows it; field 22 is 19 fields later. */
   char *p = strrchr (buf, ')');

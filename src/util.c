@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -200,4 +201,22 @@ heap_prefault (size_t bytes)
   populate_writable ((uintptr_t) block, (uintptr_t) block + bytes,
                      (uintptr_t) page);
   free (block);
+}
+
+ssize_t
+read_small_file (const char *path, char *buf, size_t size)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read (fd, buf, size - 1);
+  int saved = errno;
+  close (fd);
+  if (n <= 0)
+    {
+      errno = n < 0 ? saved : ESRCH;
+      return -1;
+    }
+  buf[n] = '\0';
+  return n;
 }

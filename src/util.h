@@ -51,6 +51,11 @@ void close_fd (int *fd);
  * or -1 with errno (EIO when write(2) takes nothing). */
 int write_all (int fd, const void *buf, size_t len);
 
+/* Read the start of a small file (a /proc one) into BUF, at most SIZE - 1
+ * bytes, ended by a NUL.  Returns the length, or -1 with errno (ESRCH for
+ * an empty file: a /proc file of a process that is gone). */
+ssize_t read_small_file (const char *path, char *buf, size_t size);
+
 /* Read exactly LEN bytes into BUF, again after EINTR and short reads.
  * Returns 0, or -1 with errno (EIO at an end of file before LEN bytes). */
 int read_all (int fd, void *buf, size_t len);
