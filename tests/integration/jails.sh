@@ -44,6 +44,14 @@ for who in root nobody; do
     launcher=$!
     bg_pids="$bg_pids $launcher"
     wait_for test -e "$T/w/ready.$_n"
+    # the command can run before the launcher has put pid 1 in the record;
+    # until then enter says "still starting"
+    wait_for recorded "$_n"
+  }
+  recorded() { # NAME: ps lists the jail with its pid 1
+    c ps --json | python3 -c "
+import json, sys
+sys.exit(0 if any(j['name'] == sys.argv[1] and j['pid'] for j in json.load(sys.stdin)) else 1)" "$1"
   }
   ready() { echo "touch /w/ready.$1; exec $2"; }
 
