@@ -13,6 +13,8 @@ F="$SRCDIR/tests/fixtures/jobs"
 project() {
   d="$T/$1-$2"
   rm -rf "$d" && cp -r "$F/$1" "$d"
+  # the copy keeps the source's modes: read-only under make distcheck
+  chmod -R u+rwX "$d"
   if [ "$2" = root ]; then chmod -R a+rwX "$d"; else chown -R 65534:65534 "$d"; fi
   # one old time for every file, so that `find -newer` sees only what the
   # job wrote (cp -r leaves each file the time it was copied at)
