@@ -148,7 +148,11 @@ for j in json.load(sys.stdin):
 import json, sys
 print([j['id'] for j in json.load(sys.stdin) if j['name'] == '$n'][0])")
   kill -KILL $launcher; wait $launcher 2>/dev/null
-  ok "$who: a SIGKILLed launcher's record is still there" test -e "$state/$id"
+  # root's records are one directory for the whole machine: a root run of
+  # another test running beside this one (make -j2 check) may sweep it first
+  if [ $who = nobody ]; then
+    ok "$who: a SIGKILLed launcher's record is still there" test -e "$state/$id"
+  fi
   unlike "$who: ... ps does not list it" "$(c ps)" " $n "
   ok "$who: ... and swept it" test ! -e "$state/$id"
 done
