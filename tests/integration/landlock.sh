@@ -60,7 +60,7 @@ for who in root nobody; do
   # (bg ...) &: $! is the process itself, to kill
   if [ $who = root ]; then run() { "$CORDON" run "$@"; }; bg() { exec "$@"; }
   elif userns_works; then run() { as_nobody "$CORDON_ANY" run "$@"; }
-    bg() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- "$@"; }
+    bg() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- env TMPDIR="$T" "$@"; }
   else skip "$who" "unprivileged user namespaces are off"; continue; fi
 
   # A mount exposes the canary; a Landlock deny takes it away again.

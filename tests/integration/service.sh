@@ -15,7 +15,7 @@ for who in root nobody; do
     # run is started in the background: it execs, so that $! is cordon
     run() { cd "$app" && exec env -i PATH=/usr/bin:/bin PWD="$app" CORDON_CONFIG=/nonexistent "$CORDON" run "$@"; }
   elif userns_works; then
-    run() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- sh -c 'cd "$1" && shift && exec env CORDON_CONFIG=/nonexistent "$@"' _ "$app" "$CORDON_ANY" run "$@"; }
+    run() { exec setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- sh -c 'cd "$1" && TMPDIR=$2 && export TMPDIR && shift 2 && exec env CORDON_CONFIG=/nonexistent "$@"' _ "$app" "$T" "$CORDON_ANY" run "$@"; }
   else skip "$who" "unprivileged user namespaces are off"; continue; fi
 
   fresh "$T/s"
