@@ -710,6 +710,26 @@ filter_count (const struct seccomp_spec *spec)
 
 /* INSN (at PC of LEN) as the kernel takes it in a seccomp filter
  * (bpf_check_classic and seccomp_check_filter). */
+/* The jumps with a true and a false target: the two checks below follow
+ * both. */
+static bool
+is_conditional_jump (uint16_t code)
+{
+  switch (code)
+    {
+    case BPF_JMP | BPF_JEQ | BPF_K:
+    case BPF_JMP | BPF_JEQ | BPF_X:
+    case BPF_JMP | BPF_JGE | BPF_K:
+    case BPF_JMP | BPF_JGE | BPF_X:
+    case BPF_JMP | BPF_JGT | BPF_K:
+    case BPF_JMP | BPF_JGT | BPF_X:
+    case BPF_JMP | BPF_JSET | BPF_K:
+    case BPF_JMP | BPF_JSET | BPF_X:
+      return true;
+    }
+  return false;
+}
+
 static bool
 insn_valid (const struct sock_filter *insn, unsigned pc, unsigned len)
 {
@@ -754,16 +774,9 @@ insn_valid (const struct sock_filter *insn, unsigned pc, unsigned len)
       return insn->k < BPF_MEMWORDS;
     case BPF_JMP | BPF_JA:
       return insn->k < len - pc - 1;
-    case BPF_JMP | BPF_JEQ | BPF_K:
-    case BPF_JMP | BPF_JEQ | BPF_X:
-    case BPF_JMP | BPF_JGE | BPF_K:
-    case BPF_JMP | BPF_JGE | BPF_X:
-    case BPF_JMP | BPF_JGT | BPF_K:
-    case BPF_JMP | BPF_JGT | BPF_X:
-    case BPF_JMP | BPF_JSET | BPF_K:
-    case BPF_JMP | BPF_JSET | BPF_X:
-      return pc + 1 + insn->jt < len && pc + 1 + insn->jf < len;
     }
+  if (is_conditional_jump (insn->code))
+    return pc + 1 + insn->jt < len && pc + 1 + insn->jf < len;
   return false;
 }
 
@@ -793,18 +806,12 @@ memory_valid (const struct sock_filter *prog, unsigned len)
           valid_at[pc + 1 + insn->k] &= valid;
           valid = 0xffff;
           break;
-        case BPF_JMP | BPF_JEQ | BPF_K:
-        case BPF_JMP | BPF_JEQ | BPF_X:
-        case BPF_JMP | BPF_JGE | BPF_K:
-        case BPF_JMP | BPF_JGE | BPF_X:
-        case BPF_JMP | BPF_JGT | BPF_K:
-        case BPF_JMP | BPF_JGT | BPF_X:
-        case BPF_JMP | BPF_JSET | BPF_K:
-        case BPF_JMP | BPF_JSET | BPF_X:
+        }
+      if (is_conditional_jump (insn->code))
+        {
           valid_at[pc + 1 + insn->jt] &= valid;
           valid_at[pc + 1 + insn->jf] &= valid;
           valid = 0xffff;
-          break;
         }
     }
   return true;
