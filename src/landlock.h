@@ -36,8 +36,14 @@ int landlock_prepare (const struct jail_spec *spec, int *fd,
  * thread, for good. */
 int landlock_restrict (int fd, cordon_error_t *err);
 
-/* For cordon check: what the running kernel will and will not enforce of
- * SPEC's landlock section, one line each, into OUT. */
+/* For cordon check -v: what the running kernel will and will not enforce
+ * of SPEC's landlock section, then the rules landlock_prepare puts in
+ * (derived from the mounts and the lists), one line each, into OUT. */
 void landlock_describe (const struct jail_spec *spec, FILE *out);
+
+/* For cordon show: the same, after the profile, as comments (so that the
+ * output still reads back as the same profile); nothing when Landlock is
+ * off. */
+void landlock_show (const struct jail_spec *spec, FILE *out);
 
 #endif
