@@ -30,7 +30,62 @@ profile port "$HOSTNET" 'landlock { tcp_connect = {7001} }'
 profile port-off "$HOSTNET" 'landlock { tcp_connect = {7001} enabled = false }'
 profile scoped "$HOSTNET" 'landlock { scope = {"abstract_unix_socket", "signal"} }'
 profile unscoped "$HOSTNET"
+# CAP_SYS_ADMIN kept, no seccomp: only Landlock stands between the command
+# and the mount calls that would change its view
+profile capadmin "$CANARY" "$TMP" 'capabilities = {"CAP_SYS_ADMIN"}' \
+  'seccomp { preset = "none" }' 'landlock { deny = {"/canary"} }'
+profile capadmin-off "$CANARY" "$TMP" 'capabilities = {"CAP_SYS_ADMIN"}' \
+  'seccomp { preset = "none" }' 'landlock { deny = {"/canary"} enabled = false }'
+mkdir -p "$T/rw"
+profile shown "$CANARY" "$TMP" \
+  "mount \"/data\" { type = \"bind\" source = \"$T/rw\" writable = true }" \
+  'landlock { read = {"/usr/share"} write = {"/data"} execute = {"/usr/bin"}
+              deny = {"/canary/sub"} tcp_bind = {7003} tcp_connect = {7001}
+              scope = {"signal"} min_abi = 99 }'
 chmod 644 "$T"/*.conf
+
+# show: after the profile, as comments, the rules the run puts in (one
+# line each, with the access it allows) and what this kernel enforces.
+rules() { "$CORDON" show "$@" | grep '^# landlock rule: '; }
+is "show: the rules derived from the mounts, then the lists" "$(rules "$T/shown.conf")" \
+'# landlock rule: read+execute "/" (the jail'"'"'s root, read-only; entry by entry around "/canary/sub")
+# landlock rule: read+execute "/usr" (bind mount, read-only)
+# landlock rule: read+write+execute "/proc" (proc mount)
+# landlock rule: read+write+execute "/dev" (dev mount)
+# landlock rule: read+execute "/canary" (bind mount, read-only; entry by entry around "/canary/sub")
+# landlock rule: read+write+execute "/tmp" (tmpfs mount)
+# landlock rule: read+write+execute "/data" (bind mount, writable)
+# landlock rule: read "/usr/share" (landlock.read)
+# landlock rule: read+write+execute "/data" (landlock.write)
+# landlock rule: read+execute "/usr/bin" (landlock.execute)
+# landlock rule: tcp_bind 7003 (landlock.tcp_bind, ABI 4)
+# landlock rule: tcp_connect 7001 (landlock.tcp_connect, ABI 4)
+# landlock rule: deny "/canary/sub" (landlock.deny)
+# landlock rule: scope signal (landlock.scope, ABI 6)'
+is "show: derive = false: the lists only" "$(rules "$T/writable.conf")" \
+'# landlock rule: read+write+execute "/w" (landlock.write)
+# landlock rule: read+execute "/usr" (landlock.execute)'
+is "show: Landlock off: no rule, no word of the kernel" \
+  "$("$CORDON" show "$T/denied-off.conf" | grep -c '^# landlock')" 0
+out=$("$CORDON" show "$T/shown.conf")
+like "show: this kernel's ABI" "$out" "# landlock: ABI $abi; file rules: enforced \(derived from the mounts, and the lists\)"
+like "show: ... a min_abi above it" "$out" "# landlock: min_abi 99: NOT met \(the kernel has ABI $abi\)"
+if [ "$abi" -ge 4 ]; then ports=enforced; else ports="NOT enforced \(needs ABI 4\)"; fi
+if [ "$abi" -ge 6 ]; then scope=enforced; else scope="NOT enforced \(needs ABI 6\)"; fi
+like "show: ... the ports" "$out" "# landlock: tcp_bind/tcp_connect: $ports"
+like "show: ... the scope" "$out" "# landlock: scope: $scope"
+if [ "$abi" -ge 5 ]; then
+  unlike "show: ... every file right handled" "$out" "NOT (enforced|available) \(needs ABI [1-5]\)"
+else
+  like "show: ... the file rights it lacks" "$out" "# landlock: ioctl_dev: NOT enforced \(needs ABI 5\)"
+fi
+like "check -v: the same rules" "$("$CORDON" check -v "$T/shown.conf" 2>&1)" \
+  'landlock rule: read\+write\+execute "/data" \(bind mount, writable\)'
+# a path is printed quoted: a newline in it cannot start a key
+"$CORDON" show "$T/shown.conf" -D 'landlock.read={"/x\nname = \"evil\""}' > "$T/show1.conf"
+"$CORDON" show "$T/show1.conf" > "$T/show2.conf"
+ok "show: the output reads back to the same profile" cmp "$T/show1.conf" "$T/show2.conf"
+is "show: ... a newline in a rule's path starts no key" "$(grep -c '^name *=' "$T/show2.conf")" 1
 
 ABSTRACT_SERVE='import socket,sys
 s = socket.socket(socket.AF_UNIX); s.bind("\0" + sys.argv[1]); s.listen()
