@@ -104,6 +104,36 @@ try:
     print(c.recv(100).decode())
 except OSError as e:
     print(e.strerror)'
+# Mount calls that would change the jail's view, by name; prints each
+# name and "ok" or the errno's name.
+MOUNT_ATTACK='import ctypes, errno, os, platform, sys
+libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 32, 4096, 16384, 1 << 18, 2
+def res(r): return "ok" if r >= 0 else errno.errorcode[ctypes.get_errno()]
+def mount(src, dst, fs, flags):
+    return libc.mount(src and src.encode(), dst.encode(), fs and fs.encode(),
+                      ctypes.c_ulong(flags), None)
+os.makedirs("/tmp/m", exist_ok=True)
+for a in sys.argv[1:]:
+    if a == "bind":          # the denied canary, bound elsewhere
+        r = mount("/canary", "/tmp/m", None, MS_BIND)
+    elif a == "tmpfs-over":  # a tmpfs over the denied path
+        r = mount("none", "/canary", "tmpfs", 0)
+    elif a == "umount":      # a mount of the jail taken away
+        r = libc.umount2(b"/canary", MNT_DETACH)
+    elif a == "remount":     # the read-only /usr made writable
+        r = mount(None, "/usr", None, MS_REMOUNT | MS_BIND)
+    elif a == "propagation":
+        r = mount(None, "/", None, MS_REC | MS_PRIVATE)
+    elif a == "pivot_root":
+        r = libc.syscall({"x86_64": 155, "aarch64": 41}[platform.machine()], b"/tmp", b"/tmp")
+    elif a == "move_mount":  # the new mount API: a clone of /canary moved
+        fd = libc.syscall(428, -100, b"/canary", 1)
+        r = fd if fd < 0 else libc.syscall(429, fd, b"", -100, b"/tmp/m", 4)
+    elif a == "unshare-umount":   # a mount namespace of its own first
+        r = libc.unshare(0x00020000)
+        r = r if r < 0 else libc.umount2(b"/canary", MNT_DETACH)
+    print(a, res(r))'
 KEEP='import socket,sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); s.settimeout(60)
@@ -127,6 +157,21 @@ for who in root nobody; do
     "$(run "$T/denied-off.conf" -- cat /canary/file 2>&1)" secret
   is "$who: deny: the rest of the jail is as it was" \
     "$(run "$T/denied.conf" -- sh -c 'cat /usr/lib/os-release >/dev/null && echo x > /tmp/t && cat /tmp/t' 2>&1)" x
+
+  # CAP_SYS_ADMIN, no seccomp filter: under Landlock no mount call goes
+  # through (the kernel refuses them to a process with a Landlock domain
+  # since ABI 1), so the kept capability cannot undo the deny; off, each
+  # works.
+  attacks="bind tmpfs-over umount remount propagation pivot_root move_mount unshare-umount"
+  is "$who: CAP_SYS_ADMIN under Landlock: every mount call is refused" \
+    "$(run "$T/capadmin.conf" -- $PY -c "$MOUNT_ATTACK" $attacks 2>&1)" \
+    "$(for a in $attacks; do echo "$a EPERM"; done)"
+  for a in $attacks; do
+    is "$who: ... Landlock off: $a works" \
+      "$(run "$T/capadmin-off.conf" -- $PY -c "$MOUNT_ATTACK" $a 2>&1)" "$a ok"
+  done
+  like "$who: ... and the canary stays denied" \
+    "$(run "$T/capadmin.conf" -- sh -c 'cat /canary/file' 2>&1)" "Permission denied"
 
   # derive = false: only the lists; a writable tmpfs is not writable
   # outside 'write' (the jail's own /tmp), the toolchain still runs.
