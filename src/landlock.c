@@ -639,8 +639,7 @@ print_rules (const struct jail_spec *spec, const char *prefix, FILE *out)
     {
       fprintf (out, "%slandlock rule: deny ", prefix);
       profile_print_string (out, l->deny[i]);
-      fprintf (out, " (landlock.deny%s)\n", derives (spec) ? ""
-               : ": nothing is derived, so it takes nothing out");
+      fputs (" (landlock.deny)\n", out);
     }
   if (l->scope)
     {

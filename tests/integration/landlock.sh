@@ -81,6 +81,18 @@ else
 fi
 like "check -v: the same rules" "$("$CORDON" check -v "$T/shown.conf" 2>&1)" \
   'landlock rule: read\+write\+execute "/data" \(bind mount, writable\)'
+# deny takes paths out of the derived rules: where none are derived it is
+# an error at its line, not a key that does nothing.
+printf 'landlock {\n    derive = false\n    deny = {"/canary"}\n}\n' > "$T/deny-underived.conf"
+out=$("$CORDON" check "$T/deny-underived.conf" 2>&1); rc=$?
+is "deny with derive = false: invalid" "$rc" 1
+like "... at its line" "$out" "deny-underived.conf:3: error: 'landlock.deny' takes paths out of the rules derived from the mounts, and 'landlock.derive' is false"
+printf 'namespaces = {}\nlandlock {\n    read = {"/usr"}\n    deny = {"/usr/share"}\n}\n' > "$T/deny-nons.conf"
+out=$("$CORDON" check "$T/deny-nons.conf" 2>&1); rc=$?
+is "deny without namespaces: invalid" "$rc" 1
+like "... at its line" "$out" "deny-nons.conf:4: error: .*a jail without namespaces derives none"
+ok "deny with Landlock off stays valid (the section is off)" "$CORDON" check "$T/denied-off.conf"
+
 # a path is printed quoted: a newline in it cannot start a key
 "$CORDON" show "$T/shown.conf" -D 'landlock.read={"/x\nname = \"evil\""}' > "$T/show1.conf"
 "$CORDON" show "$T/show1.conf" > "$T/show2.conf"
