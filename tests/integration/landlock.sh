@@ -239,6 +239,28 @@ for who in root nobody; do
   fi
 done
 
+# cordon enter re-reads the jail's effective profile (which has no rule
+# comments) and puts the same rules on the entered command.
+mkdir -p "$T/ew" && chmod 777 "$T/ew"
+profile entered "$CANARY" "$TMP" 'landlock { deny = {"/canary"} }' \
+  "mount \"/w\" { type = \"bind\" source = \"$T/ew\" writable = true }"
+chmod 644 "$T/entered.conf"
+n=ll$$-enter
+"$CORDON" run --name $n "$T/entered.conf" -- sh -c 'touch /w/ready; exec sleep 60' &
+jail_launcher=$!
+at_exit "kill $jail_launcher 2>/dev/null"
+i=0
+until [ -e "$T/ew/ready" ] && "$CORDON" ps --json | jq -e --arg n $n \
+    'any(.[]; .name == $n and .pid)' >/dev/null 2>&1 || [ $i -ge 200 ]; do
+  sleep 0.1; i=$((i + 1))
+done
+like "enter: the canary stays denied" \
+  "$("$CORDON" enter $n -- cat /canary/file 2>&1)" "Permission denied"
+is "enter: the rest is as the jail's command has it" \
+  "$("$CORDON" enter $n -- sh -c 'echo e > /w/e && cat /w/e; ls /canary 2>&1 | grep -c denied')" "e
+1"
+"$CORDON" stop $n >/dev/null 2>&1; wait $jail_launcher 2>/dev/null
+
 # namespaces = {}: Landlock and seccomp alone, on host paths, run by
 # nobody (as where user namespaces are not allowed); off, the same command
 # outside cordon, for the difference.
