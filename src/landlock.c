@@ -52,6 +52,7 @@ struct net_port_attr
 
 #define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 #define FS_EXEC LANDLOCK_ACCESS_FS_EXECUTE
+#define FS_READ_EXEC (FS_READ | FS_EXEC)
 /* the rights that mean something on a file that is not a directory */
 #define FS_FILE_RIGHTS \
   (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE \
@@ -214,12 +215,18 @@ is_beneath (const char *path, const char *dir)
   return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
+static bool
+strictly_beneath (const char *path, const char *dir)
+{
+  return strcmp (path, dir) != 0 && is_beneath (path, dir);
+}
+
 /* The deny entry strictly beneath PATH, or NULL. */
 static const char *
 deny_beneath (const struct landlock_spec *l, const char *path)
 {
   for (size_t i = 0; i < l->n_deny; i++)
-    if (strcmp (l->deny[i], path) != 0 && is_beneath (l->deny[i], path))
+    if (strictly_beneath (l->deny[i], path))
       return l->deny[i];
   return NULL;
 }
@@ -241,9 +248,9 @@ entry_rights (const struct fs_entry *e, bool *derive)
   switch (e->kind)
     {
     case FS_BIND:
-      return e->writable ? ~0ULL : FS_READ | FS_EXEC;
+      return e->writable ? ~0ULL : FS_READ_EXEC;
     case FS_OVERLAY:
-      return e->writable || e->upper ? ~0ULL : FS_READ | FS_EXEC;
+      return e->writable || e->upper ? ~0ULL : FS_READ_EXEC;
     case FS_TMPFS:
     case FS_PROC:
     case FS_DEV:
@@ -283,7 +290,7 @@ derive_mounts (const struct jail_spec *spec, struct rule_list *rl)
   const struct landlock_spec *l = &spec->landlock;
   if (!is_denied (l, "/"))
     push_rule (rl, (struct rule) { .origin = FROM_ROOT, .path = "/",
-                                   .rights = FS_READ | FS_EXEC });
+                                   .rights = FS_READ_EXEC });
   for (size_t i = 0; i < spec->n_entries; i++)
     {
       const struct fs_entry *e = &spec->entries[i];
@@ -326,7 +333,7 @@ derive_rules (const struct jail_spec *spec, struct rule_list *rl)
     derive_mounts (spec, rl);
   list_rules (rl, FROM_READ, l->read, l->n_read, FS_READ);
   list_rules (rl, FROM_WRITE, l->write, l->n_write, ~0ULL);
-  list_rules (rl, FROM_EXECUTE, l->execute, l->n_execute, FS_READ | FS_EXEC);
+  list_rules (rl, FROM_EXECUTE, l->execute, l->n_execute, FS_READ_EXEC);
   port_rules (rl, FROM_TCP_BIND, l->tcp_bind, l->n_tcp_bind);
   port_rules (rl, FROM_TCP_CONNECT, l->tcp_connect, l->n_tcp_connect);
 }
@@ -554,17 +561,18 @@ rights_name (uint64_t rights)
 {
   if (rights == FS_READ)
     return "read";
-  if (rights == (FS_READ | FS_EXEC))
+  if (rights == FS_READ_EXEC)
     return "read+execute";
   return "read+write+execute";      /* every file right */
 }
 
 static void
-print_mount_origin (const struct fs_entry *e, FILE *out)
+print_mount_origin (const struct rule *rule, FILE *out)
 {
+  const struct fs_entry *e = rule->entry;
   fprintf (out, "%s mount", mount_type_names[e->kind]);
   if (e->kind == FS_BIND || e->kind == FS_OVERLAY)
-    fputs (e->writable || e->upper ? ", writable" : ", read-only", out);
+    fputs (rule->rights == FS_READ_EXEC ? ", read-only" : ", writable", out);
   if (e->optional)
     fputs (", optional", out);
   if (e->generated)
@@ -587,13 +595,12 @@ print_rule (const struct jail_spec *spec, const struct rule *rule,
       if (rule->origin == FROM_ROOT)
         fputs ("the jail's root, read-only", out);
       else
-        print_mount_origin (rule->entry, out);
+        print_mount_origin (rule, out);
       if (deny_beneath (l, rule->path))
         {
           fputs ("; entry by entry around", out);
           for (size_t i = 0; i < l->n_deny; i++)
-            if (strcmp (l->deny[i], rule->path) != 0
-                && is_beneath (l->deny[i], rule->path))
+            if (strictly_beneath (l->deny[i], rule->path))
               {
                 fputc (' ', out);
                 profile_print_string (out, l->deny[i]);

@@ -5,10 +5,11 @@
  * jail's mounts (read and execute beneath read-only ones, everything
  * beneath writable ones) and the profile's own lists, the TCP port and
  * scope restrictions, and the landlock_restrict_self of the command
- * process.  The ruleset is built inside the finished root, as the jail's
- * ids, and put on right before the seccomp filter (jail.c): Landlock
- * needs no_new_privs or CAP_SYS_ADMIN, and the filter may refuse its
- * calls. */
+ * process.  One derivation (derive_rules) makes the list of rules that
+ * the ruleset gets and that cordon show and check -v print.  The ruleset
+ * is built inside the finished root, as the jail's ids, and put on right
+ * before the seccomp filter (jail.c): Landlock needs no_new_privs or
+ * CAP_SYS_ADMIN, and the filter may refuse its calls. */
 #ifndef CORDON_LANDLOCK_H
 #define CORDON_LANDLOCK_H
 
