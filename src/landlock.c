@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "profile.h"
+#include "profile/keys.h"
 #include "util.h"
 
 /* Debian 12's <linux/landlock.h> stops at ABI 2 (and the errata flag);
@@ -50,6 +52,7 @@ struct net_port_attr
 
 #define FS_READ (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 #define FS_EXEC LANDLOCK_ACCESS_FS_EXECUTE
+#define FS_READ_EXEC (FS_READ | FS_EXEC)
 /* the rights that mean something on a file that is not a directory */
 #define FS_FILE_RIGHTS \
   (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE \
@@ -164,7 +167,178 @@ make_plan (const struct jail_spec *spec, struct plan *p, cordon_error_t *err)
   return 0;
 }
 
-/* ---- rules ---- */
+/* ---- the rules, from the spec ----
+ *
+ * One list, made by derive_rules from the spec alone: landlock_prepare
+ * puts it into the ruleset, cordon show and check -v print it. */
+
+enum rule_origin
+{
+  FROM_ROOT,                /* the jail's "/", read-only (mounts.c) */
+  FROM_MOUNT,               /* a mount of the jail */
+  FROM_READ,                /* the landlock section's lists */
+  FROM_WRITE,
+  FROM_EXECUTE,
+  FROM_TCP_BIND,
+  FROM_TCP_CONNECT,
+};
+
+struct rule
+{
+  enum rule_origin origin;
+  const char *path;             /* the spec's; NULL for a port */
+  const struct fs_entry *entry; /* FROM_MOUNT */
+  uint64_t rights;              /* FS_* rights beneath path */
+  int port;
+};
+
+struct rule_list
+{
+  struct rule *v;
+  size_t n;
+};
+
+static void
+push_rule (struct rule_list *rl, struct rule r)
+{
+  rl->v = xrealloc (rl->v, (rl->n + 1) * sizeof *rl->v);
+  rl->v[rl->n++] = r;
+}
+
+/* PATH is DIR or beneath it. */
+static bool
+is_beneath (const char *path, const char *dir)
+{
+  size_t n = strlen (dir);
+  if (strcmp (dir, "/") == 0)
+    return true;
+  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool
+strictly_beneath (const char *path, const char *dir)
+{
+  return strcmp (path, dir) != 0 && is_beneath (path, dir);
+}
+
+/* The deny entry strictly beneath PATH, or NULL. */
+static const char *
+deny_beneath (const struct landlock_spec *l, const char *path)
+{
+  for (size_t i = 0; i < l->n_deny; i++)
+    if (strictly_beneath (l->deny[i], path))
+      return l->deny[i];
+  return NULL;
+}
+
+static bool
+is_denied (const struct landlock_spec *l, const char *path)
+{
+  for (size_t i = 0; i < l->n_deny; i++)
+    if (is_beneath (path, l->deny[i]))
+      return true;
+  return false;
+}
+
+/* What a mount lets through, as Landlock rights. */
+static uint64_t
+entry_rights (const struct fs_entry *e, bool *derive)
+{
+  *derive = true;
+  switch (e->kind)
+    {
+    case FS_BIND:
+      return e->writable ? ~0ULL : FS_READ_EXEC;
+    case FS_OVERLAY:
+      return e->writable || e->upper ? ~0ULL : FS_READ_EXEC;
+    case FS_TMPFS:
+    case FS_PROC:
+    case FS_DEV:
+      return ~0ULL;
+    default:
+      /* dir, file, symlink: in the read-only root, allowed with it */
+      *derive = false;
+      return 0;
+    }
+}
+
+/* Entry I is hidden by a later mount on it or on a parent of it. */
+static bool
+is_covered (const struct jail_spec *spec, size_t i)
+{
+  for (size_t j = i + 1; j < spec->n_entries; j++)
+    {
+      bool derive;
+      entry_rights (&spec->entries[j], &derive);
+      if (derive && is_beneath (spec->entries[i].dest, spec->entries[j].dest))
+        return true;
+    }
+  return false;
+}
+
+/* Rules are derived from the mounts only where the jail has a mount
+ * namespace: without one, "/" would be the host's. */
+static bool
+derives (const struct jail_spec *spec)
+{
+  return spec->landlock.derive && (spec->namespaces & JAIL_NS_MOUNT);
+}
+
+static void
+derive_mounts (const struct jail_spec *spec, struct rule_list *rl)
+{
+  const struct landlock_spec *l = &spec->landlock;
+  if (!is_denied (l, "/"))
+    push_rule (rl, (struct rule) { .origin = FROM_ROOT, .path = "/",
+                                   .rights = FS_READ_EXEC });
+  for (size_t i = 0; i < spec->n_entries; i++)
+    {
+      const struct fs_entry *e = &spec->entries[i];
+      bool derive;
+      uint64_t rights = entry_rights (e, &derive);
+      if (derive && !is_covered (spec, i) && !is_denied (l, e->dest))
+        push_rule (rl, (struct rule) { .origin = FROM_MOUNT, .path = e->dest,
+                                       .entry = e, .rights = rights });
+    }
+}
+
+static void
+list_rules (struct rule_list *rl, enum rule_origin origin, char *const *paths,
+            size_t n, uint64_t rights)
+{
+  for (size_t i = 0; i < n; i++)
+    push_rule (rl, (struct rule) { .origin = origin, .path = paths[i],
+                                   .rights = rights });
+}
+
+static void
+port_rules (struct rule_list *rl, enum rule_origin origin, const int *ports,
+            size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    push_rule (rl, (struct rule) { .origin = origin, .port = ports[i] });
+}
+
+/* Every rule SPEC's Landlock ruleset holds, in the order they go in; none
+ * when Landlock is off.  The deny list is no rule: the derived rules go
+ * around it when they are put in (allow_derived). */
+static void
+derive_rules (const struct jail_spec *spec, struct rule_list *rl)
+{
+  const struct landlock_spec *l = &spec->landlock;
+  *rl = (struct rule_list) { 0 };
+  if (!l->enabled)
+    return;
+  if (derives (spec))
+    derive_mounts (spec, rl);
+  list_rules (rl, FROM_READ, l->read, l->n_read, FS_READ);
+  list_rules (rl, FROM_WRITE, l->write, l->n_write, ~0ULL);
+  list_rules (rl, FROM_EXECUTE, l->execute, l->n_execute, FS_READ_EXEC);
+  port_rules (rl, FROM_TCP_BIND, l->tcp_bind, l->n_tcp_bind);
+  port_rules (rl, FROM_TCP_CONNECT, l->tcp_connect, l->n_tcp_connect);
+}
+
+/* ---- the ruleset ---- */
 
 struct rules
 {
@@ -203,35 +377,6 @@ allow_path (const struct rules *r, const char *path, uint64_t rights,
   if (fd < 0)
     return fail_errno (err, "landlock: open %s", path);
   return allow_fd (r, fd, path, rights, err);
-}
-
-/* PATH is DIR or beneath it. */
-static bool
-is_beneath (const char *path, const char *dir)
-{
-  size_t n = strlen (dir);
-  if (strcmp (dir, "/") == 0)
-    return true;
-  return strncmp (path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* The deny entry strictly beneath PATH, or NULL. */
-static const char *
-deny_beneath (const struct landlock_spec *l, const char *path)
-{
-  for (size_t i = 0; i < l->n_deny; i++)
-    if (strcmp (l->deny[i], path) != 0 && is_beneath (l->deny[i], path))
-      return l->deny[i];
-  return NULL;
-}
-
-static bool
-is_denied (const struct landlock_spec *l, const char *path)
-{
-  for (size_t i = 0; i < l->n_deny; i++)
-    if (is_beneath (path, l->deny[i]))
-      return true;
-  return false;
 }
 
 static char *
@@ -281,12 +426,12 @@ allow_around (const struct rules *r, const char *dir, uint64_t rights,
   return ret;
 }
 
+/* A derived rule (not itself denied: derive_mounts): around what is denied
+ * beneath it. */
 static int
 allow_derived (const struct rules *r, const char *path, uint64_t rights,
                cordon_error_t *err)
 {
-  if (is_denied (r->l, path))
-    return 0;
   if (deny_beneath (r->l, path))
     return allow_around (r, path, rights, err);
   cleanup_fd int fd = open (path, O_PATH | O_CLOEXEC);
@@ -300,83 +445,48 @@ allow_derived (const struct rules *r, const char *path, uint64_t rights,
   return allow_fd (r, fd, path, rights, err);
 }
 
-/* What a mount lets through, as Landlock rights. */
-static uint64_t
-entry_rights (const struct fs_entry *e, bool *derive)
+static int
+allow_port (const struct rules *r, int port, uint64_t access,
+            cordon_error_t *err)
 {
-  *derive = true;
-  switch (e->kind)
+  struct net_port_attr a = { .allowed_access = access,
+                             .port = (uint64_t) port };
+  if (syscall (SYS_landlock_add_rule, r->fd, CORDON_LANDLOCK_RULE_NET_PORT,
+               &a, 0) < 0)
+    return fail_errno (err, "landlock: add a rule for TCP port %d", port);
+  return 0;
+}
+
+static const char *const origin_keys[] = {
+  [FROM_READ] = "read", [FROM_WRITE] = "write", [FROM_EXECUTE] = "execute",
+  [FROM_TCP_BIND] = "tcp_bind", [FROM_TCP_CONNECT] = "tcp_connect",
+};
+
+static int
+add_rule (const struct rules *r, const struct rule *rule, cordon_error_t *err)
+{
+  switch (rule->origin)
     {
-    case FS_BIND:
-      return e->writable ? ~0ULL : FS_READ | FS_EXEC;
-    case FS_OVERLAY:
-      return e->writable || e->upper ? ~0ULL : FS_READ | FS_EXEC;
-    case FS_TMPFS:
-    case FS_PROC:
-    case FS_DEV:
-      return ~0ULL;
-    default:
-      /* dir, file, symlink: in the read-only root, allowed with it */
-      *derive = false;
+    case FROM_ROOT:
+    case FROM_MOUNT:
+      return allow_derived (r, rule->path, rule->rights, err);
+    case FROM_READ:
+    case FROM_WRITE:
+    case FROM_EXECUTE:
+      if (allow_path (r, rule->path, rule->rights, true, err) < 0)
+        return cordon_error_wrap (err, "landlock.%s",
+                                  origin_keys[rule->origin]);
       return 0;
-    }
-}
-
-/* Entry I is hidden by a later mount on it or on a parent of it. */
-static bool
-is_covered (const struct jail_spec *spec, size_t i)
-{
-  for (size_t j = i + 1; j < spec->n_entries; j++)
-    {
-      bool derive;
-      entry_rights (&spec->entries[j], &derive);
-      if (derive && is_beneath (spec->entries[i].dest, spec->entries[j].dest))
-        return true;
-    }
-  return false;
-}
-
-static int
-add_derived (const struct rules *r, const struct jail_spec *spec,
-             cordon_error_t *err)
-{
-  /* the jail's "/" is read-only (mounts.c) */
-  if (allow_derived (r, "/", FS_READ | FS_EXEC, err) < 0)
-    return -1;
-  for (size_t i = 0; i < spec->n_entries; i++)
-    {
-      const struct fs_entry *e = &spec->entries[i];
-      bool derive;
-      uint64_t rights = entry_rights (e, &derive);
-      if (derive && !is_covered (spec, i)
-          && allow_derived (r, e->dest, rights, err) < 0)
-        return -1;
-    }
-  return 0;
-}
-
-static int
-add_listed (const struct rules *r, char *const *paths, size_t n,
-            uint64_t rights, const char *key, cordon_error_t *err)
-{
-  for (size_t i = 0; i < n; i++)
-    if (allow_path (r, paths[i], rights, true, err) < 0)
-      return cordon_error_wrap (err, "landlock.%s", key);
-  return 0;
-}
-
-static int
-add_ports (const struct rules *r, const int *ports, size_t n,
-           uint64_t access, cordon_error_t *err)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      struct net_port_attr a = { .allowed_access = access,
-                                 .port = (uint64_t) ports[i] };
-      if (syscall (SYS_landlock_add_rule, r->fd, CORDON_LANDLOCK_RULE_NET_PORT,
-                   &a, 0) < 0)
-        return fail_errno (err, "landlock: add a rule for TCP port %d",
-                           ports[i]);
+    case FROM_TCP_BIND:
+      return r->plan->ports
+             ? allow_port (r, rule->port, CORDON_LANDLOCK_ACCESS_NET_BIND_TCP,
+                           err)
+             : 0;
+    case FROM_TCP_CONNECT:
+      return r->plan->ports
+             ? allow_port (r, rule->port,
+                           CORDON_LANDLOCK_ACCESS_NET_CONNECT_TCP, err)
+             : 0;
     }
   return 0;
 }
@@ -385,24 +495,13 @@ static int
 add_rules (const struct rules *r, const struct jail_spec *spec,
            cordon_error_t *err)
 {
-  const struct landlock_spec *l = &spec->landlock;
-  /* without a mount namespace there is nothing to derive from: "/" would
-   * be the host's */
-  if (l->derive && (spec->namespaces & JAIL_NS_MOUNT)
-      && add_derived (r, spec, err) < 0)
-    return -1;
-  if (add_listed (r, l->read, l->n_read, FS_READ, "read", err) < 0
-      || add_listed (r, l->write, l->n_write, ~0ULL, "write", err) < 0
-      || add_listed (r, l->execute, l->n_execute, FS_READ | FS_EXEC,
-                     "execute", err) < 0)
-    return -1;
-  if (r->plan->ports
-      && (add_ports (r, l->tcp_bind, l->n_tcp_bind,
-                     CORDON_LANDLOCK_ACCESS_NET_BIND_TCP, err) < 0
-          || add_ports (r, l->tcp_connect, l->n_tcp_connect,
-                        CORDON_LANDLOCK_ACCESS_NET_CONNECT_TCP, err) < 0))
-    return -1;
-  return 0;
+  struct rule_list rl;
+  derive_rules (spec, &rl);
+  int ret = 0;
+  for (size_t i = 0; ret == 0 && i < rl.n; i++)
+    ret = add_rule (r, &rl.v[i], err);
+  free (rl.v);
+  return ret;
 }
 
 int
@@ -455,32 +554,175 @@ landlock_restrict (int fd, cordon_error_t *err)
   return 0;
 }
 
-void
-landlock_describe (const struct jail_spec *spec, FILE *out)
+/* ---- what cordon show and check -v print ---- */
+
+static const char *
+rights_name (uint64_t rights)
+{
+  if (rights == FS_READ)
+    return "read";
+  if (rights == FS_READ_EXEC)
+    return "read+execute";
+  return "read+write+execute";      /* every file right */
+}
+
+static void
+print_mount_origin (const struct rule *rule, FILE *out)
+{
+  const struct fs_entry *e = rule->entry;
+  fprintf (out, "%s mount", mount_type_names[e->kind]);
+  if (e->kind == FS_BIND || e->kind == FS_OVERLAY)
+    fputs (rule->rights == FS_READ_EXEC ? ", read-only" : ", writable", out);
+  if (e->optional)
+    fputs (", optional", out);
+  if (e->generated)
+    fputs (", added by cordon", out);
+}
+
+static void
+print_rule (const struct jail_spec *spec, const struct rule *rule,
+            const char *prefix, FILE *out)
+{
+  const struct landlock_spec *l = &spec->landlock;
+  fprintf (out, "%slandlock rule: ", prefix);
+  switch (rule->origin)
+    {
+    case FROM_ROOT:
+    case FROM_MOUNT:
+      fprintf (out, "%s ", rights_name (rule->rights));
+      profile_print_string (out, rule->path);
+      fputs (" (", out);
+      if (rule->origin == FROM_ROOT)
+        fputs ("the jail's root, read-only", out);
+      else
+        print_mount_origin (rule, out);
+      if (deny_beneath (l, rule->path))
+        {
+          fputs ("; entry by entry around", out);
+          for (size_t i = 0; i < l->n_deny; i++)
+            if (strictly_beneath (l->deny[i], rule->path))
+              {
+                fputc (' ', out);
+                profile_print_string (out, l->deny[i]);
+              }
+        }
+      fputs (")\n", out);
+      break;
+    case FROM_READ:
+    case FROM_WRITE:
+    case FROM_EXECUTE:
+      fprintf (out, "%s ", rights_name (rule->rights));
+      profile_print_string (out, rule->path);
+      fprintf (out, " (landlock.%s)\n", origin_keys[rule->origin]);
+      break;
+    case FROM_TCP_BIND:
+    case FROM_TCP_CONNECT:
+      fprintf (out, "%s %d (landlock.%s, ABI %d)\n",
+               origin_keys[rule->origin], rule->port,
+               origin_keys[rule->origin], ABI_NET);
+      break;
+    }
+}
+
+static void
+print_rules (const struct jail_spec *spec, const char *prefix, FILE *out)
+{
+  const struct landlock_spec *l = &spec->landlock;
+  if (!l->enabled)
+    return;
+  struct rule_list rl;
+  derive_rules (spec, &rl);
+  size_t files = 0;
+  for (size_t i = 0; i < rl.n; i++)
+    {
+      print_rule (spec, &rl.v[i], prefix, out);
+      files += rl.v[i].path != NULL;
+    }
+  free (rl.v);
+  if (files == 0)
+    fprintf (out, "%slandlock rule: no file rule: every file access is "
+             "refused\n", prefix);
+  for (size_t i = 0; i < l->n_deny; i++)
+    {
+      fprintf (out, "%slandlock rule: deny ", prefix);
+      profile_print_string (out, l->deny[i]);
+      fputs (" (landlock.deny)\n", out);
+    }
+  if (l->scope)
+    {
+      fprintf (out, "%slandlock rule: scope ", prefix);
+      for (int b = 0, k = 0; landlock_scope_names[b]; b++)
+        if (l->scope & (1u << b))
+          fprintf (out, "%s%s", k++ ? ", " : "", landlock_scope_names[b]);
+      fprintf (out, " (landlock.scope, ABI %d)\n", ABI_SCOPE);
+    }
+}
+
+/* The file rights the kernel's ABI lacks, and what that means. */
+static void
+describe_fs_rights (int abi, const char *prefix, FILE *out)
+{
+  if (abi < 2)
+    fprintf (out, "%slandlock: refer: NOT available (needs ABI 2): moving "
+             "or linking a file into another directory always fails\n",
+             prefix);
+  if (abi < 3)
+    fprintf (out, "%slandlock: truncate: NOT enforced (needs ABI 3): "
+             "truncating is allowed everywhere\n", prefix);
+  if (abi < 5)
+    fprintf (out, "%slandlock: ioctl_dev: NOT enforced (needs ABI 5): "
+             "device ioctls are allowed everywhere\n", prefix);
+}
+
+/* What the running kernel will and will not enforce of SPEC's section. */
+static void
+describe_kernel (const struct jail_spec *spec, const char *prefix, FILE *out)
 {
   const struct landlock_spec *l = &spec->landlock;
   int abi = landlock_abi ();
   if (!l->enabled)
     {
-      fprintf (out, "landlock: off (enabled = false)\n");
+      fprintf (out, "%slandlock: off (enabled = false)\n", prefix);
       return;
     }
   if (abi == 0)
     {
-      fprintf (out, "landlock: this kernel has no Landlock: nothing of the "
-               "landlock section is enforced\n");
+      fprintf (out, "%slandlock: this kernel has no Landlock: nothing of the "
+               "landlock section is enforced\n", prefix);
       return;
     }
-  fprintf (out, "landlock: ABI %d; file rules: enforced (%s)\n", abi,
-           l->derive ? "derived from the mounts, and the lists"
-                     : "the lists only");
+  fprintf (out, "%slandlock: ABI %d; file rules: enforced (%s)\n", prefix,
+           abi, derives (spec) ? "derived from the mounts, and the lists"
+                : l->derive ? "the lists only: no mount namespace to derive "
+                              "from"
+                : "the lists only");
+  describe_fs_rights (abi, prefix, out);
   if (l->n_tcp_bind + l->n_tcp_connect > 0)
-    fprintf (out, "landlock: tcp_bind/tcp_connect: %s\n",
+    fprintf (out, "%slandlock: tcp_bind/tcp_connect: %s\n", prefix,
              abi >= ABI_NET ? "enforced" : "NOT enforced (needs ABI 4)");
   if (l->scope)
-    fprintf (out, "landlock: scope: %s\n",
+    fprintf (out, "%slandlock: scope: %s\n", prefix,
              abi >= ABI_SCOPE ? "enforced" : "NOT enforced (needs ABI 6)");
   if (l->min_abi > (uint32_t) abi)
-    fprintf (out, "landlock: min_abi %u: NOT met (the kernel has ABI %d)\n",
-             (unsigned) l->min_abi, abi);
+    fprintf (out, "%slandlock: min_abi %u: NOT met (the kernel has ABI %d)\n",
+             prefix, (unsigned) l->min_abi, abi);
+}
+
+void
+landlock_describe (const struct jail_spec *spec, FILE *out)
+{
+  describe_kernel (spec, "", out);
+  print_rules (spec, "", out);
+}
+
+void
+landlock_show (const struct jail_spec *spec, FILE *out)
+{
+  if (!spec->landlock.enabled)
+    return;
+  fputs ("\n# Landlock: the rules cordon run puts on the command, derived "
+         "from the\n# mounts and the lists, and what this kernel enforces "
+         "(comments, not keys):\n", out);
+  print_rules (spec, "# ", out);
+  describe_kernel (spec, "# ", out);
 }

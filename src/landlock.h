@@ -5,10 +5,11 @@
  * jail's mounts (read and execute beneath read-only ones, everything
  * beneath writable ones) and the profile's own lists, the TCP port and
  * scope restrictions, and the landlock_restrict_self of the command
- * process.  The ruleset is built inside the finished root, as the jail's
- * ids, and put on right before the seccomp filter (jail.c): Landlock
- * needs no_new_privs or CAP_SYS_ADMIN, and the filter may refuse its
- * calls. */
+ * process.  One derivation (derive_rules) makes the list of rules that
+ * the ruleset gets and that cordon show and check -v print.  The ruleset
+ * is built inside the finished root, as the jail's ids, and put on right
+ * before the seccomp filter (jail.c): Landlock needs no_new_privs or
+ * CAP_SYS_ADMIN, and the filter may refuse its calls. */
 #ifndef CORDON_LANDLOCK_H
 #define CORDON_LANDLOCK_H
 
@@ -36,8 +37,14 @@ int landlock_prepare (const struct jail_spec *spec, int *fd,
  * thread, for good. */
 int landlock_restrict (int fd, cordon_error_t *err);
 
-/* For cordon check: what the running kernel will and will not enforce of
- * SPEC's landlock section, one line each, into OUT. */
+/* For cordon check -v: what the running kernel will and will not enforce
+ * of SPEC's landlock section, then the rules landlock_prepare puts in
+ * (derived from the mounts and the lists), one line each, into OUT. */
 void landlock_describe (const struct jail_spec *spec, FILE *out);
+
+/* For cordon show: the same, after the profile, as comments (so that the
+ * output still reads back as the same profile); nothing when Landlock is
+ * off. */
+void landlock_show (const struct jail_spec *spec, FILE *out);
 
 #endif

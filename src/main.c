@@ -348,7 +348,12 @@ command_show (const struct cli *cli, const struct settings *settings)
   /* --origin: load_profile printed where each key was set instead */
   if (load_profile (cli, settings, profile, false, false, &spec, NULL) < 0)
     return EXIT_CHECK_INVALID;
-  int r = cli->origin ? 0 : profile_print (spec, stdout);
+  int r = 0;
+  if (!cli->origin)
+    {
+      r = profile_print (spec, stdout);
+      landlock_show (spec, stdout);
+    }
   jail_spec_free (spec);
   if (r < 0 || fflush (stdout) != 0)
     {

@@ -99,6 +99,10 @@ int profile_resolve (const char *arg, const struct settings *settings,
 /* Write SPEC in the profile syntax, so that it parses back to the same spec. */
 int profile_print (const struct jail_spec *spec, FILE *out);
 
+/* Write S as a double-quoted string of the profile syntax: no newline or
+ * other control character in it is written as itself. */
+void profile_print_string (FILE *out, const char *s);
+
 /* One line per profile on the search path: "NAME  DESCRIPTION", first
  * occurrence of a name wins (as with lookups). */
 int profile_list (const struct settings *settings, FILE *out,

@@ -3,8 +3,8 @@
 
 #include "profile/internal.h"
 
-static void
-print_string (FILE *out, const char *s)
+void
+profile_print_string (FILE *out, const char *s)
 {
   struct strbuf b = { 0 };
   put_quoted_chars (&b, s ? s : "", s ? strlen (s) : 0);
@@ -20,7 +20,7 @@ print_list (FILE *out, char *const *v, size_t n)
     {
       if (i)
         fputs (", ", out);
-      print_string (out, v[i]);
+      profile_print_string (out, v[i]);
     }
   fputc ('}', out);
 }
@@ -44,7 +44,7 @@ print_mount_body (FILE *out, const struct fs_entry *e)
   if (e->kind == FS_BIND)
     {
       fputs ("  source = ", out);
-      print_string (out, e->source);
+      profile_print_string (out, e->source);
     }
   if (e->kind == FS_OVERLAY)
     {
@@ -53,9 +53,9 @@ print_mount_body (FILE *out, const struct fs_entry *e)
       if (e->upper)
         {
           fputs ("  upper = ", out);
-          print_string (out, e->upper);
+          profile_print_string (out, e->upper);
           fputs ("  work = ", out);
-          print_string (out, e->work);
+          profile_print_string (out, e->work);
         }
     }
   if (e->kind == FS_BIND || (e->kind == FS_OVERLAY && !e->upper))
@@ -73,20 +73,20 @@ static void
 print_entry (FILE *out, const struct fs_entry *e)
 {
   fprintf (out, "%s ", kind_name (e->kind));
-  print_string (out, e->dest);
+  profile_print_string (out, e->dest);
   fputs (" {", out);
   switch (e->kind)
     {
     case FS_SYMLINK:
       fputs (" target = ", out);
-      print_string (out, e->target);
+      profile_print_string (out, e->target);
       break;
     case FS_DIR:
       fprintf (out, " mode = \"%04o\"", (unsigned) e->mode);
       break;
     case FS_FILE:
       fputs (" content = ", out);
-      print_string (out, e->content);
+      profile_print_string (out, e->content);
       fprintf (out, "  mode = \"%04o\"", (unsigned) e->mode);
       break;
     default:
@@ -278,7 +278,7 @@ print_seccomp (FILE *out, const struct seccomp_spec *s)
     {
       const struct seccomp_rule *r = &s->rules[i];
       fputs ("    rule ", out);
-      print_string (out, r->syscall);
+      profile_print_string (out, r->syscall);
       fputs (" {", out);
       for (unsigned a = 0; a < 6; a++)
         {
@@ -350,16 +350,16 @@ print_network (FILE *out, const struct network_spec *n)
   if (n->mode == NETWORK_BRIDGE)
     {
       fputs ("    bridge  = ", out);
-      print_string (out, n->bridge);
+      profile_print_string (out, n->bridge);
       fputs ("\n    address = ", out);
-      print_string (out, n->address_auto ? "auto" : n->address);
+      profile_print_string (out, n->address_auto ? "auto" : n->address);
       fprintf (out, "\n    gateway = \"%s/%u\"\n    nat     = %s\n", n->gateway,
                n->prefix, n->nat ? "true" : "false");
     }
   if (n->mode == NETWORK_NETNS)
     {
       fputs ("    path    = ", out);
-      print_string (out, n->netns);
+      profile_print_string (out, n->netns);
       fputc ('\n', out);
     }
   if (n->mode == NETWORK_BRIDGE || n->mode == NETWORK_USER)
@@ -384,17 +384,17 @@ int
 profile_print (const struct jail_spec *spec, FILE *out)
 {
   fputs ("name        = ", out);
-  print_string (out, spec->name);
+  profile_print_string (out, spec->name);
   fputs ("\ndescription = ", out);
-  print_string (out, spec->description);
+  profile_print_string (out, spec->description);
   fputs ("\n\nargv        = ", out);
   print_list (out, spec->argv, spec->n_argv);
   fputs ("\ncwd         = ", out);
-  print_string (out, spec->cwd);
+  profile_print_string (out, spec->cwd);
   if (spec->hostname)
     {
       fputs ("\nhostname    = ", out);
-      print_string (out, spec->hostname);
+      profile_print_string (out, spec->hostname);
     }
   fprintf (out, "\nuid         = %u\ngid         = %u\ntime_limit  = %u\n\n",
            (unsigned) spec->uid, (unsigned) spec->gid, spec->time_limit);
@@ -402,7 +402,7 @@ profile_print (const struct jail_spec *spec, FILE *out)
   print_id_map (out, "uid_map", &spec->uid_map);
   print_id_map (out, "gid_map", &spec->gid_map);
   fputs ("\nroot = ", out);
-  print_string (out, spec->root ? spec->root : "tmpfs");
+  profile_print_string (out, spec->root ? spec->root : "tmpfs");
   fputs ("\n\n", out);
   for (size_t i = 0; i < spec->n_entries; i++)
     if (!spec->entries[i].generated)

@@ -419,6 +419,27 @@ check_no_namespaces (struct loader *ld, const struct jail_spec *spec)
     }
 }
 
+/* deny takes paths out of the rules derived from the mounts: where none
+ * are derived it would take nothing out, and a profile that relies on it
+ * would be told nothing. */
+static void
+check_landlock_deny (struct loader *ld, const struct jail_spec *spec)
+{
+  const struct landlock_spec *l = &spec->landlock;
+  if (!l->enabled || l->n_deny == 0)
+    return;
+  if (!l->derive)
+    key_diag (ld, DIAG_ERROR, "landlock.deny", &l->origin, "'landlock.deny' "
+              "takes paths out of the rules derived from the mounts, and "
+              "'landlock.derive' is false: there are none (what 'read', "
+              "'write' and 'execute' do not name is denied already)");
+  else if (spec->namespaces == 0)
+    key_diag (ld, DIAG_ERROR, "landlock.deny", &l->origin, "'landlock.deny' "
+              "takes paths out of the rules derived from the mounts, and a "
+              "jail without namespaces derives none (what 'read', 'write' "
+              "and 'execute' do not name is denied already)");
+}
+
 /* The rules that involve more than one value. */
 void
 check_spec (struct loader *ld, const struct jail_spec *spec)
@@ -440,6 +461,7 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
               "include \"mount\" (cordon always pivots into a new root), or "
               "be {} for a jail of Landlock and seccomp alone");
   check_key_namespaces (ld, spec);
+  check_landlock_deny (ld, spec);
   if (ld->running_as_root && !(spec->namespaces & JAIL_NS_USER))
     key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "no 'user' "
               "namespace while running as root: root in the jail is root on "

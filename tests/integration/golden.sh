@@ -12,8 +12,10 @@ run() { # ARGS...
      CORDON_CONFIG=/nonexistent-cordon.conf CORDON_CACHE_DIR= \
      "$CORDON" "$@" 2>&1; echo "[exit $?]") |
     # the search path names the configured directories (make distcheck
-    # configures another prefix)
+    # configures another prefix); show's word on what this kernel's
+    # Landlock enforces is landlock.sh's to test
     sed -e "s|$SRCDIR/|@SRCDIR@/|g" \
+        -e 's|^# landlock: .*|# landlock: (this kernel)|' \
         -e "s|$CORDON_TEST_SYSCONFDIR/cordon/|@SYSCONFDIR@/cordon/|g" \
         -e "s|$CORDON_TEST_DATADIR/cordon/|@DATADIR@/cordon/|g"
 }

@@ -30,7 +30,74 @@ profile port "$HOSTNET" 'landlock { tcp_connect = {7001} }'
 profile port-off "$HOSTNET" 'landlock { tcp_connect = {7001} enabled = false }'
 profile scoped "$HOSTNET" 'landlock { scope = {"abstract_unix_socket", "signal"} }'
 profile unscoped "$HOSTNET"
+# CAP_SYS_ADMIN kept, no seccomp: only Landlock stands between the command
+# and the mount calls that would change its view
+profile capadmin "$CANARY" "$TMP" 'capabilities = {"CAP_SYS_ADMIN"}' \
+  'seccomp { preset = "none" }' 'landlock { deny = {"/canary"} }'
+profile capadmin-off "$CANARY" "$TMP" 'capabilities = {"CAP_SYS_ADMIN"}' \
+  'seccomp { preset = "none" }' 'landlock { deny = {"/canary"} enabled = false }'
+mkdir -p "$T/rw"
+profile shown "$CANARY" "$TMP" \
+  "mount \"/data\" { type = \"bind\" source = \"$T/rw\" writable = true }" \
+  'landlock { read = {"/usr/share"} write = {"/data"} execute = {"/usr/bin"}
+              deny = {"/canary/sub"} tcp_bind = {7003} tcp_connect = {7001}
+              scope = {"signal"} min_abi = 99 }'
 chmod 644 "$T"/*.conf
+
+# show: after the profile, as comments, the rules the run puts in (one
+# line each, with the access it allows) and what this kernel enforces.
+rules() { "$CORDON" show "$@" | grep '^# landlock rule: '; }
+is "show: the rules derived from the mounts, then the lists" "$(rules "$T/shown.conf")" \
+'# landlock rule: read+execute "/" (the jail'"'"'s root, read-only; entry by entry around "/canary/sub")
+# landlock rule: read+execute "/usr" (bind mount, read-only)
+# landlock rule: read+write+execute "/proc" (proc mount)
+# landlock rule: read+write+execute "/dev" (dev mount)
+# landlock rule: read+execute "/canary" (bind mount, read-only; entry by entry around "/canary/sub")
+# landlock rule: read+write+execute "/tmp" (tmpfs mount)
+# landlock rule: read+write+execute "/data" (bind mount, writable)
+# landlock rule: read "/usr/share" (landlock.read)
+# landlock rule: read+write+execute "/data" (landlock.write)
+# landlock rule: read+execute "/usr/bin" (landlock.execute)
+# landlock rule: tcp_bind 7003 (landlock.tcp_bind, ABI 4)
+# landlock rule: tcp_connect 7001 (landlock.tcp_connect, ABI 4)
+# landlock rule: deny "/canary/sub" (landlock.deny)
+# landlock rule: scope signal (landlock.scope, ABI 6)'
+is "show: derive = false: the lists only" "$(rules "$T/writable.conf")" \
+'# landlock rule: read+write+execute "/w" (landlock.write)
+# landlock rule: read+execute "/usr" (landlock.execute)'
+is "show: Landlock off: no rule, no word of the kernel" \
+  "$("$CORDON" show "$T/denied-off.conf" | grep -c '^# landlock')" 0
+out=$("$CORDON" show "$T/shown.conf")
+like "show: this kernel's ABI" "$out" "# landlock: ABI $abi; file rules: enforced \(derived from the mounts, and the lists\)"
+like "show: ... a min_abi above it" "$out" "# landlock: min_abi 99: NOT met \(the kernel has ABI $abi\)"
+if [ "$abi" -ge 4 ]; then ports=enforced; else ports="NOT enforced \(needs ABI 4\)"; fi
+if [ "$abi" -ge 6 ]; then scope=enforced; else scope="NOT enforced \(needs ABI 6\)"; fi
+like "show: ... the ports" "$out" "# landlock: tcp_bind/tcp_connect: $ports"
+like "show: ... the scope" "$out" "# landlock: scope: $scope"
+if [ "$abi" -ge 5 ]; then
+  unlike "show: ... every file right handled" "$out" "NOT (enforced|available) \(needs ABI [1-5]\)"
+else
+  like "show: ... the file rights it lacks" "$out" "# landlock: ioctl_dev: NOT enforced \(needs ABI 5\)"
+fi
+like "check -v: the same rules" "$("$CORDON" check -v "$T/shown.conf" 2>&1)" \
+  'landlock rule: read\+write\+execute "/data" \(bind mount, writable\)'
+# deny takes paths out of the derived rules: where none are derived it is
+# an error at its line, not a key that does nothing.
+printf 'landlock {\n    derive = false\n    deny = {"/canary"}\n}\n' > "$T/deny-underived.conf"
+out=$("$CORDON" check "$T/deny-underived.conf" 2>&1); rc=$?
+is "deny with derive = false: invalid" "$rc" 1
+like "... at its line" "$out" "deny-underived.conf:3: error: 'landlock.deny' takes paths out of the rules derived from the mounts, and 'landlock.derive' is false"
+printf 'namespaces = {}\nlandlock {\n    read = {"/usr"}\n    deny = {"/usr/share"}\n}\n' > "$T/deny-nons.conf"
+out=$("$CORDON" check "$T/deny-nons.conf" 2>&1); rc=$?
+is "deny without namespaces: invalid" "$rc" 1
+like "... at its line" "$out" "deny-nons.conf:4: error: .*a jail without namespaces derives none"
+ok "deny with Landlock off stays valid (the section is off)" "$CORDON" check "$T/denied-off.conf"
+
+# a path is printed quoted: a newline in it cannot start a key
+"$CORDON" show "$T/shown.conf" -D 'landlock.read={"/x\nname = \"evil\""}' > "$T/show1.conf"
+"$CORDON" show "$T/show1.conf" > "$T/show2.conf"
+ok "show: the output reads back to the same profile" cmp "$T/show1.conf" "$T/show2.conf"
+is "show: ... a newline in a rule's path starts no key" "$(grep -c '^name *=' "$T/show2.conf")" 1
 
 ABSTRACT_SERVE='import socket,sys
 s = socket.socket(socket.AF_UNIX); s.bind("\0" + sys.argv[1]); s.listen()
@@ -49,6 +116,36 @@ try:
     print(c.recv(100).decode())
 except OSError as e:
     print(e.strerror)'
+# Mount calls that would change the jail's view, by name; prints each
+# name and "ok" or the errno's name.
+MOUNT_ATTACK='import ctypes, errno, os, platform, sys
+libc = ctypes.CDLL(None, use_errno=True); libc.syscall.restype = ctypes.c_long
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE, MNT_DETACH = 32, 4096, 16384, 1 << 18, 2
+def res(r): return "ok" if r >= 0 else errno.errorcode[ctypes.get_errno()]
+def mount(src, dst, fs, flags):
+    return libc.mount(src and src.encode(), dst.encode(), fs and fs.encode(),
+                      ctypes.c_ulong(flags), None)
+os.makedirs("/tmp/m", exist_ok=True)
+for a in sys.argv[1:]:
+    if a == "bind":          # the denied canary, bound elsewhere
+        r = mount("/canary", "/tmp/m", None, MS_BIND)
+    elif a == "tmpfs-over":  # a tmpfs over the denied path
+        r = mount("none", "/canary", "tmpfs", 0)
+    elif a == "umount":      # a mount of the jail taken away
+        r = libc.umount2(b"/canary", MNT_DETACH)
+    elif a == "remount":     # the read-only /usr made writable
+        r = mount(None, "/usr", None, MS_REMOUNT | MS_BIND)
+    elif a == "propagation":
+        r = mount(None, "/", None, MS_REC | MS_PRIVATE)
+    elif a == "pivot_root":
+        r = libc.syscall({"x86_64": 155, "aarch64": 41}[platform.machine()], b"/tmp", b"/tmp")
+    elif a == "move_mount":  # the new mount API: a clone of /canary moved
+        fd = libc.syscall(428, -100, b"/canary", 1)
+        r = fd if fd < 0 else libc.syscall(429, fd, b"", -100, b"/tmp/m", 4)
+    elif a == "unshare-umount":   # a mount namespace of its own first
+        r = libc.unshare(0x00020000)
+        r = r if r < 0 else libc.umount2(b"/canary", MNT_DETACH)
+    print(a, res(r))'
 KEEP='import socket,sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); s.settimeout(60)
@@ -72,6 +169,21 @@ for who in root nobody; do
     "$(run "$T/denied-off.conf" -- cat /canary/file 2>&1)" secret
   is "$who: deny: the rest of the jail is as it was" \
     "$(run "$T/denied.conf" -- sh -c 'cat /usr/lib/os-release >/dev/null && echo x > /tmp/t && cat /tmp/t' 2>&1)" x
+
+  # CAP_SYS_ADMIN, no seccomp filter: under Landlock no mount call goes
+  # through (the kernel refuses them to a process with a Landlock domain
+  # since ABI 1), so the kept capability cannot undo the deny; off, each
+  # works.
+  attacks="bind tmpfs-over umount remount propagation pivot_root move_mount unshare-umount"
+  is "$who: CAP_SYS_ADMIN under Landlock: every mount call is refused" \
+    "$(run "$T/capadmin.conf" -- $PY -c "$MOUNT_ATTACK" $attacks 2>&1)" \
+    "$(for a in $attacks; do echo "$a EPERM"; done)"
+  for a in $attacks; do
+    is "$who: ... Landlock off: $a works" \
+      "$(run "$T/capadmin-off.conf" -- $PY -c "$MOUNT_ATTACK" $a 2>&1)" "$a ok"
+  done
+  like "$who: ... and the canary stays denied" \
+    "$(run "$T/capadmin.conf" -- sh -c 'cat /canary/file' 2>&1)" "Permission denied"
 
   # derive = false: only the lists; a writable tmpfs is not writable
   # outside 'write' (the jail's own /tmp), the toolchain still runs.
@@ -126,6 +238,28 @@ for who in root nobody; do
     kill $victim 2>/dev/null; wait 2>/dev/null
   fi
 done
+
+# cordon enter re-reads the jail's effective profile (which has no rule
+# comments) and puts the same rules on the entered command.
+mkdir -p "$T/ew" && chmod 777 "$T/ew"
+profile entered "$CANARY" "$TMP" 'landlock { deny = {"/canary"} }' \
+  "mount \"/w\" { type = \"bind\" source = \"$T/ew\" writable = true }"
+chmod 644 "$T/entered.conf"
+n=ll$$-enter
+"$CORDON" run --name $n "$T/entered.conf" -- sh -c 'touch /w/ready; exec sleep 60' &
+jail_launcher=$!
+at_exit "kill $jail_launcher 2>/dev/null"
+i=0
+until [ -e "$T/ew/ready" ] && "$CORDON" ps --json | jq -e --arg n $n \
+    'any(.[]; .name == $n and .pid)' >/dev/null 2>&1 || [ $i -ge 200 ]; do
+  sleep 0.1; i=$((i + 1))
+done
+like "enter: the canary stays denied" \
+  "$("$CORDON" enter $n -- cat /canary/file 2>&1)" "Permission denied"
+is "enter: the rest is as the jail's command has it" \
+  "$("$CORDON" enter $n -- sh -c 'echo e > /w/e && cat /w/e; ls /canary 2>&1 | grep -c denied')" "e
+1"
+"$CORDON" stop $n >/dev/null 2>&1; wait $jail_launcher 2>/dev/null
 
 # namespaces = {}: Landlock and seccomp alone, on host paths, run by
 # nobody (as where user namespaces are not allowed); off, the same command
