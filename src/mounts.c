@@ -954,9 +954,36 @@ enter_new_root (struct build *b, cordon_error_t *err)
   return 0;
 }
 
+/* The masks' covers (see mounts.h), made in the staging tmpfs before it
+ * goes: no tmpfs of their own, which the kernel would make now and free
+ * after the jail.  Read-only, as the tiny tmpfs masks.c made was. */
+#define MASKS_DIR "masks"
+
+static int
+cut_empty (struct build *b, int *empty, cordon_error_t *err)
+{
+  int f = -1;
+  if (mkdirat (b->staging, MASKS_DIR, 0555) == 0
+      && mkdirat (b->staging, MASKS_DIR "/dir", 0555) == 0)
+    f = openat (b->staging, MASKS_DIR "/empty",
+                O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
+  if (f < 0)
+    return fail_errno (err, "masked paths: make /%s (staging)", MASKS_DIR);
+  /* closed first: an open writer keeps the mount from turning read-only */
+  close_fd (&f);
+  *empty = mounts_clone_tree (b->staging, MASKS_DIR, AT_RECURSIVE,
+                              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                              | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  if (*empty < 0)
+    return fail_errno (err, "masked paths: bind /%s (staging) read-only",
+                       MASKS_DIR);
+  return 0;
+}
+
 int
 mounts_build_root (const struct jail_spec *spec, bool in_userns,
-                   const struct jail_options *opts, cordon_error_t *err)
+                   const struct jail_options *opts, int *empty,
+                   cordon_error_t *err)
 {
   struct build b = { .spec = spec, .opts = opts, .in_userns = in_userns,
                      .staging = -1, .root = -1, .parent = -1 };
@@ -974,6 +1001,8 @@ mounts_build_root (const struct jail_spec *spec, bool in_userns,
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
     if (apply_entry (&b, &spec->entries[i], err) < 0)
       r = fail_at (&spec->entries[i], err);
+  if (r == 0 && empty != NULL)
+    r = cut_empty (&b, empty, err);
   if (r == 0)
     r = enter_new_root (&b, err);
   forget_parent (&b);
