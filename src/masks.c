@@ -150,7 +150,7 @@ clone_covers (int *empty, const char *dir, struct hidden *h, size_t n,
 }
 
 /* Cover each of NAMES under DIR with an empty read-only directory or
- * file, cloned from one tiny tmpfs. */
+ * file, cloned from a copy of SOURCE (or from one tiny tmpfs). */
 static int
 hide_all (const struct jail_options *opts, const char *dir,
           const char *const *names, int source, cordon_error_t *err)

@@ -673,9 +673,10 @@ mount_in_dev (int devfd, const char *name, mode_t mode, int *mnt,
                : 0;
 }
 
-/* /dev/shm: a directory of the /dev tmpfs bound on itself, for flags of
- * its own (exec allowed, nodev), as bubblewrap's is; not a tmpfs of its
- * own, which the kernel would make now and free after the jail. */
+/* /dev/shm: a directory of the /dev tmpfs (bubblewrap's is one too),
+ * bound on itself for flags of its own (nosuid, nodev, exec allowed as
+ * before); not a tmpfs of its own, which the kernel would make now and
+ * free after the jail. */
 static int
 make_shm (int devfd, const char *dest, cordon_error_t *err)
 {
