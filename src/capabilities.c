@@ -80,15 +80,31 @@ add_kept (uint64_t keep, capng_type_t sets)
 int
 cordon_caps_before_id_change (uint64_t keep, cordon_error_t *err)
 {
-  /* No capng_get_caps_process() first: capng_apply() reads the process's
-   * capabilities itself (it drops bounds only with CAP_SETPCAP), and each
-   * read is two of /proc/PID/status, rendered by the kernel. */
+  /* The bounding set with prctl, not libcap-ng: its only way to lower it,
+   * capng_apply (CAPNG_SELECT_BOUNDS), reads the process's capabilities
+   * first, and /proc/PID/status with them (rendered by the kernel, at
+   * every command's start), only to learn whether CAP_SETPCAP is
+   * effective.  PR_CAPBSET_DROP asks for CAP_SETPCAP itself. */
+  unsigned last = cordon_caps_last ();
+  for (unsigned cap = 0; cap <= last; cap++)
+    if (!(keep & (UINT64_C (1) << cap))
+        && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+      {
+        /* Without CAP_SETPCAP (a user's jail without a user namespace)
+         * the set cannot be lowered: capng_apply left it as it was and
+         * said nothing, and so do we.  Asked of libcap-ng only here,
+         * where a drop failed. */
+        if (errno == EPERM && capng_get_caps_process () == 0
+            && !capng_have_capability (CAPNG_EFFECTIVE, CAP_SETPCAP))
+          break;
+        char name[64];
+        return fail_errno (err, "capabilities: lower the bounding set "
+                           "(drop %s)", cordon_caps_name (cap, name,
+                                                          sizeof name));
+      }
+  /* libcap-ng's state is pid 1's (the command is vforked): "0" makes its
+   * later capset act on the calling process */
   capng_setpid (0);
-  capng_clear (CAPNG_SELECT_BOUNDS);
-  add_kept (keep, CAPNG_BOUNDING_SET);
-  if (capng_apply (CAPNG_SELECT_BOUNDS) < 0)
-    return cordon_fail (err, errno ? errno : EPERM,
-                        "capabilities: lower the bounding set");
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return fail_errno (err, "prctl PR_SET_KEEPCAPS");
   return 0;

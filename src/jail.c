@@ -535,10 +535,14 @@ set_up_jail (struct child *c, cordon_error_t *err)
    * ptrace us; the command is dumpable again after its exec. */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return fail_errno (err, "prctl PR_SET_DUMPABLE");
-  if ((spec->namespaces & JAIL_NS_MOUNT)
-      && (mounts_build_root (spec, c->plan.enabled, c->opts, err) < 0
-          || masks_apply (spec, c->opts, err) < 0))
-    return -1;
+  if (spec->namespaces & JAIL_NS_MOUNT)
+    {
+      cleanup_fd int empty = -1;
+      if (mounts_build_root (spec, c->plan.enabled, c->opts,
+                             spec->mask_paths ? &empty : NULL, err) < 0
+          || masks_apply (spec, c->opts, empty, err) < 0)
+        return -1;
+    }
   if (spec->hostname != NULL && (spec->namespaces & JAIL_NS_UTS))
     {
       say (c->opts, "hostname %s", spec->hostname);

@@ -498,6 +498,12 @@ struct registration
 {
   struct jail_record rec;
   bool registered;
+  /* no name asked for: the record is written once the jail's pid 1 is
+   * released, while it builds the jail, not before (rec.id is picked) */
+  bool deferred;
+  const struct jail_spec *spec;
+  int verbose;
+  struct registry *r;   /* opened once pid 1 is out, kept to the end */
 };
 
 /* The effective profile, as `cordon show` prints it, in a string. */
@@ -517,42 +523,10 @@ profile_text (const struct jail_spec *spec, size_t *len)
   return text;
 }
 
-/* Before anything starts: the record, and the name taken.  A user without
- * a state directory (no XDG_RUNTIME_DIR) runs unregistered, unless a name
- * was asked for. */
-static int
-register_jail (const struct cli *cli, const struct jail_spec *spec,
-               char *profile_path, struct registration *reg,
-               cordon_error_t *err)
+static void
+fill_record (struct jail_record *rec, const struct cli *cli,
+             const struct jail_spec *spec)
 {
-  struct jail_record *rec = &reg->rec;
-  rec->profile_path = profile_path;     /* ours to free from now on */
-  if (cli->name != NULL && !registry_name_valid (cli->name))
-    return cordon_fail (err, 0, "--name %s: a name is 1 to 64 letters, "
-                        "digits, '.', '_' or '-', not starting with '.' or "
-                        "'-'", cli->name);
-  struct registry *r = NULL;
-  cordon_error_t open_err = NULL;
-  if (registry_open (true, &r, &open_err) < 0)
-    {
-      if (cli->name != NULL || geteuid () == 0)
-        {
-          *err = open_err;
-          return -1;
-        }
-      if (cli->verbose > 0)
-        say_error ("not registered (no cordon ps, enter, stop): %s",
-                   open_err->message);
-      cordon_error_free (&open_err);
-      return 0;
-    }
-  size_t len = 0;
-  char *text = profile_text (spec, &len);
-  if (text == NULL)
-    {
-      registry_close (r);
-      return cordon_fail (err, errno, "print the effective profile");
-    }
   rec->name = xstrdup (cli->name);
   rec->profile_name = xstrdup (spec->name);
   rec->uid = getuid ();
@@ -562,25 +536,97 @@ register_jail (const struct cli *cli, const struct jail_spec *spec,
   for (size_t i = 0; i < spec->n_argv; i++)
     rec->argv[i] = xstrdup (spec->argv[i]);
   rec->n_argv = spec->n_argv;
+}
+
+/* Before anything starts.  A name is taken now, so that a clash is an
+ * error before the jail exists; a jail without one only gets its id here,
+ * and its record once pid 1 is released (jail_started), off the path from
+ * the clone to the command's exec.  A user without a state directory (no
+ * XDG_RUNTIME_DIR) runs unregistered, unless a name was asked for. */
+static int
+register_jail (const struct cli *cli, const struct jail_spec *spec,
+               char *profile_path, struct registration *reg,
+               cordon_error_t *err)
+{
+  struct jail_record *rec = &reg->rec;
+  rec->profile_path = profile_path;     /* ours to free from now on */
+  reg->spec = spec;
+  reg->verbose = cli->verbose;
+  if (cli->name != NULL && !registry_name_valid (cli->name))
+    return cordon_fail (err, 0, "--name %s: a name is 1 to 64 letters, "
+                        "digits, '.', '_' or '-', not starting with '.' or "
+                        "'-'", cli->name);
+  if (cli->name == NULL)
+    {
+      if (!registry_has_place ())
+        {
+          if (cli->verbose > 0)
+            say_error ("not registered (no cordon ps, enter, stop): no "
+                       "state directory for the jails: XDG_RUNTIME_DIR is "
+                       "not set");
+          return 0;
+        }
+      fill_record (rec, cli, spec);
+      registry_pick_id (rec->id);
+      reg->deferred = true;
+      return 0;
+    }
+  struct registry *r = NULL;
+  if (registry_open (true, &r, err) < 0)
+    return -1;
+  fill_record (rec, cli, spec);
   int ret = proc_start_time (rec->launcher, &rec->launcher_start);
   if (ret < 0)
     cordon_fail (err, errno, "read /proc/%d/stat", (int) rec->launcher);
   else
-    ret = registry_add (r, rec, text, len, err);
-  free (text);
+    ret = registry_add (r, rec, NULL, 0, err);
+  /* not kept: the jail's pid 1 is a copy of the launcher, descriptors
+   * and all */
   registry_close (r);
   reg->registered = ret == 0;
   return ret;
 }
 
-/* The jail runs: its pid 1, cgroup and address go into the record.  The
- * state directory is opened again here, not kept open: the jail's pid 1
- * is a copy of the launcher, descriptors and all. */
+/* A deferred record, written whole now that pid 1 is known.  A user's
+ * state directory that cannot be made leaves the jail unregistered, as
+ * without XDG_RUNTIME_DIR; root's is an error. */
+static int
+register_late (struct registration *reg, const char *text, size_t len,
+               cordon_error_t *err)
+{
+  struct jail_record *rec = &reg->rec;
+  cordon_error_t open_err = NULL;
+  if (registry_open (true, &reg->r, &open_err) < 0)
+    {
+      if (geteuid () == 0)
+        {
+          *err = open_err;
+          return -1;
+        }
+      if (reg->verbose > 0)
+        say_error ("not registered (no cordon ps, enter, stop): %s",
+                   open_err->message);
+      cordon_error_free (&open_err);
+      return 0;
+    }
+  if (proc_start_time (rec->launcher, &rec->launcher_start) < 0)
+    return cordon_fail (err, errno, "read /proc/%d/stat",
+                        (int) rec->launcher);
+  if (registry_add (reg->r, rec, text, len, err) < 0)
+    return -1;
+  reg->registered = true;
+  return 0;
+}
+
+/* The jail runs: its pid 1, cgroup and address go into the record, with
+ * the effective profile.  The launcher does this while pid 1 builds the
+ * jail; `cordon enter` waits for the pid.  The state directory is opened
+ * here, after the clone, and kept until the record is removed. */
 static int
 jail_started (const struct jail_started *s, void *arg, cordon_error_t *err)
 {
   struct registration *reg = arg;
-  if (!reg->registered)
+  if (!reg->registered && !reg->deferred)
     return 0;
   struct jail_record *rec = &reg->rec;
   rec->pid = s->pid;
@@ -591,25 +637,34 @@ jail_started (const struct jail_started *s, void *arg, cordon_error_t *err)
     rec->cgroups[i] = xstrdup (s->cgroup_dirs[i]);
   rec->n_cgroups = s->n_cgroup_dirs;
   rec->address = xstrdup (s->address);
-  struct registry *r = NULL;
-  if (registry_open (false, &r, err) < 0)
-    return -1;
-  if (r == NULL)
-    return cordon_fail (err, ENOENT, "the state directory went away");
-  int ret = registry_update (r, rec, err);
-  registry_close (r);
+  size_t len = 0;
+  char *text = profile_text (reg->spec, &len);
+  if (text == NULL)
+    return cordon_fail (err, errno, "print the effective profile");
+  int ret;
+  if (reg->deferred)
+    ret = register_late (reg, text, len, err);
+  else if ((ret = registry_open (false, &reg->r, err)) == 0 && reg->r == NULL)
+    ret = cordon_fail (err, ENOENT, "the state directory went away");
+  else if (ret == 0)
+    /* the profile first: a record with its pid has its profile */
+    ret = registry_write_profile (reg->r, rec->id, text, len, err) < 0
+          ? -1 : registry_update (reg->r, rec, err);
+  free (text);
   return ret;
 }
 
 static void
 unregister_jail (struct registration *reg)
 {
-  struct registry *r = NULL;
   cordon_error_t err = NULL;
-  if (reg->registered && registry_open (false, &r, &err) == 0 && r != NULL)
-    registry_remove (r, reg->rec.id);
+  if (reg->registered && reg->r == NULL)
+    registry_open (false, &reg->r, &err);
+  if (reg->registered && reg->r != NULL)
+    registry_remove (reg->r, reg->rec.id);
   cordon_error_free (&err);
-  registry_close (r);
+  registry_close (reg->r);
+  reg->r = NULL;
   jail_record_free (&reg->rec);
 }
 
@@ -664,7 +719,7 @@ command_run (const struct cli *cli, const struct settings *settings)
       return EXIT_CORDON_FAILED;
     }
   opts.title = reg.rec.name ? reg.rec.name
-               : reg.registered ? reg.rec.id : NULL;
+               : reg.registered || reg.deferred ? reg.rec.id : NULL;
   int report = open_report (cli, &err);
   if (report == -1)
     {

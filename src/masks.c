@@ -1,9 +1,12 @@
 /* masks.c — masked and read-only kernel files in the jail's /proc and /sys.
  *
  * Applies to every proc mount of the spec, and to binds of the host's
- * /sys (whatever their source's spelling: what is mounted decides).  Hidden paths get an empty read-only tmpfs (directories) or an
- * empty mode-0 file from it (files); read-only paths get a read-only bind
- * of themselves.  Paths this kernel does not have are skipped. */
+ * /sys (whatever their source's spelling: what is mounted decides).
+ * Hidden paths get an empty read-only directory or an empty mode-0 file,
+ * cloned from the ones mounts.c cut from its staging tmpfs (or from a tiny
+ * tmpfs of their own, on kernels before 6.15); read-only paths get a
+ * read-only bind of themselves.  Paths this kernel does not have are
+ * skipped. */
 #include "config.h"
 
 #include <errno.h>
@@ -147,10 +150,10 @@ clone_covers (int *empty, const char *dir, struct hidden *h, size_t n,
 }
 
 /* Cover each of NAMES under DIR with an empty read-only directory or
- * file, cloned from one tiny tmpfs. */
+ * file, cloned from a copy of SOURCE (or from one tiny tmpfs). */
 static int
 hide_all (const struct jail_options *opts, const char *dir,
-          const char *const *names, cordon_error_t *err)
+          const char *const *names, int source, cordon_error_t *err)
 {
   struct hidden h[MAX_HIDDEN];
   char path[4096];
@@ -173,8 +176,12 @@ hide_all (const struct jail_options *opts, const char *dir,
   if (n == 0)
     return 0;
 
-  int empty = make_empty (err);
-  if (empty < 0)
+  /* A copy of SOURCE, which clone_covers may stack and unstack; Linux
+   * before 6.15 clones no detached mount, and gets a tmpfs of its own. */
+  int empty = source < 0 ? -1
+              : open_tree (source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
+                                       | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (empty < 0 && (empty = make_empty (err)) < 0)
     return -1;
   bool stacked = false;
   int r = clone_covers (&empty, dir, h, n, &stacked, err);
@@ -232,7 +239,7 @@ is_host_sys (const struct fs_entry *e)
 
 int
 masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
-             cordon_error_t *err)
+             int empty, cordon_error_t *err)
 {
   if (!spec->mask_paths)
     return 0;
@@ -251,11 +258,11 @@ masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
           continue;
         }
       if (e->kind == FS_PROC)
-        r = hide_all (opts, e->dest, proc_hidden, err) < 0
+        r = hide_all (opts, e->dest, proc_hidden, empty, err) < 0
             || readonly_all (opts, e->dest, proc_readonly, err) < 0
               ? -1 : 0;
       else if (is_host_sys (e))
-        r = hide_all (opts, e->dest, sys_hidden, err);
+        r = hide_all (opts, e->dest, sys_hidden, empty, err);
     }
   return r;
 }

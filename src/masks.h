@@ -10,7 +10,9 @@
 #include "jail.h"
 #include "spec.h"
 
+/* EMPTY: the covers' source (mounts_build_root's *EMPTY), or -1 for a
+ * tiny tmpfs of their own; not closed here. */
 int masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
-                 cordon_error_t *err);
+                 int empty, cordon_error_t *err);
 
 #endif

@@ -673,6 +673,29 @@ mount_in_dev (int devfd, const char *name, mode_t mode, int *mnt,
                : 0;
 }
 
+/* /dev/shm: a directory of the /dev tmpfs (bubblewrap's is one too),
+ * bound on itself for flags of its own (nosuid, nodev, exec allowed as
+ * before); not a tmpfs of its own, which the kernel would make now and
+ * free after the jail. */
+static int
+make_shm (int devfd, const char *dest, cordon_error_t *err)
+{
+  if (mkdirat (devfd, "shm", 01777) < 0)
+    return fail_errno (err, "mkdir %s/shm", dest);
+  int tree = open_tree (devfd, "shm", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  struct mount_attr attr = {
+    .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+    .attr_clr = MOUNT_ATTR_NOEXEC,
+  };
+  int r = tree < 0 ? -1 : mount_setattr (tree, "", AT_EMPTY_PATH, &attr,
+                                          sizeof attr);
+  if (r == 0)
+    r = move_mount (tree, "", devfd, "shm", MOVE_MOUNT_F_EMPTY_PATH);
+  int e = errno;
+  close_fd (&tree);
+  return r < 0 ? cordon_fail (err, e, "mount %s/shm (bind, exec)", dest) : 0;
+}
+
 static int
 apply_dev (struct build *b, const struct fs_entry *e, cordon_error_t *err)
 {
@@ -710,12 +733,7 @@ apply_dev (struct build *b, const struct fs_entry *e, cordon_error_t *err)
                                         e->dest, err);
     }
   if (r == 0)
-    {
-      mnt = make_tmpfs (0, 01777, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-                        e->dest, err);
-      r = mnt < 0 ? -1 : mount_in_dev (devfd, "shm", 01777, &mnt, "tmpfs",
-                                        e->dest, err);
-    }
+    r = make_shm (devfd, e->dest, err);
   for (size_t i = 0; r == 0 && i < sizeof links / sizeof *links; i++)
     if (symlinkat (links[i][1], devfd, links[i][0]) < 0)
       r = fail_errno (err, "symlink %s/%s -> %s", e->dest, links[i][0],
@@ -874,10 +892,16 @@ mount_new_root (struct build *b, cordon_error_t *err)
   int mnt;
   if (root == NULL)
     {
+      /* The staging tmpfs's /newroot bound on itself, as bubblewrap's
+       * root is a directory of its base tmpfs: no superblock of its own,
+       * which the kernel would make now and free after the jail.  Its
+       * siblings (the host's mount point, scratch files) are outside it. */
       say (b->opts, "mount tmpfs on / (ro once built)");
-      mnt = make_tmpfs (0, 0755, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, "/", err);
+      mnt = mounts_clone_tree (b->staging, NEW_DIR, 0,
+                               MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
       if (mnt < 0)
-        return -1;
+        return fail_errno (err, "mount tmpfs on / (bind %s)",
+                           STAGING_NEW_ROOT);
     }
   else
     {
@@ -931,9 +955,36 @@ enter_new_root (struct build *b, cordon_error_t *err)
   return 0;
 }
 
+/* The masks' covers (see mounts.h), made in the staging tmpfs before it
+ * goes: no tmpfs of their own, which the kernel would make now and free
+ * after the jail.  Read-only, as the tiny tmpfs masks.c made was. */
+#define MASKS_DIR "masks"
+
+static int
+cut_empty (struct build *b, int *empty, cordon_error_t *err)
+{
+  int f = -1;
+  if (mkdirat (b->staging, MASKS_DIR, 0555) == 0
+      && mkdirat (b->staging, MASKS_DIR "/dir", 0555) == 0)
+    f = openat (b->staging, MASKS_DIR "/empty",
+                O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
+  if (f < 0)
+    return fail_errno (err, "masked paths: make /%s (staging)", MASKS_DIR);
+  /* closed first: an open writer keeps the mount from turning read-only */
+  close_fd (&f);
+  *empty = mounts_clone_tree (b->staging, MASKS_DIR, AT_RECURSIVE,
+                              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                              | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  if (*empty < 0)
+    return fail_errno (err, "masked paths: bind /%s (staging) read-only",
+                       MASKS_DIR);
+  return 0;
+}
+
 int
 mounts_build_root (const struct jail_spec *spec, bool in_userns,
-                   const struct jail_options *opts, cordon_error_t *err)
+                   const struct jail_options *opts, int *empty,
+                   cordon_error_t *err)
 {
   struct build b = { .spec = spec, .opts = opts, .in_userns = in_userns,
                      .staging = -1, .root = -1, .parent = -1 };
@@ -951,6 +1002,8 @@ mounts_build_root (const struct jail_spec *spec, bool in_userns,
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
     if (apply_entry (&b, &spec->entries[i], err) < 0)
       r = fail_at (&spec->entries[i], err);
+  if (r == 0 && empty != NULL)
+    r = cut_empty (&b, empty, err);
   if (r == 0)
     r = enter_new_root (&b, err);
   forget_parent (&b);

@@ -15,9 +15,13 @@
 
 /* Build the root and pivot into it; on return the cwd is the new "/".
  * IN_USERNS: the mounts are made from inside a user namespace (overlayfs
- * then stores its metadata in user.* xattrs). */
+ * then stores its metadata in user.* xattrs).  *EMPTY, when EMPTY is not
+ * NULL: a detached read-only mount holding an empty directory "dir" and
+ * an empty mode-0 file "empty", cut from the staging tmpfs for the masks
+ * (masks.h), or -1. */
 int mounts_build_root (const struct jail_spec *spec, bool in_userns,
-                       const struct jail_options *opts, cordon_error_t *err);
+                       const struct jail_options *opts, int *empty,
+                       cordon_error_t *err);
 
 /* Set the mount attributes ATTRS (MOUNT_ATTR_*) on the detached or attached
  * mount TREE, and on its submounts when RECURSIVE.  0, or -1 with errno. */

@@ -159,6 +159,12 @@ open_under (const char *base, uid_t owner, bool create,
   return 0;
 }
 
+bool
+registry_has_place (void)
+{
+  return base_dir () != NULL;
+}
+
 int
 registry_open (bool create, struct registry **out, cordon_error_t *err)
 {
@@ -561,22 +567,45 @@ registry_list (struct registry *r, struct jail_record **recs, size_t *n,
   return ret;
 }
 
+void
+registry_pick_id (char id[REGISTRY_ID_LEN + 1])
+{
+  unsigned char raw[REGISTRY_ID_LEN / 2];
+  /* getrandom of 6 bytes does not fail once the pool is ready; before
+   * that, it blocks rather than give a guessable id */
+  while (getrandom (raw, sizeof raw, 0) != (ssize_t) sizeof raw)
+    ;
+  for (size_t i = 0; i < sizeof raw; i++)
+    snprintf (id + 2 * i, 3, "%02x", raw[i]);
+}
+
+static bool
+id_taken (struct registry *r, const char *id)
+{
+  struct stat st;
+  return fstatat (r->dirfd, id, &st, AT_SYMLINK_NOFOLLOW) == 0
+         || errno != ENOENT;
+}
+
 static int
 new_id (struct registry *r, char id[REGISTRY_ID_LEN + 1], cordon_error_t *err)
 {
   for (int tries = 0; tries < 16; tries++)
     {
-      unsigned char raw[REGISTRY_ID_LEN / 2];
-      if (getrandom (raw, sizeof raw, 0) != (ssize_t) sizeof raw)
-        return fail_errno (err, "getrandom");
-      for (size_t i = 0; i < sizeof raw; i++)
-        snprintf (id + 2 * i, 3, "%02x", raw[i]);
-      struct stat st;
-      if (fstatat (r->dirfd, id, &st, AT_SYMLINK_NOFOLLOW) < 0
-          && errno == ENOENT)
+      registry_pick_id (id);
+      if (!id_taken (r, id))
         return 0;
     }
   return cordon_fail (err, 0, "%s: no free jail id", r->path);
+}
+
+int
+registry_write_profile (struct registry *r, const char *id,
+                        const char *profile, size_t len, cordon_error_t *err)
+{
+  char conf[REGISTRY_ID_LEN + 8];
+  snprintf (conf, sizeof conf, "%s.conf", id);
+  return write_file (r, conf, profile, len, err);
 }
 
 int
@@ -594,16 +623,16 @@ registry_add (struct registry *r, struct jail_record *rec,
                          "has that name already", rec->name, recs[i].id,
                          (int) recs[i].pid);
   registry_list_free (recs, n);
-  if (ret == 0)
+  if (ret == 0 && rec->id[0] == '\0')
     ret = new_id (r, rec->id, err);
-  if (ret == 0)
-    {
-      char conf[REGISTRY_ID_LEN + 8];
-      snprintf (conf, sizeof conf, "%s.conf", rec->id);
-      ret = write_file (r, conf, profile, len, err);
-      if (ret == 0 && (ret = registry_update (r, rec, err)) < 0)
-        unlinkat (r->dirfd, conf, 0);
-    }
+  else if (ret == 0 && id_taken (r, rec->id))
+    /* picked before the jail started (pid 1 shows it): 48 random bits
+     * that a live jail has already */
+    ret = cordon_fail (err, 0, "%s: jail id %s is taken", r->path, rec->id);
+  if (ret == 0 && profile != NULL)
+    ret = registry_write_profile (r, rec->id, profile, len, err);
+  if (ret == 0 && (ret = registry_update (r, rec, err)) < 0)
+    registry_remove (r, rec->id);
   flock (r->dirfd, LOCK_UN);
   return ret;
 }

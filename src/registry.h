@@ -67,11 +67,23 @@ const char *registry_dir (const struct registry *r);
  * not starting with '.' or '-')? */
 bool registry_name_valid (const char *name);
 
-/* Sweep stale records, refuse REC's name when a live jail has it, pick a
- * fresh id into REC->id and write REC and PROFILE (the effective profile's
- * text, LEN bytes). */
+/* Has the caller a place for a state directory (root, or a user with
+ * XDG_RUNTIME_DIR)?  Asks nothing of the file system. */
+bool registry_has_place (void);
+
+/* A random id, for a record not written yet. */
+void registry_pick_id (char id[REGISTRY_ID_LEN + 1]);
+
+/* Sweep stale records, refuse REC's name when a live jail has it, and
+ * write REC, with PROFILE (the effective profile's text, LEN bytes) unless
+ * it is NULL.  REC->id: a fresh one is picked when it is empty; one picked
+ * before (registry_pick_id) is an error if a record has it. */
 int registry_add (struct registry *r, struct jail_record *rec,
                   const char *profile, size_t len, cordon_error_t *err);
+/* Write ID's effective profile. */
+int registry_write_profile (struct registry *r, const char *id,
+                            const char *profile, size_t len,
+                            cordon_error_t *err);
 /* Write REC again (its pid, cgroups and address once they are known). */
 int registry_update (struct registry *r, const struct jail_record *rec,
                      cordon_error_t *err);

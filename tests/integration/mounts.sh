@@ -79,6 +79,18 @@ ro-content"
   like "$who: ... read-only" \
     "$(run "$T/filebind.conf" -- sh -c 'echo x > /f' 2>&1)" 'Read-only file system'
   fails "$who: the root is read-only" run "$T/fs.conf" -- touch /new-file
+  # /dev/shm and the root share a superblock with another mount (issue 20):
+  # their own flags still hold
+  is "$who: /dev/shm is writable, sticky, and runs what is put there" \
+    "$(run "$T/fs.conf" -- sh -c 'stat -c %a /dev/shm; cp /bin/true /dev/shm/t && /dev/shm/t && echo ran')" "1777
+ran"
+  like "$who: ... nosuid, nodev" \
+    "$(run "$T/fs.conf" -- sh -c 'grep " /dev/shm " /proc/self/mountinfo | cut -d" " -f5,6')" \
+    "^/dev/shm rw,nosuid,nodev,[a-z,]*$"
+  like "$who: ... while /dev is noexec" \
+    "$(run "$T/fs.conf" -- sh -c 'grep " /dev " /proc/self/mountinfo | cut -d" " -f5,6')" \
+    "^/dev rw,nosuid,noexec,[a-z,]*$"
+  is "$who: the root is a directory of mode 755" "$(run "$T/fs.conf" -- stat -c %a /)" 755
 
   is "$who: / shows only the profile's entries" \
     "$(run "$T/fs.conf" -- ls / | tr '\n' ' ')" \
