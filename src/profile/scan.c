@@ -37,6 +37,8 @@
  *   '}': a single value is handed on as {VALUE}, and an empty list is
  *   followed by a call of EMPTY_LIST_MARK, so that record.c sees every
  *   assignment, with its line.
+ * tests/unit/test-confuse-limits checks each limitation against the
+ * linked libconfuse: when one fails, the piece it forces can go.
  * Its errors are held until libconfuse's parse reaches their line, so that
  * a file's problems come out in line order (load.c, release_held). */
 #include "config.h"
