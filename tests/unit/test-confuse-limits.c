@@ -125,6 +125,9 @@ escapes (void)
   char buf[64];
   const char *v = value_of_s ("s = \"a\\qb\"", buf, sizeof buf);
   tap_ok (v && strcmp (v, "aqb") == 0, "an unknown escape \\q is read as q");
+  v = value_of_s ("s = \"a\\xzb\"", buf, sizeof buf);
+  tap_ok (v && strcmp (v, "axzb") == 0, "\\x without a hex digit is read "
+          "as x");
   v = value_of_s ("s = \"a\\0b\"", buf, sizeof buf);
   tap_ok (v && strcmp (v, "a") == 0, "\\0 cuts the value short");
   v = value_of_s ("s = + \"x\"", buf, sizeof buf);
