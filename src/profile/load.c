@@ -128,7 +128,14 @@ free_schema (cfg_opt_t *opts)
   free (opts);
 }
 
-/* libconfuse callbacks get no user pointer; it is not reentrant anyway. */
+/* The load libconfuse's callbacks report to.  Forced by libconfuse 3.3:
+ * its validate (cfg_validate_callback_t), parse (cfg_callback_t), function
+ * (cfg_func_t) and error (cfg_errfunc_t) callbacks get only the cfg_t and
+ * the option, and cfg_t has no user-data field (neither has libconfuse's
+ * master); its one free per-section slot, comment, holds the record index.
+ * libconfuse's lexer is global state itself (cfg_yylval, the start
+ * condition, the include stack), so one load at a time is its limit too.
+ * Set by loader_init, cleared by loader_free. */
 struct loader *current_loader;
 
 static const char *

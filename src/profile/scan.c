@@ -1,40 +1,49 @@
-/* scan.c — the pre-scan every file goes through before libconfuse.
+/* scan.c — the pre-scan every profile file (and -D) goes through before
+ * libconfuse parses it: the smallest lexer that gives what libconfuse 3.3
+ * cannot.  It follows libconfuse's lexer (src/lexer.l: comments, "..." and
+ * '...' strings, unquoted words) and the statements of its parser
+ * (src/confuse.c, cfg_parse_internal), no more, and hands libconfuse text
+ * with the same line numbers.  libconfuse stays the parser: it builds the
+ * tree, and every value, section, duplicate and include goes through its
+ * callbacks (record.c, load.c).  Each piece here, and the limitation of
+ * libconfuse 3.3 that forces it:
  *
- * It is kept because libconfuse 3.3 (src/confuse.c, src/lexer.l) cannot:
- * - go on after an unknown key: cfg_parse stops at the first (state 0,
- *   cfg_getopt fails), and CFGF_IGNORE_UNKNOWN skips them with no callback
- *   and no line; unknown statements are found here, reported with their
- *   line, and blanked, so that libconfuse checks the rest in the same pass;
- * - refuse ${VAR} of an unset variable (it becomes "" silently) or expand
- *   $VAR: variables are expanded here, an unset one is an error at its
- *   line, what was read is recorded for the cache, and every '$' reaches
- *   libconfuse escaped;
- * - recover from an unterminated string or comment (the lexer keeps its
- *   state into the next cfg_parse), refuse bad or NUL escapes, or tell a
- *   missing '}' at the end from a closed section: refused here, at their
- *   line;
- * - free the arguments of an include() call with a syntax error (leaked):
- *   calls are checked here first;
- * - tell where a section opens (it knows where one ends): noted here.
- * It follows libconfuse's lexer (comments, quoting, words), no more. */
+ * - Unknown keys (stmt_begin, stmt_end): cfg_parse_internal stops at the
+ *   first (state 0: cfg_getopt fails, goto error); CFGF_IGNORE_UNKNOWN
+ *   skips them (states 10-15) with no callback and no line.  They are
+ *   reported here with their line and blanked (newlines kept), so that
+ *   libconfuse checks the rest of the file in the same pass.
+ * - Variables (scan_var, put_var): the lexer expands ${VAR} with getenv and
+ *   makes an unset one "" in silence, knows no $VAR, and splits a word
+ *   such as /home/${USER}/src at the brace.  They are expanded here (an
+ *   unset one is an error at its line) and every '$' reaches libconfuse
+ *   escaped.
+ * - Strings, comments and escapes (scan_double_quoted, check_escape, ...):
+ *   the lexer leaves an unterminated "..." or comment, and a failing
+ *   escape such as \8, without resetting its start condition, and an
+ *   include() is parsed inside the parse of the file that includes it, so
+ *   the rest of that file would be read as the string; \q and \x are read
+ *   as 'q' and 'x', \0 cuts the value short; a lone '+' or '*' is dropped
+ *   by the lexer's catch-all rule.  All refused here, at their line.
+ * - A '{' not closed at the end of the file: cfg_parse_internal takes the
+ *   end of the file for the section's '}'.
+ * - include() with a syntax error (check_call_syntax): states 8-9 leave by
+ *   goto error without freeing the arguments read so far (a leak).
+ * - Where a section opens (open_block): libconfuse calls nothing at a
+ *   section's '{' (its validate callback runs at the '}').
+ * - Lists (brace_list_value, mark_empty_list): "KEY = {}" calls no
+ *   callback at all (state 2 frees the values), and "KEY = VALUE" calls
+ *   the validate callback once where "KEY = {...}" also calls it at the
+ *   '}': a single value is handed on as {VALUE}, and an empty list is
+ *   followed by a call of EMPTY_LIST_MARK, so that record.c sees every
+ *   assignment, with its line.
+ * tests/unit/test-confuse-limits checks each limitation against the
+ * linked libconfuse: when one fails, the piece it forces can go.
+ * Its errors are held until libconfuse's parse reaches their line, so that
+ * a file's problems come out in line order (load.c, release_held). */
 #include "config.h"
 
 #include "profile/internal.h"
-
-/* libconfuse expands ${VAR} itself, but silently to "" when VAR is unset,
- * not at all for $VAR, and its lexer keeps state across parses after an
- * unterminated string.  So every file goes through this scanner first: it
- * follows libconfuse's lexer (comments, "..." and '...' strings, unquoted
- * words), expands variables itself (an unset one is an error with its line),
- * and hands libconfuse text in which every '$' is escaped.  It also notes the
- * line of each top-level section opening: libconfuse only knows where a
- * section ends.
- *
- * It also reads the statements (KEY = VALUE, KEY += {LIST}, KEY [TITLE]
- * { BODY }, KEY (ARGS)) against the schema: libconfuse stops at the first
- * unknown key, so an unknown one is reported here and its whole statement
- * blanked out (newlines kept), and libconfuse parses and checks the rest.
- * Its errors are held until libconfuse's parse reaches their line. */
 
 enum tok_kind
 {
