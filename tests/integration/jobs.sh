@@ -48,6 +48,33 @@ for who in $whos; do
   like "build ($who): the home is writable" "$out" '^build$'
 done
 
+# root's build of a tree root owns, as `apt-get source` as root leaves it
+# (0755 directories, 0644 files): map_owner makes the jail's user the
+# tree's owner, so it can write there, and what it writes is root's
+if is_root; then
+  d=$(project c-project rootowned)
+  chown -R 0:0 "$d" && chmod -R go-w,a+rX "$d"
+  out=$(job root "$d" "$P/build.conf" -- sh -c './configure && make && make check'); rc=$?
+  is "build (root, root's tree): configure, make, make check" "$rc" 0
+  like "build (root, root's tree): the tests ran" "$out" 'PASS: 2 tests'
+  is "build (root, root's tree): what it wrote is root's on the host" \
+    "$(stat -c %u:%g "$d/greet" "$d/config.h" | sort -u)" "0:0"
+  d=$(project c-project rootowned2)
+  chown -R 0:0 "$d" && chmod -R go-w,a+rX "$d"
+  out=$(job root "$d" "$P/build.conf" -D 'map_owner=""' -- ./configure)
+  like "... without map_owner, root's jail cannot write it" "$out" 'Permission denied'
+  out=$(job root "$d" "$P/build.conf" -D mask_paths=false -- true); rc=$?
+  is "... mapped to root with mask_paths = false: refused" "$rc" 125
+  like "... and says why" "$out" "map_owner \"/work\": $d is root's, and with mask_paths = false"
+fi
+if is_root && userns_works; then
+  d=$(project c-project rootowned3)
+  chown -R 0:0 "$d" && chmod -R go-w,a+rX "$d"
+  out=$(job nobody "$d" "$P/build.conf" -- true); rc=$?
+  is "build (nobody, root's tree): refused" "$rc" 125
+  like "... the jail can only be the caller" "$out" "map_owner \"/work\": $d is uid 0's, and without root the jail's user can only be you \(uid 65534\)"
+fi
+
 # pytest on a read-only source tree
 if /usr/bin/python3 -c 'import pytest' 2>/dev/null; then
   for who in $whos; do
