@@ -34,6 +34,15 @@ job() {
 }
 mkdir -p "$T/home"
 
+# cordon list shows every shipped profile, with the description its file
+# gives (from the build tree, through CORDON_PROFILE_PATH)
+listed=$(env CORDON_CONFIG=/nonexistent CORDON_PROFILE_PATH="$P" "$CORDON" list 2>&1)
+for f in "$P"/*.conf; do
+  n=$(basename "$f" .conf)
+  desc=$(sed -n 's/^description *= *"\(.*\)"$/\1/p' "$f" | sed 's/[][\\.*^$()+?{}|]/\\&/g')
+  like "list shows $n and what it is for" "$listed" "^$n +$desc  \[$f\]\$"
+done
+
 whos="root"
 if is_root && userns_works; then whos="root nobody"; fi
 
