@@ -169,6 +169,8 @@ for p in "$SRCDIR"/profiles/*.conf; do
     _tap_line 1 "profiles/$n states its audit score" "no '# cordon audit: SCORE LABEL' line"
     continue
   fi
+  like "README's library lists $n with its header's label" \
+    "$(grep -F "| \`$(basename "$n" .conf)\` |" "$SRCDIR/README.md")" "\| ${stated%% *} ${stated#* }( \(.*\))? \|\$"
   actual=$(cd "$H/src/project" && score "$p")
   label=$(cd "$H/src/project" && audit --json "$p" 2>/dev/null | jq -r .label)
   if [ -n "$actual" ] && awk -v a="$actual" -v s="${stated% *}" 'BEGIN { exit !(a <= s) }'; then
@@ -179,6 +181,7 @@ for p in "$SRCDIR"/profiles/*.conf; do
   stated=$(sed -n 's/^# cordon audit, as root in a tree root owns: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p' "$p")
   if [ -n "$stated" ] && is_root; then
     actual=$(cd "$H/root-tree" && audit --json "$p" 2>/dev/null | jq -r '"\(.score) \(.label)"')
+    actual=$(printf '%.1f %s' $actual)
     is "profiles/$n as root in root's tree scores what its header says" "$actual" "$stated"
   fi
 done
