@@ -259,6 +259,31 @@ inside_root (const struct id_map *map)
   return -1;
 }
 
+/* map_owner, as root runs it: the jail's uid and gid are the owner of the
+ * bind's source now; when that is root, the command is the host's root uid
+ * (rootless, such a run is refused). */
+static void
+owner_root (const struct jail_spec *s, int64_t *u, int64_t *g,
+            struct audit_verdict *v)
+{
+  for (size_t i = 0; s->map_owner && i < s->n_entries; i++)
+    {
+      const struct fs_entry *e = &s->entries[i];
+      struct stat st;
+      if (e->kind != FS_BIND || strcmp (e->dest, s->map_owner) != 0
+          || geteuid () != 0 || stat (e->source, &st) < 0)
+        continue;
+      if (st.st_uid == 0 || st.st_gid == 0)
+        say (v, "map_owner: %s is %s", e->source, st.st_uid == 0
+             ? "root's" : "the root group's");
+      if (st.st_uid == 0)
+        *u = s->uid;
+      if (st.st_gid == 0)
+        *g = s->gid;
+      return;
+    }
+}
+
 static void
 judge_root_mapped (const struct audit_ctx *ctx, struct audit_verdict *v)
 {
@@ -276,6 +301,7 @@ judge_root_mapped (const struct audit_ctx *ctx, struct audit_verdict *v)
       return;
     }
   int64_t u = inside_root (&s->uid_map), g = inside_root (&s->gid_map);
+  owner_root (s, &u, &g, v);
   if (u >= 0)
     {
       add_part (v, u == s->uid ? 1.0 : 0.5);
@@ -983,7 +1009,7 @@ judge_env_secrets (const struct audit_ctx *ctx, struct audit_verdict *v)
 /* The checks, in the order they are printed. */
 static const struct audit_check audit_checks[] = {
   { "user-namespace", 0.5, judge_userns, "namespaces" },
-  { "root-mapped", 0.7, judge_root_mapped, "uid_map, gid_map" },
+  { "root-mapped", 0.7, judge_root_mapped, "uid_map, gid_map, map_owner" },
   { "capabilities", 0.9, judge_capabilities, "capabilities" },
   { "no-new-privs", 0.3, judge_no_new_privs, "no_new_privs" },
   { "seccomp-preset", 0.5, judge_seccomp_preset, "seccomp.preset" },

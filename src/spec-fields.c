@@ -231,6 +231,7 @@ static const struct field_desc jail_spec_fields[] = {
   UPTO (struct jail_spec, namespaces, ALL_NAMESPACES),
   STRUCT (struct jail_spec, uid_map, id_map_desc),
   STRUCT (struct jail_spec, gid_map, id_map_desc),
+  STRING (struct jail_spec, map_owner),
   STRING (struct jail_spec, root),
   COUNTED (struct jail_spec, entries, FIELD_ARRAY, n_entries, &fs_entry_desc),
   STRUCT (struct jail_spec, env, env_desc),

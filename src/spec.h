@@ -270,6 +270,9 @@ struct jail_spec
 
   struct id_map uid_map;
   struct id_map gid_map;
+  char *map_owner;                  /* NULL, or a bind's destination: uid
+                                       and gid map to its source's host
+                                       owner (userns.c) */
 
   char *root;                       /* NULL: "tmpfs"; else a host directory */
 

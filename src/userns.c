@@ -141,6 +141,46 @@ take_root_id (const struct jail_options *opts, struct userns_plan *plan,
   return 0;
 }
 
+/* map_owner: the host owner of the source of the bind mounted at
+ * spec->map_owner, as the kernel resolves it now (the bind is made from
+ * the same path moments later).  Root may map the jail to any owner, also
+ * root itself (said in cordon.conf(5)), but not while /proc/sys and /sys
+ * are writable: the host's root uid needs no capability to write the
+ * kernel's settings there.  Rootless, the kernel lets the jail be only
+ * the caller. */
+static int
+owner_ids (const struct jail_spec *spec, bool root, uid_t euid, gid_t egid,
+           uint32_t *uid, uint32_t *gid, cordon_error_t *err)
+{
+  const struct fs_entry *bind = NULL;
+  for (size_t i = 0; i < spec->n_entries && bind == NULL; i++)
+    if (spec->entries[i].kind == FS_BIND
+        && strcmp (spec->entries[i].dest, spec->map_owner) == 0)
+      bind = &spec->entries[i];
+  if (bind == NULL)
+    return cordon_fail (err, 0, "map_owner \"%s\": no bind mount there",
+                        spec->map_owner);
+  struct stat st;
+  if (stat (bind->source, &st) < 0)
+    return fail_errno (err, "map_owner \"%s\": stat %s", spec->map_owner,
+                       bind->source);
+  if (!root && st.st_uid != euid)
+    return cordon_fail (err, 0, "map_owner \"%s\": %s is uid %u's, and "
+                        "without root the jail's user can only be you (uid "
+                        "%u): run as its owner", spec->map_owner,
+                        bind->source, (unsigned) st.st_uid, (unsigned) euid);
+  if (st.st_uid == 0 && !spec->mask_paths)
+    return cordon_fail (err, 0, "map_owner \"%s\": %s is root's, and with "
+                        "mask_paths = false the jail's user, the host's root "
+                        "uid, could write the kernel's settings in /proc/sys "
+                        "and /sys: set mask_paths = true, or give the tree "
+                        "another owner", spec->map_owner, bind->source);
+  *uid = st.st_uid;
+  /* Rootless, the kernel lets the jail have only the caller's group. */
+  *gid = root ? st.st_gid : egid;
+  return 0;
+}
+
 int
 userns_plan (const struct jail_spec *spec, const struct jail_options *opts,
              struct userns_plan *plan, cordon_error_t *err)
@@ -162,13 +202,24 @@ userns_plan (const struct jail_spec *spec, const struct jail_options *opts,
    * id that another process could signal it by. */
   plan->uid = spec->uid_map;
   plan->gid = spec->gid_map;
-  if (root && (plan->uid.n_ranges == 0 || plan->gid.n_ranges == 0)
-      && take_root_id (opts, plan, err) < 0)
-    return -1;
+  uint32_t host_uid = root ? 0 : euid, host_gid = root ? 0 : egid;
+  if (spec->map_owner && *spec->map_owner)
+    {
+      if (owner_ids (spec, root, euid, egid, &host_uid, &host_gid, err) < 0)
+        return -1;
+      say (opts, "map_owner: host uid %u and gid %u, the owner of %s's "
+           "source", host_uid, host_gid, spec->map_owner);
+    }
+  else if (root && (plan->uid.n_ranges == 0 || plan->gid.n_ranges == 0))
+    {
+      if (take_root_id (opts, plan, err) < 0)
+        return -1;
+      host_uid = host_gid = plan->root_id;
+    }
   plan->default_uid = (struct id_range) {
-    .inside = spec->uid, .outside = root ? plan->root_id : euid, .count = 1 };
+    .inside = spec->uid, .outside = host_uid, .count = 1 };
   plan->default_gid = (struct id_range) {
-    .inside = spec->gid, .outside = root ? plan->root_id : egid, .count = 1 };
+    .inside = spec->gid, .outside = host_gid, .count = 1 };
   if (plan->uid.n_ranges == 0)
     plan->uid = (struct id_map) { .ranges = &plan->default_uid, .n_ranges = 1 };
   if (plan->gid.n_ranges == 0)

@@ -103,6 +103,15 @@ check_absolute (const struct key_desc *k, const struct key_value *v)
                     str (v));
 }
 
+/* "" stands for no map_owner: -D map_owner="" undoes an included one. */
+static char *
+check_map_owner (const struct key_desc *k, const struct key_value *v)
+{
+  if (v->s && *v->s == '\0')
+    return NULL;
+  return check_absolute (k, v);
+}
+
 static char *
 check_hostname (const struct key_desc *k, const struct key_value *v)
 {
@@ -412,6 +421,10 @@ const struct key_desc key_table[] = {
     BIND_TOP (BIND_U32, uid), .doc = "the user id the command runs as" },
   { SEC_TOP, "gid", KEY_INT, 0, "0", 0, 4294967294L,
     BIND_TOP (BIND_U32, gid), .doc = "the group id the command runs as" },
+  { SEC_TOP, "map_owner", KEY_STRING, KEY_NODEFAULT, .check = check_map_owner,
+    .needs_namespaces = JAIL_NS_USER, BIND_TOP (BIND_STRING, map_owner),
+    .doc = "a bind mount's destination: uid and gid map to its source's "
+    "owner; \"\": none" },
   { SEC_TOP, "time_limit", KEY_INT, 0, "0", .check = check_time_limit,
     BIND_TOP (BIND_U32, time_limit), .doc = "seconds before the jail is "
     "killed; 0: none" },

@@ -401,6 +401,12 @@ profile_print (const struct jail_spec *spec, FILE *out)
   print_namespaces (out, spec->namespaces);
   print_id_map (out, "uid_map", &spec->uid_map);
   print_id_map (out, "gid_map", &spec->gid_map);
+  if (spec->map_owner && *spec->map_owner)
+    {
+      fputs ("map_owner   = ", out);
+      profile_print_string (out, spec->map_owner);
+      fputc ('\n', out);
+    }
   fputs ("\nroot = ", out);
   profile_print_string (out, spec->root ? spec->root : "tmpfs");
   fputs ("\n\n", out);

@@ -217,6 +217,27 @@ map_to_host (const struct id_map *map, uint32_t id, uint32_t *host)
   return false;
 }
 
+/* map_owner names a bind mount of the profile (its source is the tree
+ * whose owner the jail becomes), and stands instead of the id maps. */
+static void
+check_map_owner (struct loader *ld, const struct jail_spec *spec)
+{
+  if (spec->map_owner == NULL || !is_absolute (spec->map_owner))
+    return;       /* none, or its own error said already */
+  if (spec->uid_map.n_ranges || spec->gid_map.n_ranges)
+    key_diag (ld, DIAG_ERROR, "map_owner", &spec->origin, "'map_owner' and "
+              "%s both say what the jail's ids are on the host: keep one",
+              spec->uid_map.n_ranges ? "uid_map" : "gid_map");
+  for (size_t i = 0; i < spec->n_entries; i++)
+    if (spec->entries[i].kind == FS_BIND
+        && strcmp (spec->entries[i].dest, spec->map_owner) == 0)
+      return;
+  key_diag (ld, DIAG_ERROR, "map_owner", &spec->origin, "'map_owner' '%s' is "
+            "not the destination of a bind mount of this profile (it names "
+            "the mount whose source's owner the jail's user becomes)",
+            spec->map_owner);
+}
+
 /* An overlay's upper and work must be writable by the host id the jail's
  * uid is, or the kernel mounts the overlay read-only (and the run fails).
  * Said where that id is known without running: the profile maps the uid
@@ -450,6 +471,7 @@ check_spec (struct loader *ld, const struct jail_spec *spec)
   check_id_map (ld, &spec->gid_map, "gid_map");
   check_ids (ld, spec, "uid", spec->uid, &spec->uid_map, "uid_map");
   check_ids (ld, spec, "gid", spec->gid, &spec->gid_map, "gid_map");
+  check_map_owner (ld, spec);
   check_root_dir (ld, spec);
   check_overlay_dirs (ld, spec);
   check_runnable (ld, spec);

@@ -143,8 +143,25 @@ if is_root; then
     "$(as_nobody env HOME=/nonexistent CORDON_CONFIG=/nonexistent "$CORDON_ANY" audit | tail -n1)" "exposure: 1.2 OK"
 fi
 
+# ---- map_owner: as root, a bind whose source is root's maps root ----
+if is_root; then
+  mkdir -p "$T/tree-root" "$T/tree-nobody" && chown 65534:65534 "$T/tree-nobody"
+  cat > "$T/owner.conf" <<EOF
+include("$A/sealed.conf")
+mount "/work" { type = "bind"  source = "\${PWD}"  writable = true }
+map_owner = "/work"
+EOF
+  like "map_owner on root's tree: the command is the host's root" \
+    "$(cd "$T/tree-root" && reason root-mapped "$T/owner.conf")" "^map_owner: $T/tree-root is root's; uid [0-9]+ inside is the host's root and runs the command; gid [0-9]+ inside is the host's root group"
+  is "map_owner on another's tree passes" "$(cd "$T/tree-nobody" && status root-mapped "$T/owner.conf")" pass
+  is "... and -D map_owner=\"\" on root's tree" "$(cd "$T/tree-root" && audit --json -D 'map_owner=""' "$T/owner.conf" | jq -r '.checks[] | select(.name == "root-mapped") | .status')" pass
+fi
+
 # ---- every shipped profile scores what its header says, or better ----
-mkdir -p "$H/.aws" "$H/.config/gh"
+# (from a project that is not root's; a header may state the score as
+# root in a tree root owns too, for map_owner)
+mkdir -p "$H/.aws" "$H/.config/gh" "$H/root-tree"
+if is_root; then chown 65534:65534 "$H/src/project"; fi
 for p in "$SRCDIR"/profiles/*.conf; do
   n=$(basename "$p")
   stated=$(sed -n 's/^# cordon audit: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p' "$p" | head -n1)
@@ -152,12 +169,20 @@ for p in "$SRCDIR"/profiles/*.conf; do
     _tap_line 1 "profiles/$n states its audit score" "no '# cordon audit: SCORE LABEL' line"
     continue
   fi
+  like "README's library lists $n with its header's label" \
+    "$(grep -F "| \`$(basename "$n" .conf)\` |" "$SRCDIR/README.md")" "\| ${stated%% *} ${stated#* }( \(.*\))? \|\$"
   actual=$(cd "$H/src/project" && score "$p")
   label=$(cd "$H/src/project" && audit --json "$p" 2>/dev/null | jq -r .label)
   if [ -n "$actual" ] && awk -v a="$actual" -v s="${stated% *}" 'BEGIN { exit !(a <= s) }'; then
     _tap_line 0 "profiles/$n scores $actual $label (header: $stated)"
   else
     _tap_line 1 "profiles/$n scores $actual $label (header: $stated)" "worse than its header says"
+  fi
+  stated=$(sed -n 's/^# cordon audit, as root in a tree root owns: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p' "$p")
+  if [ -n "$stated" ] && is_root; then
+    actual=$(cd "$H/root-tree" && audit --json "$p" 2>/dev/null | jq -r '"\(.score) \(.label)"')
+    actual=$(printf '%.1f %s' $actual)
+    is "profiles/$n as root in root's tree scores what its header says" "$actual" "$stated"
   fi
 done
 
