@@ -204,17 +204,22 @@ is "SIGKILLed launcher: the next run with limits removes it" "$(jail_cgroups)" "
 # in two containers), at once: each jail gets a cgroup of its own, and
 # neither run takes the other's for stale.
 if unshare -p -f --mount-proc true 2>/dev/null; then
-  # twin N: in a new pid namespace, a launcher whose jail lives 2 s.
+  # twin N: in a new pid namespace, a launcher whose jail lives until a
+  # line comes on the FIFO go.N (not for a time: a slow VM takes seconds
+  # for one run).
   twin() {
-    unshare -p -f --mount-proc sh -c '"$0" run "$1" -- sleep 2 & echo "launcher pid $!"; wait $!; echo "rc=$?"' \
-      "$CORDON" "$T/pids.conf" > "$T/twin.$1" 2>&1
+    unshare -p -f --mount-proc sh -c '"$0" run "$1" -- /bin/sh -c "read x" <"$2" & echo "launcher pid $!"; wait $!; echo "rc=$?"' \
+      "$CORDON" "$T/pids.conf" "$T/go.$1" > "$T/twin.$1" 2>&1
   }
+  mkfifo "$T/go.1" "$T/go.2"
   twin 1 & t1=$!
   twin 2 & t2=$!
-  i=0; while [ "$(jail_cgroups | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  exec 8>"$T/go.1" 9>"$T/go.2"
+  i=0; while [ "$(jail_cgroups | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
   is "same pid, two pid namespaces: two cgroups at once" "$(jail_cgroups | wc -l)" 2
   run "$T/pids.conf" -- true
   is "... which another run does not take for stale" "$(jail_cgroups | wc -l)" 2
+  echo >&8; echo >&9; exec 8>&- 9>&-
   wait $t1 $t2
   is "... the launchers had the same pid" "$(sed -n 1p "$T/twin.1")" "$(sed -n 1p "$T/twin.2")"
   is "... and both jails ran" "$(cat "$T/twin.1" "$T/twin.2" | grep -c '^rc=0$')" 2
