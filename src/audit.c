@@ -751,6 +751,26 @@ judge_egress (const struct audit_ctx *ctx, struct audit_verdict *v)
     }
 }
 
+/* pasta's gateway mapping: the gateway's address is the host's loopback,
+ * where databases and admin APIs listen trusting whoever connects. */
+static void
+judge_host_loopback (const struct audit_ctx *ctx, struct audit_verdict *v)
+{
+  const struct network_spec *n = &ctx->spec->network;
+  if (n->mode == NETWORK_HOST)
+    {
+      v->status = AUDIT_NA;
+      say (v, "the host's network (host-network)");
+    }
+  else if (n->mode == NETWORK_USER && n->host_loopback)
+    {
+      add_part (v, 1.0);
+      say (v, "the gateway's address reaches the host's loopback services");
+    }
+  else
+    say (v, "the host's loopback services are out of reach");
+}
+
 static void
 judge_ports (const struct audit_ctx *ctx, struct audit_verdict *v)
 {
@@ -1021,6 +1041,7 @@ static const struct audit_check audit_checks[] = {
   { "secret-stores", 0.8, judge_secrets, "mount (a tmpfs over it hides it)" },
   { "host-network", 0.6, judge_host_network, "network.mode" },
   { "network-egress", 0.3, judge_egress, "network.mode, network.nat" },
+  { "host-loopback", 0.4, judge_host_loopback, "network.host_loopback" },
   { "published-ports", 0.2, judge_ports, "network.publish" },
   { "time-limit", 0.03, judge_time_limit, "time_limit" },
   { "memory-limit", 0.05, judge_memory, "cgroup.memory" },

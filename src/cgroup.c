@@ -611,8 +611,13 @@ v2_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
                                       &st->peak_memory);
     }
   if (d->controllers & CGROUP_PIDS)
-    st->has_peak_pids = read_u64 (d->lock_fd, d->path, "pids.peak",
-                                  &st->peak_pids);
+    {
+      st->has_peak_pids = read_u64 (d->lock_fd, d->path, "pids.peak",
+                                    &st->peak_pids);
+      st->has_pids_max_events = read_keyed (d->lock_fd, d->path,
+                                            "pids.events", "max",
+                                            &st->pids_max_events);
+    }
 }
 
 static int
@@ -676,8 +681,13 @@ v1_read_stats (const struct cgroup *cg, struct cgroup_stats *st)
     }
   const struct cg_dir *pids = dir_for (cg, CGROUP_PIDS);
   if (pids)
-    st->has_peak_pids = read_u64 (pids->lock_fd, pids->path, "pids.peak",
-                                  &st->peak_pids);
+    {
+      st->has_peak_pids = read_u64 (pids->lock_fd, pids->path, "pids.peak",
+                                    &st->peak_pids);
+      st->has_pids_max_events = read_keyed (pids->lock_fd, pids->path,
+                                            "pids.events", "max",
+                                            &st->pids_max_events);
+    }
 }
 
 /* v1 joins through "tasks": the kernel moves a thread that moves itself

@@ -124,6 +124,8 @@ struct cgroup_stats
   uint64_t peak_memory;     /* bytes */
   bool has_peak_pids;
   uint64_t peak_pids;
+  bool has_pids_max_events; /* false: no pids cgroup counted them */
+  uint64_t pids_max_events; /* forks the pids limit refused */
 };
 void cgroup_read_stats (const struct cgroup *cg, struct cgroup_stats *st);
 

@@ -843,6 +843,8 @@ fill_result (struct jail_result *r, int ret, const struct outcome *o,
   r->peak_pids = st->peak_pids;
   r->has_oom_kills = st->has_oom_kills;
   r->oom_kills = st->oom_kills;
+  r->has_pids_max_events = st->has_pids_max_events;
+  r->pids_max_events = st->pids_max_events;
 }
 
 int

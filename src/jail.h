@@ -45,6 +45,8 @@ struct jail_result
   uint64_t peak_pids;
   bool has_oom_kills;       /* false: no memory cgroup to count them */
   uint64_t oom_kills;
+  bool has_pids_max_events; /* false: no pids cgroup to count them */
+  uint64_t pids_max_events; /* forks refused at the pids limit */
 };
 
 /* What the launcher knows of a running jail, for its record (registry.h). */

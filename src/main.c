@@ -470,12 +470,13 @@ replace_argv (struct jail_spec *spec, char **command, size_t n)
   return 0;
 }
 
-/* The run report's fd: -2 when none was asked for, -1 with *err. */
+/* The run report's destination: 0 when none was asked for (D->fd -1),
+ * -1 with *err. */
 static int
-open_report (const struct cli *cli, cordon_error_t *err)
+open_report (const struct cli *cli, struct report_dest *d, cordon_error_t *err)
 {
   if (cli->report_file == NULL && cli->report_fd == NULL)
-    return -2;
+    return 0;
   if (cli->report_file != NULL && cli->report_fd != NULL)
     return cordon_fail (err, 0, "--report and --report-fd exclude each other");
   int fd = -1;
@@ -489,7 +490,7 @@ open_report (const struct cli *cli, cordon_error_t *err)
                             cli->report_fd);
       fd = (int) n;
     }
-  return report_open (cli->report_file, fd, err);
+  return report_open (d, cli->report_file, fd, err);
 }
 
 /* ---- the jail's record while it runs (registry.h) ---- */
@@ -720,30 +721,31 @@ command_run (const struct cli *cli, const struct settings *settings)
     }
   opts.title = reg.rec.name ? reg.rec.name
                : reg.registered || reg.deferred ? reg.rec.id : NULL;
-  int report = open_report (cli, &err);
-  if (report == -1)
+  struct report_dest report = REPORT_DEST_NONE;
+  if (open_report (cli, &report, &err) < 0
+      || (report.fd >= 0 && report_begin (&report, spec, &err) < 0))
     {
       say_error ("%s", err->message);
       cordon_error_free (&err);
+      report_close (&report);
       unregister_jail (&reg);
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
-  if (report >= 0)
+  if (report.fd >= 0)
     opts.result = &result;
   int status = jail_run (spec, &opts, &err);
   unregister_jail (&reg);
-  if (report >= 0)
+  if (report.fd >= 0)
     {
       cordon_error_t rerr = NULL;
-      if (report_write (report, spec, &result, status < 0 && err
+      if (report_write (&report, spec, &result, status < 0 && err
                         ? err->message : NULL, &rerr) < 0)
         {
           say_error ("%s", rerr->message);
           cordon_error_free (&rerr);
         }
-      if (cli->report_file)
-        close (report);
+      report_close (&report);
     }
   if (status < 0)
     {

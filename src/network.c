@@ -985,6 +985,11 @@ pasta_argv (const struct jail_spec *spec, const char *pasta, pid_t jail,
   arg (a, "none");
   arg (a, "-U");
   arg (a, "none");
+  /* pasta's default turns connections to the gateway's address into
+   * connections to the host's loopback: local databases and admin APIs
+   * that trust 127.0.0.1.  Only a profile that asks for it gets that. */
+  if (!n->host_loopback)
+    arg (a, "--no-map-gw");
   if (spec->namespaces & JAIL_NS_USER)
     argf (a, "%ld", (long) jail);
   else

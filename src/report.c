@@ -10,12 +10,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "report.h"
 #include "landlock.h"
+#include "rlimits.h"
+#include "util.h"
 
 /* What a file that is not a regular one is, for the refusal. */
 static const char *
@@ -133,9 +136,10 @@ take_report_fd (int fd, const char *file, bool created, cordon_error_t *err)
 
 /* --report FILE: see report.h.  Opened relative to its directory, so that
  * the name checked and the name opened are in the same directory whatever
- * happens to the path meanwhile. */
+ * happens to the path meanwhile; the directory stays open for the final
+ * report's rename. */
 static int
-open_report_file (const char *file, cordon_error_t *err)
+open_report_file (struct report_dest *d, const char *file, cordon_error_t *err)
 {
   char *dir = NULL;
   const char *base = NULL;
@@ -148,6 +152,7 @@ open_report_file (const char *file, cordon_error_t *err)
       free (dir);
       return -1;
     }
+  free (dir);
   bool created;
   int fd = open_in_dir (dfd, file, base, &created, err);
   if (fd >= 0 && take_report_fd (fd, file, created, err) < 0)
@@ -157,16 +162,23 @@ open_report_file (const char *file, cordon_error_t *err)
       if (created)
         unlinkat (dfd, base, 0);
     }
-  close (dfd);
-  free (dir);
-  return fd;
+  if (fd < 0)
+    {
+      close (dfd);
+      return -1;
+    }
+  *d = (struct report_dest) { .fd = fd, .dfd = dfd, .file = xstrdup (file),
+                              .base = xstrdup (base) };
+  return 0;
 }
 
 int
-report_open (const char *file, int fd, cordon_error_t *err)
+report_open (struct report_dest *d, const char *file, int fd,
+             cordon_error_t *err)
 {
+  *d = (struct report_dest) REPORT_DEST_NONE;
   if (file != NULL)
-    return open_report_file (file, err);
+    return open_report_file (d, file, err);
   int flags = fcntl (fd, F_GETFL);
   if (flags < 0)
     return cordon_fail (err, errno, "--report-fd %d", fd);
@@ -176,7 +188,21 @@ report_open (const char *file, int fd, cordon_error_t *err)
   /* The jail must not get it: close_range() in the jail marks every fd
    * above 2 close-on-exec, this one included.  It is the caller's as it
    * is (a pipe, a terminal...), and written as it is: see report.h. */
-  return fd;
+  d->fd = fd;
+  return 0;
+}
+
+void
+report_close (struct report_dest *d)
+{
+  if (d->dfd >= 0)
+    {
+      close (d->fd);
+      close (d->dfd);
+    }
+  free (d->file);
+  free (d->base);
+  *d = (struct report_dest) REPORT_DEST_NONE;
 }
 
 /* RFC 3339 in UTC with milliseconds: "2025-01-31T12:00:00.123Z". */
@@ -242,12 +268,70 @@ exec_error (const struct jail_spec *spec, int e)
 static json_t *
 optional_u64 (bool has, uint64_t v)
 {
-  return has ? json_integer ((json_int_t) v) : json_null ();
+  return has && v <= INT64_MAX ? json_integer ((json_int_t) v) : json_null ();
 }
 
+/* An rlimit's value as setrlimit got it: null for unlimited. */
+static json_t *
+rlimit_value (uint64_t v)
+{
+  return optional_u64 (v != UINT64_MAX, v);
+}
+
+/* The limits the jail runs under, as the profile set them and cordon
+ * applied them (a limit that cannot be applied fails the run): null where
+ * none is set. */
+static json_t *
+limits (const struct jail_spec *spec)
+{
+  const struct cgroup_spec *c = &spec->cgroup;
+  json_t *o = json_object ();
+  json_t *rl = json_object ();
+  if (o == NULL || rl == NULL)
+    {
+      json_decref (o);
+      json_decref (rl);
+      return json_null ();
+    }
+  json_object_set_new (o, "memory", optional_u64 (c->has_memory, c->memory));
+  json_object_set_new (o, "memory_swap", optional_u64 (c->has_memory_swap,
+                                                       c->memory_swap));
+  json_object_set_new (o, "pids", optional_u64 (c->pids > 0, c->pids));
+  json_object_set_new (o, "cpu", c->cpu > 0 ? json_real (c->cpu)
+                                            : json_null ());
+  json_object_set_new (o, "time_limit", optional_u64 (spec->time_limit > 0,
+                                                      spec->time_limit));
+  for (int r = 0; r < JAIL_RLIMIT_COUNT; r++)
+    {
+      const struct rlimit_setting *l = &spec->rlimits[r];
+      const char *name = cordon_rlimit_name (r);
+      if (!l->set || name == NULL)
+        continue;
+      json_t *v = json_object ();
+      if (v == NULL)
+        continue;
+      json_object_set_new (v, "soft", rlimit_value (l->soft));
+      json_object_set_new (v, "hard", rlimit_value (l->hard));
+      json_object_set_new (rl, name, v);
+    }
+  json_object_set_new (o, "rlimits", rl);
+  return o;
+}
+
+/* Whether a fork failed at the pids limit (pids.events "max"); null
+ * without a pids cgroup. */
+static json_t *
+pids_limit_reached (const struct jail_result *r)
+{
+  return r->has_pids_max_events ? json_boolean (r->pids_max_events > 0)
+                                : json_null ();
+}
+
+/* The report; R NULL: the run has not ended ("running"), START is when
+ * it began. */
 static json_t *
 build (const struct jail_spec *spec, const struct jail_result *r,
-       const char *error)
+       const struct timespec *start, const char *error)
 {
   json_t *argv = json_array ();
   for (size_t i = 0; argv && i < spec->n_argv; i++)
@@ -265,6 +349,21 @@ build (const struct jail_spec *spec, const struct jail_result *r,
   int abi = spec->landlock.enabled ? landlock_abi () : 0;
   json_object_set_new (o, "landlock_abi", abi ? json_integer (abi)
                                               : json_null ());
+  json_object_set_new (o, "status", json_string (r ? "ended" : "running"));
+  json_object_set_new (o, "limits", limits (spec));
+  json_object_set_new (o, "start", timestamp (r ? &r->start : start));
+  if (r == NULL)
+    {
+      /* what only the end knows is null until then */
+      static const char *const later[] = {
+        "exit_status", "signal", "reason", "wall_time", "user_time",
+        "system_time", "peak_memory", "peak_pids", "oom_kills",
+        "pids_limit_reached", "end",
+      };
+      for (size_t i = 0; i < sizeof later / sizeof *later; i++)
+        json_object_set_new (o, later[i], json_null ());
+      return o;
+    }
   json_object_set_new (o, "exit_status", json_integer (r->exit_status));
   json_object_set_new (o, "signal", r->signal ? json_integer (r->signal)
                                               : json_null ());
@@ -278,7 +377,7 @@ build (const struct jail_spec *spec, const struct jail_result *r,
                                                      r->peak_pids));
   json_object_set_new (o, "oom_kills", optional_u64 (r->has_oom_kills,
                                                      r->oom_kills));
-  json_object_set_new (o, "start", timestamp (&r->start));
+  json_object_set_new (o, "pids_limit_reached", pids_limit_reached (r));
   json_object_set_new (o, "end", timestamp (&r->end));
   if (error)
     json_object_set_new (o, "error", string_or_null (error));
@@ -287,14 +386,10 @@ build (const struct jail_spec *spec, const struct jail_result *r,
   return o;
 }
 
-int
-report_write (int fd, const struct jail_spec *spec,
-              const struct jail_result *r, const char *error,
-              cordon_error_t *err)
+/* Dump O to FD, one line. */
+static int
+dump (json_t *o, int fd, cordon_error_t *err)
 {
-  json_t *o = build (spec, r, error);
-  if (o == NULL)
-    return cordon_fail (err, ENOMEM, "the run report");
   /* A pipe whose reader is gone is an error to report, not a SIGPIPE
    * that would end cordon and lose the command's status. */
   struct sigaction ignore = { .sa_handler = SIG_IGN }, old;
@@ -305,8 +400,115 @@ report_write (int fd, const struct jail_spec *spec,
     rc = -1;
   int e = errno;
   sigaction (SIGPIPE, &old, NULL);
-  json_decref (o);
   if (rc < 0)
     return cordon_fail (err, e, "write the run report");
   return 0;
+}
+
+int
+report_begin (struct report_dest *d, const struct jail_spec *spec,
+              cordon_error_t *err)
+{
+  if (d->dfd < 0)
+    return 0;
+  struct timespec now;
+  clock_gettime (CLOCK_REALTIME, &now);
+  json_t *o = build (spec, NULL, &now, NULL);
+  if (o == NULL)
+    return cordon_fail (err, ENOMEM, "the run report");
+  int rc = dump (o, d->fd, err);
+  json_decref (o);
+  if (rc < 0)
+    cordon_error_wrap (err, "--report %s", d->file);
+  return rc;
+}
+
+/* A new file for the final report, next to FILE: its own name (O_EXCL,
+ * never a name someone planted), FILE's mode.  Its fd, or -1 with *err. */
+static int
+open_replacement (struct report_dest *d, char *name, size_t size,
+                  cordon_error_t *err)
+{
+  struct stat st;
+  if (fstat (d->fd, &st) < 0)
+    return cordon_fail (err, errno, "--report %s: fstat", d->file);
+  for (int tries = 0; tries < 100; tries++)
+    {
+      uint32_t token;
+      if (getrandom (&token, sizeof token, 0) != sizeof token)
+        token = (uint32_t) getpid () ^ (uint32_t) tries;
+      snprintf (name, size, ".cordon-report.%08x", (unsigned) token);
+      int fd = openat (d->dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                       | O_NOCTTY | O_CLOEXEC, 0600);
+      if (fd < 0 && errno == EEXIST)
+        continue;
+      if (fd < 0)
+        return cordon_fail (err, errno, "--report %s: create %s next to it",
+                            d->file, name);
+      if (fchmod (fd, st.st_mode & 07777) < 0)
+        {
+          int e = errno;
+          close (fd);
+          unlinkat (d->dfd, name, 0);
+          return cordon_fail (err, e, "--report %s: chmod %s", d->file, name);
+        }
+      return fd;
+    }
+  return cordon_fail (err, EEXIST, "--report %s: no free name next to it",
+                      d->file);
+}
+
+/* Is FILE's name still the file checked at the start?  Else it was
+ * replaced or removed while the jail ran, by someone who may write the
+ * directory: cordon does not put its report over what is there now. */
+static int
+still_ours (struct report_dest *d, cordon_error_t *err)
+{
+  struct stat mine, now;
+  if (fstat (d->fd, &mine) < 0)
+    return cordon_fail (err, errno, "--report %s: fstat", d->file);
+  if (fstatat (d->dfd, d->base, &now, AT_SYMLINK_NOFOLLOW) < 0)
+    return cordon_fail (err, errno, "--report %s: it was removed while the "
+                        "jail ran", d->file);
+  if (now.st_dev != mine.st_dev || now.st_ino != mine.st_ino)
+    return cordon_fail (err, 0, "--report %s: it was replaced while the jail "
+                        "ran; cordon does not write over another file",
+                        d->file);
+  return 0;
+}
+
+/* --report FILE: the whole report goes to a new file renamed over FILE,
+ * so that a reader (or a launcher killed meanwhile) finds the running
+ * report or the final one, never a mix or nothing. */
+static int
+replace_report (struct report_dest *d, json_t *o, cordon_error_t *err)
+{
+  char name[64];
+  int fd = open_replacement (d, name, sizeof name, err);
+  if (fd < 0)
+    return -1;
+  int rc = dump (o, fd, err);
+  if (close (fd) < 0 && rc == 0)
+    rc = cordon_fail (err, errno, "write the run report");
+  if (rc == 0)
+    rc = still_ours (d, err);
+  if (rc == 0 && renameat (d->dfd, name, d->dfd, d->base) < 0)
+    rc = cordon_fail (err, errno, "--report %s: rename %s over it", d->file,
+                      name);
+  if (rc < 0)
+    unlinkat (d->dfd, name, 0);
+  return rc;
+}
+
+int
+report_write (struct report_dest *d, const struct jail_spec *spec,
+              const struct jail_result *r, const char *error,
+              cordon_error_t *err)
+{
+  json_t *o = build (spec, r, NULL, error);
+  if (o == NULL)
+    return cordon_fail (err, ENOMEM, "the run report");
+  int rc = d->dfd >= 0 ? replace_report (d, o, err) : dump (o, d->fd, err);
+  json_decref (o);
+  return rc;
 }

@@ -177,6 +177,7 @@ static const struct field_desc network_fields[] = {
   STRING (struct network_spec, gateway),
   UPTO (struct network_spec, prefix, 128),
   BOOL (struct network_spec, nat),
+  BOOL (struct network_spec, host_loopback),
   COUNTED (struct network_spec, dns, FIELD_STRINGS, n_dns, NULL),
   COUNTED (struct network_spec, publish, FIELD_ARRAY, n_publish,
            &publish_desc),

@@ -213,6 +213,8 @@ struct network_spec
   unsigned prefix;          /* the subnet's prefix length (24): from address,
                                gateway or the settings file */
   bool nat;
+  bool host_loopback;       /* user mode: pasta maps the gateway to the
+                               host's loopback (off: --no-map-gw) */
   char **dns;
   size_t n_dns;
   struct port_publish *publish;

@@ -208,3 +208,100 @@ fail:
   free (buf);
   return NULL;
 }
+
+/* Where a reader meets a diagnostic: for each file from the profile down
+ * to the diagnostic's own, the line that pulled the next one in and that
+ * file's place in reading order; last the diagnostic's line.  Two keys
+ * compare step by step; at one line a file's own diagnostic (seq -1)
+ * comes before what its include() read. */
+#define MAX_READING_DEPTH (MAX_INCLUDE_DEPTH + 3)
+
+struct reading_key
+{
+  size_t n;                 /* steps; 0: not a file read (comes last) */
+  int line[MAX_READING_DEPTH];
+  long seq[MAX_READING_DEPTH];
+  size_t index;             /* the order it was found in: ties keep it */
+};
+
+/* A file included twice is met first where it is first included. */
+static int
+first_reading (const struct loader *ld, const char *file)
+{
+  for (size_t i = 0; i < ld->n_readings; i++)
+    if (strcmp (ld->readings[i].file, file) == 0)
+      return (int) i;
+  return -1;
+}
+
+static bool
+is_limit_note (const struct loader *ld, size_t index)
+{
+  for (size_t i = 0; i < ld->n_limit_notes; i++)
+    if (ld->limit_notes[i] == index)
+      return true;
+  return false;
+}
+
+static void
+reading_key (const struct loader *ld, const struct diagnostic *d,
+             size_t index, struct reading_key *k)
+{
+  *k = (struct reading_key) { .index = index };
+  int r = is_limit_note (ld, index) ? -1 : first_reading (ld, d->file);
+  if (r < 0)
+    return;
+  size_t depth = 1;
+  for (int p = r; p >= 0 && depth < MAX_READING_DEPTH; p = ld->readings[p].parent)
+    depth++;
+  k->n = depth;
+  k->line[depth - 1] = d->line;
+  k->seq[depth - 1] = -1;
+  for (int p = r; p >= 0 && depth > 1; p = ld->readings[p].parent)
+    {
+      depth--;
+      k->line[depth - 1] = ld->readings[p].line;
+      k->seq[depth - 1] = p;
+    }
+}
+
+static int
+compare_reading_keys (const void *a, const void *b)
+{
+  const struct reading_key *x = a, *y = b;
+  if ((x->n == 0) != (y->n == 0))
+    return x->n == 0 ? 1 : -1;
+  for (size_t i = 0; i < x->n && i < y->n; i++)
+    {
+      if (x->line[i] != y->line[i])
+        return x->line[i] < y->line[i] ? -1 : 1;
+      if (x->seq[i] != y->seq[i])
+        return x->seq[i] < y->seq[i] ? -1 : 1;
+    }
+  if (x->n != y->n)
+    return x->n < y->n ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The phases of a load (pre-scan, libconfuse's parse, the builders, the
+ * cross-key rules) each find problems in their own order; a reader wants
+ * them as the files read: by file in reading order, by line within one.
+ * The "more than N" notes stay last. */
+void
+sort_load_diagnostics (struct loader *ld, size_t first)
+{
+  struct diagnostics *d = ld->diags;
+  if (d == NULL || d->n <= first + 1)
+    return;
+  size_t n = d->n - first;
+  struct reading_key *keys = xcalloc (n, sizeof *keys);
+  for (size_t i = 0; i < n; i++)
+    reading_key (ld, &d->items[first + i], first + i, &keys[i]);
+  qsort (keys, n, sizeof *keys, compare_reading_keys);
+  struct diagnostic *sorted = xcalloc (n, sizeof *sorted);
+  for (size_t i = 0; i < n; i++)
+    sorted[i] = d->items[keys[i].index];
+  memcpy (d->items + first, sorted, n * sizeof *sorted);
+  free (sorted);
+  free (keys);
+}

@@ -96,6 +96,17 @@ struct key_line
   int line;
 };
 
+/* A file as a reader meets it: diagnostics come out in this order (and
+ * by line within a file), whichever phase found them.  An included file
+ * comes at its include() line; the profile, its .local files and the -D
+ * snippets, read one after the other, have no parent. */
+struct reading
+{
+  const char *file;         /* interned (loader.files) */
+  int parent;               /* index in loader.readings; -1: none */
+  int line;                 /* of the include() in the parent */
+};
+
 /* One file being read: the include stack. */
 struct frame
 {
@@ -104,6 +115,7 @@ struct frame
   dev_t dev;
   ino_t ino;
   int id;                   /* file instance: a file included twice is two */
+  int reading;              /* its index in loader.readings */
   bool is_override;         /* a -D snippet: lines are not shown */
   bool is_top;              /* the profile itself (not an include) */
   int *opens;               /* lines of its top-level section openings */
@@ -158,6 +170,11 @@ struct loader
 
   struct frame *frames;
   size_t n_frames, cap_frames;
+  struct reading *readings; /* every file pushed, in reading order */
+  size_t n_readings, cap_readings;
+  int include_line;         /* the include() being followed; 0: none */
+  size_t limit_notes[2];    /* "more than N errors/warnings": come last */
+  size_t n_limit_notes;
   int next_instance;
 
   struct key_rec *keys;
@@ -289,6 +306,10 @@ is_override_file (const char *file);
 __attribute__ ((format (printf, 5, 6))) void
 ld_diag_at (struct loader *ld, enum diag_severity sev, const char *file,
             int line, const char *fmt, ...);
+
+/* Put the diagnostics from index FIRST on in reading order. */
+void
+sort_load_diagnostics (struct loader *ld, size_t first);
 
 void
 clear_pending (struct loader *ld);

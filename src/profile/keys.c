@@ -616,6 +616,9 @@ const struct key_desc key_table[] = {
   { SEC_NETWORK, "publish", KEY_STRING_LIST, 0, .check = check_net_publish,
     .net_modes = NET_MODE (NETWORK_BRIDGE) | NET_MODE (NETWORK_USER),
     .doc = "host ports forwarded into the jail" },
+  { SEC_NETWORK, "host_loopback", KEY_BOOL, KEY_NODEFAULT, "false",
+    .net_modes = NET_MODE (NETWORK_USER),
+    .doc = "the gateway's address reaches the host's loopback services" },
 
   /* time_offsets { } (the time namespace, timens.c) */
   { SEC_TIME_OFFSETS, "monotonic", KEY_STRING, KEY_NODEFAULT,

@@ -174,6 +174,8 @@ ld_room (struct loader *ld, enum diag_severity sev, const char *file)
     return false;
   if ((*n)++ < MAX_LOAD_DIAGNOSTICS)
     return true;
+  if (*n == MAX_LOAD_DIAGNOSTICS + 1 && ld->n_limit_notes < 2)
+    ld->limit_notes[ld->n_limit_notes++] = ld->diags->n;
   if (*n == MAX_LOAD_DIAGNOSTICS + 1 && sev == DIAG_ERROR)
     {
       diag_add (ld->diags, DIAG_ERROR, file, 0, "more than %d errors: "
@@ -292,6 +294,7 @@ loader_free (struct loader *ld)
   free (ld->titled);
   clear_pending (ld);
   free (ld->pending);
+  free (ld->readings);
   free_strv (ld->files, ld->n_files);
   free (ld->name);
   free (ld->description);
@@ -303,11 +306,18 @@ void
 push_frame (struct loader *ld, const char *path, const char *dir,
             const struct stat *st, bool is_top, bool is_override)
 {
+  struct frame *parent = top_frame (ld);
+  RESERVE_ONE (ld->readings, ld->n_readings, ld->cap_readings);
+  ld->readings[ld->n_readings] = (struct reading) {
+    .file = intern_file (ld, path), .parent = parent ? parent->reading : -1,
+    .line = parent ? ld->include_line : 0,
+  };
   RESERVE_ONE (ld->frames, ld->n_frames, ld->cap_frames);
   ld->frames[ld->n_frames++] = (struct frame) {
     .path = intern_file (ld, path), .dir = dir ? xstrdup (dir) : NULL,
     .dev = st ? st->st_dev : 0, .ino = st ? st->st_ino : 0,
-    .id = ld->next_instance++, .is_top = is_top, .is_override = is_override,
+    .id = ld->next_instance++, .reading = (int) ld->n_readings++,
+    .is_top = is_top, .is_override = is_override,
   };
 }
 
@@ -512,7 +522,7 @@ load_locals (struct loader *ld, const char *conf_path, bool is_top)
 }
 
 static int
-include_file (struct loader *ld, const char *name, int line)
+include_file_at (struct loader *ld, const char *name, int line)
 {
   if (ld->n_frames > MAX_INCLUDE_DEPTH)
     {
@@ -557,6 +567,17 @@ include_file (struct loader *ld, const char *name, int line)
     }
   free (text);
   free (path);
+  return rc;
+}
+
+/* Follow include(NAME) at LINE: what it reads comes at that line. */
+static int
+include_file (struct loader *ld, const char *name, int line)
+{
+  int outer = ld->include_line;
+  ld->include_line = line;
+  int rc = include_file_at (ld, name, line);
+  ld->include_line = outer;
   return rc;
 }
 
@@ -672,6 +693,7 @@ profile_load (const struct profile_request *req, struct jail_spec **out,
       if (req->origins)
         *req->origins = describe_origins (&ld);
     }
+  sort_load_diagnostics (&ld, first_diag);
   loader_free (&ld);
   if (spec == NULL || diagnostics_count (diags, DIAG_ERROR) > errors_before)
     {

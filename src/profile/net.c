@@ -202,6 +202,8 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
     build_bridge_addresses (ld, n, sec, rec);
   if (n->mode == NETWORK_NETNS)
     build_netns (ld, n, sec, rec);
+  n->host_loopback = cfg_size (sec, "host_loopback")
+                     && cfg_getbool (sec, "host_loopback");
   n->dns = copy_list (sec, "dns", &n->n_dns);
   build_publish (ld, n, sec, rec);
 }

@@ -377,6 +377,9 @@ print_network (FILE *out, const struct network_spec *n)
         }
       fputs ("}\n", out);
     }
+  if (n->mode == NETWORK_USER)
+    fprintf (out, "    host_loopback = %s\n",
+             n->host_loopback ? "true" : "false");
   fputs ("}\n", out);
 }
 

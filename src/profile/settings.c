@@ -93,6 +93,7 @@ load_settings_file (const char *path, struct settings *out,
   memset (out, 0, sizeof *out);
   env_profile_path (out, inputs);
   size_t errors_before = diagnostics_count (diags, DIAG_ERROR);
+  size_t first_diag = diags->n;
   struct stat st;
   size_t len;
   int open_errno = 0;
@@ -136,6 +137,7 @@ load_settings_file (const char *path, struct settings *out,
     settings_cgroup (ld.cfg, out);
   settings_network (failed ? NULL : ld.cfg, out);
   settings_ids (failed ? NULL : ld.cfg, out);
+  sort_load_diagnostics (&ld, first_diag);
   loader_free (&ld);
   return failed ? -1 : 0;
 }

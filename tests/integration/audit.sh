@@ -46,6 +46,16 @@ for c in $checks; do
   fi
 done
 
+# user mode alone keeps the host's loopback out of reach (pasta --no-map-gw);
+# only host_loopback = true opens it
+is "host-loopback passes user mode without host_loopback" \
+  "$(status host-loopback "$A/trip-network-egress.conf")" pass
+like "... its reason says so" "$(reason host-loopback "$A/trip-network-egress.conf")" \
+  "loopback services are out of reach"
+like "host-loopback fails with host_loopback = true, naming the key" \
+  "$(audit "$A/trip-host-loopback.conf")" \
+  'FAIL +0\.400 +host-loopback +the gateway.s address reaches the host.s loopback services +\[network\.host_loopback\]'
+
 # ---- --threshold ----
 audit --threshold 0 "$A/sealed.conf" >/dev/null 2>&1
 is "--threshold 0: a sealed jail passes" "$?" 0

@@ -64,6 +64,8 @@ is "oom: says so" "$err" "cordon: killed: out of memory (limit 32M)"
 is "oom: report reason" "$(field .reason)" oom
 is "oom: report signal" "$(field .signal)" 9
 like "oom: report peak memory near the limit" "$(field .peak_memory)" '^3[0-4][0-9]{6}$'
+is "oom: the report has the limits set" "$(jq -c .limits "$T/report.json")" \
+  '{"memory":33554432,"memory_swap":0,"pids":null,"cpu":null,"time_limit":null,"rlimits":{}}'
 # The limit kills a child; the command itself then exits 137: it was not
 # killed, and cordon does not say it was.  The child asks to be the OOM
 # killer's choice: this failed once in CI's VM (check-vm), probably the
@@ -89,6 +91,8 @@ is "pids: without the limit they do not" \
 # A real fork bomb, held at 64 processes and ended by the time limit.
 run --report "$T/report.json" "$T/bomb.conf" -- sh -c 'f() { f | f & }; f; exec sleep 10' >/dev/null 2>&1
 is "fork bomb: ended by the time limit" "$(field .reason)" time_limit
+is "fork bomb: the report says the pids limit was reached" "$(field .pids_limit_reached)" true
+is "... and has the limits" "$(field '"\(.limits.pids):\(.limits.time_limit)"')" 64:2
 peak=$(field .peak_pids)
 if [ "$peak" = null ]; then skip "fork bomb: held at pids" "no pids.peak here"
 else ok "fork bomb: held at pids ($peak)" test "$peak" -le 64; fi
@@ -121,19 +125,35 @@ like "report: start is RFC 3339" "$(field .start)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T
 like "report: end is RFC 3339" "$(field .end)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$'
 is "report: times are numbers" "$(field '[.wall_time, .user_time, .system_time] | map(type) | join(",")')" number,number,number
 is "report: every field" "$(field 'keys | join(",")')" \
-  argv,end,exit_status,landlock_abi,oom_kills,peak_memory,peak_pids,profile,reason,signal,start,system_time,user_time,wall_time
+  argv,end,exit_status,landlock_abi,limits,oom_kills,peak_memory,peak_pids,pids_limit_reached,profile,reason,signal,start,status,system_time,user_time,wall_time
+is "report: status ended" "$(field .status)" ended
+is "report: a pids limit not reached" "$(field .pids_limit_reached)" false
 like "report: oom_kills counted where there is a memory cgroup" "$(field .oom_kills)" '^[0-9]+$'
 if userns_works; then
   as_nobody "$CORDON_ANY" run -q --report-fd 3 -- true 3>"$T/nobody.json"
   # Here (cgroup v1) nobody gets no cgroup; elsewhere it may, then both count.
   is "report: without a memory cgroup oom_kills is null like peak_memory, not 0" \
     "$(jq -c '(.peak_memory == null) == (.oom_kills == null)' "$T/nobody.json")" true
+  is "report: without a pids cgroup pids_limit_reached is null like peak_pids" \
+    "$(jq -c '(.peak_pids == null) == (.pids_limit_reached == null)' "$T/nobody.json")" true
 fi
-# A SIGKILLed launcher writes no report: the file is left empty, not stale.
+run --report "$T/report.json" "$T/cpu.conf" -D rlimit.nofile=64 -D 'rlimit.stack="8M:unlimited"' -- true
+is "report: the cpu quota and the rlimits as applied (null: unlimited)" \
+  "$(jq -c '[.limits.cpu, .limits.rlimits.nofile, .limits.rlimits.stack]' "$T/report.json")" \
+  '[0.5,{"soft":64,"hard":64},{"soft":8388608,"hard":null}]'
+# A SIGKILLed launcher leaves the report it wrote at the start: the run's
+# profile, command, limits and start, status "running", nothing stale.
 echo stale > "$T/killed.json"
-"$CORDON" run -q --report "$T/killed.json" "$T/free.conf" -- sleep 30 & k=$!
-sleep 1; kill -KILL $k; wait $k 2>/dev/null
-is "report: a SIGKILLed launcher leaves the report empty, not stale" "$(wc -c < "$T/killed.json")" 0
+"$CORDON" run -q --report "$T/killed.json" "$T/pids.conf" -- sleep 30 & k=$!
+i=0; until grep -q running "$T/killed.json" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL $k; wait $k 2>/dev/null
+is "report: a SIGKILLed launcher leaves a report saying running" \
+  "$(jq -r '"\(.status):\(.reason):\(.exit_status):\(.end)"' "$T/killed.json")" running:null:null:null
+is "... with the command, the limits and the start" \
+  "$(jq -r '"\(.argv[0]):\(.limits.pids):\(.limits.time_limit):\(.start | test("^[0-9]{4}-"))"' "$T/killed.json")" \
+  sleep:20:null:true
+ls -a "$T" > "$T/ls"
+is "... and no temporary file beside it" "$(grep -c cordon-report "$T/ls")" 0
 run --report "$T/report.json" "$T/free.conf" -- sh -c 'kill -TERM $$'
 is "report: signaled" "$(field .reason):$(field .signal):$(field .exit_status)" signaled:15:143
 like "report: peaks measured without limits too" "$(field .peak_memory)" '^[0-9]+$'
@@ -186,17 +206,22 @@ is "SIGKILLed launcher: the next run with limits removes it" "$(jail_cgroups)" "
 # in two containers), at once: each jail gets a cgroup of its own, and
 # neither run takes the other's for stale.
 if unshare -p -f --mount-proc true 2>/dev/null; then
-  # twin N: in a new pid namespace, a launcher whose jail lives 2 s.
+  # twin N: in a new pid namespace, a launcher whose jail lives until a
+  # line comes on the FIFO go.N (not for a time: a slow VM takes seconds
+  # for one run).
   twin() {
-    unshare -p -f --mount-proc sh -c '"$0" run "$1" -- sleep 2 & echo "launcher pid $!"; wait $!; echo "rc=$?"' \
-      "$CORDON" "$T/pids.conf" > "$T/twin.$1" 2>&1
+    unshare -p -f --mount-proc sh -c '"$0" run "$1" -- /bin/sh -c "read x" <"$2" & echo "launcher pid $!"; wait $!; echo "rc=$?"' \
+      "$CORDON" "$T/pids.conf" "$T/go.$1" > "$T/twin.$1" 2>&1
   }
+  mkfifo "$T/go.1" "$T/go.2"
   twin 1 & t1=$!
   twin 2 & t2=$!
-  i=0; while [ "$(jail_cgroups | wc -l)" -lt 2 ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+  exec 8>"$T/go.1" 9>"$T/go.2"
+  i=0; while [ "$(jail_cgroups | wc -l)" -lt 2 ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
   is "same pid, two pid namespaces: two cgroups at once" "$(jail_cgroups | wc -l)" 2
   run "$T/pids.conf" -- true
   is "... which another run does not take for stale" "$(jail_cgroups | wc -l)" 2
+  echo >&8; echo >&9; exec 8>&- 9>&-
   wait $t1 $t2
   is "... the launchers had the same pid" "$(sed -n 1p "$T/twin.1")" "$(sed -n 1p "$T/twin.2")"
   is "... and both jails ran" "$(cat "$T/twin.1" "$T/twin.2" | grep -c '^rc=0$')" 2

@@ -261,6 +261,20 @@ is "--report replaces a file of one's own whole" "$(wc -l < "$T/old.json"):$(jq 
 mkdir "$T/sub" && ln -s sub "$T/sublink"
 $CORDON run --report "$T/sublink/r.json" -- /bin/true
 is "--report follows a symlink to the directory" "$(jq -r .reason "$T/sub/r.json")" exited
+(umask 077 && $CORDON run --report "$T/private.json" -- /bin/true)
+is "--report: the final report keeps the file's mode" "$(stat -c %a "$T/private.json")" 600
+# The final report is renamed over FILE only while FILE is still the file
+# checked at the start: one that was replaced meanwhile stays as it is.
+mkfifo "$T/go"
+$CORDON run --report "$T/swap.json" -- /bin/sh -c 'read x' <"$T/go" 2>"$T/swap.err" & p=$!
+exec 7>"$T/go"
+i=0; until grep -q running "$T/swap.json" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+echo theirs > "$T/swap.new" && mv "$T/swap.new" "$T/swap.json"
+echo >&7; exec 7>&-; wait $p; rc=$?
+is "--report replaced while the jail ran: left as it is" "$rc:$(cat "$T/swap.json")" "0:theirs"
+is "... saying why" "$(cat "$T/swap.err")" \
+  "cordon: --report $T/swap.json: it was replaced while the jail ran; cordon does not write over another file"
+is "... and no temporary file left" "$(ls -a "$T" | grep -c cordon-report)" 0
 # --report-fd N is the caller's: a pipe whose reader is gone is an error to
 # say, not a SIGPIPE that takes the command's status with it.
 { $CORDON run --report-fd 3 -- /bin/sh -c 'sleep 0.2; exit 4' 3>&1 >/dev/null 2>"$T/epipe.err"; echo $? >"$T/epipe.rc"; } | true

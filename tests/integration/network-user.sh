@@ -1,14 +1,17 @@
 #!/bin/sh
 # network-user.sh — user mode: pasta gives a jail outbound TCP and published
-# ports, as root and as nobody, and stops with the jail.  Runs in a network
+# ports, the host's loopback only with host_loopback, as root and as nobody,
+# and stops with the jail.  Runs in a network
 # namespace of its own with a veth uplink for pasta to mirror (see
 # tests/fixtures/network/netlib.sh).
 . "$SRCDIR/tests/fixtures/network/netlib.sh"
 . "$SRCDIR/tests/lib.sh"
 make_uplink
+make_remote
 world_usable_tun
 
 net_profile user 'network { mode = "user" publish = {"8080:8000/tcp"} }'
+net_profile loopback 'network { mode = "user" host_loopback = true }'
 net_profile none 'network { mode = "none" }'
 
 for who in root nobody; do
@@ -19,13 +22,24 @@ for who in root nobody; do
   like "$who: the jail has eth0 with the uplink's address" \
     "$(run "$T/user.conf" -- ip -o -4 addr 2>&1)" "eth0 +inet 192\.0\.2\.1/24"
 
-  # Outbound: the gateway address is this namespace's loopback to pasta.
-  fresh "$T/srv"
-  $PY -c "$SERVE" 127.0.0.1 7777 outer > "$T/srv" 2>&1 & srv=$!
-  wait_for "$T/srv" listening
-  is "$who: the jail reaches a server in the outer namespace" \
-    "$(run "$T/user.conf" -- $PY -c "$GET" 192.0.2.254 7777 2>&1)" outer
+  # Outbound: a server on the remote host, the uplink's gateway, answers.
+  fresh "$T/rsrv"
+  remote $PY -c "$SERVE" 192.0.2.254 7777 remote > "$T/rsrv" 2>&1 & rsrv=$!
+  wait_for "$T/rsrv" listening
+  is "$who: the jail reaches a server beyond the uplink" \
+    "$(run "$T/user.conf" -- $PY -c "$GET" 192.0.2.254 7777 2>&1)" remote
   fails "$who: with mode none it does not" run "$T/none.conf" -- $PY -c "$GET" 192.0.2.254 7777
+  kill $rsrv 2>/dev/null; wait $rsrv 2>/dev/null
+
+  # The host's loopback: pasta maps the gateway's address to it unless
+  # told not to; cordon tells it not to unless host_loopback = true.
+  fresh "$T/srv"
+  $PY -c "$SERVE" 127.0.0.1 7778 outer > "$T/srv" 2>&1 & srv=$!
+  wait_for "$T/srv" listening
+  fails "$who: by default the host's loopback service is out of reach" \
+    run "$T/user.conf" -- $PY -c "$GET" 192.0.2.254 7778
+  is "$who: with host_loopback = true the gateway's address reaches it" \
+    "$(run "$T/loopback.conf" -- $PY -c "$GET" 192.0.2.254 7778 2>&1)" outer
   kill $srv 2>/dev/null; wait $srv 2>/dev/null
 
   fresh "$T/j"

@@ -68,6 +68,7 @@ where (const struct key_desc *k)
 static const char *const every_key_fixtures[] = {
   "every-key.conf",         /* network mode bridge */
   "every-key-netns.conf",   /* network mode netns */
+  "every-key-user.conf",    /* network mode user */
 };
 #define N_FIXTURES (sizeof every_key_fixtures / sizeof every_key_fixtures[0])
 

@@ -210,14 +210,14 @@ test_invalid (void)
     "invalid.conf:5: error: seccomp: 'allow': unknown system call 'ptracex'\n"
     "invalid.conf:5: error: seccomp: 'allow': unknown group '@keyrings' (known: @clock, @cpu-emulation, @debug, @keyring, @module, @mount, @obsolete, @privileged, @raw-io, @reboot, @resources, @swap)\n"
     "invalid.conf:6: error: seccomp: unknown action 'die' (known: errno, kill, log)\n"
+    "invalid.conf:7: error: rule 'ioctlx': unknown system call 'ioctlx'\n"
     "invalid.conf:9: error: rule 'socket': 'arg0': bad comparison '=~ 3' (\"OP VALUE\" with OP one of == != < <= > >=, or \"& MASK == VALUE\")\n"
     "invalid.conf:10: error: rule 'socket': no such option 'arg7'\n"
     "invalid.conf:11: error: rule 'socket': unknown action 'boom' (known: errno, kill, log)\n"
     "invalid.conf:15: error: rlimit: 'nofile': invalid limit '1K' (a decimal number without leading zeros, \"unlimited\", or \"SOFT:HARD\")\n"
     "invalid.conf:16: error: rlimit: 'fsize': invalid limit '1Q' (a size with an optional K, M, G or T suffix, \"unlimited\", or \"SOFT:HARD\")\n"
     "invalid.conf:17: error: rlimit: 'nproc': the soft limit '10:5' is above the hard one\n"
-    "invalid.conf:18: error: rlimit: 'core': invalid limit '' (a size with an optional K, M, G or T suffix, \"unlimited\", or \"SOFT:HARD\")\n"
-    "invalid.conf:7: error: rule 'ioctlx': unknown system call 'ioctlx'\n",
+    "invalid.conf:18: error: rlimit: 'core': invalid limit '' (a size with an optional K, M, G or T suffix, \"unlimited\", or \"SOFT:HARD\")\n",
     "invalid.conf: every problem, with its line");
   jail_spec_free (s);
   free (text);

@@ -487,23 +487,23 @@ static const struct
   { "nested", "invalid/nested.conf:1: error: environment: no such option "
     "'environment'\n" },
   /* An unknown key does not stop the parse: what follows is still read and
-   * checked (problems found while parsing come in line order, the checks of
-   * the whole profile after them). */
+   * checked.  Whichever phase finds a problem (the pre-scan, the parse, the
+   * checks of the whole profile), they come in line order. */
   { "unknown-then-invalid", "invalid/unknown-then-invalid.conf:1: error: 'cwd' "
     "must be an absolute path, not 'relative'\n"
+    "invalid/unknown-then-invalid.conf:3: error: mount '/x': source "
+    "'/nonexistent-cordon-source' does not exist\n"
     "invalid/unknown-then-invalid.conf:4: error: no such option 'frobnicate'\n"
     "invalid/unknown-then-invalid.conf:5: error: 'time_limit' must be 0 (none) "
-    "or a number of seconds up to 4294967295, not -1\n"
-    "invalid/unknown-then-invalid.conf:3: error: mount '/x': source "
-    "'/nonexistent-cordon-source' does not exist\n" },
+    "or a number of seconds up to 4294967295, not -1\n" },
   { "unknown-in-sections", "invalid/unknown-in-sections.conf:1: error: mount "
     "'/y': no such option 'zork'\n"
     "invalid/unknown-in-sections.conf:4: error: mount '/z': no such option "
     "'blah'\n"
-    "invalid/unknown-in-sections.conf:7: error: environment: no such option "
-    "'colour'\n"
     "invalid/unknown-in-sections.conf:5: error: mount '/z': source "
-    "'/nonexistent/cordon-test' does not exist\n" },
+    "'/nonexistent/cordon-test' does not exist\n"
+    "invalid/unknown-in-sections.conf:7: error: environment: no such option "
+    "'colour'\n" },
   { "unknown-list", "invalid/unknown-list.conf:1: error: no such option "
     "'frob'\n"
     "invalid/unknown-list.conf:3: error: no such option 'frob'\n"
@@ -515,19 +515,29 @@ static const struct
   { "unknown-block", "invalid/unknown-block.conf:1: error: no such option "
     "'foo'\n"
     "invalid/unknown-block.conf:2: error: no such option 'bar'\n"
+    "invalid/unknown-block.conf:5: error: mount '/data': a bind mount needs "
+    "'source'\n"
     "invalid/unknown-block.conf:7: error: mount '/data': no such option "
     "'extra'\n"
     "invalid/unknown-block.conf:9: error: no such option 'frob'\n"
     "invalid/unknown-block.conf:10: error: 'time_limit' must be 0 (none) or a "
-    "number of seconds up to 4294967295, not -1\n"
-    "invalid/unknown-block.conf:5: error: mount '/data': a bind mount needs "
-    "'source'\n" },
+    "number of seconds up to 4294967295, not -1\n" },
   { "unknown-include", "invalid/unknown-include.conf:1: error: no such option "
     "'frob'\n"
     "invalid/inc/unknown.conf:1: error: no such option 'zap'\n"
     "invalid/inc/unknown.conf:2: error: 'cwd' must be an absolute path, not "
     "'relative'\n"
     "invalid/unknown-include.conf:3: error: no such option 'blah'\n" },
+  /* A cross-key rule early, an include's problems at its include() line,
+   * a type error late: one order, the reader's. */
+  { "order-phases", "invalid/order-phases.conf:5: error: 'hostname' needs the "
+    "'uts' namespace\n"
+    "invalid/inc/unknown.conf:1: error: no such option 'zap'\n"
+    "invalid/inc/unknown.conf:2: error: 'cwd' must be an absolute path, not "
+    "'relative'\n"
+    "invalid/order-phases.conf:7: error: 'time_limit' must be 0 (none) or a "
+    "number of seconds up to 4294967295, not -1\n"
+    "invalid/order-phases.conf:8: error: no such option 'frob'\n" },
   /* A syntax error still ends the parse, with one error of its own. */
   { "unknown-then-syntax", "invalid/unknown-then-syntax.conf:1: error: no such "
     "option 'frob'\n"
@@ -932,14 +942,15 @@ test_load_bounds (void)
     }
   write_file ("ranges.conf", maps.s, maps.n);
   free (maps.s);
-  expect_bounded ("ranges.conf", 12, "ranges.conf:8: error: uid_map: more "
-                  "ranges overlap (only the first 10 are shown)",
-                  "overlapping id ranges: a bounded report");
+  expect_bounded ("ranges.conf", 12, "ranges.conf:342: error: uid_map: more "
+                  "than 340 ranges", "overlapping id ranges: a bounded report");
   char *text;
   struct jail_spec *s = load_with ("ranges.conf", NULL, 0, false, &text);
-  tap_ok (strncmp (text, "ranges.conf:342: error: uid_map: more than 340 "
-                   "ranges\nranges.conf:3: error: uid_map: the inside ids "
-                   "overlap the range at ranges.conf:2\n", 107) == 0,
+  tap_ok (strncmp (text, "ranges.conf:3: error: uid_map: the inside ids "
+                   "overlap the range at ranges.conf:2\n", 81) == 0
+          && strstr (text, "ranges.conf:8: error: uid_map: more ranges overlap "
+                     "(only the first 10 are shown)\nranges.conf:342: ")
+             != NULL,
           "... in the order of the file");
   jail_spec_free (s);
   free (text);
