@@ -27,4 +27,11 @@ int report_write (int fd, const struct jail_spec *spec,
                   const struct jail_result *r, const char *error,
                   cordon_error_t *err);
 
+/* The same object with a listen connection's PEER ("ADDR:PORT") and its
+ * JAIL_ID (NULL: not registered) added, as one line ending in "\n";
+ * NULL when out of memory.  Free it. */
+char *report_format_listen (const struct jail_spec *spec,
+                            const struct jail_result *r, const char *error,
+                            const char *peer, const char *jail_id);
+
 #endif
