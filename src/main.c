@@ -977,6 +977,8 @@ record_json (const struct jail_record *rec, const struct jail_usage *u,
                        ? json_integer ((json_int_t) u->pids) : json_null ());
   json_object_set_new (o, "address", rec->address
                        ? json_string (rec->address) : json_null ());
+  json_object_set_new (o, "peer", rec->peer
+                       ? json_string (rec->peer) : json_null ());
   return o;
 }
 
@@ -993,11 +995,11 @@ print_record (const struct jail_record *rec, const struct jail_usage *u,
     snprintf (pids, sizeof pids, "%llu", u->pids);
   else
     snprintf (pids, sizeof pids, "-");
-  printf ("%-12s %-16s %-12s %-8s %-7d %-8s %-6s %-6s %-5s %-15s ", rec->id,
-          rec->name ? rec->name : "-",
+  printf ("%-12s %-16s %-12s %-8s %-7d %-8s %-6s %-6s %-5s %-15s %-21s ",
+          rec->id, rec->name ? rec->name : "-",
           rec->profile_name && *rec->profile_name ? rec->profile_name : "-",
           user, (int) rec->pid, up, mem, peak, pids,
-          rec->address ? rec->address : "-");
+          rec->address ? rec->address : "-", rec->peer ? rec->peer : "-");
   for (size_t i = 0; i < rec->n_argv; i++)
     printf ("%s%s", i ? " " : "", rec->argv[i]);
   putchar ('\n');
@@ -1082,9 +1084,9 @@ command_ps (const struct cli *cli)
   long long now = (long long) time (NULL);
   json_t *all = cli->json ? json_array () : NULL;
   if (!cli->json)
-    printf ("%-12s %-16s %-12s %-8s %-7s %-8s %-6s %-6s %-5s %-15s %s\n",
-            "ID", "NAME", "PROFILE", "USER", "PID", "UPTIME", "MEM", "PEAK",
-            "PIDS", "ADDRESS", "COMMAND");
+    printf ("%-12s %-16s %-12s %-8s %-7s %-8s %-6s %-6s %-5s %-15s %-21s "
+            "%s\n", "ID", "NAME", "PROFILE", "USER", "PID", "UPTIME", "MEM",
+            "PEAK", "PIDS", "ADDRESS", "PEER", "COMMAND");
   for (size_t i = 0; i < n; i++)
     {
       struct jail_usage u;

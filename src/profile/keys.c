@@ -192,7 +192,7 @@ check_listen_address (const struct key_desc *k, const struct key_value *v)
   unsigned len;
   if (parse_inet_address (v->s, &sa, &len))
     return NULL;
-  return xasprintf ("invalid listen address '%s' (an IPv4 address and a "
+  return xasprintf ("invalid address '%s' (an IPv4 address and a "
                     "port, \"127.0.0.1:8022\", or an IPv6 one in brackets, "
                     "\"[::1]:8022\"; the port 1 to 65535)", str (v));
 }
@@ -663,22 +663,24 @@ const struct key_desc key_table[] = {
     .off = OFF (struct landlock_spec, scope),
     .doc = "abstract_unix_socket, signal: only within the jail (ABI 6)" },
 
-  /* listen { } (listen.c, cordon serve) */
+  /* listen { } (listen.c, cordon serve); no table defaults: a profile
+   * without listen has none of it, and build.c completes one that has an
+   * address (max_connections 64, stderr "log", grace 10) */
   { SEC_LISTEN, "address", KEY_STRING, KEY_NODEFAULT,
     .check = check_listen_address, .bind = BIND_STRING,
     .off = OFF (struct listen_spec, address),
     .doc = "the TCP address to accept connections on" },
-  { SEC_LISTEN, "max_connections", KEY_INT, 0, "64", 1, 65536,
+  { SEC_LISTEN, "max_connections", KEY_INT, KEY_NODEFAULT, NULL, 1, 65536,
     .bind = BIND_U32, .off = OFF (struct listen_spec, max_connections),
     .doc = "jails at once; a connection beyond is closed" },
-  { SEC_LISTEN, "per_address", KEY_INT, 0, "0", 0, 65536,
+  { SEC_LISTEN, "per_address", KEY_INT, KEY_NODEFAULT, NULL, 0, 65536,
     .bind = BIND_U32, .off = OFF (struct listen_spec, per_address),
     .doc = "jails at once for one peer address (0: no limit)" },
-  { SEC_LISTEN, "stderr", KEY_STRING, 0, "log", .names = listen_stderr_names,
+  { SEC_LISTEN, "stderr", KEY_STRING, KEY_NODEFAULT, .names = listen_stderr_names,
     .noun = "stderr", .bind = BIND_STRING,
     .off = OFF (struct listen_spec, stderr_to),
     .doc = "the command's stderr: log (the server's) or socket" },
-  { SEC_LISTEN, "grace", KEY_INT, 0, "10", 1, 3600,
+  { SEC_LISTEN, "grace", KEY_INT, KEY_NODEFAULT, NULL, 1, 3600,
     .bind = BIND_U32, .off = OFF (struct listen_spec, grace),
     .doc = "seconds from SIGTERM to SIGKILL when the server stops" },
 

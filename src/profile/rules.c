@@ -424,7 +424,9 @@ check_no_namespaces (struct loader *ld, const struct jail_spec *spec)
 static void
 check_listen (struct loader *ld, const struct jail_spec *spec)
 {
-  if (spec->listen.max_connections == 0 || spec->listen.address != NULL)
+  const struct listen_spec *l = &spec->listen;
+  if (l->address != NULL || (l->max_connections == 0 && l->per_address == 0
+                             && l->stderr_to == NULL && l->grace == 0))
     return;
   const struct key_rec *first = NULL;
   for (size_t i = 0; i < n_key_table; i++)
