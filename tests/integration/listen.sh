@@ -214,17 +214,18 @@ x"
     skip "$who: OOM" "no cgroup delegated to nobody here"
   fi
 
-  # ---- 1,000 connections, one in ten reset at once: nothing left ----
+  # ---- 1,000 connections (root; rootless 100, for time: the path is the
+  # same), one in ten reset at once: nothing left ----
+  if [ $who = root ]; then N=1000; else N=100; fi
   mounts_before=$(host_mounts_matching cordon | wc -l)
   serve $who "$L" "$T/lean.conf" -- echo x
   client many $PORT 20 4 >/dev/null; wait_lines "$L" 20 'peer='
   fds_before=$(fds); rss_before=$(rss)
-  got=$(client many $PORT 1000 16)
-  wait_lines "$L" 1020 'peer='
-  is "$who: 900 of 1,000 clients got their reply" "$got" 900
-  [ "$got" = 900 ] || grep -v 'reason=exited' "$L" | sed 's/peer=[^ ]*//' | sort | uniq -c | sort -rn | head -5 | sed 's/^/# /'
-
-  is "$who: 1,000 jails logged" "$(grep -c 'peer=' "$L")" 1020
+  got=$(client many $PORT $N 16)
+  wait_lines "$L" $((N + 20)) 'peer='
+  is "$who: $((N * 9 / 10)) of $N clients got their reply" "$got" $((N * 9 / 10))
+  [ "$got" = $((N * 9 / 10)) ] || grep -v 'reason=exited' "$L" | sed 's/peer=[^ ]*//' | sort | uniq -c | sort -rn | head -5 | sed 's/^/# /'
+  is "$who: $N jails logged" "$(grep -c 'peer=' "$L")" $((N + 20))
   is "$who: no connection process left" "$(children)" 0
   is "$who: the server holds the same fds" "$(fds)" "$fds_before"
   rss_after=$(rss)
