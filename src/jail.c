@@ -59,6 +59,7 @@ struct child
   const struct jail_options *opts;
   struct userns_plan plan;
   sigset_t old_mask;
+  sigset_t command_mask;          /* old_mask, or the caller's choice */
   struct sigaction old_chld;
   mode_t old_umask;
   int sock;
@@ -393,7 +394,7 @@ start_command (void *arg)
   cordon_error_t err = NULL;
 
   sigaction (SIGCHLD, &c->old_chld, NULL);
-  sigprocmask (SIG_SETMASK, &c->old_mask, NULL);
+  sigprocmask (SIG_SETMASK, &c->command_mask, NULL);
   umask (c->old_umask);
   if (jail_command_identity (spec, c->plan.setgroups_allowed, &err) < 0)
     die_with (c->sock, &err);
@@ -743,6 +744,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
   if (supervise_block_signals (&c.old_mask, err) < 0)
     return -1;
   c.mask_saved = true;
+  c.command_mask = opts->command_mask ? *opts->command_mask : c.old_mask;
   /* Before the clone: the jail's copy of the state has its address. */
   network_init (&c.net);
   if (network_prepare (spec, &c.net, opts, err) < 0)

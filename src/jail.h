@@ -8,6 +8,7 @@
 #define CORDON_JAIL_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
@@ -75,6 +76,10 @@ struct jail_options
   int (*started) (const struct jail_started *s, void *arg,
                   cordon_error_t *err);
   void *started_arg;
+  /* The signal mask the command starts with; NULL: the caller's.  A
+   * listen connection's process keeps the signals the server reads
+   * blocked, so that none ends it before its jail's clean-up is armed. */
+  const sigset_t *command_mask;
 };
 
 /* Run the jail to completion.  Returns the exit status cordon should exit with

@@ -1,4 +1,4 @@
-/* main.c — the command line: run, check, show, list, audit, ps, enter, stop.
+/* main.c — the command line: run, serve, check, show, list, audit, ps, enter, stop.
  *
  * Parses arguments, loads the settings and the profile through the profile
  * module, and hands a validated spec to the jail core.  It owns the exit
@@ -24,6 +24,7 @@
 #include "error.h"
 #include "jail.h"
 #include "landlock.h"
+#include "listen.h"
 #include "profile.h"
 #include "registry.h"
 #include "report.h"
@@ -68,6 +69,9 @@ static const char usage_text[] =
   "Commands:\n"
   "  run [PROFILE] [-D KEY=VALUE]... [-- CMD [ARG]...]\n"
   "                     run CMD (or the profile's argv) in the jail\n"
+  "  serve PROFILE [-D KEY=VALUE]... [-- CMD [ARG]...]\n"
+  "                     accept TCP connections on the profile's listen\n"
+  "                     address, each in a new jail (fds 0 and 1 the socket)\n"
   "  check [--strict] PROFILE...\n"
   "                     validate profiles; print every problem as FILE:LINE\n"
   "  show [--origin] [PROFILE] [-D KEY=VALUE]...\n"
@@ -505,6 +509,7 @@ struct registration
   const struct jail_spec *spec;
   int verbose;
   struct registry *r;   /* opened once pid 1 is out, kept to the end */
+  struct listen_conn *conn;     /* serve: the connection's, else NULL */
 };
 
 /* The effective profile, as `cordon show` prints it, in a string. */
@@ -551,6 +556,8 @@ register_jail (const struct cli *cli, const struct jail_spec *spec,
 {
   struct jail_record *rec = &reg->rec;
   rec->profile_path = profile_path;     /* ours to free from now on */
+  if (reg->conn)
+    rec->peer = xstrdup (listen_conn_peer (reg->conn));
   reg->spec = spec;
   reg->verbose = cli->verbose;
   if (cli->name != NULL && !registry_name_valid (cli->name))
@@ -627,6 +634,8 @@ static int
 jail_started (const struct jail_started *s, void *arg, cordon_error_t *err)
 {
   struct registration *reg = arg;
+  if (reg->conn && listen_conn_started (reg->conn, s->pid, err) < 0)
+    return -1;
   if (!reg->registered && !reg->deferred)
     return 0;
   struct jail_record *rec = &reg->rec;
@@ -669,6 +678,67 @@ unregister_jail (struct registration *reg)
   jail_record_free (&reg->rec);
 }
 
+/* One jail of SPEC, registered while it runs: `cordon run`'s, and each of
+ * `cordon serve`'s connections (CONN, else NULL).  Fills *RESULT when not
+ * NULL; PROFILE_PATH is ours.  Returns jail_run's status, or -1 with
+ * *err. */
+static int
+run_registered (const struct cli *cli, const struct settings *settings,
+                const struct jail_spec *spec, char *profile_path,
+                struct listen_conn *conn, struct jail_result *result,
+                cordon_error_t *err)
+{
+  struct registration reg = { .conn = conn };
+  struct jail_options opts = { .verbose = cli->verbose, .quiet = cli->quiet,
+                               .cgroup_parent = settings->cgroup_parent,
+                               .cgroup_version = settings->cgroup_version,
+                               .root_id_start = settings->root_id_start,
+                               .root_id_count = settings->root_id_count,
+                               .result = result,
+                               .started = jail_started,
+                               .started_arg = &reg,
+                               .command_mask = conn ? listen_conn_mask (conn)
+                                                    : NULL };
+  if (register_jail (cli, spec, profile_path, &reg, err) < 0)
+    {
+      if (result)
+        {
+          memset (result, 0, sizeof *result);
+          result->reason = JAIL_END_SETUP_ERROR;
+          result->exit_status = EXIT_CORDON_FAILED;
+        }
+      unregister_jail (&reg);
+      return -1;
+    }
+  opts.title = reg.rec.name ? reg.rec.name
+               : reg.registered || reg.deferred ? reg.rec.id : NULL;
+  if (conn && (reg.registered || reg.deferred))
+    listen_conn_set_id (conn, reg.rec.id);
+  int status = jail_run (spec, &opts, err);
+  unregister_jail (&reg);
+  return status;
+}
+
+/* -- CMD for the profile's argv; a profile with no argv and no -- CMD is
+ * an error. */
+static int
+command_argv (const struct cli *cli, struct jail_spec *spec)
+{
+  if (cli->n_command > 0
+      && replace_argv (spec, cli->command, cli->n_command) < 0)
+    {
+      say_error ("out of memory");
+      return -1;
+    }
+  if (spec->n_argv == 0)
+    {
+      say_error ("%s: no command: the profile sets no argv; give one after --",
+                 spec->origin.file ? spec->origin.file : "profile");
+      return -1;
+    }
+  return 0;
+}
+
 static int
 command_run (const struct cli *cli, const struct settings *settings)
 {
@@ -684,43 +754,24 @@ command_run (const struct cli *cli, const struct settings *settings)
   if (load_profile (cli, settings, profile, cli->verbose > 0, true, &spec,
                     &profile_path) < 0)
     return EXIT_CORDON_FAILED;
-
-  if (cli->n_command > 0 && replace_argv (spec, cli->command, cli->n_command) < 0)
+  if (command_argv (cli, spec) < 0)
     {
-      say_error ("out of memory");
       free (profile_path);
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
-  if (spec->n_argv == 0)
+  if (spec->listen.address != NULL)
     {
-      say_error ("%s: no command: the profile sets no argv; give one after --",
-                 spec->origin.file ? spec->origin.file : "profile");
+      say_error ("%s: the profile has a listen section: serve it with "
+                 "'cordon serve'", spec->origin.file ? spec->origin.file
+                                                     : "profile");
       free (profile_path);
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
 
   struct jail_result result;
-  struct registration reg = { 0 };
-  struct jail_options opts = { .verbose = cli->verbose, .quiet = cli->quiet,
-                               .cgroup_parent = settings->cgroup_parent,
-                               .cgroup_version = settings->cgroup_version,
-                               .root_id_start = settings->root_id_start,
-                               .root_id_count = settings->root_id_count,
-                               .started = jail_started,
-                               .started_arg = &reg };
   cordon_error_t err = NULL;
-  if (register_jail (cli, spec, profile_path, &reg, &err) < 0)
-    {
-      say_error ("%s", err->message);
-      cordon_error_free (&err);
-      unregister_jail (&reg);
-      jail_spec_free (spec);
-      return EXIT_CORDON_FAILED;
-    }
-  opts.title = reg.rec.name ? reg.rec.name
-               : reg.registered || reg.deferred ? reg.rec.id : NULL;
   struct report_dest report = REPORT_DEST_NONE;
   if (open_report (cli, &report, &err) < 0
       || (report.fd >= 0 && report_begin (&report, spec, &err) < 0))
@@ -728,14 +779,12 @@ command_run (const struct cli *cli, const struct settings *settings)
       say_error ("%s", err->message);
       cordon_error_free (&err);
       report_close (&report);
-      unregister_jail (&reg);
+      free (profile_path);
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;
     }
-  if (report.fd >= 0)
-    opts.result = &result;
-  int status = jail_run (spec, &opts, &err);
-  unregister_jail (&reg);
+  int status = run_registered (cli, settings, spec, profile_path, NULL,
+                               report.fd >= 0 ? &result : NULL, &err);
   if (report.fd >= 0)
     {
       cordon_error_t rerr = NULL;
@@ -754,6 +803,125 @@ command_run (const struct cli *cli, const struct settings *settings)
       cordon_error_free (&err);
     }
   jail_spec_free (spec);
+  return status;
+}
+
+/* ---- serve ---- */
+
+struct serve
+{
+  const struct cli *cli;
+  const struct settings *settings;
+  const char *profile;          /* as given: SIGHUP resolves it again */
+};
+
+/* In a connection's process (listen.c): the jail, as run's. */
+static int
+serve_connection (const struct jail_spec *spec, struct listen_conn *conn,
+                  void *arg, cordon_error_t *err)
+{
+  struct serve *sv = arg;
+  char *path = spec->origin.file && strcmp (spec->origin.file,
+                                            "<built-in default>") != 0
+               ? xstrdup (spec->origin.file) : NULL;
+  return run_registered (sv->cli, sv->settings, spec, path, conn,
+                         listen_conn_result (conn), err);
+}
+
+/* SIGHUP: the profile, loaded as at the start (its -D and -- CMD too). */
+static struct jail_spec *
+serve_reload (void *arg, cordon_error_t *err)
+{
+  struct serve *sv = arg;
+  struct jail_spec *spec = NULL;
+  char *captured = NULL;
+  size_t len = 0;
+  /* the diagnostics go into the server's log line, not on their own */
+  FILE *mem = open_memstream (&captured, &len);
+  FILE *saved = stderr;
+  if (mem != NULL)
+    stderr = mem;
+  int r = load_profile (sv->cli, sv->settings, sv->profile, false, true,
+                        &spec, NULL);
+  if (r >= 0 && command_argv (sv->cli, spec) < 0)
+    r = -1;
+  if (r >= 0 && spec->listen.address == NULL)
+    {
+      fprintf (stderr, "no listen section");
+      r = -1;
+    }
+  stderr = saved;
+  if (mem != NULL)
+    fclose (mem);
+  if (r < 0)
+    {
+      jail_spec_free (spec);
+      spec = NULL;
+      /* one line: the diagnostics joined */
+      for (char *c = captured; c && *c; c++)
+        if (*c == '\n')
+          *c = c[1] ? ';' : '\0';
+      cordon_fail (err, 0, "%s", captured && *captured ? captured
+                   : "invalid profile");
+    }
+  free (captured);
+  return spec;
+}
+
+static int
+command_serve (const struct cli *cli, const struct settings *settings)
+{
+  if (cli->n_operands != 2)
+    {
+      fputs ("Usage: cordon serve PROFILE [-D KEY=VALUE]... "
+             "[-- CMD [ARG]...]\n", stderr);
+      return EXIT_CORDON_FAILED;
+    }
+  if (cli->name != NULL)
+    {
+      say_error ("--name names one jail; serve's jails have ids");
+      return EXIT_CORDON_FAILED;
+    }
+  struct serve sv = { .cli = cli, .settings = settings,
+                      .profile = cli->operands[1] };
+  struct jail_spec *spec = NULL;
+  if (load_profile (cli, settings, sv.profile, cli->verbose > 0, true, &spec,
+                    NULL) < 0)
+    return EXIT_CORDON_FAILED;
+  if (command_argv (cli, spec) < 0)
+    {
+      jail_spec_free (spec);
+      return EXIT_CORDON_FAILED;
+    }
+  if (spec->listen.address == NULL)
+    {
+      say_error ("%s: no listen section: nothing to serve (see "
+                 "cordon.conf(5), LISTEN)", spec->origin.file
+                 ? spec->origin.file : "profile");
+      jail_spec_free (spec);
+      return EXIT_CORDON_FAILED;
+    }
+  cordon_error_t err = NULL;
+  /* one JSON line a connection, appended: no "running" report, no
+   * replacement file (report_begin and report_write are run's) */
+  struct report_dest report = REPORT_DEST_NONE;
+  if (open_report (cli, &report, &err) < 0)
+    {
+      say_error ("%s", err->message);
+      cordon_error_free (&err);
+      jail_spec_free (spec);
+      return EXIT_CORDON_FAILED;
+    }
+  struct listen_hooks hooks = { .run = serve_connection,
+                                .reload = serve_reload, .arg = &sv };
+  int status = EXIT_SUCCESS;
+  if (listen_serve (spec, report.fd, &hooks, cli->quiet, &err) < 0)
+    {
+      say_error ("%s", err->message);
+      status = err->exit_status;
+      cordon_error_free (&err);
+    }
+  report_close (&report);
   return status;
 }
 
@@ -871,6 +1039,8 @@ record_json (const struct jail_record *rec, const struct jail_usage *u,
                        ? json_integer ((json_int_t) u->pids) : json_null ());
   json_object_set_new (o, "address", rec->address
                        ? json_string (rec->address) : json_null ());
+  json_object_set_new (o, "peer", rec->peer
+                       ? json_string (rec->peer) : json_null ());
   return o;
 }
 
@@ -887,11 +1057,11 @@ print_record (const struct jail_record *rec, const struct jail_usage *u,
     snprintf (pids, sizeof pids, "%llu", u->pids);
   else
     snprintf (pids, sizeof pids, "-");
-  printf ("%-12s %-16s %-12s %-8s %-7d %-8s %-6s %-6s %-5s %-15s ", rec->id,
-          rec->name ? rec->name : "-",
+  printf ("%-12s %-16s %-12s %-8s %-7d %-8s %-6s %-6s %-5s %-15s %-21s ",
+          rec->id, rec->name ? rec->name : "-",
           rec->profile_name && *rec->profile_name ? rec->profile_name : "-",
           user, (int) rec->pid, up, mem, peak, pids,
-          rec->address ? rec->address : "-");
+          rec->address ? rec->address : "-", rec->peer ? rec->peer : "-");
   for (size_t i = 0; i < rec->n_argv; i++)
     printf ("%s%s", i ? " " : "", rec->argv[i]);
   putchar ('\n');
@@ -976,9 +1146,9 @@ command_ps (const struct cli *cli)
   long long now = (long long) time (NULL);
   json_t *all = cli->json ? json_array () : NULL;
   if (!cli->json)
-    printf ("%-12s %-16s %-12s %-8s %-7s %-8s %-6s %-6s %-5s %-15s %s\n",
-            "ID", "NAME", "PROFILE", "USER", "PID", "UPTIME", "MEM", "PEAK",
-            "PIDS", "ADDRESS", "COMMAND");
+    printf ("%-12s %-16s %-12s %-8s %-7s %-8s %-6s %-6s %-5s %-15s %-21s "
+            "%s\n", "ID", "NAME", "PROFILE", "USER", "PID", "UPTIME", "MEM",
+            "PEAK", "PIDS", "ADDRESS", "PEER", "COMMAND");
   for (size_t i = 0; i < n; i++)
     {
       struct jail_usage u;
@@ -1192,7 +1362,8 @@ is_run_verb (const struct cli *cli)
   if (cli->n_operands == 0)
     return false;
   const char *verb = cli->operands[0];
-  return strcmp (verb, "run") == 0 || strcmp (verb, "enter") == 0
+  return strcmp (verb, "run") == 0 || strcmp (verb, "serve") == 0
+         || strcmp (verb, "enter") == 0
          || strcmp (verb, "stop") == 0;
 }
 
@@ -1214,7 +1385,7 @@ main (int argc, char **argv)
     }
 
   const char *verb = cli.operands[0];
-  bool is_run = strcmp (verb, "run") == 0;
+  bool is_run = strcmp (verb, "run") == 0 || strcmp (verb, "serve") == 0;
   /* enter and stop fail as run does */
   bool is_jail_verb = is_run_verb (&cli);
   if (!overrides_well_formed (&cli))
@@ -1235,6 +1406,8 @@ main (int argc, char **argv)
       say_error ("--origin is an option of show");
       status = is_jail_verb ? EXIT_CORDON_FAILED : EXIT_USAGE;
     }
+  else if (strcmp (verb, "serve") == 0)
+    status = command_serve (&cli, &settings);
   else if (is_run)
     status = command_run (&cli, &settings);
   else if (strcmp (verb, "check") == 0)

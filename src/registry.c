@@ -261,6 +261,7 @@ jail_record_free (struct jail_record *rec)
     free (rec->cgroups[i]);
   free (rec->cgroups);
   free (rec->address);
+  free (rec->peer);
   memset (rec, 0, sizeof *rec);
 }
 
@@ -308,6 +309,7 @@ format_record (struct strbuf *b, const struct jail_record *rec)
   for (size_t i = 0; i < rec->n_cgroups; i++)
     put_value (b, "cgroup", rec->cgroups[i]);
   put_value (b, "address", rec->address);
+  put_value (b, "peer", rec->peer);
 }
 
 static char *
@@ -381,6 +383,8 @@ parse_record (const char *text, size_t len, struct jail_record *rec)
         rec->profile_name = v, v = NULL;
       else if (strcmp (key, "address") == 0 && rec->address == NULL)
         rec->address = v, v = NULL;
+      else if (strcmp (key, "peer") == 0 && rec->peer == NULL)
+        rec->peer = v, v = NULL;
       else if (strcmp (key, "arg") == 0)
         push (&rec->argv, &rec->n_argv, v), v = NULL;
       else if (strcmp (key, "cgroup") == 0)

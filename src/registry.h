@@ -40,6 +40,8 @@ struct jail_record
   char **cgroups;               /* the jail's cgroup directories */
   size_t n_cgroups;
   char *address;                /* the jail's network address, or NULL */
+  char *peer;                   /* a listen jail's client, "ADDR:PORT";
+                                   NULL for cordon run's */
   uid_t dir_owner;              /* whose state directory it was read from
                                    (not from the file): what the record
                                    says is that user's word only */

@@ -512,3 +512,31 @@ report_write (struct report_dest *d, const struct jail_spec *spec,
   json_decref (o);
   return rc;
 }
+
+char *
+report_format_listen (const struct jail_spec *spec,
+                      const struct jail_result *r, const char *error,
+                      const char *peer, const char *jail_id)
+{
+  json_t *o = build (spec, r, NULL, error);
+  if (o == NULL)
+    return NULL;
+  json_object_set_new (o, "peer", string_or_null (peer));
+  json_object_set_new (o, "jail_id", jail_id ? string_or_null (jail_id)
+                                             : json_null ());
+  char *line = json_dumps (o, JSON_COMPACT | JSON_ENSURE_ASCII
+                           | JSON_REAL_PRECISION (12));
+  json_decref (o);
+  if (line == NULL)
+    return NULL;
+  size_t n = strlen (line);
+  char *out = realloc (line, n + 2);
+  if (out == NULL)
+    {
+      free (line);
+      return NULL;
+    }
+  out[n] = '\n';
+  out[n + 1] = '\0';
+  return out;
+}

@@ -53,4 +53,11 @@ int report_write (struct report_dest *d, const struct jail_spec *spec,
 /* Close what report_open opened (not the caller's --report-fd). */
 void report_close (struct report_dest *d);
 
+/* The same object with a listen connection's PEER ("ADDR:PORT") and its
+ * JAIL_ID (NULL: not registered) added, as one line ending in "\n";
+ * NULL when out of memory.  Free it. */
+char *report_format_listen (const struct jail_spec *spec,
+                            const struct jail_result *r, const char *error,
+                            const char *peer, const char *jail_id);
+
 #endif

@@ -193,6 +193,16 @@ static const struct field_desc time_offsets_fields[] = {
 static const struct struct_desc time_offsets_desc
   = DESC (struct time_offsets, time_offsets_fields);
 
+static const struct field_desc listen_fields[] = {
+  STRING (struct listen_spec, address),
+  PLAIN (struct listen_spec, max_connections),
+  PLAIN (struct listen_spec, per_address),
+  STRING (struct listen_spec, stderr_to),
+  PLAIN (struct listen_spec, grace),
+};
+static const struct struct_desc listen_desc
+  = DESC (struct listen_spec, listen_fields);
+
 static const struct field_desc port_fields[] = {
   { "port", FIELD_PLAIN, 0, sizeof (int), 0, NULL, 0, 65535, 0, NULL },
 };
@@ -248,6 +258,7 @@ static const struct field_desc jail_spec_fields[] = {
   STRUCT (struct jail_spec, network, network_desc),
   STRUCT (struct jail_spec, time_offsets, time_offsets_desc),
   STRUCT (struct jail_spec, landlock, landlock_desc),
+  STRUCT (struct jail_spec, listen, listen_desc),
 };
 const struct struct_desc jail_spec_desc
   = DESC (struct jail_spec, jail_spec_fields);

@@ -229,6 +229,20 @@ struct time_offsets
   int64_t boottime;
 };
 
+/* listen { } (listen.c, `cordon serve`): a TCP address where every
+ * accepted connection gets a jail of its own.  All 0 when the profile has
+ * no listen section; with one, address is set (rules.c). */
+struct listen_spec
+{
+  char *address;                    /* "127.0.0.1:8022", "[::1]:8022" */
+  uint32_t max_connections;         /* jails at once (default 64) */
+  uint32_t per_address;             /* of them from one peer address;
+                                       0: no limit of its own */
+  char *stderr_to;                  /* "log" (the server's) or "socket" */
+  uint32_t grace;                   /* seconds between SIGTERM and SIGKILL
+                                       when the server stops (default 10) */
+};
+
 /* Landlock (landlock.c): the rules the command process puts on itself
  * right before its exec.  Paths are inside the jail. */
 enum landlock_scope
@@ -299,6 +313,7 @@ struct jail_spec
   struct network_spec network;
   struct time_offsets time_offsets;
   struct landlock_spec landlock;
+  struct listen_spec listen;
 };
 
 void jail_spec_free (struct jail_spec *spec);

@@ -1,9 +1,10 @@
 /* util.c — small helpers shared by cordon's files: memory that aborts when
  * it runs out, growable byte buffers, -v's lines, fds, whole reads and
- * writes, and the launcher's page-fault work around the clone.  Part of
+ * writes, listen's address, and the launcher's page-fault work around the clone.  Part of
  * the profile module's sources too. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -219,4 +221,61 @@ read_small_file (const char *path, char *buf, size_t size)
     }
   buf[n] = '\0';
   return n;
+}
+
+/* PORT: 1 to 65535, digits only (no sign, no spaces, no leading 0). */
+static bool
+parse_port (const char *s, uint16_t *port)
+{
+  if (s[0] < '1' || s[0] > '9' || strlen (s) > 5)
+    return false;
+  unsigned long n = 0;
+  for (const char *p = s; *p; p++)
+    {
+      if (*p < '0' || *p > '9')
+        return false;
+      n = n * 10 + (unsigned long) (*p - '0');
+    }
+  if (n > 65535)
+    return false;
+  *port = (uint16_t) n;
+  return true;
+}
+
+bool
+parse_inet_address (const char *s, struct sockaddr_storage *sa,
+                    unsigned *len)
+{
+  if (s == NULL)
+    return false;
+  memset (sa, 0, sizeof *sa);
+  const char *colon = strrchr (s, ':');
+  char host[INET6_ADDRSTRLEN + 2];
+  uint16_t port;
+  if (colon == NULL || (size_t) (colon - s) >= sizeof host
+      || !parse_port (colon + 1, &port))
+    return false;
+  memcpy (host, s, (size_t) (colon - s));
+  host[colon - s] = '\0';
+  if (host[0] == '[')
+    {
+      size_t n = strlen (host);
+      if (n < 3 || host[n - 1] != ']')
+        return false;
+      host[n - 1] = '\0';
+      struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) sa;
+      if (inet_pton (AF_INET6, host + 1, &in6->sin6_addr) != 1)
+        return false;
+      in6->sin6_family = AF_INET6;
+      in6->sin6_port = htons (port);
+      *len = sizeof *in6;
+      return true;
+    }
+  struct sockaddr_in *in = (struct sockaddr_in *) sa;
+  if (inet_pton (AF_INET, host, &in->sin_addr) != 1)
+    return false;
+  in->sin_family = AF_INET;
+  in->sin_port = htons (port);
+  *len = sizeof *in;
+  return true;
 }

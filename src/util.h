@@ -3,6 +3,7 @@
 #define CORDON_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Memory: out of memory is not a condition cordon can report usefully, so
@@ -80,5 +81,12 @@ void heap_settle (void);
  * every fault is a point where the kernel's deferred clean-up of the jail's
  * namespaces can take the CPU from us.  Best effort. */
 void memory_writable_again (void);
+
+struct sockaddr_storage;
+/* A TCP address as listen's address key writes it: "A.B.C.D:PORT" or
+ * "[IPV6]:PORT", PORT 1 to 65535, the address a literal (no names, no
+ * zone).  Fills *SA and *LEN; false when S is not one. */
+bool parse_inet_address (const char *s, struct sockaddr_storage *sa,
+                         unsigned *len);
 
 #endif

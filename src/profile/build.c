@@ -608,6 +608,22 @@ collect_sections (struct loader *ld, size_t *n)
   return v;
 }
 
+/* A listen section with an address gets its defaults, so that show
+ * prints what serve does; one without stays all 0 (rules.c says so when a
+ * key of it was set). */
+static void
+complete_listen (struct listen_spec *l)
+{
+  if (l->address == NULL)
+    return;
+  if (l->max_connections == 0)
+    l->max_connections = 64;
+  if (l->stderr_to == NULL)
+    l->stderr_to = xstrdup ("log");
+  if (l->grace == 0)
+    l->grace = 10;
+}
+
 void
 build_sections (struct loader *ld, struct jail_spec *spec)
 {
@@ -624,6 +640,7 @@ build_sections (struct loader *ld, struct jail_spec *spec)
                       (char *) spec + section_table[v[i].type].spec_off, 0);
     }
   free (v);
+  complete_listen (&spec->listen);
 }
 
 static char *

@@ -53,6 +53,8 @@ const struct section_desc section_table[N_SECTIONS] = {
                          .needs_namespaces = JAIL_NS_TIME },
   [SEC_LANDLOCK] = { .name = "landlock", .multi = false, .titled = false,
                      .parent = SEC_TOP },
+  [SEC_LISTEN] = { .name = "listen", .parent = SEC_TOP, .plain = true,
+                   .spec_off = offsetof (struct jail_spec, listen) },
   [SEC_SETTINGS] = { .name = "", .multi = false, .titled = false,
                      .parent = SEC_SETTINGS },
 };
@@ -81,6 +83,7 @@ const char *const landlock_scope_names[] = {
   "abstract_unix_socket", "signal", NULL
 };
 static const char *const cgroup_version_names[] = { "auto", "1", "2", NULL };
+static const char *const listen_stderr_names[] = { "log", "socket", NULL };
 
 /* ---- checks of single values ---- */
 
@@ -189,6 +192,18 @@ check_profile_dir (const struct key_desc *k, const struct key_value *v)
     return NULL;
   return xasprintf ("'profile_path' entry '%s' is not an absolute path",
                     v->s);
+}
+
+static char *
+check_listen_address (const struct key_desc *k, const struct key_value *v)
+{
+  struct sockaddr_storage sa;
+  unsigned len;
+  if (parse_inet_address (v->s, &sa, &len))
+    return NULL;
+  return xasprintf ("invalid address '%s' (an IPv4 address and a "
+                    "port, \"127.0.0.1:8022\", or an IPv6 one in brackets, "
+                    "\"[::1]:8022\"; the port 1 to 65535)", str (v));
 }
 
 /* cgroup memory and memory_swap: a size, or "max" for no limit. */
@@ -663,6 +678,27 @@ const struct key_desc key_table[] = {
     .noun = "scope", .bind = BIND_FLAGS,
     .off = OFF (struct landlock_spec, scope),
     .doc = "abstract_unix_socket, signal: only within the jail (ABI 6)" },
+
+  /* listen { } (listen.c, cordon serve); no table defaults: a profile
+   * without listen has none of it, and build.c completes one that has an
+   * address (max_connections 64, stderr "log", grace 10) */
+  { SEC_LISTEN, "address", KEY_STRING, KEY_NODEFAULT,
+    .check = check_listen_address, .bind = BIND_STRING,
+    .off = OFF (struct listen_spec, address),
+    .doc = "the TCP address to accept connections on" },
+  { SEC_LISTEN, "max_connections", KEY_INT, KEY_NODEFAULT, NULL, 1, 65536,
+    .bind = BIND_U32, .off = OFF (struct listen_spec, max_connections),
+    .doc = "jails at once; a connection beyond is closed" },
+  { SEC_LISTEN, "per_address", KEY_INT, KEY_NODEFAULT, NULL, 0, 65536,
+    .bind = BIND_U32, .off = OFF (struct listen_spec, per_address),
+    .doc = "jails at once for one peer address (0: no limit)" },
+  { SEC_LISTEN, "stderr", KEY_STRING, KEY_NODEFAULT, .names = listen_stderr_names,
+    .noun = "stderr", .bind = BIND_STRING,
+    .off = OFF (struct listen_spec, stderr_to),
+    .doc = "the command's stderr: log (the server's) or socket" },
+  { SEC_LISTEN, "grace", KEY_INT, KEY_NODEFAULT, NULL, 1, 3600,
+    .bind = BIND_U32, .off = OFF (struct listen_spec, grace),
+    .doc = "seconds from SIGTERM to SIGKILL when the server stops" },
 
   /* the settings file */
   { SEC_SETTINGS, "profile_path", KEY_STRING_LIST, KEY_NODEFAULT,

@@ -184,6 +184,10 @@ plain_value (const struct key_desc *k, const char *base, char *buf,
     case BIND_U32:
       snprintf (buf, size, "%" PRIu32, *(const uint32_t *) at);
       return *(const uint32_t *) at != 0;
+    case BIND_STRING:
+      /* checked values (addresses, names): nothing to escape */
+      snprintf (buf, size, "\"%s\"", *(char *const *) at ? *(char *const *) at : "");
+      return *(char *const *) at != NULL;
     default:
       return false;         /* not a kind plain sections hold */
     }

@@ -461,10 +461,36 @@ check_landlock_deny (struct loader *ld, const struct jail_spec *spec)
               "and 'execute' do not name is denied already)");
 }
 
+/* A listen section serves an address: without one there is nothing for
+ * `cordon serve` to do, and the other keys would be set for nothing. */
+static void
+check_listen (struct loader *ld, const struct jail_spec *spec)
+{
+  const struct listen_spec *l = &spec->listen;
+  if (l->address != NULL || (l->max_connections == 0 && l->per_address == 0
+                             && l->stderr_to == NULL && l->grace == 0))
+    return;
+  const struct key_rec *first = NULL;
+  for (size_t i = 0; i < n_key_table; i++)
+    if (key_table[i].section == SEC_LISTEN)
+      {
+        char *name = xasprintf ("listen.%s", key_table[i].name);
+        const struct key_rec *k = key_origin (ld, name);
+        free (name);
+        if (k && (first == NULL || k->line < first->line))
+          first = k;
+      }
+  ld_diag_at (ld, DIAG_ERROR, first ? first->file : spec->origin.file,
+              first ? first->line : spec->origin.line, "'listen' needs an "
+              "'address' to accept connections on (\"127.0.0.1:8022\", "
+              "\"[::1]:8022\")");
+}
+
 /* The rules that involve more than one value. */
 void
 check_spec (struct loader *ld, const struct jail_spec *spec)
 {
+  check_listen (ld, spec);
   check_hardening (ld, spec);
   check_destinations (ld, spec);
   check_id_map (ld, &spec->uid_map, "uid_map");

@@ -3,7 +3,7 @@
 # run, on the same jail (see README.md).  `make bench` runs it as root:
 #   CORDON=src/cordon LAUNCH=tests/bench/launch MKBPF=tests/bench/mkbpf sh bench.sh
 # BENCH_SCALE scales every count (0.1 for a quick look); BENCH_ONLY picks
-# sections (blocked startup growth throughput rss leaks profile); BENCH_BLOCK
+# sections (blocked startup growth throughput listen rss leaks profile); BENCH_BLOCK
 # the block length of the blocked section (11).  The report, in
 # Markdown, goes to stdout; the raw samples stay in $BENCH_KEEP if set.
 set -eu
@@ -28,7 +28,7 @@ if [ "${BENCH_ENV:-}" != clean ]; then
     "$@" /bin/sh "$0"
 fi
 SCALE=${BENCH_SCALE:-1}
-ONLY=${BENCH_ONLY:-blocked startup growth throughput rss leaks profile}
+ONLY=${BENCH_ONLY:-blocked startup growth throughput listen rss leaks profile}
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${PYTHON:-}" ]; then
   PYTHON=python3
@@ -299,6 +299,21 @@ if want throughput; then
       --- cordon $C run "$W/bare.conf" > "$W/out/tp-$p"
   done
   stats throughput "$W/out" 1 2 8
+  echo
+fi
+
+# ---- listen: a jail per TCP connection (listen.py) ----
+if want listen; then
+  command -v socat >/dev/null || die "socat is missing (./bootstrap installs it)"
+  n=$(scaled 20 200)
+  rounds=3
+  cordon_profile "$W/listen.conf" 0 "$BARE
+listen { address = \"127.0.0.1:8099\"  max_connections = 256 }"
+  echo "### Listen: a jail per TCP connection, root ($n connections a server, in-flight level and round; $rounds rounds, median)"
+  echo
+  # a network namespace of its own: the port is the bench's alone
+  unshare -n sh -c 'ip link set lo up && exec "$@"' _ \
+    $PYTHON "$HERE/listen.py" "$C" "$W/listen.conf" "$BW" "$n" "$rounds"
   echo
 fi
 

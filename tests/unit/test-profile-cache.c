@@ -150,7 +150,7 @@ clear_type_padding (const struct struct_desc *d, void *p)
   CLEAR (struct seccomp_arg_cmp) CLEAR (struct seccomp_spec)
   CLEAR (struct rlimit_setting) CLEAR (struct cgroup_spec)
   CLEAR (struct network_spec) CLEAR (struct time_offsets)
-  CLEAR (struct landlock_spec)
+  CLEAR (struct landlock_spec) CLEAR (struct listen_spec)
 #undef CLEAR
   tap_ok (0, "the test knows the padding of %s (add it to clear_padding)",
           d->name);

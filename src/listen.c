@@ -1,0 +1,795 @@
+/* listen.c — `cordon serve`: a fresh jail for every TCP connection
+ * (listen.h).
+ *
+ * The server is one poll loop over a signalfd, the listening socket and a
+ * channel per connection.  Each accepted connection gets a process of its
+ * own (a fork of the server), which makes the socket its fds 0 and 1,
+ * closes every other descriptor, and runs the jail through the caller's
+ * hook — jail_run, as `cordon run` would.  Over its channel (a
+ * SOCK_SEQPACKET pair) it sends a pidfd of the jail's pid 1 once that
+ * runs, so that a stopping server can SIGKILL a jail (never its launcher:
+ * the launcher is what cleans the jail up), and at the end its result.
+ * The server reaps it, and writes the connection's log line and report
+ * line. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "listen.h"
+#include "report.h"
+#include "supervise.h"
+#include "util.h"
+
+#define PEER_LEN (INET6_ADDRSTRLEN + 10)    /* "[ADDR]:PORT" */
+#define ID_LEN 32
+
+struct listen_conn
+{
+  char peer[PEER_LEN];
+  sigset_t mask;
+  struct jail_result result;
+  char id[ID_LEN];
+  int chan;
+};
+
+/* The message that ends a connection's channel; the error text and the
+ * report line follow it. */
+struct end_msg
+{
+  char kind;                /* 'E' ('S' is a lone byte with the pidfd) */
+  int status;
+  char id[ID_LEN];
+  struct jail_result result;
+  unsigned error_len, report_len;
+};
+
+/* A connection, as the server keeps it. */
+struct conn
+{
+  pid_t pid;                /* its process */
+  int chan;                 /* -1 once read to its end */
+  int pidfd;                /* its jail's pid 1; -1 until it runs */
+  char peer[PEER_LEN];
+  char host[INET6_ADDRSTRLEN];   /* per_address counts by this */
+  struct timespec start;    /* CLOCK_MONOTONIC, at accept */
+  bool ended;               /* its end message came */
+  struct end_msg end;
+  char *error, *report;
+};
+
+struct server
+{
+  struct jail_spec *spec;
+  const struct listen_hooks *hooks;
+  bool quiet;
+  int lfd, sfd, report_fd;
+  sigset_t old_mask;
+  struct conn *conns;
+  size_t n, cap;
+  bool stopping, killing;
+  struct timespec kill_at;  /* CLOCK_MONOTONIC: the end of the grace */
+};
+
+/* ---- the connection's process ---- */
+
+const char *
+listen_conn_peer (const struct listen_conn *c)
+{
+  return c->peer;
+}
+
+const sigset_t *
+listen_conn_mask (const struct listen_conn *c)
+{
+  return &c->mask;
+}
+
+struct jail_result *
+listen_conn_result (struct listen_conn *c)
+{
+  return &c->result;
+}
+
+void
+listen_conn_set_id (struct listen_conn *c, const char *id)
+{
+  snprintf (c->id, sizeof c->id, "%s", id ? id : "");
+}
+
+int
+listen_conn_started (struct listen_conn *c, pid_t pid1, cordon_error_t *err)
+{
+  /* Opened while the launcher (us) has not reaped pid 1: it is that
+   * process, whatever happens to the number later. */
+  int pidfd = (int) syscall (SYS_pidfd_open, pid1, 0);
+  if (pidfd < 0)
+    return cordon_fail (err, errno, "pidfd_open %d", (int) pid1);
+  char kind = 'S';
+  struct iovec iov = { &kind, 1 };
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  memset (&u, 0, sizeof u);
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+                      .msg_control = u.buf, .msg_controllen = sizeof u.buf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&m);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &pidfd, sizeof pidfd);
+  ssize_t n = sendmsg (c->chan, &m, MSG_NOSIGNAL);
+  int e = errno;
+  close (pidfd);
+  if (n != 1)
+    return cordon_fail (err, e, "tell the server the jail runs");
+  return 0;
+}
+
+/* Keep fds 0, 1 (the socket), 2 and CHAN: nothing else of the server
+ * (its listening socket, other connections, its report fd) outlives this,
+ * whatever a descriptor's flags. */
+static int
+keep_only (int *sock, int *chan, bool stderr_to_socket)
+{
+  int s = fcntl (*sock, F_DUPFD_CLOEXEC, 3);
+  int ch = fcntl (*chan, F_DUPFD_CLOEXEC, 3);
+  if (s < 0 || ch < 0)
+    return -1;
+  if (dup2 (s, 0) < 0 || dup2 (s, 1) < 0
+      || (stderr_to_socket && dup2 (s, 2) < 0))
+    return -1;
+  if (ch > 3 && syscall (SYS_close_range, 3, ch - 1, 0) < 0)
+    return -1;
+  if (syscall (SYS_close_range, ch + 1, ~0U, 0) < 0)
+    return -1;
+  *sock = 0;
+  *chan = ch;
+  return 0;
+}
+
+static void
+send_end (struct listen_conn *c, int status, const struct jail_spec *spec,
+          const char *error)
+{
+  struct end_msg m = { .kind = 'E', .status = status, .result = c->result };
+  memcpy (m.id, c->id, sizeof m.id);
+  char *report = report_format_listen (spec, &c->result, error, c->peer,
+                                       c->id[0] ? c->id : NULL);
+  m.error_len = error ? (unsigned) strlen (error) : 0;
+  m.report_len = report ? (unsigned) strlen (report) : 0;
+  struct iovec iov[3] = { { &m, sizeof m }, { (void *) error, m.error_len },
+                          { report, m.report_len } };
+  struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3 };
+  /* the server reads it after it reaps us: no one to tell of a failure */
+  (void) sendmsg (c->chan, &msg, MSG_NOSIGNAL);
+  free (report);
+}
+
+static _Noreturn void
+conn_main (struct server *s, int sock, int chan, const char *peer,
+           const char *host, unsigned port)
+{
+  struct listen_conn c = { .chan = chan };
+  snprintf (c.peer, sizeof c.peer, "%s", peer);
+  c.mask = s->old_mask;
+  cordon_error_t err = NULL;
+  const struct jail_spec *spec = s->spec;
+  bool to_socket = spec->listen.stderr_to
+                   && strcmp (spec->listen.stderr_to, "socket") == 0;
+  char buf[16];
+  int status = -1;
+  /* A server gone for good stops its jails as SIGTERM does (blocked, it
+   * waits for the launcher's signalfd). */
+  pid_t parent = getppid ();
+  if (prctl (PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid () != parent)
+    cordon_fail (&err, errno, "prctl PR_SET_PDEATHSIG");
+  else if (keep_only (&sock, &chan, to_socket) < 0)
+    cordon_fail (&err, errno, "the connection's descriptors");
+  else
+    {
+      c.chan = chan;
+      snprintf (buf, sizeof buf, "%u", port);
+      if (setenv ("REMOTE_ADDR", host, 1) < 0
+          || setenv ("REMOTE_PORT", buf, 1) < 0)
+        cordon_fail (&err, errno, "setenv REMOTE_ADDR");
+      else
+        status = s->hooks->run (spec, &c, s->hooks->arg, &err);
+    }
+  if (status < 0)
+    c.result.reason = JAIL_END_SETUP_ERROR;
+  if (status < 0 && c.result.exit_status == 0)
+    c.result.exit_status = EXIT_CORDON_FAILED;
+  send_end (&c, status, spec, status < 0 && err ? err->message : NULL);
+  _exit (0);
+}
+
+/* ---- the server: its log ---- */
+
+static double
+since (const struct timespec *t0)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (double) (now.tv_sec - t0->tv_sec)
+         + (double) (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Writes to a report pipe whose reader left fail with EPIPE (SIGPIPE is
+ * blocked in the server), and are said once. */
+static void
+report_line (struct server *s, const char *line)
+{
+  if (s->report_fd < 0 || line == NULL)
+    return;
+  if (write_all (s->report_fd, line, strlen (line)) < 0)
+    {
+      fprintf (stderr, "cordon serve: write the report: %s; no more "
+               "report lines\n", strerror (errno));
+      s->report_fd = -1;
+    }
+}
+
+static void
+report_json (struct server *s, json_t *o)
+{
+  char *line = json_dumps (o, JSON_COMPACT | JSON_ENSURE_ASCII);
+  json_decref (o);
+  if (line == NULL)
+    return;
+  char *nl = xasprintf ("%s\n", line);
+  free (line);
+  report_line (s, nl);
+  free (nl);
+}
+
+static const char *
+reason_name (enum jail_end r)
+{
+  switch (r)
+    {
+    case JAIL_END_EXITED:
+      return "exited";
+    case JAIL_END_SIGNALED:
+      return "signaled";
+    case JAIL_END_OOM:
+      return "oom";
+    case JAIL_END_TIME_LIMIT:
+      return "time_limit";
+    case JAIL_END_NOT_FOUND:
+      return "not_found";
+    case JAIL_END_CANNOT_EXEC:
+      return "cannot_execute";
+    case JAIL_END_SETUP_ERROR:
+      break;
+    }
+  return "setup_error";
+}
+
+static void
+log_refused (struct server *s, const char *peer, const char *why,
+             unsigned limit)
+{
+  fprintf (stderr, "cordon serve: peer=%s refused=%s limit=%u\n", peer, why,
+           limit);
+  json_t *o = json_object ();
+  json_object_set_new (o, "peer", json_string (peer));
+  json_object_set_new (o, "refused", json_string (why));
+  json_object_set_new (o, "limit", json_integer (limit));
+  report_json (s, o);
+}
+
+/* The connection's line, from its end message; or, when its process
+ * ended without one, from its wait status. */
+static void
+log_ended (struct server *s, struct conn *c, int ws)
+{
+  double secs = since (&c->start);
+  const char *reason, *error = c->error;
+  char why[128];
+  int status;
+  if (c->ended)
+    {
+      reason = reason_name (c->end.result.reason);
+      status = c->end.result.exit_status;
+    }
+  else
+    {
+      reason = "setup_error";
+      status = EXIT_CORDON_FAILED;
+      snprintf (why, sizeof why, "the connection's process ended without a "
+                "result (%s %d)", WIFSIGNALED (ws) ? "signal" : "status",
+                WIFSIGNALED (ws) ? WTERMSIG (ws) : WEXITSTATUS (ws));
+      error = why;
+    }
+  bool quiet = s->quiet && error == NULL;
+  if (!quiet)
+    {
+      fprintf (stderr, "cordon serve: peer=%s jail=%s duration=%.3f "
+               "status=%d reason=%s", c->peer,
+               c->ended && c->end.id[0] ? c->end.id : "-", secs, status,
+               reason);
+      if (error)
+        fprintf (stderr, " error=\"%s\"", error);
+      fputc ('\n', stderr);
+    }
+  if (c->ended && c->report)
+    report_line (s, c->report);
+  else
+    {
+      json_t *o = json_object ();
+      json_object_set_new (o, "peer", json_string (c->peer));
+      json_object_set_new (o, "jail_id", json_null ());
+      json_object_set_new (o, "exit_status", json_integer (status));
+      json_object_set_new (o, "reason", json_string (reason));
+      json_object_set_new (o, "error", json_string (error ? error : ""));
+      report_json (s, o);
+    }
+}
+
+/* ---- the server: connections ---- */
+
+static void
+kill_jail (struct conn *c)
+{
+  if (c->pidfd >= 0)
+    syscall (SYS_pidfd_send_signal, c->pidfd, SIGKILL, NULL, 0);
+}
+
+/* One message of C's channel: 1 when one was read, 0 at its end (or on
+ * an error, which ends it as well), -1 when none is there yet. */
+static int
+read_message (struct server *s, struct conn *c)
+{
+  struct end_msg m;
+  union
+  {
+    char buf[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } u;
+  /* the end message's texts follow it: its size first */
+  ssize_t size = recv (c->chan, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+  if (size < 0 && (errno == EAGAIN || errno == EINTR))
+    return -1;
+  if (size <= 0)
+    return 0;
+  char *buf = xcalloc ((size_t) size + 1, 1);
+  struct iovec iov = { buf, (size_t) size };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = u.buf,
+                        .msg_controllen = sizeof u.buf };
+  ssize_t n = recvmsg (c->chan, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  if (n <= 0)
+    {
+      free (buf);
+      return n < 0 && (errno == EAGAIN || errno == EINTR) ? -1 : 0;
+    }
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR (&msg); cm;
+       cm = CMSG_NXTHDR (&msg, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
+      {
+        int fd;
+        memcpy (&fd, CMSG_DATA (cm), sizeof fd);
+        if (buf[0] == 'S' && c->pidfd < 0)
+          c->pidfd = fd;
+        else
+          close (fd);
+      }
+  if (s->killing)
+    kill_jail (c);
+  if (buf[0] == 'E' && (size_t) n >= sizeof m && !c->ended)
+    {
+      memcpy (&m, buf, sizeof m);
+      size_t rest = (size_t) n - sizeof m;
+      if (m.error_len <= rest && m.report_len <= rest - m.error_len)
+        {
+          c->ended = true;
+          c->end = m;
+          c->end.id[ID_LEN - 1] = '\0';
+          if (m.error_len)
+            c->error = xstrndup (buf + sizeof m, m.error_len);
+          if (m.report_len)
+            c->report = xstrndup (buf + sizeof m + m.error_len,
+                                  m.report_len);
+        }
+    }
+  free (buf);
+  return 1;
+}
+
+/* Read C's channel to its end: its process is gone (reaped), so what it
+ * sent is all there.  Its jail's pid 1, which holds a copy, is gone too:
+ * the launcher waited for it. */
+static void
+drain (struct server *s, struct conn *c)
+{
+  int r = 1;
+  while (c->chan >= 0 && (r = read_message (s, c)) == 1)
+    ;
+  if (c->chan >= 0 && r == 0)
+    {
+      close (c->chan);
+      c->chan = -1;
+    }
+}
+
+static void
+conn_free (struct conn *c)
+{
+  if (c->chan >= 0)
+    close (c->chan);
+  if (c->pidfd >= 0)
+    close (c->pidfd);
+  free (c->error);
+  free (c->report);
+}
+
+static void
+reap (struct server *s)
+{
+  int ws;
+  pid_t pid;
+  while ((pid = waitpid (-1, &ws, WNOHANG)) > 0)
+    for (size_t i = 0; i < s->n; i++)
+      if (s->conns[i].pid == pid)
+        {
+          struct conn *c = &s->conns[i];
+          drain (s, c);
+          log_ended (s, c, ws);
+          conn_free (c);
+          s->conns[i] = s->conns[--s->n];
+          break;
+        }
+}
+
+static size_t
+count_host (const struct server *s, const char *host)
+{
+  size_t n = 0;
+  for (size_t i = 0; i < s->n; i++)
+    n += strcmp (s->conns[i].host, host) == 0;
+  return n;
+}
+
+static void
+format_peer (const struct sockaddr_storage *sa, char *host, char *peer,
+             unsigned *port)
+{
+  if (sa->ss_family == AF_INET6)
+    {
+      const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *) sa;
+      inet_ntop (AF_INET6, &in6->sin6_addr, host, INET6_ADDRSTRLEN);
+      *port = ntohs (in6->sin6_port);
+      snprintf (peer, PEER_LEN, "[%s]:%u", host, *port);
+    }
+  else
+    {
+      const struct sockaddr_in *in = (const struct sockaddr_in *) sa;
+      inet_ntop (AF_INET, &in->sin_addr, host, INET6_ADDRSTRLEN);
+      *port = ntohs (in->sin_port);
+      snprintf (peer, PEER_LEN, "%s:%u", host, *port);
+    }
+}
+
+/* A process for the connection on SOCK (ours to close). */
+static void
+start_conn (struct server *s, int sock, const char *peer, const char *host,
+            unsigned port)
+{
+  int sv[2];
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    {
+      fprintf (stderr, "cordon serve: peer=%s refused=error error=\"socketpair: "
+               "%s\"\n", peer, strerror (errno));
+      close (sock);
+      return;
+    }
+  fflush (stderr);
+  pid_t pid = fork ();
+  if (pid == 0)
+    {
+      close (sv[0]);
+      conn_main (s, sock, sv[1], peer, host, port);
+    }
+  int e = errno;
+  close (sv[1]);
+  close (sock);
+  if (pid < 0)
+    {
+      close (sv[0]);
+      fprintf (stderr, "cordon serve: peer=%s refused=error error=\"fork: "
+               "%s\"\n", peer, strerror (e));
+      return;
+    }
+  RESERVE_ONE (s->conns, s->n, s->cap);
+  struct conn *c = &s->conns[s->n++];
+  *c = (struct conn) { .pid = pid, .chan = sv[0], .pidfd = -1 };
+  snprintf (c->peer, sizeof c->peer, "%s", peer);
+  snprintf (c->host, sizeof c->host, "%s", host);
+  clock_gettime (CLOCK_MONOTONIC, &c->start);
+}
+
+static void
+accept_all (struct server *s)
+{
+  for (;;)
+    {
+      struct sockaddr_storage sa;
+      socklen_t len = sizeof sa;
+      int fd = accept4 (s->lfd, (struct sockaddr *) &sa, &len, SOCK_CLOEXEC);
+      if (fd < 0)
+        {
+          if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+            continue;
+          if (errno != EAGAIN)
+            fprintf (stderr, "cordon serve: accept: %s\n", strerror (errno));
+          return;
+        }
+      char host[INET6_ADDRSTRLEN] = "", peer[PEER_LEN];
+      unsigned port = 0;
+      format_peer (&sa, host, peer, &port);
+      const struct listen_spec *l = &s->spec->listen;
+      if (s->n >= l->max_connections)
+        {
+          close (fd);
+          log_refused (s, peer, "max_connections", l->max_connections);
+        }
+      else if (l->per_address && count_host (s, host) >= l->per_address)
+        {
+          close (fd);
+          log_refused (s, peer, "per_address", l->per_address);
+        }
+      else
+        start_conn (s, fd, peer, host, port);
+    }
+}
+
+/* ---- the server: signals ---- */
+
+static void
+begin_stop (struct server *s, int sig)
+{
+  if (s->stopping)
+    {
+      /* a second signal: no more grace */
+      s->killing = true;
+      for (size_t i = 0; i < s->n; i++)
+        kill_jail (&s->conns[i]);
+      return;
+    }
+  s->stopping = true;
+  close (s->lfd);
+  s->lfd = -1;
+  if (!s->quiet)
+    fprintf (stderr, "cordon serve: %s: stopping; %zu jails get SIGTERM, "
+             "SIGKILL after %u s\n", strsignal (sig), s->n,
+             s->spec->listen.grace);
+  for (size_t i = 0; i < s->n; i++)
+    kill (s->conns[i].pid, SIGTERM);
+  clock_gettime (CLOCK_MONOTONIC, &s->kill_at);
+  s->kill_at.tv_sec += s->spec->listen.grace;
+}
+
+static void
+reload (struct server *s)
+{
+  cordon_error_t err = NULL;
+  struct jail_spec *spec = s->hooks->reload (s->hooks->arg, &err);
+  if (spec == NULL)
+    {
+      fprintf (stderr, "cordon serve: SIGHUP: the profile does not load; "
+               "serving the old one: %s\n", err ? err->message : "?");
+      cordon_error_free (&err);
+      return;
+    }
+  if (spec->listen.address == NULL
+      || strcmp (spec->listen.address, s->spec->listen.address) != 0)
+    {
+      fprintf (stderr, "cordon serve: SIGHUP: listen.address changed (%s "
+               "to %s); serving the old profile (restart to move)\n",
+               s->spec->listen.address,
+               spec->listen.address ? spec->listen.address : "none");
+      jail_spec_free (spec);
+      return;
+    }
+  /* running connections have their own copy, from their fork */
+  jail_spec_free (s->spec);
+  s->spec = spec;
+  if (!s->quiet)
+    fprintf (stderr, "cordon serve: SIGHUP: profile reloaded\n");
+}
+
+static void
+take_signals (struct server *s)
+{
+  struct signalfd_siginfo si;
+  while (read (s->sfd, &si, sizeof si) == (ssize_t) sizeof si)
+    switch (si.ssi_signo)
+      {
+      case SIGCHLD:
+        reap (s);
+        break;
+      case SIGHUP:
+        reload (s);
+        break;
+      case SIGTERM:
+      case SIGINT:
+        begin_stop (s, (int) si.ssi_signo);
+        break;
+      default:
+        break;
+      }
+  /* signals coalesce: reap whatever ended */
+  reap (s);
+}
+
+/* ---- the server: start and loop ---- */
+
+static int
+open_listener (const char *address, cordon_error_t *err)
+{
+  struct sockaddr_storage sa;
+  unsigned len;
+  if (!parse_inet_address (address, &sa, &len))
+    return cordon_fail (err, 0, "listen.address %s: not an address", address);
+  int fd = socket (sa.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+                   0);
+  if (fd < 0)
+    return cordon_fail (err, errno, "listen.address %s: socket", address);
+  int one = 1;
+  if (setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0
+      || (sa.ss_family == AF_INET6
+          && setsockopt (fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0))
+    {
+      int e = errno;
+      close (fd);
+      return cordon_fail (err, e, "listen.address %s: setsockopt", address);
+    }
+  if (bind (fd, (struct sockaddr *) &sa, len) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return cordon_fail (err, e, "listen.address %s: bind%s", address,
+                          e == EACCES ? " (a port below 1024 needs root or "
+                          "CAP_NET_BIND_SERVICE)" : "");
+    }
+  if (listen (fd, SOMAXCONN) < 0)
+    {
+      int e = errno;
+      close (fd);
+      return cordon_fail (err, e, "listen.address %s: listen", address);
+    }
+  return fd;
+}
+
+static int
+open_signals (struct server *s, cordon_error_t *err)
+{
+  sigset_t set;
+  sigemptyset (&set);
+  sigaddset (&set, SIGCHLD);
+  sigaddset (&set, SIGTERM);
+  sigaddset (&set, SIGINT);
+  sigaddset (&set, SIGHUP);
+  /* writes to a gone reader are EPIPE errors, said in the log */
+  sigaddset (&set, SIGPIPE);
+  if (sigprocmask (SIG_BLOCK, &set, &s->old_mask) < 0)
+    return cordon_fail (err, errno, "sigprocmask");
+  s->sfd = signalfd (-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (s->sfd < 0)
+    return cordon_fail (err, errno, "signalfd");
+  return 0;
+}
+
+static int
+poll_timeout (const struct server *s)
+{
+  if (!s->stopping || s->killing)
+    return -1;
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  long long ms = (long long) (s->kill_at.tv_sec - now.tv_sec) * 1000
+                 + (s->kill_at.tv_nsec - now.tv_nsec) / 1000000;
+  return ms < 0 ? 0 : ms > 60000 ? 60000 : (int) ms;
+}
+
+static void
+serve_loop (struct server *s)
+{
+  struct pollfd *p = NULL;
+  size_t cap = 0;
+  while (!s->stopping || s->n > 0)
+    {
+      size_t want = s->n + 2;
+      if (want > cap)
+        {
+          cap = want * 2;
+          p = xrealloc (p, cap * sizeof *p);
+        }
+      size_t np = 0;
+      p[np++] = (struct pollfd) { .fd = s->sfd, .events = POLLIN };
+      p[np++] = (struct pollfd) { .fd = s->lfd, .events = POLLIN };
+      for (size_t i = 0; i < s->n; i++)
+        p[np++] = (struct pollfd) { .fd = s->conns[i].chan, .events = POLLIN };
+      int r = poll (p, np, poll_timeout (s));
+      if (r < 0 && errno != EINTR)
+        {
+          fprintf (stderr, "cordon serve: poll: %s\n", strerror (errno));
+          break;
+        }
+      if (s->stopping && !s->killing && poll_timeout (s) == 0)
+        {
+          s->killing = true;
+          for (size_t i = 0; i < s->n; i++)
+            kill_jail (&s->conns[i]);
+        }
+      if (r <= 0)
+        continue;
+      /* channels first: a pidfd that came is kept before a reap */
+      for (size_t i = 2; i < np; i++)
+        if (p[i].revents & (POLLIN | POLLHUP | POLLERR))
+          for (size_t j = 0; j < s->n; j++)
+            if (s->conns[j].chan == p[i].fd)
+              {
+                if (read_message (s, &s->conns[j]) == 0)
+                  {
+                    close (s->conns[j].chan);
+                    s->conns[j].chan = -1;
+                  }
+                break;
+              }
+      if (p[0].revents & POLLIN)
+        take_signals (s);
+      if (s->lfd >= 0 && (p[1].revents & POLLIN))
+        accept_all (s);
+    }
+  free (p);
+}
+
+int
+listen_serve (struct jail_spec *spec, int report_fd,
+              const struct listen_hooks *hooks, bool quiet,
+              cordon_error_t *err)
+{
+  struct server s = { .spec = spec, .hooks = hooks, .quiet = quiet,
+                      .lfd = -1, .sfd = -1, .report_fd = report_fd };
+  int ret = -1;
+  if (open_signals (&s, err) == 0
+      && (s.lfd = open_listener (spec->listen.address, err)) >= 0)
+    {
+      if (!quiet)
+        fprintf (stderr, "cordon serve: listening on %s\n",
+                 spec->listen.address);
+      serve_loop (&s);
+      if (!quiet)
+        fprintf (stderr, "cordon serve: stopped\n");
+      ret = 0;
+    }
+  if (s.lfd >= 0)
+    close (s.lfd);
+  if (s.sfd >= 0)
+    close (s.sfd);
+  for (size_t i = 0; i < s.n; i++)
+    conn_free (&s.conns[i]);
+  free (s.conns);
+  sigprocmask (SIG_SETMASK, &s.old_mask, NULL);
+  jail_spec_free (s.spec);
+  return ret;
+}
