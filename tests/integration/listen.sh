@@ -21,7 +21,9 @@ at_exit remove_parents
 # prints the first line of the reply, then "closed" when the server ends
 # the connection; rst PORT connects and resets at once; many PORT N C
 # makes N connections, C at a time, every tenth reset at once, and prints
-# how many got a reply.
+# how many got a reply; together PORT N holds N connections open until
+# each has sent its first line, then prints those lines (N jails alive at
+# once: a namespace's inode number is reused once its jail has ended).
 cat > "$T/client.py" <<'EOF'
 import socket, struct, sys, threading
 def conn(port, src=None):
@@ -54,6 +56,12 @@ elif mode == "hold":
     print(f.readline().decode().strip() or "closed", flush=True)
     f.read()
     print("closed", flush=True)
+elif mode == "together":
+    socks = [conn(port) for _ in range(int(sys.argv[3]))]
+    lines = [s.makefile("rb").readline().decode().strip() for s in socks]
+    for s in socks:
+        s.shutdown(socket.SHUT_WR)
+    print("\n".join(lines))
 elif mode == "rst":
     rst(conn(port))
 elif mode == "many":
@@ -129,8 +137,7 @@ for who in root nobody; do
     'echo "$(readlink /proc/self/ns/pid) $REMOTE_ADDR $REMOTE_PORT $(ls /proc/self/fd | tr "\n" ,)"; cat >/dev/null'
   like "$who: serve listens on the profile's address" "$(cat "$L")" "listening on 127.0.0.1:$PORT"
   : > "$T/replies"
-  for i in 1 2 3 4 5 6 7 8; do client get $PORT >> "$T/replies" & done; wait_lines "$T/replies" 8 'pid:'
-  wait_lines "$T/replies" 8 'pid:'
+  client together $PORT 8 > "$T/replies"
   is "$who: 8 concurrent clients, 8 jails with 8 pid namespaces" \
     "$(cut -d' ' -f1 "$T/replies" | sort -u | wc -l)" 8
   is "$who: REMOTE_ADDR is the peer's address" "$(cut -d' ' -f2 "$T/replies" | sort -u)" "127.0.0.1"
