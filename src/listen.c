@@ -260,29 +260,6 @@ report_json (struct server *s, json_t *o)
   free (nl);
 }
 
-static const char *
-reason_name (enum jail_end r)
-{
-  switch (r)
-    {
-    case JAIL_END_EXITED:
-      return "exited";
-    case JAIL_END_SIGNALED:
-      return "signaled";
-    case JAIL_END_OOM:
-      return "oom";
-    case JAIL_END_TIME_LIMIT:
-      return "time_limit";
-    case JAIL_END_NOT_FOUND:
-      return "not_found";
-    case JAIL_END_CANNOT_EXEC:
-      return "cannot_execute";
-    case JAIL_END_SETUP_ERROR:
-      break;
-    }
-  return "setup_error";
-}
-
 static void
 log_refused (struct server *s, const char *peer, const char *why,
              unsigned limit)
@@ -307,7 +284,7 @@ log_ended (struct server *s, struct conn *c, int ws)
   int status;
   if (c->ended)
     {
-      reason = reason_name (c->end.result.reason);
+      reason = report_reason_name (c->end.result.reason);
       status = c->end.result.exit_status;
     }
   else

@@ -218,8 +218,8 @@ timestamp (const struct timespec *ts)
   return json_string (buf);
 }
 
-static const char *
-reason_name (enum jail_end reason)
+const char *
+report_reason_name (enum jail_end reason)
 {
   switch (reason)
     {
@@ -367,7 +367,7 @@ build (const struct jail_spec *spec, const struct jail_result *r,
   json_object_set_new (o, "exit_status", json_integer (r->exit_status));
   json_object_set_new (o, "signal", r->signal ? json_integer (r->signal)
                                               : json_null ());
-  json_object_set_new (o, "reason", json_string (reason_name (r->reason)));
+  json_object_set_new (o, "reason", json_string (report_reason_name (r->reason)));
   json_object_set_new (o, "wall_time", json_real (r->wall_seconds));
   json_object_set_new (o, "user_time", json_real (r->user_seconds));
   json_object_set_new (o, "system_time", json_real (r->system_seconds));

@@ -60,4 +60,7 @@ char *report_format_listen (const struct jail_spec *spec,
                             const struct jail_result *r, const char *error,
                             const char *peer, const char *jail_id);
 
+/* How a jail ended, as the report's "reason" and serve's log say it. */
+const char *report_reason_name (enum jail_end reason);
+
 #endif
