@@ -105,6 +105,16 @@ as_nobody() {
   setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- env TMPDIR="$T" "$@"
 }
 
+# wait_until CMD...: poll for up to 20 s until CMD succeeds.  (The
+# network tests' netlib.sh has its own wait_for FILE PATTERN.)
+wait_until() {
+  _i=0
+  while ! "$@" 2>/dev/null; do
+    _i=$((_i + 1)); [ $_i -gt 200 ] && return 1
+    sleep 0.1
+  done
+}
+
 # Can unprivileged users create user namespaces here?  (Some kernels forbid it.)
 userns_works() {
   as_nobody unshare --user --map-root-user true 2>/dev/null

@@ -4,14 +4,6 @@
 # command can).
 . "$SRCDIR/tests/lib.sh"
 
-# wait_for CMD...: poll for up to 20 s until CMD succeeds.
-wait_for() {
-  i=0
-  while ! "$@" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 200 ] && return 1
-    sleep 0.1
-  done
-}
 
 # Names unique to this run: other test runs share root's state directory.
 U=h7t$$
@@ -43,10 +35,10 @@ for who in root nobody; do
     bg_c run --name "$_n" "$@" &
     launcher=$!
     bg_pids="$bg_pids $launcher"
-    wait_for test -e "$T/w/ready.$_n"
+    wait_until test -e "$T/w/ready.$_n"
     # the command can run before the launcher has put pid 1 in the record;
     # until then enter says "still starting"
-    wait_for recorded "$_n"
+    wait_until recorded "$_n"
   }
   recorded() { # NAME: ps lists the jail with its pid 1
     c ps --json | python3 -c "
@@ -183,7 +175,7 @@ if is_root && userns_works; then
       "$CORDON_ANY" run --name $n "$T/basic.conf" -- sh -c "$(ready $n 'sleep 60')" &
     launcher=$!
     bg_pids="$bg_pids $launcher"
-    wait_for test -e "$T/w/ready.$n"
+    wait_until test -e "$T/w/ready.$n"
     like "root's ps lists a user's jail" "$("$CORDON" ps)" "^[0-9a-f]{12} +$n +basic +nobody "
     rm -f "$T/w/root.$n"
     "$CORDON" enter $n -- touch /w/root.$n
@@ -249,8 +241,8 @@ if command -v script >/dev/null 2>&1; then
   # The terminal stays open until enter's status is written: script ends
   # when its input does, and a loaded machine may not have got that far.
   rm -f "$T/w/int.$n" "$T/int-status.$n"
-  out=$( (wait_for test -e "$T/w/int.$n"; printf '\003'
-          wait_for test -s "$T/int-status.$n") |
+  out=$( (wait_until test -e "$T/w/int.$n"; printf '\003'
+          wait_until test -s "$T/int-status.$n") |
     timeout -k 5 60 script -qec "$CORDON enter $n -- sh -c 'trap \"echo got INT; exit 3\" INT; touch /w/int.$n; sleep 20 & wait'; echo \$? >$T/int-status.$n" /dev/null 2>&1 | tr -d '\r')
   like "^C at the terminal reaches enter's command" "$out" "got INT"
   is "... and its status comes back" "$(cat "$T/int-status.$n" 2>/dev/null)" 3
@@ -330,7 +322,7 @@ for who in root nobody; do
   c run --name $n "$P" -D uid=65534 -D gid=65534 -- sh -c "touch /tmp/r; sleep 60" &
   launcher=$!
   bg_pids="$bg_pids $launcher"
-  wait_for c enter $n -- test -e /tmp/r
+  wait_until c enter $n -- test -e /tmp/r
   via_run=$(c run "$P" -D uid=65534 -D gid=65534 -- sh -c "$probe_all" 2>&1)
   via_enter=$(c enter $n -- sh -c "$probe_all" 2>&1)
   like "$who: the probes through run are refused" "$via_run" "keyctl: EPERM"

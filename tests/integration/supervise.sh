@@ -10,14 +10,6 @@ profile basic
 profile limit 'time_limit = 1'
 profile nopid 'namespaces = {"user", "mount"}' 'mount "/proc" { type = "bind" source = "/proc" }'
 
-# wait_for CMD...: poll for up to 20 s until CMD succeeds.
-wait_for() {
-  i=0
-  while ! "$@" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 200 ] && return 1
-    sleep 0.1
-  done
-}
 # The host pids of processes whose command line is exactly ARGS.
 pids_of() { pgrep -x -f "$*" >/dev/null; }
 
@@ -76,12 +68,12 @@ for who in root nobody; do
 
   # SIGTERM to the launcher reaches the command's trap.
   # (emptied first: the job's own "> $out" happens only once it runs, and
-  # wait_for must not see an earlier job's "ready")
+  # wait_until must not see an earlier job's "ready")
   out=$T/out.$who
   : > "$out"
   bg_run "$T/basic.conf" -- sh -c 'trap "echo got TERM; exit 7" TERM; echo ready; while :; do sleep 0.1; done' > "$out" &
   launcher=$!
-  wait_for grep -q ready "$out"
+  wait_until grep -q ready "$out"
   kill -TERM $launcher
   wait $launcher; rc=$?
   is "$who: SIGTERM is forwarded" "$(cat "$out")" "ready
@@ -91,9 +83,9 @@ got TERM"
   : > "$out"
   bg_run "$T/basic.conf" -- sh -c 'trap "echo got USR1" USR1; echo ready; while :; do sleep 0.1; done' > "$out" &
   launcher=$!
-  wait_for grep -q ready "$out"
+  wait_until grep -q ready "$out"
   kill -USR1 $launcher
-  wait_for grep -q 'got USR1' "$out"
+  wait_until grep -q 'got USR1' "$out"
   is "$who: SIGUSR1 is forwarded" "$(cat "$out")" "ready
 got USR1"
   kill -TERM $launcher; wait $launcher
@@ -102,11 +94,11 @@ got USR1"
   marker=$((4000 + $$ % 1000))
   bg_run "$T/basic.conf" -- sleep $marker &
   launcher=$!
-  wait_for pids_of sleep $marker
+  wait_until pids_of sleep $marker
   ok "$who: the jailed command runs" pids_of sleep $marker
   kill -KILL $launcher
   wait $launcher 2>/dev/null
-  ok "$who: killing the launcher kills the jail" wait_for eval "! pids_of sleep $marker"
+  ok "$who: killing the launcher kills the jail" wait_until eval "! pids_of sleep $marker"
 done
 
 is "nothing left mounted on the host" "$(host_mounts_matching "$T"; host_mounts_matching oldroot)" ""

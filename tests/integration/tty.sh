@@ -26,14 +26,6 @@ in_terminal_raw() {
 }
 CR=$(printf '\r')
 
-# wait_for CMD...: poll for up to 10 s until CMD succeeds.
-wait_for() {
-  i=0
-  while ! "$@" 2>/dev/null; do
-    i=$((i + 1)); [ $i -gt 100 ] && return 1
-    sleep 0.1
-  done
-}
 
 check_as() { # USER
   u=$1
@@ -106,9 +98,9 @@ finished"
   for tty in false true; do
     m=$(case $tty in true) echo "98${#u}1";; *) echo "98${#u}0";; esac)
     in_terminal "$u" "exec \$C run -q -D tty=$tty -- sleep $m" >/dev/null &
-    wait_for pgrep -x -f "sleep $m"
+    wait_until pgrep -x -f "sleep $m"
     kill -KILL "$(pgrep -f "^script -qec exec .* sleep $m /dev/null$")"
-    wait_for sh -c "! pgrep -x -f 'sleep $m'"; rc=$?
+    wait_until sh -c "! pgrep -x -f 'sleep $m'"; rc=$?
     is "$u: tty = $tty: a hangup of the terminal cordon leads ends the jail" "$rc" 0
     pkill -KILL -x -f "sleep $m"; wait
   done
