@@ -238,12 +238,17 @@ if command -v script >/dev/null 2>&1; then
     "$(in_terminal "$CORDON enter $n -- tty")" "not a tty"
   # ^C typed at the terminal (the kernel's SIGINT, to the foreground
   # group) reaches the command, which is in a session of its own.
-  # The terminal stays open until enter's status is written: script ends
-  # when its input does, and a loaded machine may not have got that far.
+  # enter is script's child itself (exec): a shell between them would be
+  # in the foreground group too, and dash, not bash, dies of the ^C
+  # before it can tell enter's status (CI's SHELL is not ours).  script -e
+  # returns that status.  The terminal stays open until it is written:
+  # script ends when its input does, and a loaded machine may not have
+  # got that far.
   rm -f "$T/w/int.$n" "$T/int-status.$n"
   out=$( (wait_until test -e "$T/w/int.$n"; printf '\003'
           wait_until test -s "$T/int-status.$n") |
-    timeout -k 5 60 script -qec "$CORDON enter $n -- sh -c 'trap \"echo got INT; exit 3\" INT; touch /w/int.$n; sleep 20 & wait'; echo \$? >$T/int-status.$n" /dev/null 2>&1 | tr -d '\r')
+    { SHELL=/bin/sh timeout -k 5 60 script -qec "exec $CORDON enter $n -- sh -c 'trap \"echo got INT; exit 3\" INT; touch /w/int.$n; sleep 20 & wait'" /dev/null 2>&1
+      echo $? >"$T/int-status.$n"; } | tr -d '\r')
   like "^C at the terminal reaches enter's command" "$out" "got INT"
   is "... and its status comes back" "$(cat "$T/int-status.$n" 2>/dev/null)" 3
   "$CORDON" stop $n; wait $launcher
