@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,6 +507,44 @@ by_start (const void *a, const void *b)
   return strcmp (x->id, y->id);
 }
 
+/* The value of TEXT's line KEY=N as a number, or 0. */
+static unsigned long long
+record_number (const char *text, const char *key)
+{
+  size_t klen = strlen (key);
+  const char *line = text;
+  while (line != NULL)
+    {
+      if (strncmp (line, key, klen) == 0 && line[klen] == '=')
+        {
+          unsigned long long n = 0;
+          const char *v = line + klen + 1;
+          size_t vlen = strcspn (v, "\n");
+          char buf[24];
+          if (vlen == 0 || vlen >= sizeof buf)
+            return 0;
+          memcpy (buf, v, vlen);
+          buf[vlen] = '\0';
+          return parse_number (buf, &n) == 0 ? n : 0;
+        }
+      line = strchr (line, '\n');
+      if (line)
+        line++;
+    }
+  return 0;
+}
+
+/* Whether TEXT, a record this cordon cannot read whole, names a launcher
+ * that runs: its launcher and launcher_start lines are all a sweep needs. */
+static bool
+launcher_lives (const char *text)
+{
+  unsigned long long pid = record_number (text, "launcher");
+  unsigned long long start = record_number (text, "launcher_start");
+  return pid > 0 && pid <= INT_MAX && start > 0
+         && proc_is ((pid_t) pid, start);
+}
+
 /* Read every record, removing the stale ones; call with the lock held. */
 static int
 scan (struct registry *r, struct jail_record **recs, size_t *n,
@@ -532,10 +571,10 @@ scan (struct registry *r, struct jail_record **recs, size_t *n,
       char *text = read_file (r, de->d_name, &len);
       struct jail_record rec;
       bool ok = text != NULL && parse_record (text, len, &rec) == 0;
-      free (text);
       if (ok && strcmp (rec.id, de->d_name) == 0
           && proc_is (rec.launcher, rec.launcher_start))
         {
+          free (text);
           rec.dir_owner = r->owner;
           RESERVE_ONE (*recs, *n, cap);
           (*recs)[(*n)++] = rec;
@@ -543,6 +582,13 @@ scan (struct registry *r, struct jail_record **recs, size_t *n,
         }
       if (ok)
         jail_record_free (&rec);
+      /* A record this cordon cannot read may be a live jail's, written by
+       * another cordon build sharing the directory (an upgrade while jails
+       * run): it stays, unlisted, while its launcher lives. */
+      bool keep = !ok && text != NULL && launcher_lives (text);
+      free (text);
+      if (keep)
+        continue;
       /* Its launcher is gone (or it is no record of ours): stale. */
       registry_remove (r, de->d_name);
     }

@@ -225,6 +225,24 @@ else
   skip "the state directory in a jail" "needs root"
 fi
 
+# ---- a record this cordon cannot read (another build's) ----
+if is_root; then
+  sleep 60 & la=$!
+  bg_pids="$bg_pids $la"
+  odd=$(printf '%012x' $(( ($$ * 17) % 1000000000 )))
+  at_exit "rm -f /run/cordon/jails/$odd"
+  printf 'id=%s\nname=%s\nuid=0\nlauncher=%s\nlauncher_start=%s\nstarted=soon\n' \
+    $odd $U-odd $la "$(cut -d' ' -f22 /proc/$la/stat)" > /run/cordon/jails/.$odd
+  mv /run/cordon/jails/.$odd /run/cordon/jails/$odd
+  unlike "a record cordon cannot read is not listed" "$("$CORDON" ps)" " $U-odd "
+  ok "... but stays while its launcher lives" test -e /run/cordon/jails/$odd
+  kill $la; wait $la 2>/dev/null
+  "$CORDON" ps >/dev/null
+  ok "... and is swept once it is gone" test ! -e /run/cordon/jails/$odd
+else
+  skip "a record cordon cannot read" "needs root"
+fi
+
 # ---- enter -t: a terminal of the jail's, as tty = true ----
 if command -v script >/dev/null 2>&1; then
   n=$U-tty
