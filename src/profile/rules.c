@@ -424,6 +424,14 @@ check_no_namespaces (struct loader *ld, const struct jail_spec *spec)
     key_diag (ld, DIAG_ERROR, "seccomp.preset", &spec->origin, "a jail "
               "without namespaces needs a seccomp filter (not preset "
               "\"none\")");
+  /* Nothing is derived without mounts: with no list of its own, the
+   * jail may not even execute its command. */
+  const struct landlock_spec *l = &spec->landlock;
+  if (l->enabled && l->n_read + l->n_write + l->n_execute == 0)
+    key_diag (ld, DIAG_WARNING, "namespaces", &spec->origin, "a jail "
+              "without namespaces and without landlock read, write or "
+              "execute paths is refused every file access, its command's "
+              "own executable too");
   if (spec->root)
     key_diag (ld, DIAG_ERROR, "root", &spec->origin, "'root' needs the "
               "'mount' namespace");

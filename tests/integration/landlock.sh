@@ -92,6 +92,11 @@ out=$("$CORDON" check "$T/deny-nons.conf" 2>&1); rc=$?
 is "deny without namespaces: invalid" "$rc" 1
 like "... at its line" "$out" "deny-nons.conf:4: error: .*a jail without namespaces derives none"
 ok "deny with Landlock off stays valid (the section is off)" "$CORDON" check "$T/denied-off.conf"
+printf 'namespaces = {}\n' > "$T/nons-nothing.conf"
+like "check: no namespaces and no Landlock paths: every access refused, said" \
+  "$("$CORDON" check "$T/nons-nothing.conf" 2>&1)" "nons-nothing.conf:1: warning: a jail without namespaces and without landlock read, write or execute paths is refused every file access"
+unlike "... not said once it has a path" \
+  "$("$CORDON" check "$T/deny-nons.conf" 2>&1)" "is refused every file access"
 
 # a path is printed quoted: a newline in it cannot start a key
 "$CORDON" show "$T/shown.conf" -D 'landlock.read={"/x\nname = \"evil\""}' > "$T/show1.conf"
