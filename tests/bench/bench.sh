@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench.sh — cordon side by side with bubblewrap, crun and unshare, in one
 # run, on the same jail (see README.md).  `make bench` runs it as root:
-#   CORDON=src/cordon LAUNCH=tests/bench/launch MKBPF=tests/bench/mkbpf sh bench.sh
+#   CORDON=src/cordon LAUNCH=tests/bench/launch MKBPF=tests/bench/mkbpf \
+#   TCPLOAD=tests/bench/tcpload sh bench.sh
 # BENCH_SCALE scales every count (0.1 for a quick look); BENCH_ONLY picks
 # sections (blocked startup growth throughput listen rss leaks profile); BENCH_BLOCK
 # the block length of the blocked section (11).  The report, in
@@ -11,6 +12,7 @@ set -eu
 : "${CORDON:?CORDON must name the cordon binary}"
 : "${LAUNCH:?LAUNCH must name the launch helper}"
 : "${MKBPF:?MKBPF must name the mkbpf helper}"
+: "${TCPLOAD:?TCPLOAD must name the tcpload helper}"
 
 # Every row runs in the same small environment, whoever starts the bench.
 # bubblewrap, unshare and crun pass theirs on to /bin/true, one more copy
@@ -313,7 +315,7 @@ listen { address = \"127.0.0.1:8099\"  max_connections = 256 }"
   echo
   # a network namespace of its own: the port is the bench's alone
   unshare -n sh -c 'ip link set lo up && exec "$@"' _ \
-    $PYTHON "$HERE/listen.py" "$C" "$W/listen.conf" "$BW" "$n" "$rounds"
+    $PYTHON "$HERE/listen.py" "$C" "$W/listen.conf" "$BW" "$n" "$rounds" "$TCPLOAD"
   echo
 fi
 

@@ -4,16 +4,16 @@ network namespace of its own, as root).
 
 Serves one jail per TCP connection three ways, one server at a time on the
 same loopback port: cordon serve (the bench's bare jail with a listen
-section), socat TCP-LISTEN,fork EXEC:'bwrap <the same jail> /bin/cat' (what
-a user would assemble today), and socat ... EXEC:/bin/cat unjailed (the
-floor).  Each connection sends one line and shuts down its side; the
-command writes it back and exits.  Measured with 1, 8 and 32 connections
-in flight: connections per second, and the time from connect() to the
-first byte of the reply (p50, p99).  Rounds interleave the servers, so
-load from other processes hits all alike; the table gives the medians of
-the rounds and the ratios to socat+bwrap.
+section), socat TCP-LISTEN,fork EXEC:'bwrap <the same jail> /bin/echo x'
+(what a user would assemble today), and socat ... EXEC:'/bin/echo x'
+unjailed (the floor).  Each jail's command writes one line and exits; the
+client (tcpload, in C: one thread, epoll) only reads.  Measured with 1, 8
+and 32 connections in flight: connections per second, and the time from
+connect() to the first byte of the reply (p50, p99).  Rounds interleave
+the servers, so load from other processes hits all alike; the table gives
+the medians of the rounds and the ratios to socat+bwrap.
 
-usage: listen.py CORDON PROFILE BWRAP-ARGS N ROUNDS
+usage: listen.py CORDON PROFILE BWRAP-ARGS N ROUNDS TCPLOAD
 """
 import socket
 import statistics
@@ -37,48 +37,20 @@ def wait_port(proc):
     sys.exit("bench listen: no server on the port: %s" % proc.args)
 
 
-def one(lat, errors):
-    t0 = time.monotonic()
-    try:
-        s = socket.create_connection(("127.0.0.1", PORT), timeout=60)
-        s.sendall(b"x\n")
-        s.shutdown(socket.SHUT_WR)
-        first = s.recv(1)
-        t1 = time.monotonic()
-        rest = first
-        while True:
-            d = s.recv(4096)
-            if not d:
-                break
-            rest += d
-        s.close()
-        if rest != b"x\n":
-            errors.append(rest)
-            return
-        lat.append(t1 - t0)
-    except OSError as e:
-        errors.append(str(e))
+REPLY = "x\n"
 
 
-def load(n, inflight):
-    lat, errors, lock = [], [], threading.Lock()
-    left = [n]
-
-    def worker():
-        while True:
-            with lock:
-                if left[0] == 0:
-                    return
-                left[0] -= 1
-            one(lat, errors)
-
-    t0 = time.monotonic()
-    ts = [threading.Thread(target=worker) for _ in range(inflight)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-    elapsed = time.monotonic() - t0
+def load(tcpload, n, inflight):
+    out = subprocess.run([tcpload, str(PORT), str(n), str(inflight), REPLY],
+                         check=True, capture_output=True, text=True).stdout
+    lat, elapsed, errors = [], None, 0
+    for line in out.splitlines():
+        if line.startswith("elapsed "):
+            elapsed = float(line.split()[1])
+        elif line.startswith("errors "):
+            errors = int(line.split()[1])
+        else:
+            lat.append(int(line) / 1e6)
     return len(lat) / elapsed, lat, errors
 
 
@@ -88,16 +60,17 @@ def pct(v, p):
 
 
 def main():
-    cordon, profile, bwrap, n, rounds = sys.argv[1:6]
+    cordon, profile, bwrap, n, rounds, tcpload = sys.argv[1:7]
     n, rounds = int(n), int(rounds)
     listen = "TCP-LISTEN:%d,bind=127.0.0.1,fork,reuseaddr,backlog=128" % PORT
+    # The command needs no input: socat's half-close timeout (-t, 0.5 s)
+    # never cuts a jail slower than that short.
     servers = [
-        ("cordon serve", [cordon, "-q", "serve", profile, "--", "/bin/cat"]),
-        # socat's default half-close timeout (0.5 s) cuts a jail slower
-        # than that short: those connections are counted as lost
+        ("cordon serve", [cordon, "-q", "serve", profile, "--",
+                          "/bin/echo", "x"]),
         ("socat+bwrap", ["socat", listen,
-                         "EXEC:%s /bin/cat" % bwrap.replace(":", "\\:")]),
-        ("socat+cat", ["socat", listen, "EXEC:/bin/cat"]),
+                         "EXEC:%s /bin/echo x" % bwrap.replace(":", "\\:")]),
+        ("socat+echo", ["socat", listen, "EXEC:/bin/echo x"]),
     ]
     res = {}   # (name, inflight) -> list of (cps, p50, p99) per round
     errs = {}
@@ -108,11 +81,11 @@ def main():
                 p = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL)
                 wait_port(p)
-                load(max(2, inflight), inflight)     # warm-up
-                cps, lat, e = load(n, inflight)
+                load(tcpload, max(2, inflight), inflight)     # warm-up
+                cps, lat, e = load(tcpload, n, inflight)
                 p.terminate()
                 p.wait()
-                errs[name] = errs.get(name, 0) + len(e)
+                errs[name] = errs.get(name, 0) + e
                 if lat:
                     res.setdefault((name, inflight), []).append(
                         (cps, pct(lat, 50) * 1e3, pct(lat, 99) * 1e3))
