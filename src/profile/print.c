@@ -227,8 +227,8 @@ static bool
 key_belongs (const struct key_desc *k, const char *base)
 {
   unsigned only = k->mount_types | k->net_modes;
-  if (k->flags & KEY_DIRECTIVE)
-    return false;
+  if ((k->flags & KEY_DIRECTIVE) || (form_of (k) == BIND_NONE && !k->print))
+    return false;           /* no form: test-keys fails on it */
   if (only && !(only & selected (k->section, base)))
     return false;
   return !(k->flags & KEY_NOT_WITH_UPPER) || !has_upper (k->section, base);
