@@ -6,11 +6,11 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
-#include <sys/resource.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "capabilities.h"
 #include "profile/keys.h"
@@ -447,6 +447,9 @@ check_net_publish (const struct key_desc *k, const struct key_value *v)
     .doc = what, .print_rank = resource, .print_when = PRINT_SET, \
     .print = show_rlimit, \
     .off = (resource) * sizeof (struct rlimit_setting) }
+/* show's top level: keys and sections (section_table) by rank, a blank
+ * line between paragraphs (rank / 10), each name padded to its row's
+ * width */
 #define PRINT_TOP(rank, width) .print_rank = rank, .print_width = width
 
 const struct key_desc key_table[] = {
@@ -609,7 +612,8 @@ const struct key_desc key_table[] = {
   { SEC_CGROUP, "memory_swap", KEY_STRING, KEY_NODEFAULT,
     .check = check_limit_size, BINDN (BIND_LIMIT, struct cgroup_spec,
                                       memory_swap, has_memory_swap),
-    .doc = "swap allowed on top of memory, or \"max\"", .print_when = PRINT_SET },
+    .doc = "swap allowed on top of memory, or \"max\"",
+    .print_when = PRINT_SET },
   { SEC_CGROUP, "pids", KEY_INT, KEY_NODEFAULT, NULL, 1, CGROUP_PIDS_MAX,
     .bind = BIND_U32, .off = OFF (struct cgroup_spec, pids),
     .doc = "the most processes and threads at once", .print_when = PRINT_SET },
@@ -741,7 +745,8 @@ const struct key_desc key_table[] = {
     .print_when = PRINT_SET },
   { SEC_LANDLOCK, "read", KEY_STRING_LIST, 0, .check = check_absolute,
     BINDN (BIND_STRINGS, struct landlock_spec, read, n_read),
-    .doc = "paths readable beneath (files and directories)", .print_when = PRINT_SET },
+    .doc = "paths readable beneath (files and directories)",
+    .print_when = PRINT_SET },
   { SEC_LANDLOCK, "write", KEY_STRING_LIST, 0, .check = check_absolute,
     BINDN (BIND_STRINGS, struct landlock_spec, write, n_write),
     .doc = "paths readable and writable beneath", .print_when = PRINT_SET },
