@@ -9,7 +9,9 @@
  * else, come libconfuse's option tables (load.c), the per-value checks with
  * their "one of: ..." lists, the "not valid for a tmpfs mount" and "needs
  * mode bridge" rules, the binding of plain values into the spec (bind.c),
- * and the documentation test (every key is in cordon.conf(5)).
+ * how cordon show prints every key (print.c: order, alignment, when, and
+ * the value's form), and the documentation test (every key is in
+ * cordon.conf(5)).
  *
  * Adding a key: a row here, its field in spec.h with its row in
  * spec-fields.c, the kernel step that uses it, its paragraph in
@@ -19,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "spec.h"
 
@@ -46,6 +49,26 @@ enum key_section
   N_SECTIONS
 };
 
+/* When show prints a key (key_desc.print_when), or a section
+ * (section_desc.print_when); a key also only where mount_types, net_modes
+ * and KEY_NOT_WITH_UPPER let it be set. */
+enum key_print
+{
+  PRINT_ALWAYS,             /* even at 0, NULL or empty */
+  PRINT_SET,                /* key: when not 0, NULL or empty; section:
+                               when one of its keys is printed */
+  PRINT_CHANGED,            /* section: when a key is not at its default */
+};
+#define PRINT_WIDTH_AUTO (-1)     /* the longest name printed */
+
+/* The instances of a multi section in PARENT, the struct its parent
+ * section builds (struct jail_spec at the top level): the I-th one's
+ * section, struct and title (NULL: untitled) in *SEC, *ELEM and *TITLE,
+ * *SEC N_SECTIONS when show leaves it out; false past the last. */
+typedef bool section_instances_fn (const void *parent, size_t i,
+                                   enum key_section *sec, const void **elem,
+                                   const char **title);
+
 struct section_desc
 {
   const char *name;
@@ -53,11 +76,26 @@ struct section_desc
   bool titled;              /* mount "/x" { }: the title is the destination */
   enum key_section parent;  /* SEC_TOP, or the section it sits in (rule) */
   /* A plain section: every key binds (BIND_*) into the struct at spec_off
-   * of struct jail_spec, and the table alone builds it, prints it (keys
-   * that are not 0) and checks that the namespaces it needs are on. */
+   * of struct jail_spec, and the table alone builds it and checks that the
+   * namespaces it needs are on. */
   bool plain;
   size_t spec_off;
   unsigned needs_namespaces;    /* JAIL_NS_* */
+  /* cordon show (print.c).  A single section prints as a block of its
+   * own, "NAME {" and one key a line, from the struct at spec_off (of its
+   * parent's struct for a section within one); a multi section prints each
+   * instance on one line, found by print_instances. */
+  int print_rank;           /* the top level's order, keys and sections
+                               together (key_desc.print_rank) */
+  int print_width;          /* names padded to it; PRINT_WIDTH_AUTO */
+  enum key_print print_when;  /* PRINT_SET: when a key is printed;
+                                 PRINT_CHANGED: when one is not at its
+                                 default */
+  int print_gap;            /* multi: spaces between its keys on a line */
+  section_instances_fn *print_instances;  /* multi: its instances and
+                                              those of the sections
+                                              printed among them; NULL:
+                                              it prints with another's */
 };
 extern const struct section_desc section_table[N_SECTIONS];
 
@@ -116,7 +154,17 @@ enum
   KEY_NOT_WITH_UPPER = 1u << 2,  /* mount: only an upper-less overlay */
   KEY_DIRECTIVE = 1u << 3,  /* acts while loading (drop): not part of the
                                effective profile, show does not print it */
+  KEY_SELECTOR = 1u << 4,   /* its value, an index of names, selects the
+                               section's keys by mount_types or net_modes
+                               (mount's type, network's mode) */
+  KEY_UPPER = 1u << 5,      /* mount: the key KEY_NOT_WITH_UPPER means */
 };
+
+/* Show's value of KEY in BASE (the struct its section builds), written to
+ * OUT unless OUT is NULL, for a value no BIND_* form says; returns whether
+ * it is set (not 0 or empty). */
+typedef bool key_print_fn (const struct key_desc *key, const void *base,
+                           FILE *out);
 
 struct key_desc
 {
@@ -134,9 +182,21 @@ struct key_desc
   unsigned net_modes;       /* network: NET_MODE()s it needs */
   unsigned needs_namespaces;  /* JAIL_NS_* it needs when set */
   enum key_bind bind;
-  size_t off, count_off;    /* BIND_*: where; count (BIND_STRINGS) or the
-                               has flag (BIND_LIMIT, BIND_MODE) */
+  size_t off, count_off;    /* BIND_*, print_as: where; count (BIND_STRINGS)
+                               or the has flag (BIND_LIMIT, BIND_MODE) */
   const char *doc;          /* one line, for cordon.conf(5) */
+  /* cordon show (print.c): the value's form is bind's, else print_as's
+   * (a field the section's builder fills, at off and count_off), else
+   * print's */
+  int print_rank;           /* order in the section (ties: table order);
+                               top level: rank / 10 is the paragraph,
+                               a blank line between two */
+  int print_width;          /* top level: the name padded to it */
+  enum key_print print_when;
+  unsigned print_always_types;  /* mount, PRINT_SET: types it is printed
+                                   for even when unset (a tmpfs's size) */
+  enum key_bind print_as;
+  key_print_fn *print;
 };
 
 extern const struct key_desc key_table[];
@@ -165,5 +225,17 @@ extern const char *const seccomp_action_names[];
 extern const char *const network_mode_names[];
 extern const char *const landlock_scope_names[];  /* by enum landlock_scope
                                                      bit */
+
+/* print.c: show's values that no BIND_* form says, and the instances of
+ * the multi sections (key_print_fn, section_instances_fn) */
+key_print_fn show_ints;          /* int * at off, its count at count_off */
+key_print_fn show_capabilities;  /* uint64_t at off, by capability number */
+key_print_fn show_rlimit;        /* struct rlimit_setting at off */
+key_print_fn show_seccomp_cmp;   /* struct seccomp_arg_cmp at off */
+key_print_fn show_net_address;   /* struct network_spec: "auto" or one */
+key_print_fn show_net_gateway;   /* struct network_spec: address/prefix */
+key_print_fn show_net_publish;   /* struct network_spec: its ports */
+section_instances_fn show_entries;   /* mount, symlink, dir, file */
+section_instances_fn show_uid_map, show_gid_map, show_rules;
 
 #endif

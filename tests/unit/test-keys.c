@@ -1,6 +1,7 @@
 /* test-keys.c — the key table (src/profile/keys.c) and what follows it:
  * every key is documented in cordon.conf(5), set in the every-key
- * fixtures, printed by show, and show's output reads back to itself. */
+ * fixtures, printed by show (print.c, from the table) in its own section,
+ * and show's output reads back to itself. */
 #include "config.h"
 
 #include <ctype.h>
@@ -54,6 +55,80 @@ has_word (const char *text, const char *name, const char *prefix,
         return true;
     }
   return false;
+}
+
+/* TEXT with the inside of every quoted string blanked (allocated): a
+ * value never passes for a key or a section. */
+static char *
+blank_quotes (const char *text)
+{
+  char *b = strdup (text);
+  bool quoted = false;
+  for (char *p = b; *p; p++)
+    if (*p == '"')
+      quoted = !quoted;
+    else if (quoted && *p == '\\' && p[1])
+      p[0] = p[1] = ' ', p++;
+    else if (quoted && *p != '\n')
+      *p = ' ';
+  return b;
+}
+
+/* The instances of section S in the blanked TEXT: the lines that start,
+ * after the indentation, with its name and a space, to the brace that
+ * closes them; those of S's own sections within blanked too (allocated). */
+static char *
+section_text (const char *text, enum key_section s)
+{
+  const char *name = section_table[s].name;
+  size_t n = strlen (name);
+  char *out = strdup ("");
+  for (const char *line = text; *line;
+       line += strcspn (line, "\n"), line += *line == '\n')
+    {
+      const char *p = line + strspn (line, " ");
+      if (strncmp (p, name, n) != 0 || p[n] != ' ' || !strchr (p, '{'))
+        continue;
+      const char *end = strchr (p, '{');
+      for (int depth = 0; *end; end++)
+        if (*end == '{')
+          depth++;
+        else if (*end == '}' && --depth == 0)
+          break;
+      char *joined;
+      if (asprintf (&joined, "%s%.*s\n", out, (int) (end - p), p) < 0)
+        abort ();
+      free (out);
+      out = joined;
+    }
+  for (int c = 0; c < N_SECTIONS; c++)
+    if (c != (int) s && section_table[c].parent == s && c != SEC_SETTINGS)
+      {
+        char *inner = section_text (out, (enum key_section) c);
+        for (char *at = inner, *line; *at; at += strlen (line) + 1)
+          {
+            line = at;
+            at[strcspn (at, "\n")] = '\0';
+            char *in = strstr (out, line);
+            if (in)
+              memset (in, ' ', strlen (line));
+          }
+        free (inner);
+      }
+  return out;
+}
+
+/* Does show's blanked output SHOWN print KEY in its section (a top-level
+ * key at the start of a line), as NAME = VALUE? */
+static bool
+show_prints (const char *shown, const struct key_desc *k)
+{
+  if (k->section == SEC_TOP)
+    return has_word (shown, k->name, k->name, true);
+  char *text = section_text (shown, k->section);
+  bool found = has_word (text, k->name, "", true);
+  free (text);
+  return found;
 }
 
 static const char *
@@ -144,6 +219,7 @@ main (void)
   settings_free (&st);
   diagnostics_free (&sd);
 
+  char *blanked = blank_quotes (shown);
   for (size_t i = 0; i < n_key_table; i++)
     {
       const struct key_desc *k = &key_table[i];
@@ -156,11 +232,15 @@ main (void)
       tap_ok (has_word (settings ? every_settings : every, k->name, "", true),
               "%s%s%s is set in the every-key fixture", where (k),
               *where (k) ? "." : "", k->name);
-      if (!settings && !(k->flags & KEY_DIRECTIVE))
-        tap_ok (has_word (shown, k->name, "", true),
-                "show prints %s%s%s", where (k), *where (k) ? "." : "",
-                k->name);
+      if (settings || (k->flags & KEY_DIRECTIVE))
+        continue;
+      tap_ok (k->bind != BIND_NONE || k->print_as != BIND_NONE || k->print,
+              "the table says how show prints %s%s%s", where (k),
+              *where (k) ? "." : "", k->name);
+      tap_ok (show_prints (blanked, k), "show prints %s%s%s in its section",
+              where (k), *where (k) ? "." : "", k->name);
     }
+  free (blanked);
   free (man);
   free (every);
   free (every_settings);
