@@ -39,7 +39,10 @@ net_key_line (struct loader *ld, const struct sec_rec *rec, const char *key)
 }
 
 /* The bridge, gateway and prefix a bridge-mode jail gets when the profile
- * does not say: from the settings file, else built in. */
+ * does not say: from the settings file, else built in.  The settings keep
+ * the gateway as text (struct settings, and its cache); the settings load
+ * checked it, or failed and cordon stopped: one that does not parse here
+ * is cordon's bug, never a reason to take another. */
 static void
 network_defaults (struct loader *ld, const char **bridge, struct in_addr *gw,
                   int *prefix)
@@ -48,7 +51,11 @@ network_defaults (struct loader *ld, const char **bridge, struct in_addr *gw,
   *bridge = s && s->network_bridge ? s->network_bridge : DEFAULT_BRIDGE;
   const char *g = s && s->network_gateway ? s->network_gateway : DEFAULT_GATEWAY;
   if (!parse_ipv4_prefix (g, gw, prefix) || *prefix < 0)
-    parse_ipv4_prefix (DEFAULT_GATEWAY, gw, prefix);
+    {
+      fprintf (stderr, "cordon: internal error: the settings' gateway '%s' "
+               "was not checked\n", g);
+      abort ();
+    }
 }
 
 static uint32_t
