@@ -96,10 +96,7 @@ static void
 check_value (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
              int line)
 {
-  const struct key_desc *k = key_of (ld, cfg, opt);
-  if (k == NULL)
-    return;
-  if (key_is_typed (k))
+  if (opt->type == CFGT_PTR)       /* a typed key's: on_parse made it */
     {
       const struct key_parsed *p = cfg_opt_getnptr (opt, idx);
       if (p && p->why)
@@ -109,6 +106,9 @@ check_value (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
         }
       return;
     }
+  const struct key_desc *k = key_of (ld, cfg, opt);
+  if (k == NULL)
+    return;
   struct key_value v = { 0 };
   if (k->type == KEY_STRING || k->type == KEY_STRING_LIST)
     v.s = cfg_opt_getnstr (opt, idx);
