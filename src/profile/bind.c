@@ -2,10 +2,11 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile/bind.h"
-#include "profile/values.h"
 #include "util.h"
 
 char **
@@ -18,25 +19,113 @@ copy_list (cfg_t *cfg, const char *key, size_t *n)
   return v;
 }
 
-/* One key; its value was checked at its line already: a value that failed
- * there leaves the field as it was, and the load fails anyway. */
+const union key_typed *
+typed_value (cfg_t *sec, const struct key_desc *k, unsigned i)
+{
+  if (!key_is_typed (k))
+    {
+      fprintf (stderr, "cordon: internal error: '%s' is not a typed key\n",
+               k->name);
+      abort ();
+    }
+  if (cfg_size (sec, k->name) == 0)
+    return k->type == KEY_STRING_LIST || k->type == KEY_INT_LIST
+             ? NULL : key_default (k);
+  const struct key_parsed *p = cfg_getnptr (sec, k->name, i);
+  return p && p->why == NULL ? &p->v : NULL;
+}
+
+const union key_typed *
+typed_key (cfg_t *sec, enum key_section section, const char *key, unsigned i)
+{
+  const struct key_desc *k = key_find (section, key, strlen (key));
+  if (k == NULL)
+    {
+      fprintf (stderr, "cordon: internal error: no key '%s'\n", key);
+      abort ();
+    }
+  return typed_value (sec, k, i);
+}
+
+const char *
+typed_text (cfg_t *sec, enum key_section section, const char *key, unsigned i)
+{
+  const struct key_desc *k = key_find (section, key, strlen (key));
+  const struct key_parsed *p = k && key_is_typed (k)
+                               ? cfg_getnptr (sec, key, i) : NULL;
+  return p ? p->text : "";
+}
+
+/* One typed key: its values as their parse made them. */
+static void
+bind_typed (const struct key_desc *k, cfg_t *sec, char *base)
+{
+  void *field = base + k->off;
+  if (k->bind == BIND_FLAGS)
+    {
+      for (unsigned i = 0; i < cfg_size (sec, k->name); i++)
+        {
+          const union key_typed *t = typed_value (sec, k, i);
+          if (t)
+            *(unsigned *) field |= 1u << t->index;
+        }
+      return;
+    }
+  const union key_typed *t = typed_value (sec, k, 0);
+  if (t == NULL)
+    return;
+  switch (k->bind)
+    {
+    case BIND_STRING:           /* a key with names, kept by name */
+      *(char **) field = xstrdup (k->names[t->index]);
+      break;
+    case BIND_U32:
+      *(uint32_t *) field = (uint32_t) t->i;
+      break;
+    case BIND_DURATION:
+      *(int64_t *) field = t->seconds;
+      break;
+    case BIND_SIZE:
+      *(uint64_t *) field = t->size;
+      break;
+    case BIND_MODE:
+      *(bool *) (base + k->count_off) = true;
+      *(mode_t *) field = t->mode;
+      break;
+    case BIND_LIMIT:
+      *(bool *) (base + k->count_off) = t->limit.set;
+      *(uint64_t *) field = t->limit.bytes;
+      break;
+    case BIND_NAME:
+      *(int *) field = t->index;
+      break;
+    default:
+      fprintf (stderr, "cordon: internal error: '%s' cannot bind a typed "
+               "value\n", k->name);
+      abort ();
+    }
+}
+
+/* One key.  A value that failed its check at its line is not bound (the
+ * load fails anyway). */
 static void
 bind_key (const struct key_desc *k, cfg_t *sec, char *base)
 {
   void *field = base + k->off;
-  switch (k->bind)
+  if (k->bind == BIND_NONE)
+    return;
+  if (key_is_typed (k))
     {
-    case BIND_NONE:
+      bind_typed (k, sec, base);
       return;
-    case BIND_STRINGS:
+    }
+  if (k->bind == BIND_STRINGS)
+    {
       *(char ***) field = copy_list (sec, k->name,
                                      (size_t *) (base + k->count_off));
       return;
-    default:
-      break;
     }
-  unsigned n = cfg_size (sec, k->name);
-  if (n == 0)
+  if (cfg_size (sec, k->name) == 0)
     return;                 /* unset, no default: the zero of the field */
   switch (k->bind)
     {
@@ -46,56 +135,13 @@ bind_key (const struct key_desc *k, cfg_t *sec, char *base)
     case BIND_BOOL:
       *(bool *) field = cfg_getbool (sec, k->name);
       break;
-    case BIND_U32:
-      *(uint32_t *) field = (uint32_t) cfg_getint (sec, k->name);
-      break;
     case BIND_DOUBLE:
       *(double *) field = cfg_getfloat (sec, k->name);
       break;
-    case BIND_DURATION:
-      {
-        bool overflow;
-        parse_duration (cfg_getstr (sec, k->name), (int64_t *) field,
-                        &overflow);
-        break;
-      }
-    case BIND_SIZE:
-      {
-        bool overflow;
-        parse_size (cfg_getstr (sec, k->name), (uint64_t *) field, &overflow);
-        break;
-      }
-    case BIND_MODE:
-      *(bool *) (base + k->count_off)
-        = parse_mode (cfg_getstr (sec, k->name), (mode_t *) field);
-      break;
-    case BIND_LIMIT:
-      {
-        const char *s = cfg_getstr (sec, k->name);
-        bool overflow;
-        *(bool *) (base + k->count_off)
-          = strcmp (s, "max") != 0
-            && parse_size (s, (uint64_t *) field, &overflow);
-        break;
-      }
-    case BIND_FLAGS:
-      for (unsigned i = 0; i < n; i++)
-        {
-          int bit = names_index (k->names, cfg_getnstr (sec, k->name, i));
-          if (bit >= 0)
-            *(unsigned *) field |= 1u << bit;
-        }
-      break;
-    case BIND_NAME:
-      {
-        int v = names_index (k->names, cfg_getstr (sec, k->name));
-        if (v >= 0)
-          *(int *) field = v;
-        break;
-      }
-    case BIND_NONE:
-    case BIND_STRINGS:
-      break;
+    default:
+      fprintf (stderr, "cordon: internal error: '%s' binds a typed value "
+               "but has none\n", k->name);
+      abort ();
     }
 }
 

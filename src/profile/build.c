@@ -11,6 +11,13 @@ key_origin (struct loader *ld, const char *key)
   return find_key (ld, -1, key, false);
 }
 
+bool
+key_rejected (struct loader *ld, const char *key)
+{
+  const struct key_rec *k = key_origin (ld, key);
+  return k && k->rejected;
+}
+
 int
 sec_key_line (const struct sec_rec *rec, const char *key)
 {
@@ -314,9 +321,9 @@ void
 build_mount (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
              const struct sec_rec *rec)
 {
-  const char *type = cfg_getstr (sec, "type");
-  int t = names_index (mount_type_names, type);
-  if (type == NULL)
+  const union key_typed *type = typed_key (sec, SEC_MOUNT, "type", 0);
+  int t = type ? type->index : -1;
+  if (cfg_size (sec, "type") == 0)
     {
       char *known = names_joined (mount_type_names);
       sec_diag (ld, DIAG_ERROR, rec, rec->line, "missing 'type' (one of: %s)",
@@ -366,9 +373,9 @@ build_dir (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
     return;
   struct fs_entry *e = new_entry (spec, FS_DIR, rec);
   e->dest = dest;
+  const union key_typed *mode = typed_key (sec, SEC_DIR, "mode", 0);
   e->has_mode = true;
-  if (!parse_mode (cfg_getstr (sec, "mode"), &e->mode))
-    e->mode = 0755;
+  e->mode = mode ? mode->mode : 0755;
 }
 
 void
@@ -383,9 +390,9 @@ build_file (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   const char *content = cfg_getstr (sec, "content");
   e->content = xstrdup (content ? content : "");
   e->content_len = strlen (e->content);
+  const union key_typed *mode = typed_key (sec, SEC_FILE, "mode", 0);
   e->has_mode = true;
-  if (!parse_mode (cfg_getstr (sec, "mode"), &e->mode))
-    e->mode = 0644;
+  e->mode = mode ? mode->mode : 0644;
 }
 
 static void
@@ -400,11 +407,13 @@ build_id_range (struct loader *ld, struct id_map *map, cfg_t *sec,
         sec_diag (ld, DIAG_ERROR, rec, rec->line, "missing '%s'", required[i]);
         ok = false;
       }
-  long inside = cfg_getint (sec, "inside"), outside = cfg_getint (sec, "outside");
-  long count = cfg_getint (sec, "count");
-  if (!ok || inside < 0 || outside < 0 || count < 1 || inside > 4294967295L
-      || outside > 4294967295L || count > 4294967295L)
-    return;         /* out-of-range values were reported while parsing */
+  enum key_section s = (enum key_section) rec->type;
+  const union key_typed *in = typed_key (sec, s, "inside", 0);
+  const union key_typed *out = typed_key (sec, s, "outside", 0);
+  const union key_typed *n = typed_key (sec, s, "count", 0);
+  if (!ok || !in || !out || !n)
+    return;         /* values out of range were said at their lines */
+  long inside = in->i, outside = out->i, count = n->i;
   if (inside + count > 4294967295L || outside + count > 4294967295L)
     {
       sec_diag (ld, DIAG_ERROR, rec, sec_key_line (rec, "count"), "the range "
@@ -467,11 +476,12 @@ build_seccomp_rule (struct loader *ld, struct seccomp_spec *s, cfg_t *sec)
     {
       char key[8];
       snprintf (key, sizeof key, "arg%u", a);
-      if (cfg_size (sec, key) > 0)
-        parse_seccomp_cmp (cfg_getstr (sec, key), &r->args[a]);
+      const union key_typed *cmp = typed_key (sec, SEC_RULE, key, 0);
+      if (cmp)
+        r->args[a] = cmp->cmp;
     }
-  int action = names_index (seccomp_action_names, cfg_getstr (sec, "action"));
-  r->action = action >= 0 ? (enum seccomp_action) action : s->action;
+  const union key_typed *action = typed_key (sec, SEC_RULE, "action", 0);
+  r->action = action ? (enum seccomp_action) action->index : s->action;
 }
 
 void
@@ -495,9 +505,12 @@ build_rlimit (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
     {
       const char *name = cordon_rlimit_name (r);
       struct rlimit_setting *l = &spec->rlimits[r];
-      if (name == NULL || cfg_size (sec, name) == 0
-          || !parse_rlimit (r, cfg_getstr (sec, name), &l->soft, &l->hard))
+      const union key_typed *t = name ? typed_key (sec, SEC_RLIMIT, name, 0)
+                                      : NULL;
+      if (t == NULL)
         continue;
+      l->soft = t->rlimit.soft;
+      l->hard = t->rlimit.hard;
       l->set = true;
       char *key = xasprintf ("rlimit.%s", name);
       const struct key_rec *k = key_origin (ld, key);
@@ -514,17 +527,18 @@ build_hardening_keys (struct loader *ld, struct jail_spec *spec)
   cfg_t *cfg = ld->cfg;
   for (unsigned i = 0; i < cfg_size (cfg, "capabilities"); i++)
     {
-      int cap = cordon_caps_from_name (cfg_getnstr (cfg, "capabilities", i));
-      if (cap >= 0)
-        spec->capabilities |= UINT64_C (1) << cap;
+      const union key_typed *cap = typed_key (cfg, SEC_TOP, "capabilities",
+                                              i);
+      if (cap)
+        spec->capabilities |= UINT64_C (1) << cap->capability;
     }
   unsigned n = cfg_size (cfg, "pass_fds");
   spec->pass_fds = xcalloc (n, sizeof *spec->pass_fds);
   for (unsigned i = 0; i < n; i++)
     {
-      long fd = cfg_getnint (cfg, "pass_fds", i);
-      if (fd >= 3 && fd <= INT_MAX)
-        spec->pass_fds[spec->n_pass_fds++] = (int) fd;
+      const union key_typed *fd = typed_key (cfg, SEC_TOP, "pass_fds", i);
+      if (fd)
+        spec->pass_fds[spec->n_pass_fds++] = (int) fd->i;
     }
 }
 
@@ -548,9 +562,9 @@ copy_ports (cfg_t *sec, const char *key, size_t *n)
   *n = 0;
   for (unsigned i = 0; i < size; i++)
     {
-      long port = cfg_getnint (sec, key, i);
-      if (port >= 1 && port <= 65535)   /* else reported at its line */
-        v[(*n)++] = (int) port;
+      const union key_typed *port = typed_key (sec, SEC_LANDLOCK, key, i);
+      if (port)
+        v[(*n)++] = (int) port->i;
     }
   return v;
 }

@@ -136,6 +136,7 @@ struct key_rec
   const char *file;
   int line;
   bool assigned;            /* "=" rather than "+=" */
+  bool rejected;            /* a value of it failed its check (said) */
 };
 
 /* One declaration of a section. */
@@ -361,6 +362,10 @@ apply_overrides (struct loader *ld, char *const *overrides, size_t n);
 
 const struct key_rec *
 key_origin (struct loader *ld, const char *key);
+/* Whether the value KEY has failed its check: rules judge only values the
+ * spec holds, and a rejected one is not bound. */
+bool
+key_rejected (struct loader *ld, const char *key);
 
 struct fs_entry *
 new_entry (struct jail_spec *spec, enum fs_entry_kind kind,

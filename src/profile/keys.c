@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -169,26 +171,24 @@ check_root (const struct key_desc *k, const struct key_value *v)
 }
 
 static char *
-check_size (const struct key_desc *k, const struct key_value *v)
+parse_size_key (const struct key_desc *k, const char *s, union key_typed *out)
 {
-  uint64_t size;
   bool overflow;
-  if (parse_size (v->s, &size, &overflow))
+  if (parse_size (s, &out->size, &overflow))
     return NULL;
   if (overflow)
-    return xasprintf ("size '%s' is too large", v->s);
+    return xasprintf ("size '%s' is too large", s);
   return xasprintf ("invalid size '%s' (a number of bytes with an optional "
-                    "K, M, G or T suffix)", str (v));
+                    "K, M, G or T suffix)", s);
 }
 
 static char *
-check_mode (const struct key_desc *k, const struct key_value *v)
+parse_mode_key (const struct key_desc *k, const char *s, union key_typed *out)
 {
-  mode_t mode;
-  if (parse_mode (v->s, &mode))
+  if (parse_mode (s, &out->mode))
     return NULL;
   return xasprintf ("invalid mode '%s' (an octal number up to 07777, like "
-                    "\"0755\")", str (v));
+                    "\"0755\")", s);
 }
 
 static char *
@@ -234,17 +234,17 @@ check_listen_address (const struct key_desc *k, const struct key_value *v)
 
 /* cgroup memory and memory_swap: a size, or "max" for no limit. */
 static char *
-check_limit_size (const struct key_desc *k, const struct key_value *v)
+parse_limit_key (const struct key_desc *k, const char *s, union key_typed *out)
 {
-  uint64_t size;
   bool overflow;
-  if ((v->s && strcmp (v->s, "max") == 0)
-      || parse_size (v->s, &size, &overflow))
+  if (strcmp (s, "max") == 0)
+    return NULL;            /* out->limit.set stays false */
+  if ((out->limit.set = parse_size (s, &out->limit.bytes, &overflow)))
     return NULL;
   if (overflow)
-    return xasprintf ("'%s' size '%s' is too large", k->name, v->s);
+    return xasprintf ("'%s' size '%s' is too large", k->name, s);
   return xasprintf ("invalid '%s' '%s' (a number of bytes with an optional "
-                    "K, M, G or T suffix, or \"max\")", k->name, str (v));
+                    "K, M, G or T suffix, or \"max\")", k->name, s);
 }
 
 static char *
@@ -273,48 +273,48 @@ check_cgroup_parent (const struct key_desc *k, const struct key_value *v)
                     "(no \".\" or \"..\"), not '%s'", str (v));
 }
 
+/* A name the table does not know (cgroup_version's check words it). */
 static char *
 check_cgroup_version (const struct key_desc *k, const struct key_value *v)
 {
-  if (names_index (k->names, v->s) >= 0)
-    return NULL;
   return xasprintf ("'cgroup_version' must be \"auto\", \"1\" or \"2\", not "
                     "'%s'", str (v));
 }
 
 /* A clock offset: whole seconds with an optional unit. */
 static char *
-check_duration (const struct key_desc *k, const struct key_value *v)
+parse_duration_key (const struct key_desc *k, const char *s,
+                    union key_typed *out)
 {
-  int64_t secs;
   bool overflow;
-  if (parse_duration (v->s, &secs, &overflow))
+  if (parse_duration (s, &out->seconds, &overflow))
     return NULL;
   if (overflow)
     return xasprintf ("'%s': '%s' is too large (at most %" PRId64 " seconds "
-                      "either way)", k->name, v->s, DURATION_MAX);
+                      "either way)", k->name, s, DURATION_MAX);
   return xasprintf ("'%s': invalid duration '%s' (whole seconds with an "
                     "optional s, m, h or d suffix, like \"-1d\" or \"10m\")",
-                    k->name, str (v));
+                    k->name, s);
 }
 
 static char *
-check_root_id_range (const struct key_desc *k, const struct key_value *v)
+parse_root_id_range_key (const struct key_desc *k, const char *s,
+                         union key_typed *out)
 {
-  uint32_t start, count;
-  const char *why = parse_id_range (v->s, &start, &count);
+  const char *why = parse_id_range (s, &out->ids.start, &out->ids.count);
   if (why == NULL)
     return NULL;
-  return xasprintf ("invalid root_id_range '%s': %s", str (v), why);
+  return xasprintf ("invalid root_id_range '%s': %s", s, why);
 }
 
 static char *
-check_capability (const struct key_desc *k, const struct key_value *v)
+parse_capability_key (const struct key_desc *k, const char *s,
+                      union key_typed *out)
 {
-  if (cordon_caps_from_name (v->s) >= 0)
+  if ((out->capability = cordon_caps_from_name (s)) >= 0)
     return NULL;
   return xasprintf ("unknown capability '%s' (names are like "
-                    "\"CAP_NET_BIND_SERVICE\"; see capabilities(7))", str (v));
+                    "\"CAP_NET_BIND_SERVICE\"; see capabilities(7))", s);
 }
 
 static char *
@@ -342,33 +342,34 @@ check_syscall_name (const struct key_desc *k, const struct key_value *v)
 }
 
 static char *
-check_seccomp_cmp (const struct key_desc *k, const struct key_value *v)
+parse_seccomp_cmp_key (const struct key_desc *k, const char *s,
+                       union key_typed *out)
 {
-  struct seccomp_arg_cmp cmp;
-  if (!parse_seccomp_cmp (v->s, &cmp))
+  struct seccomp_arg_cmp *cmp = &out->cmp;
+  if (!parse_seccomp_cmp (s, cmp))
     return xasprintf ("'%s': bad comparison '%s' (\"OP VALUE\" with OP one "
                       "of == != < <= > >=, or \"& MASK == VALUE\")", k->name,
-                      str (v));
-  if (cmp.op == SECCOMP_CMP_MASKED_EQ && (cmp.value & ~cmp.mask) != 0)
+                      s);
+  if (cmp->op == SECCOMP_CMP_MASKED_EQ && (cmp->value & ~cmp->mask) != 0)
     return xasprintf ("'%s': '%s' can never hold: VALUE has bits that MASK "
-                      "clears", k->name, v->s);
+                      "clears", k->name, s);
   return NULL;
 }
 
 static char *
-check_rlimit (const struct key_desc *k, const struct key_value *v)
+parse_rlimit_key (const struct key_desc *k, const char *s,
+                  union key_typed *out)
 {
   int resource = cordon_rlimit_from_name (k->name);
-  uint64_t soft, hard;
-  if (!parse_rlimit (resource, v->s, &soft, &hard))
+  if (!parse_rlimit (resource, s, &out->rlimit.soft, &out->rlimit.hard))
     return xasprintf ("'%s': invalid limit '%s' (%s, \"unlimited\", or "
-                      "\"SOFT:HARD\")", k->name, str (v),
+                      "\"SOFT:HARD\")", k->name, s,
                       cordon_rlimit_is_size (resource)
                         ? "a size with an optional K, M, G or T suffix"
                         : "a decimal number without leading zeros");
-  if (soft > hard)
+  if (out->rlimit.soft > out->rlimit.hard)
     return xasprintf ("'%s': the soft limit '%s' is above the hard one",
-                      k->name, v->s);
+                      k->name, s);
   return NULL;
 }
 
@@ -382,29 +383,28 @@ check_net_bridge (const struct key_desc *k, const struct key_value *v)
 }
 
 static char *
-check_net_address (const struct key_desc *k, const struct key_value *v)
+parse_net_address_key (const struct key_desc *k, const char *s,
+                       union key_typed *out)
 {
-  struct in_addr a;
-  int prefix;
-  if (v->s == NULL || strcmp (v->s, "auto") == 0
-      || parse_ipv4_prefix (v->s, &a, &prefix))
+  if ((out->ipv4.is_auto = strcmp (s, "auto") == 0)
+      || parse_ipv4_prefix (s, &out->ipv4.addr, &out->ipv4.prefix))
     return NULL;
   return xasprintf ("invalid address '%s' (\"auto\" or an IPv4 address with "
                     "an optional /PREFIX up to 30, like \"10.88.0.2/24\")",
-                    v->s);
+                    s);
 }
 
 /* The settings' default gateway needs its prefix; a profile's may omit it. */
 static char *
-check_net_gateway (const struct key_desc *k, const struct key_value *v)
+parse_net_gateway_key (const struct key_desc *k, const char *s,
+                       union key_typed *out)
 {
-  struct in_addr a;
-  int prefix;
   bool settings = k->section == SEC_SETTINGS;
-  if (parse_ipv4_prefix (v->s, &a, &prefix) && !(settings && prefix < 0))
+  if (parse_ipv4_prefix (s, &out->ipv4.addr, &out->ipv4.prefix)
+      && !(settings && out->ipv4.prefix < 0))
     return NULL;
   return xasprintf ("invalid %s '%s' (an IPv4 address with %s /PREFIX up to "
-                    "30, like \"10.88.0.1/24\")", k->name, str (v),
+                    "30, like \"10.88.0.1/24\")", k->name, s,
                     settings ? "a" : "an optional");
 }
 
@@ -420,11 +420,15 @@ check_net_dns (const struct key_desc *k, const struct key_value *v)
 }
 
 static char *
-check_net_publish (const struct key_desc *k, const struct key_value *v)
+parse_net_publish_key (const struct key_desc *k, const char *s,
+                       union key_typed *out)
 {
-  struct port_publish p;
-  char *why = parse_publish (str (v), &p);
-  free (p.host_address);
+  char *why = parse_publish (s, &out->publish);
+  if (why)
+    {
+      free (out->publish.host_address);
+      out->publish.host_address = NULL;
+    }
   return why;
 }
 
@@ -443,7 +447,7 @@ check_net_publish (const struct key_desc *k, const struct key_value *v)
     .print_as = BIND_U32, .off = OFF (struct id_range, field) }
 /* printed in the kernel's order, as setrlimit(2) numbers them */
 #define RLIMIT(resource, key, what) \
-  { SEC_RLIMIT, key, KEY_STRING, KEY_NODEFAULT, .check = check_rlimit, \
+  { SEC_RLIMIT, key, KEY_STRING, KEY_NODEFAULT, .parse = parse_rlimit_key, \
     .doc = what, .print_rank = resource, .print_when = PRINT_SET, \
     .print = show_rlimit, \
     .off = (resource) * sizeof (struct rlimit_setting) }
@@ -493,7 +497,7 @@ const struct key_desc key_table[] = {
     .doc = "\"tmpfs\" or a host directory as the jail's root",
     PRINT_TOP (40, 0), .print_as = BIND_STRING,
     .off = OFF (struct jail_spec, root) },
-  { SEC_TOP, "capabilities", KEY_STRING_LIST, 0, .check = check_capability,
+  { SEC_TOP, "capabilities", KEY_STRING_LIST, 0, .parse = parse_capability_key,
     .doc = "capabilities kept in the jail", PRINT_TOP (70, 12),
     .print = show_capabilities, .off = OFF (struct jail_spec, capabilities) },
   { SEC_TOP, "no_new_privs", KEY_BOOL, 0, "true",
@@ -530,12 +534,12 @@ const struct key_desc key_table[] = {
     .off = OFF (struct fs_entry, optional),
     .doc = "skip the mount when its source is missing", .print_rank = 2 },
   { SEC_MOUNT, "size", KEY_STRING, KEY_NODEFAULT | KEY_NOT_WITH_UPPER,
-    .check = check_size, .mount_types = TMPFS | OVERLAY,
+    .parse = parse_size_key, .mount_types = TMPFS | OVERLAY,
     .bind = BIND_SIZE, .off = OFF (struct fs_entry, size),
     .doc = "the tmpfs's size in bytes (K, M, G, T)", .print_rank = 2,
     .print_when = PRINT_SET, .print_always_types = TMPFS },
   { SEC_MOUNT, "mode", KEY_STRING, KEY_NODEFAULT | KEY_NOT_WITH_UPPER,
-    .check = check_mode, .mount_types = TMPFS | OVERLAY,
+    .parse = parse_mode_key, .mount_types = TMPFS | OVERLAY,
     BINDN (BIND_MODE, struct fs_entry, mode, has_mode),
     .doc = "the tmpfs's permissions, in octal", .print_rank = 2,
     .print_when = PRINT_SET },
@@ -568,14 +572,14 @@ const struct key_desc key_table[] = {
   { SEC_SYMLINK, "target", KEY_STRING, KEY_NODEFAULT,
     .doc = "the symbolic link's content", .print_as = BIND_STRING,
     .off = OFF (struct fs_entry, target) },
-  { SEC_DIR, "mode", KEY_STRING, KEY_NODEFAULT, .check = check_mode,
+  { SEC_DIR, "mode", KEY_STRING, KEY_NODEFAULT, .parse = parse_mode_key,
     .doc = "the directory's permissions (default 0755)",
     .print_as = BIND_MODE, .off = OFF (struct fs_entry, mode),
     .count_off = OFF (struct fs_entry, has_mode) },
   { SEC_FILE, "content", KEY_STRING, KEY_NODEFAULT,
     .doc = "the file's content", .print_as = BIND_STRING,
     .off = OFF (struct fs_entry, content) },
-  { SEC_FILE, "mode", KEY_STRING, KEY_NODEFAULT, .check = check_mode,
+  { SEC_FILE, "mode", KEY_STRING, KEY_NODEFAULT, .parse = parse_mode_key,
     .doc = "the file's permissions (default 0644)", .print_as = BIND_MODE,
     .off = OFF (struct fs_entry, mode),
     .count_off = OFF (struct fs_entry, has_mode) },
@@ -606,11 +610,11 @@ const struct key_desc key_table[] = {
 
   /* cgroup { } */
   { SEC_CGROUP, "memory", KEY_STRING, KEY_NODEFAULT,
-    .check = check_limit_size, BINDN (BIND_LIMIT, struct cgroup_spec, memory,
+    .parse = parse_limit_key, BINDN (BIND_LIMIT, struct cgroup_spec, memory,
                                       has_memory),
     .doc = "the memory limit, or \"max\"", .print_when = PRINT_SET },
   { SEC_CGROUP, "memory_swap", KEY_STRING, KEY_NODEFAULT,
-    .check = check_limit_size, BINDN (BIND_LIMIT, struct cgroup_spec,
+    .parse = parse_limit_key, BINDN (BIND_LIMIT, struct cgroup_spec,
                                       memory_swap, has_memory_swap),
     .doc = "swap allowed on top of memory, or \"max\"",
     .print_when = PRINT_SET },
@@ -639,22 +643,22 @@ const struct key_desc key_table[] = {
   { SEC_SECCOMP, "deny", KEY_STRING_LIST, 0, .check = check_syscall_name,
     BINDN (BIND_STRINGS, struct seccomp_spec, deny, n_deny),
     .doc = "calls or @groups refused" },
-  { SEC_RULE, "arg0", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+  { SEC_RULE, "arg0", KEY_STRING, KEY_NODEFAULT, .parse = parse_seccomp_cmp_key,
     .doc = "a comparison of the first argument", .print_when = PRINT_SET,
     .print = show_seccomp_cmp, .off = OFF (struct seccomp_rule, args[0]) },
-  { SEC_RULE, "arg1", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+  { SEC_RULE, "arg1", KEY_STRING, KEY_NODEFAULT, .parse = parse_seccomp_cmp_key,
     .doc = "a comparison of the second argument", .print_when = PRINT_SET,
     .print = show_seccomp_cmp, .off = OFF (struct seccomp_rule, args[1]) },
-  { SEC_RULE, "arg2", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+  { SEC_RULE, "arg2", KEY_STRING, KEY_NODEFAULT, .parse = parse_seccomp_cmp_key,
     .doc = "a comparison of the third argument", .print_when = PRINT_SET,
     .print = show_seccomp_cmp, .off = OFF (struct seccomp_rule, args[2]) },
-  { SEC_RULE, "arg3", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+  { SEC_RULE, "arg3", KEY_STRING, KEY_NODEFAULT, .parse = parse_seccomp_cmp_key,
     .doc = "a comparison of the fourth argument", .print_when = PRINT_SET,
     .print = show_seccomp_cmp, .off = OFF (struct seccomp_rule, args[3]) },
-  { SEC_RULE, "arg4", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+  { SEC_RULE, "arg4", KEY_STRING, KEY_NODEFAULT, .parse = parse_seccomp_cmp_key,
     .doc = "a comparison of the fifth argument", .print_when = PRINT_SET,
     .print = show_seccomp_cmp, .off = OFF (struct seccomp_rule, args[4]) },
-  { SEC_RULE, "arg5", KEY_STRING, KEY_NODEFAULT, .check = check_seccomp_cmp,
+  { SEC_RULE, "arg5", KEY_STRING, KEY_NODEFAULT, .parse = parse_seccomp_cmp_key,
     .doc = "a comparison of the sixth argument", .print_when = PRINT_SET,
     .print = show_seccomp_cmp, .off = OFF (struct seccomp_rule, args[5]) },
   { SEC_RULE, "action", KEY_STRING, KEY_NODEFAULT,
@@ -694,11 +698,11 @@ const struct key_desc key_table[] = {
     .doc = "the network namespace file to join (\"/run/netns/NAME\")",
     .print_as = BIND_STRING, .off = OFF (struct network_spec, netns) },
   { SEC_NETWORK, "address", KEY_STRING, KEY_NODEFAULT,
-    .check = check_net_address, .net_modes = NET_MODE (NETWORK_BRIDGE),
+    .parse = parse_net_address_key, .net_modes = NET_MODE (NETWORK_BRIDGE),
     .doc = "the jail's address, or \"auto\"",
     .print = show_net_address },
   { SEC_NETWORK, "gateway", KEY_STRING, KEY_NODEFAULT,
-    .check = check_net_gateway, .net_modes = NET_MODE (NETWORK_BRIDGE),
+    .parse = parse_net_gateway_key, .net_modes = NET_MODE (NETWORK_BRIDGE),
     .doc = "the bridge's address and prefix", .print = show_net_gateway },
   { SEC_NETWORK, "nat", KEY_BOOL, KEY_NODEFAULT, "false",
     .net_modes = NET_MODE (NETWORK_BRIDGE),
@@ -709,7 +713,7 @@ const struct key_desc key_table[] = {
     .doc = "name servers for the jail's /etc/resolv.conf",
     .print_as = BIND_STRINGS, .off = OFF (struct network_spec, dns),
     .count_off = OFF (struct network_spec, n_dns) },
-  { SEC_NETWORK, "publish", KEY_STRING_LIST, 0, .check = check_net_publish,
+  { SEC_NETWORK, "publish", KEY_STRING_LIST, 0, .parse = parse_net_publish_key,
     .net_modes = NET_MODE (NETWORK_BRIDGE) | NET_MODE (NETWORK_USER),
     .doc = "host ports forwarded into the jail",
     .print = show_net_publish },
@@ -720,11 +724,11 @@ const struct key_desc key_table[] = {
 
   /* time_offsets { } (the time namespace, timens.c) */
   { SEC_TIME_OFFSETS, "monotonic", KEY_STRING, KEY_NODEFAULT,
-    .check = check_duration, .bind = BIND_DURATION,
+    .parse = parse_duration_key, .bind = BIND_DURATION,
     .off = OFF (struct time_offsets, monotonic),
     .doc = "added to the jail's CLOCK_MONOTONIC", .print_when = PRINT_SET },
   { SEC_TIME_OFFSETS, "boottime", KEY_STRING, KEY_NODEFAULT,
-    .check = check_duration, .bind = BIND_DURATION,
+    .parse = parse_duration_key, .bind = BIND_DURATION,
     .off = OFF (struct time_offsets, boottime),
     .doc = "added to the jail's CLOCK_BOOTTIME (and /proc/uptime)",
     .print_when = PRINT_SET },
@@ -809,9 +813,9 @@ const struct key_desc key_table[] = {
   { SEC_SETTINGS, "network_bridge", KEY_STRING, KEY_NODEFAULT,
     .check = check_net_bridge, .doc = "bridge-mode jails' default bridge" },
   { SEC_SETTINGS, "network_gateway", KEY_STRING, KEY_NODEFAULT,
-    .check = check_net_gateway, .doc = "their default gateway/prefix" },
+    .parse = parse_net_gateway_key, .doc = "their default gateway/prefix" },
   { SEC_SETTINGS, "root_id_range", KEY_STRING, KEY_NODEFAULT,
-    .check = check_root_id_range,
+    .parse = parse_root_id_range_key,
     .doc = "host ids reserved for root's jails, \"START:COUNT\"" },
 };
 const size_t n_key_table = sizeof key_table / sizeof key_table[0];
@@ -863,20 +867,109 @@ names_index (const char *const *names, const char *v)
 char *
 key_check (const struct key_desc *k, const struct key_value *v)
 {
-  if (k->check)
-    return k->check (k, v);
-  if (k->names && names_index (k->names, v->s) < 0)
+  return k->check ? k->check (k, v) : NULL;
+}
+
+bool
+key_is_typed (const struct key_desc *k)
+{
+  return k->parse || k->names || k->type == KEY_INT
+         || k->type == KEY_INT_LIST;
+}
+
+/* libconfuse reads an integer with strtol (VALUE, NULL, 0): "01000" is
+ * octal 512, "0x10" is 16, "+5" and " 5" are 5.  cordon.conf(5) promises
+ * decimal, so only an optional '-' and digits without a leading zero are an
+ * integer; anything else is an error, never a reinterpretation. */
+static char *
+parse_integer (const struct key_desc *k, const char *s, long *out,
+               bool *fatal)
+{
+  const char *digits = s + (*s == '-');
+  size_t n = strspn (digits, "0123456789");
+  bool decimal = n > 0 && digits[n] == '\0' && (digits[0] != '0' || n == 1);
+  errno = 0;
+  *out = decimal ? strtol (s, NULL, 10) : 0;
+  if (decimal && errno == 0)
+    return NULL;
+  *fatal = true;
+  if (decimal)
+    return xasprintf ("integer value for option '%s' is out of range",
+                      k->name);
+  if (strpbrk (s, "0123456789") == NULL)
+    return xasprintf ("invalid integer value for option '%s'", k->name);
+  return xasprintf ("'%s' must be a decimal integer, not '%s' (no leading "
+                    "zeros, '+', 0x or blanks)", k->name, s);
+}
+
+char *
+key_parse (const struct key_desc *k, const char *text, union key_typed *out,
+           bool *fatal)
+{
+  const char *s = text ? text : "";
+  memset (out, 0, sizeof *out);
+  *fatal = false;
+  if (k->parse)
+    return k->parse (k, s, out);
+  if (k->names)
     {
+      if ((out->index = names_index (k->names, s)) >= 0)
+        return NULL;
+      struct key_value v = { .s = s };
+      if (k->check)
+        return k->check (k, &v);
       char *known = names_joined (k->names);
-      char *why = xasprintf ("unknown %s '%s' (known: %s)", k->noun,
-                             v->s ? v->s : "", known);
+      char *why = xasprintf ("unknown %s '%s' (known: %s)", k->noun, s, known);
       free (known);
       return why;
     }
-  bool has_range = (k->type == KEY_INT || k->type == KEY_INT_LIST)
-                   && k->min < k->max;
-  if (has_range && (v->i < k->min || v->i > k->max))
+  char *why = parse_integer (k, s, &out->i, fatal);
+  if (why)
+    return why;
+  struct key_value v = { .i = out->i };
+  if (k->check)
+    return k->check (k, &v);
+  if (k->min < k->max && (out->i < k->min || out->i > k->max))
     return xasprintf ("'%s' must be between %ld and %ld, not %ld", k->name,
-                      k->min, k->max, v->i);
+                      k->min, k->max, out->i);
   return NULL;
+}
+
+void
+key_parsed_free (void *parsed)
+{
+  struct key_parsed *p = parsed;
+  if (p == NULL)
+    return;
+  if (p->key->parse == parse_net_publish_key)
+    free (p->v.publish.host_address);
+  free (p->text);
+  free (p->why);
+  free (p);
+}
+
+/* The typed defaults, by row: a constant of the table, parsed at its first
+ * use (a default that does not parse is the table's bug). */
+static union key_typed typed_defaults[sizeof key_table / sizeof key_table[0]];
+static bool typed_default_done[sizeof key_table / sizeof key_table[0]];
+
+const union key_typed *
+key_default (const struct key_desc *k)
+{
+  size_t i = (size_t) (k - key_table);
+  if (k->def == NULL)
+    return NULL;
+  if (!typed_default_done[i])
+    {
+      bool fatal;
+      char *why = key_parse (k, k->def, &typed_defaults[i], &fatal);
+      if (why)
+        {
+          fprintf (stderr, "cordon: internal error: the default of '%s' "
+                   "does not parse: %s\n", k->name, why);
+          abort ();
+        }
+      typed_default_done[i] = true;
+    }
+  return &typed_defaults[i];
 }

@@ -13,15 +13,24 @@
  * the value's form), and the documentation test (every key is in
  * cordon.conf(5)).
  *
+ * A value is parsed once: a typed key's value (a number, a name, a size, a
+ * mode, an address...) is turned into its union key_typed by key_parse as
+ * libconfuse reads it, kept so in libconfuse's tree, and bound from there;
+ * an untyped key's value is a string (or boolean, or float) that its check
+ * only looks at.
+ *
  * Adding a key: a row here, its field in spec.h with its row in
  * spec-fields.c, the kernel step that uses it, its paragraph in
  * man/cordon.conf.5.in, and tests (README.md, "Adding a profile key"). */
 #ifndef CORDON_PROFILE_KEYS_H
 #define CORDON_PROFILE_KEYS_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "spec.h"
 
@@ -117,11 +126,60 @@ struct key_value
   double f;                 /* KEY_FLOAT */
 };
 
+/* The typed form of one value of a typed key (key_is_typed): made once,
+ * by key_parse as libconfuse reads the value, kept in libconfuse's tree
+ * (CFGT_PTR), and taken as it is by bind.c and the section builders. */
+union key_typed
+{
+  long i;                   /* KEY_INT, KEY_INT_LIST: within the range */
+  int index;                /* a key with names: the index in names */
+  uint64_t size;            /* bytes */
+  mode_t mode;
+  int64_t seconds;          /* a duration */
+  struct
+  {
+    bool set;               /* false: "max" */
+    uint64_t bytes;
+  } limit;
+  struct seccomp_arg_cmp cmp;
+  struct
+  {
+    uint64_t soft, hard;
+  } rlimit;
+  int capability;
+  struct
+  {
+    bool is_auto;           /* "auto" (network.address) */
+    struct in_addr addr;
+    int prefix;             /* -1: none given */
+  } ipv4;
+  struct port_publish publish;  /* host_address owned by the value */
+  struct
+  {
+    uint32_t start, count;
+  } ids;
+};
+
+/* What libconfuse keeps of one value of a typed key. */
+struct key_parsed
+{
+  const struct key_desc *key;
+  char *text;               /* as written, for what is said about it */
+  char *why;                /* NULL, or what is wrong: reported at the
+                               value's line (the load fails), and the
+                               value is never bound */
+  union key_typed v;
+};
+
 struct key_desc;
 /* Check one value: NULL when it is good, else what is wrong (allocated),
  * reported at the value's line after the section's context. */
 typedef char *key_check_fn (const struct key_desc *key,
                             const struct key_value *v);
+/* Turn the text of one value into *OUT and check it: NULL when it is
+ * good, else what is wrong (allocated). */
+typedef char *key_parse_fn (const struct key_desc *key, const char *text,
+                            union key_typed *out);
 
 /* How a checked value goes into the spec (bind.c); offsets are into the
  * struct the section builds (struct jail_spec for the top level, struct
@@ -197,6 +255,10 @@ struct key_desc
                                    for even when unset (a tmpfs's size) */
   enum key_bind print_as;
   key_print_fn *print;
+  /* A value with a typed form other than its text (sizes, modes, ...):
+   * the one place it is parsed and checked.  Keys with names and integer
+   * keys are typed without one (their index, their number). */
+  key_parse_fn *parse;
 };
 
 extern const struct key_desc key_table[];
@@ -208,8 +270,20 @@ const struct key_desc *key_find (enum key_section section, const char *name,
 /* The section called NAME (LEN bytes), or -1. */
 int section_find (const char *name, size_t len);
 
-/* Check V for KEY: NULL or what is wrong (allocated). */
+/* Check V for KEY, an untyped key: NULL or what is wrong (allocated). */
 char *key_check (const struct key_desc *key, const struct key_value *v);
+
+/* Whether libconfuse keeps KEY's values in their typed form. */
+bool key_is_typed (const struct key_desc *key);
+/* The one parse of a value of the typed KEY: TEXT into *OUT, NULL when it
+ * is good, else what is wrong (allocated).  *FATAL: an integer that is not
+ * one at all (libconfuse stops the file there, as it always did). */
+char *key_parse (const struct key_desc *key, const char *text,
+                 union key_typed *out, bool *fatal);
+/* Free what a parsed value owns, and the value (libconfuse's freecb). */
+void key_parsed_free (void *parsed);
+/* The typed form of KEY's default, parsed once (NULL: none). */
+const union key_typed *key_default (const struct key_desc *key);
 
 /* The index of V in the NULL-terminated NAMES, or -1 (V NULL too). */
 int names_index (const char *const *names, const char *v);

@@ -39,23 +39,40 @@ is_multi (int type)
   return type >= 0 && section_table[type].multi;
 }
 
+/* libconfuse's option for a typed KEY: its values are what key_parse
+ * makes of them (record.c sets the callbacks).  A list keeps its default in
+ * libconfuse, so that "+=" adds to it (the table has list defaults only at
+ * the top level, which cfg_init reads before any file); a single value gets
+ * none there, as libconfuse would parse it with its lexer whenever a
+ * section is created, in the middle of the file: bind.c takes
+ * key_default instead. */
+static cfg_opt_t
+typed_option (const struct key_desc *k, int flags)
+{
+  bool list = k->type == KEY_STRING_LIST || k->type == KEY_INT_LIST;
+  if (list)
+    {
+      cfg_opt_t o = CFG_PTR_LIST_CB (k->name, (char *) k->def, flags, NULL,
+                                     NULL);
+      return o;
+    }
+  cfg_opt_t o = CFG_PTR_CB (k->name, NULL, flags, NULL, NULL);
+  return o;
+}
+
 /* libconfuse's option for KEY. */
 static cfg_opt_t
 key_option (const struct key_desc *k)
 {
   int flags = k->flags & KEY_NODEFAULT ? CFGF_NODEFAULT : CFGF_NONE;
-  long i = k->def ? strtol (k->def, NULL, 10) : 0;
   cfg_bool_t b = k->def && strcmp (k->def, "true") == 0 ? cfg_true : cfg_false;
+  if (key_is_typed (k))
+    return typed_option (k, flags);
   switch (k->type)
     {
     case KEY_BOOL:
       {
         cfg_opt_t o = CFG_BOOL (k->name, b, flags);
-        return o;
-      }
-    case KEY_INT:
-      {
-        cfg_opt_t o = CFG_INT (k->name, i, flags);
         return o;
       }
     case KEY_FLOAT:
@@ -66,11 +83,6 @@ key_option (const struct key_desc *k)
     case KEY_STRING_LIST:
       {
         cfg_opt_t o = CFG_STR_LIST (k->name, (char *) k->def, flags);
-        return o;
-      }
-    case KEY_INT_LIST:
-      {
-        cfg_opt_t o = CFG_INT_LIST (k->name, (char *) k->def, flags);
         return o;
       }
     case KEY_STRING:

@@ -39,7 +39,10 @@ net_key_line (struct loader *ld, const struct sec_rec *rec, const char *key)
 }
 
 /* The bridge, gateway and prefix a bridge-mode jail gets when the profile
- * does not say: from the settings file, else built in. */
+ * does not say: from the settings file, else built in.  The settings keep
+ * the gateway as text (struct settings, and its cache); the settings load
+ * checked it, or failed and cordon stopped: one that does not parse here
+ * is cordon's bug, never a reason to take another. */
 static void
 network_defaults (struct loader *ld, const char **bridge, struct in_addr *gw,
                   int *prefix)
@@ -48,7 +51,11 @@ network_defaults (struct loader *ld, const char **bridge, struct in_addr *gw,
   *bridge = s && s->network_bridge ? s->network_bridge : DEFAULT_BRIDGE;
   const char *g = s && s->network_gateway ? s->network_gateway : DEFAULT_GATEWAY;
   if (!parse_ipv4_prefix (g, gw, prefix) || *prefix < 0)
-    parse_ipv4_prefix (DEFAULT_GATEWAY, gw, prefix);
+    {
+      fprintf (stderr, "cordon: internal error: the settings' gateway '%s' "
+               "was not checked\n", g);
+      abort ();
+    }
 }
 
 static uint32_t
@@ -68,14 +75,22 @@ build_bridge_addresses (struct loader *ld, struct network_spec *n, cfg_t *sec,
   network_defaults (ld, &bridge, &gw, &prefix);
   if (cfg_size (sec, "bridge"))
     bridge = cfg_getstr (sec, "bridge");
-  if (cfg_size (sec, "gateway")
-      && !parse_ipv4_prefix (cfg_getstr (sec, "gateway"), &gw, &gw_prefix))
-    return;                 /* reported while parsing */
-  const char *a = cfg_size (sec, "address") ? cfg_getstr (sec, "address")
-                                            : "auto";
-  n->address_auto = strcmp (a, "auto") == 0;
-  if (!n->address_auto && !parse_ipv4_prefix (a, &addr, &addr_prefix))
-    return;
+  const union key_typed *g_set = typed_key (sec, SEC_NETWORK, "gateway", 0);
+  const union key_typed *a_set = typed_key (sec, SEC_NETWORK, "address", 0);
+  if ((cfg_size (sec, "gateway") && g_set == NULL)
+      || (cfg_size (sec, "address") && a_set == NULL))
+    return;                 /* said at its line */
+  if (g_set)
+    {
+      gw = g_set->ipv4.addr;
+      gw_prefix = g_set->ipv4.prefix;
+    }
+  n->address_auto = a_set == NULL || a_set->ipv4.is_auto;
+  if (!n->address_auto)
+    {
+      addr = a_set->ipv4.addr;
+      addr_prefix = a_set->ipv4.prefix;
+    }
   if (addr_prefix >= 0 && gw_prefix >= 0 && addr_prefix != gw_prefix)
     {
       net_diag (ld, DIAG_ERROR, rec, "address", "the "
@@ -125,20 +140,18 @@ build_publish (struct loader *ld, struct network_spec *n, cfg_t *sec,
   n->publish = count ? xcalloc (count, sizeof *n->publish) : NULL;
   for (size_t i = 0; i < count; i++)
     {
-      const char *v = cfg_getnstr (sec, "publish", (unsigned) i);
-      struct port_publish p;
-      char *why = parse_publish (v, &p);
-      if (why)
-        {
-          free (why);       /* reported while parsing */
-          free (p.host_address);
-          continue;
-        }
+      const union key_typed *t = typed_key (sec, SEC_NETWORK, "publish",
+                                            (unsigned) i);
+      if (t == NULL)
+        continue;           /* said at its line */
+      struct port_publish p = t->publish;
+      p.host_address = p.host_address ? xstrdup (p.host_address) : NULL;
       for (size_t j = 0; j < n->n_publish; j++)
         if (n->publish[j].host_port == p.host_port
             && n->publish[j].protocol == p.protocol)
           net_diag (ld, DIAG_ERROR, rec, "publish",
-                    "publish '%s': host port %u/%s is published twice", v,
+                    "publish '%s': host port %u/%s is published twice",
+                    typed_text (sec, SEC_NETWORK, "publish", (unsigned) i),
                     p.host_port, p.protocol == IPPROTO_UDP ? "udp" : "tcp");
       p.origin.file = xstrdup (rec->file);
       p.origin.line = net_key_line (ld, rec, "publish");
@@ -189,11 +202,10 @@ build_network (struct loader *ld, struct jail_spec *spec, cfg_t *sec,
   bool has_net = spec->namespaces & JAIL_NS_NET;
   n->origin.file = xstrdup (rec->file);
   n->origin.line = rec->line;
-  int mode = cfg_size (sec, "mode")
-             ? names_index (network_mode_names, cfg_getstr (sec, "mode"))
-             : has_net ? NETWORK_NONE : NETWORK_HOST;
-  if (mode < 0)
-    return;                 /* reported while parsing */
+  const union key_typed *set = typed_key (sec, SEC_NETWORK, "mode", 0);
+  int mode = set ? set->index : has_net ? NETWORK_NONE : NETWORK_HOST;
+  if (cfg_size (sec, "mode") && set == NULL)
+    return;                 /* said at its line */
   n->mode = (enum network_mode) mode;
   rule_network_mode (ld, spec, rec, cfg_size (sec, "mode") > 0);
   if (!rule_network_keys (ld, sec, rec, n->mode))

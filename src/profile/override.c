@@ -198,23 +198,26 @@ put_list (struct dvalue *v, const char *key)
   return true;
 }
 
+/* What one value of OPT is (a typed key's option is libconfuse's
+ * CFGT_PTR: its row says). */
 static const char *
-type_noun (const cfg_opt_t *opt)
+type_noun (const cfg_opt_t *opt, const struct key_desc *k)
 {
+  if (k && (k->type == KEY_INT || k->type == KEY_INT_LIST))
+    return "integer";
   switch (opt->type)
     {
-    case CFGT_INT: return "integer";
     case CFGT_FLOAT: return "number";
     case CFGT_BOOL: return "boolean";
     default: return "string";
     }
 }
 
-/* The VALUE of -D KEY=VALUE for OPT, quoted for the parser; NULL with
- * *WHY when it is not exactly one value of OPT's type. */
+/* The VALUE of -D KEY=VALUE for OPT (the row K), quoted for the parser;
+ * NULL with *WHY when it is not exactly one value of OPT's type. */
 static char *
-override_value (const cfg_opt_t *opt, const char *key, const char *value,
-                char **why)
+override_value (const cfg_opt_t *opt, const struct key_desc *k,
+                const char *key, const char *value, char **why)
 {
   struct dvalue v = { .p = value, .end = value + strlen (value) };
   bool list = opt->flags & CFGF_LIST;
@@ -225,7 +228,7 @@ override_value (const cfg_opt_t *opt, const char *key, const char *value,
   else if (v.p < v.end && *v.p == '{')
     {
       v.why = xasprintf ("'%s' takes one %s, not a list", key,
-                         type_noun (opt));
+                         type_noun (opt, k));
       ok = false;
     }
   else if (list)
@@ -242,7 +245,7 @@ override_value (const cfg_opt_t *opt, const char *key, const char *value,
       char *rest = shown_text (v.p, 40);
       v.why = xasprintf ("'%s' takes one %s%s, and '%s' follows it (quote a "
                          "value that has spaces or any of # = { } ( ) + , * "
-                         "' \")", key, type_noun (opt),
+                         "' \")", key, type_noun (opt, k),
                          list ? " or one {...} list" : "", rest);
       free (rest);
       ok = false;
@@ -290,6 +293,16 @@ override_opt (struct loader *ld, const char *key, const char **section)
   return NULL;
 }
 
+/* The row of the key table of OPT, in SECTION (NULL: the top level). */
+static const struct key_desc *
+override_key (struct loader *ld, const char *section, const cfg_opt_t *opt)
+{
+  int s = section ? section_find (section, strlen (section))
+          : ld->settings_mode ? SEC_SETTINGS : SEC_TOP;
+  return s < 0 ? NULL : key_find ((enum key_section) s, opt->name,
+                                  strlen (opt->name));
+}
+
 /* The snippet "KEY = VALUE" (or "SECTION { KEY = VALUE }") for one -D, or
  * NULL after a diagnostic. */
 static char *
@@ -312,7 +325,9 @@ override_snippet (struct loader *ld, const char *arg)
   if (opt && append && !(opt->flags & CFGF_LIST))
     ld_diag (ld, DIAG_ERROR, 0, "'%s' is not a list: += appends to lists "
              "only", key);
-  else if (opt && (value = override_value (opt, key, eq + 1, &why)) == NULL)
+  else if (opt && (value = override_value (opt, override_key (ld, section,
+                                                              opt), key,
+                                           eq + 1, &why)) == NULL)
     ld_diag (ld, DIAG_ERROR, 0, "%s", why);
   else if (opt)
     {

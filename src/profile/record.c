@@ -57,24 +57,61 @@ const char *const seccomp_cmp_names[] = {
   [SECCOMP_CMP_MASKED_EQ] = "==",
 };
 
+/* The row of the key table OPT of CFG is made from.  Without a load (the
+ * defaults cfg_init reads), the top level is a profile's or the settings
+ * file's: their keys' names differ. */
+static const struct key_desc *
+key_of (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt)
+{
+  int type = section_type_of (cfg);
+  size_t len = strlen (opt->name);
+  if (type >= 0)
+    return key_find ((enum key_section) type, opt->name, len);
+  if (ld)
+    return key_find (ld->settings_mode ? SEC_SETTINGS : SEC_TOP, opt->name,
+                     len);
+  const struct key_desc *k = key_find (SEC_TOP, opt->name, len);
+  return k ? k : key_find (SEC_SETTINGS, opt->name, len);
+}
+
+/* The value of OPT in CFG just said to be wrong: its key's record says so
+ * too (key_rejected).  Keys of sections that may repeat have none. */
+static void
+mark_rejected (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt)
+{
+  int type = section_type_of (cfg);
+  if (is_multi (type))
+    return;
+  char *key = type >= 0 ? xasprintf ("%s.%s", cfg->name, opt->name)
+                        : xstrdup (opt->name);
+  struct key_rec *k = find_key (ld, -1, key, false);
+  if (k)
+    k->rejected = true;
+  free (key);
+}
+
 /* Check the IDX-th value of OPT by its row in the key table, while parsing
- * (when the line is known). */
+ * (when the line is known): a typed value says what its parse found. */
 static void
 check_value (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
              int line)
 {
-  int type = section_type_of (cfg);
-  enum key_section section = type >= 0 ? (enum key_section) type
-                             : ld->settings_mode ? SEC_SETTINGS : SEC_TOP;
-  const struct key_desc *k = key_find (section, opt->name,
-                                       strlen (opt->name));
+  if (opt->type == CFGT_PTR)       /* a typed key's: on_parse made it */
+    {
+      const struct key_parsed *p = cfg_opt_getnptr (opt, idx);
+      if (p && p->why)
+        {
+          value_error (ld, cfg, line, "%s", p->why);
+          mark_rejected (ld, cfg, opt);
+        }
+      return;
+    }
+  const struct key_desc *k = key_of (ld, cfg, opt);
   if (k == NULL)
     return;
   struct key_value v = { 0 };
   if (k->type == KEY_STRING || k->type == KEY_STRING_LIST)
     v.s = cfg_opt_getnstr (opt, idx);
-  else if (k->type == KEY_INT || k->type == KEY_INT_LIST)
-    v.i = cfg_opt_getnint (opt, idx);
   else if (k->type == KEY_FLOAT)
     v.f = cfg_opt_getnfloat (opt, idx);
   if (k->flags & KEY_OWN)
@@ -84,7 +121,10 @@ check_value (struct loader *ld, cfg_t *cfg, cfg_opt_t *opt, unsigned idx,
     }
   char *why = key_check (k, &v);
   if (why)
-    value_error (ld, cfg, line, "%s", why);
+    {
+      value_error (ld, cfg, line, "%s", why);
+      mark_rejected (ld, cfg, opt);
+    }
   free (why);
 }
 
@@ -163,8 +203,9 @@ note_assignment (struct loader *ld, cfg_t *cfg, const char *name, int line,
   if (assigned)
     note_set_in_file (ld, f, key, line);
   RESERVE_ONE (ld->keys, ld->n_keys, ld->cap_keys);
-  ld->keys[ld->n_keys++] = (struct key_rec) { f->id, key, f->path, line,
-                                              assigned };
+  ld->keys[ld->n_keys++] = (struct key_rec) { .scope = f->id, .key = key,
+                                              .file = f->path, .line = line,
+                                              .assigned = assigned };
 }
 
 /* The validate callback of every option: runs for each value as it is
@@ -457,37 +498,32 @@ on_confuse_error (cfg_t *cfg, const char *fmt, va_list ap)
   free (msg);
 }
 
-/* libconfuse reads an integer with strtol (VALUE, NULL, 0): "01000" is
- * octal 512, "0x10" is 16, "+5" and " 5" are 5.  cordon.conf(5) promises
- * decimal, so only an optional '-' and digits without a leading zero are an
- * integer; anything else is an error, never a reinterpretation. */
+/* The parse callback of a typed key: the one place a value of it is
+ * turned from text into its typed form and checked (key_parse).  What is
+ * wrong is kept with the value, and said by on_value after the checks of
+ * the assignment itself ("set twice"), as for an untyped key; only an
+ * integer that is not one stops libconfuse, as it always did. */
 static int
-parse_decimal (cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
+on_parse (cfg_t *cfg, cfg_opt_t *opt, const char *value, void *result)
 {
   struct loader *ld = current_loader;
-  const char *s = value ? value : "";
-  const char *digits = s + (*s == '-');
-  size_t n = strspn (digits, "0123456789");
-  bool decimal = n > 0 && digits[n] == '\0' && (digits[0] != '0' || n == 1);
-  errno = 0;
-  long v = decimal ? strtol (s, NULL, 10) : 0;
-  if (decimal && errno == 0)
-    {
-      *(long *) result = v;
-      return 0;
-    }
-  if (ld == NULL)
+  const struct key_desc *k = key_of (ld, cfg, opt);
+  if (k == NULL)
     return -1;
-  if (decimal)
-    value_error (ld, cfg, cfg->line, "integer value for option '%s' is out "
-                 "of range", opt->name);
-  else if (strpbrk (s, "0123456789") == NULL)
-    value_error (ld, cfg, cfg->line, "invalid integer value for option '%s'",
-                 opt->name);
-  else
-    value_error (ld, cfg, cfg->line, "'%s' must be a decimal integer, not "
-                 "'%s' (no leading zeros, '+', 0x or blanks)", opt->name, s);
-  return -1;
+  struct key_parsed *p = xcalloc (1, sizeof *p);
+  bool fatal;
+  p->key = k;
+  p->text = xstrdup (value ? value : "");
+  p->why = key_parse (k, value, &p->v, &fatal);
+  if (fatal)
+    {
+      if (ld)
+        value_error (ld, cfg, cfg->line, "%s", p->why);
+      key_parsed_free (p);
+      return -1;
+    }
+  *(struct key_parsed **) result = p;
+  return 0;
 }
 
 void
@@ -502,8 +538,11 @@ set_callbacks (cfg_opt_t *opts)
         }
       else if (opts[i].type != CFGT_FUNC)
         opts[i].validcb = on_value;
-      if (opts[i].type == CFGT_INT)
-        opts[i].parsecb = parse_decimal;
+      if (opts[i].type == CFGT_PTR)
+        {
+          opts[i].parsecb = on_parse;
+          opts[i].freecb = key_parsed_free;
+        }
     }
 }
 

@@ -198,7 +198,8 @@ check_ids (struct loader *ld, const struct jail_spec *spec, const char *key,
     ld_diag_at (ld, DIAG_ERROR, map->ranges[0].origin.file,
                 map->ranges[0].origin.line, "%s needs the 'user' namespace",
                 map_name);
-  if (!id_mapped (map, id))
+  /* a value that failed its check is not the spec's: nothing to map */
+  if (!id_mapped (map, id) && !key_rejected (ld, key))
     key_diag (ld, DIAG_ERROR, key, &map->ranges[0].origin, "'%s' %u is not "
               "mapped by any %s range", key, id, map_name);
 }
@@ -247,8 +248,10 @@ static void
 check_overlay_dirs (struct loader *ld, const struct jail_spec *spec)
 {
   uint32_t uid = spec->uid, gid = spec->gid;
-  if (ld->mount_checks_sources || ld->unset_vars)
-    return;                 /* the mount says it precisely */
+  if (ld->mount_checks_sources || ld->unset_vars || key_rejected (ld, "uid")
+      || key_rejected (ld, "gid"))
+    return;                 /* the mount says it precisely; a uid that
+                               failed its check is not the spec's */
   if (spec->namespaces & JAIL_NS_USER)
     {
       if (spec->uid_map.n_ranges)
@@ -470,13 +473,13 @@ check_landlock_deny (struct loader *ld, const struct jail_spec *spec)
 }
 
 /* A listen section serves an address: without one there is nothing for
- * `cordon serve` to do, and the other keys would be set for nothing. */
+ * `cordon serve` to do, and the other keys would be set for nothing.
+ * Whether they were is the records' to say: a value that failed its check
+ * is not in the spec, and "per_address = 0" is set though it is 0. */
 static void
 check_listen (struct loader *ld, const struct jail_spec *spec)
 {
-  const struct listen_spec *l = &spec->listen;
-  if (l->address != NULL || (l->max_connections == 0 && l->per_address == 0
-                             && l->stderr_to == NULL && l->grace == 0))
+  if (spec->listen.address != NULL)
     return;
   const struct key_rec *first = NULL;
   for (size_t i = 0; i < n_key_table; i++)
@@ -488,10 +491,10 @@ check_listen (struct loader *ld, const struct jail_spec *spec)
         if (k && (first == NULL || k->line < first->line))
           first = k;
       }
-  ld_diag_at (ld, DIAG_ERROR, first ? first->file : spec->origin.file,
-              first ? first->line : spec->origin.line, "'listen' needs an "
-              "'address' to accept connections on (\"127.0.0.1:8022\", "
-              "\"[::1]:8022\")");
+  if (first)
+    ld_diag_at (ld, DIAG_ERROR, first->file, first->line, "'listen' needs "
+                "an 'address' to accept connections on (\"127.0.0.1:8022\", "
+                "\"[::1]:8022\")");
 }
 
 /* The rules that involve more than one value. */

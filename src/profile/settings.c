@@ -56,10 +56,10 @@ settings_cgroup (cfg_t *cfg, struct settings *out)
 {
   if (cfg_size (cfg, "cgroup_parent"))
     out->cgroup_parent = xstrdup (cfg_getstr (cfg, "cgroup_parent"));
-  const char *v = cfg_size (cfg, "cgroup_version")
-                  ? cfg_getstr (cfg, "cgroup_version") : "auto";
-  out->cgroup_version = strcmp (v, "1") == 0 ? 1 : strcmp (v, "2") == 0 ? 2
-                                                                         : 0;
+  /* "auto", "1", "2": the index is the version (0 auto) */
+  const union key_typed *v = typed_key (cfg, SEC_SETTINGS, "cgroup_version",
+                                        0);
+  out->cgroup_version = v ? v->index : 0;
 }
 
 /* network_bridge and network_gateway: the defaults of bridge-mode jails. */
@@ -70,7 +70,8 @@ settings_network (cfg_t *cfg, struct settings *out)
                                  ? cfg_getstr (cfg, "network_bridge")
                                  : DEFAULT_BRIDGE);
   out->network_gateway = xstrdup (cfg && cfg_size (cfg, "network_gateway")
-                                  ? cfg_getstr (cfg, "network_gateway")
+                                  ? typed_text (cfg, SEC_SETTINGS,
+                                                "network_gateway", 0)
                                   : DEFAULT_GATEWAY);
 }
 
@@ -81,9 +82,13 @@ settings_ids (cfg_t *cfg, struct settings *out)
 {
   out->root_id_start = ROOT_ID_START;
   out->root_id_count = ROOT_ID_COUNT;
-  if (cfg && cfg_size (cfg, "root_id_range"))
-    parse_id_range (cfg_getstr (cfg, "root_id_range"), &out->root_id_start,
-                    &out->root_id_count);
+  const union key_typed *ids = cfg ? typed_key (cfg, SEC_SETTINGS,
+                                                "root_id_range", 0) : NULL;
+  if (ids)
+    {
+      out->root_id_start = ids->ids.start;
+      out->root_id_count = ids->ids.count;
+    }
 }
 
 static int

@@ -1,9 +1,10 @@
 /* values.h — the syntaxes of profile values, one parser each.
  *
- * Part of the profile module.  A value is checked at its line while the
- * profile is read (keys.c) and turned into the spec later (bind.c and the
- * section builders) by the same function, so the two cannot disagree: a
- * value is never clamped or read differently after it was accepted. */
+ * Part of the profile module.  A value of a typed key is parsed once, by
+ * its row's parse in keys.c, as libconfuse reads it; bind.c and the section
+ * builders take that typed form from libconfuse's tree and never parse the
+ * text again, so a value cannot be clamped or read differently after it was
+ * accepted. */
 #ifndef CORDON_PROFILE_VALUES_H
 #define CORDON_PROFILE_VALUES_H
 

@@ -224,6 +224,12 @@ main (void)
     {
       const struct key_desc *k = &key_table[i];
       bool settings = k->section == SEC_SETTINGS;
+      /* a typed single value's default is parsed from the table when the
+       * key is unset (key_default aborts on one that does not parse) */
+      if (k->def && key_is_typed (k) && k->type != KEY_STRING_LIST
+          && k->type != KEY_INT_LIST)
+        tap_ok (key_default (k) != NULL, "the default of %s%s%s parses",
+                where (k), *where (k) ? "." : "", k->name);
       tap_ok (has_word (man, k->name, ".B", false)
               || has_word (man, k->name, ".TP", false)
               || has_word (man, k->name, ".IP", false),

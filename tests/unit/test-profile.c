@@ -384,6 +384,14 @@ test_overrides (void)
                  "-D hostname=bad_host: error: invalid hostname "
                  "'bad_host' (1 to 64 letters, digits, '-' and '.')\n",
                  "each -D's problems are shown with that -D");
+  /* integer keys are kept typed (CFGT_PTR): the noun is their row's */
+  char *ints[] = { "uid={1}", "cgroup.pids=1 2" };
+  expect_errors (NULL, ints, 2, "-D uid={1}: error: 'uid' takes one "
+                 "integer, not a list\n"
+                 "-D cgroup.pids=1 2: error: 'cgroup.pids' takes one "
+                 "integer, and '2' follows it (quote a value that has "
+                 "spaces or any of # = { } ( ) + , * ' \")\n",
+                 "-D of an integer key says it takes an integer");
 }
 
 /* A -D value is one value of its key's type, never profile text: what
