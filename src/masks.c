@@ -113,32 +113,20 @@ close_hidden (struct hidden *h, size_t n)
     close_fd (&h[i].tree);
 }
 
-/* Clone a cover for each of H from EMPTY.  Linux 6.15 clones from a
- * detached mount; older kernels refuse (EINVAL; Debian 12's 6.1 does), so
- * there the empty tmpfs is stacked over DIR for a moment, the covers are
- * cloned from there, and it is taken off again (*STACKED says so). */
+/* Clone a cover for each of H from the tiny tmpfs EMPTY, for kernels
+ * that clone no detached mount (before 6.15; Debian 12's 6.1): EMPTY is
+ * stacked over DIR for a moment (*STACKED says so), the covers are cloned
+ * from there, and hide_all takes it off again. */
 static int
-clone_covers (int *empty, const char *dir, struct hidden *h, size_t n,
-              bool *stacked, cordon_error_t *err)
+clone_covers_stacked (int *empty, const char *dir, struct hidden *h, size_t n,
+                      bool *stacked, cordon_error_t *err)
 {
+  if (move_mount (*empty, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return fail_errno (err, "masked paths: stack an empty tmpfs on %s", dir);
+  *stacked = true;
   for (size_t i = 0; i < n; i++)
     {
       const char *name = h[i].is_dir ? "dir" : "empty";
-      if (!*stacked)
-        {
-          h[i].tree = open_tree (*empty, name, OPEN_TREE_CLONE
-                                               | OPEN_TREE_CLOEXEC);
-          if (h[i].tree >= 0)
-            continue;
-          if (errno != EINVAL || i > 0)
-            return fail_errno (err, "masked paths: clone %s", name);
-          int r = move_mount (*empty, "", AT_FDCWD, dir,
-                              MOVE_MOUNT_F_EMPTY_PATH);
-          if (r < 0)
-            return fail_errno (err, "masked paths: stack an empty tmpfs "
-                               "on %s", dir);
-          *stacked = true;
-        }
       char cover[4096];
       path_under (cover, sizeof cover, dir, name);
       h[i].tree = open_tree (AT_FDCWD, cover, OPEN_TREE_CLONE
@@ -149,8 +137,30 @@ clone_covers (int *empty, const char *dir, struct hidden *h, size_t n,
   return 0;
 }
 
+/* Clone a cover for each of H straight from SOURCE, a detached mount
+ * (Linux 6.15 and later): no copy of it to drop, whose release would wait
+ * for an RCU grace period.  0 when done; 1, with nothing cloned, where the
+ * kernel clones no detached mount (EINVAL); -1 on another failure. */
+static int
+clone_covers_from (int source, struct hidden *h, size_t n,
+                   cordon_error_t *err)
+{
+  for (size_t i = 0; i < n; i++)
+    {
+      const char *name = h[i].is_dir ? "dir" : "empty";
+      h[i].tree = open_tree (source, name, OPEN_TREE_CLONE
+                                           | OPEN_TREE_CLOEXEC);
+      if (h[i].tree >= 0)
+        continue;
+      if (errno == EINVAL && i == 0)
+        return 1;
+      return fail_errno (err, "masked paths: clone %s", name);
+    }
+  return 0;
+}
+
 /* Cover each of NAMES under DIR with an empty read-only directory or
- * file, cloned from a copy of SOURCE (or from one tiny tmpfs). */
+ * file, cloned from SOURCE (or from one tiny tmpfs). */
 static int
 hide_all (const struct jail_options *opts, const char *dir,
           const char *const *names, int source, cordon_error_t *err)
@@ -176,18 +186,21 @@ hide_all (const struct jail_options *opts, const char *dir,
   if (n == 0)
     return 0;
 
-  /* A copy of SOURCE, which clone_covers may stack and unstack; Linux
-   * before 6.15 clones no detached mount, and gets a tmpfs of its own. */
-  int empty = source < 0 ? -1
-              : open_tree (source, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
-                                       | AT_EMPTY_PATH | AT_RECURSIVE);
-  if (empty < 0 && (empty = make_empty (err)) < 0)
-    return -1;
-  bool stacked = false;
-  int r = clone_covers (&empty, dir, h, n, &stacked, err);
-  close_fd (&empty);
-  if (stacked && umount2 (dir, MNT_DETACH) < 0 && r == 0)
-    r = fail_errno (err, "masked paths: unstack the empty tmpfs from %s", dir);
+  int r = source < 0 ? 1 : clone_covers_from (source, h, n, err);
+  if (r == 1)
+    {
+      /* Linux before 6.15 clones no detached mount: a tiny tmpfs of its
+       * own, stacked on DIR for the clones and taken off again. */
+      int empty = make_empty (err);
+      if (empty < 0)
+        return -1;
+      bool stacked = false;
+      r = clone_covers_stacked (&empty, dir, h, n, &stacked, err);
+      close_fd (&empty);
+      if (stacked && umount2 (dir, MNT_DETACH) < 0 && r == 0)
+        r = fail_errno (err, "masked paths: unstack the empty tmpfs from %s",
+                        dir);
+    }
   for (size_t i = 0; r == 0 && i < n; i++)
     {
       path_under (path, sizeof path, dir, h[i].name);

@@ -18,7 +18,9 @@
  * then stores its metadata in user.* xattrs).  *EMPTY, when EMPTY is not
  * NULL: a detached read-only mount holding an empty directory "dir" and
  * an empty mode-0 file "empty", cut from the staging tmpfs for the masks
- * (masks.h), or -1. */
+ * (masks.h), or -1.  Closing it waits for an RCU grace period (the kernel
+ * unmounts a detached mount that way): jail.c keeps it until the command
+ * has started. */
 int mounts_build_root (const struct jail_spec *spec, bool in_userns,
                        const struct jail_options *opts, int *empty,
                        cordon_error_t *err);

@@ -1,14 +1,16 @@
 /* seccomp.c — the jail's system call filter, through libseccomp.
  *
  * Owns the presets and the @groups (data tables below) and turns a
- * struct seccomp_spec into filters.  Two filters are loaded, because
- * libseccomp cannot express "allow this call unless its arguments match"
- * in one (an unconditional rule for a call hides its conditional ones):
+ * struct seccomp_spec into filters, one or two:
  *   - the allowlist: the preset's calls plus `allow`, minus `deny`, each
- *     ALLOW (some only for safe arguments); everything else gets the
- *     refusal action;
- *   - the argument filter: ALLOW by default, refusing the calls that
- *     `rule` sections and the preset's argument checks (TIOCSTI) match.
+ *     ALLOW (some only for safe arguments, ioctl only for the requests
+ *     not refused); everything else gets the refusal action;
+ *   - the argument filter, only with `rule` sections (or the preset
+ *     "none" and a deny list): ALLOW by default, refusing what the rules
+ *     match.  libseccomp cannot say "allow this call unless its arguments
+ *     match" in the allowlist (a rule of the default action is refused,
+ *     an unconditional one hides the conditional ones), and a rule's
+ *     comparisons are the profile's, so they get a filter of their own.
  * The kernel runs both and keeps the most restrictive answer.  The other
  * ABIs of the CPU are refused as a whole, or with `compat` the 32-bit one
  * (i386 on x86_64) is filtered by the same names (see new_filter).
@@ -173,8 +175,10 @@ static const struct arg_allow default_arg_allow[] = {
 
 /* ioctl commands refused by every preset but "none": pushing input into a
  * terminal (CVE-2017-5226) and TIOCLINUX's selection paste.  The kernel
- * reads the command as 32 bits, so compare those only (CVE-2019-10063). */
-static const unsigned long refused_ioctls[] = { TIOCSTI, TIOCLINUX };
+ * reads the command as 32 bits, so compare those only (CVE-2019-10063).
+ * The allowlist allows ioctl for every other request (add_ioctl_allows). */
+static const uint32_t refused_ioctls[] = { TIOCSTI, TIOCLINUX };
+#define N_REFUSED_IOCTLS (sizeof refused_ioctls / sizeof *refused_ioctls)
 
 struct group
 {
@@ -501,6 +505,41 @@ add_arg_allows (const struct seccomp_spec *spec, scmp_filter_ctx ctx,
   return r;
 }
 
+/* Does any refused ioctl request have VALUE in the bits of MASK? */
+static bool
+refused_under (uint32_t mask, uint32_t value)
+{
+  for (size_t i = 0; i < N_REFUSED_IOCTLS; i++)
+    if ((refused_ioctls[i] & mask) == value)
+      return true;
+  return false;
+}
+
+/* ALLOW rules for ioctl whose union is every request but the refused
+ * ones, compared on the low 32 bits only (the kernel's unsigned int cmd):
+ * the requests are split by their bits from the highest down, and each
+ * half that holds no refused request is one MASKED_EQ rule (32 per refused
+ * request at most; 34 for TIOCSTI and TIOCLINUX).  Its mask is zero above
+ * bit 31, so no upper bits make a refused request pass.  This keeps the
+ * check in the allowlist: one filter for the kernel to load instead of
+ * two, since libseccomp takes no rule with the filter's own (refusal)
+ * action and has no "not equal" on 32 bits. */
+static int
+add_ioctl_allows (scmp_filter_ctx ctx, int nr, uint32_t mask, uint32_t value,
+                  int bit)
+{
+  if (!refused_under (mask, value))
+    {
+      struct scmp_arg_cmp cmp = SCMP_A1 (SCMP_CMP_MASKED_EQ, mask, value);
+      return add_rule (ctx, SCMP_ACT_ALLOW, nr, 1, &cmp);
+    }
+  if (bit < 0)
+    return 0;                   /* a refused request itself */
+  uint32_t b = UINT32_C (1) << bit;
+  int r = add_ioctl_allows (ctx, nr, mask | b, value, bit - 1);
+  return r < 0 ? r : add_ioctl_allows (ctx, nr, mask | b, value | b, bit - 1);
+}
+
 static int
 build_allowlist (const struct seccomp_spec *spec, scmp_filter_ctx *out,
                  const char **what)
@@ -514,6 +553,13 @@ build_allowlist (const struct seccomp_spec *spec, scmp_filter_ctx *out,
                             spec->compat, &r)) == NULL)
     goto out;
   r = add_arg_allows (spec, ctx, &allowed, what);
+  int ioctl_nr = seccomp_syscall_resolve_name ("ioctl");
+  if (r >= 0 && callset_has (&allowed, ioctl_nr))
+    {
+      callset_remove (&allowed, ioctl_nr);
+      *what = "ioctl";
+      r = add_ioctl_allows (ctx, ioctl_nr, 0, 0, 31);
+    }
   for (size_t i = 0; i < allowed.n && r >= 0; i++)
     r = add_rule (ctx, SCMP_ACT_ALLOW, allowed.nr[i], 0, NULL);
 out:
@@ -534,16 +580,22 @@ static const enum scmp_compare cmp_ops[] = {
   [SECCOMP_CMP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 };
 
-/* Refusals that depend on arguments, and (preset "none") the deny list. */
+/* The preset "none" with a deny list: the filter is the deny list. */
+static bool
+has_denylist (const struct seccomp_spec *spec)
+{
+  return spec->preset == SECCOMP_PRESET_NONE && spec->n_deny > 0;
+}
+
+/* The `rule` sections' refusals, and (preset "none") the deny list. */
 static int
 build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
                        const char **what)
 {
   int r = 0;
   *out = NULL;
-  bool has_preset = spec->preset != SECCOMP_PRESET_NONE;
-  bool denylist = !has_preset && spec->n_deny > 0;
-  if (!has_preset && !denylist && spec->n_rules == 0)
+  bool denylist = has_denylist (spec);
+  if (!denylist && spec->n_rules == 0)
     return 0;
   *what = "seccomp: the argument filter";
   uint32_t refused = refusal (spec->action);
@@ -551,15 +603,6 @@ build_argument_filter (const struct seccomp_spec *spec, scmp_filter_ctx *out,
                                     &r);
   if (ctx == NULL)
     return r;
-  int ioctl_nr = seccomp_syscall_resolve_name ("ioctl");
-  for (size_t i = 0; has_preset && r >= 0
-                     && i < sizeof refused_ioctls / sizeof *refused_ioctls; i++)
-    {
-      struct scmp_arg_cmp cmp = SCMP_A1 (SCMP_CMP_MASKED_EQ, 0xffffffffULL,
-                                         refused_ioctls[i]);
-      *what = "ioctl";
-      r = add_rule (ctx, refused, ioctl_nr, 1, &cmp);
-    }
   if (denylist)
     {
       struct callset denied = { 0 };
@@ -702,7 +745,7 @@ static int
 filter_count (const struct seccomp_spec *spec)
 {
   bool allowlist = spec->preset != SECCOMP_PRESET_NONE;
-  bool arguments = allowlist || spec->n_deny > 0 || spec->n_rules > 0;
+  bool arguments = has_denylist (spec) || spec->n_rules > 0;
   return allowlist + arguments;
 }
 

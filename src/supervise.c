@@ -92,8 +92,8 @@ supervise_exit_status (int wait_status)
 }
 
 int
-supervise_pid1 (int (*start_command) (void *), void *arg, int *wait_status,
-                cordon_error_t *err)
+supervise_pid1 (int (*start_command) (void *), void *arg, int *late_close,
+                int *wait_status, cordon_error_t *err)
 {
   int sfd = open_signalfd (err);
   if (sfd < 0)
@@ -111,6 +111,8 @@ supervise_pid1 (int (*start_command) (void *), void *arg, int *wait_status,
     }
   if (command == 0)
     _exit (start_command (arg));
+  if (late_close != NULL)
+    close_fd (late_close);
 
   int ret = 1;            /* 1 while the command runs */
   while (ret > 0)

@@ -154,6 +154,24 @@ is "... without seccomp, by the new session" "$(tty_attack tiocsti -D seccomp.pr
 is "... with both off, the push works" \
   "$(script -qec "$CORDON run $P -D new_session=false -D seccomp.preset=none -- attack tiocsti" /dev/null </dev/null 2>&1 | tr -d '\r')" "#ok"
 
+# The refused ioctl requests on stdin (/dev/null, where the kernel answers
+# ENOTTY), as the kernel reads them: the low 32 bits, whatever the upper
+# ones hold (CVE-2019-10063); their neighbours and other requests pass.
+for req in 0x5412 0x541c 0x100005412 0x10000541c 0xffffffff00005412 \
+           0x800000000000541c; do
+  is "seccomp refuses ioctl $req" "$(jail -- attack ioctl $req </dev/null)" "EPERM"
+  is "... which reaches the kernel with preset none" \
+    "$(jail -D seccomp.preset=none -- attack ioctl $req </dev/null)" "ENOTTY"
+done
+is "... refused by the strict preset too" \
+  "$(jail -D seccomp.preset=strict -- /probe/attack ioctl 0xffffffff0000541c </dev/null)" "EPERM"
+is "... and by a profile that lists ioctl in allow" \
+  "$(jail -D 'seccomp.allow={"ioctl"}' -- attack ioctl 0x100005412 </dev/null)" "EPERM"
+for req in 0x5401 0x5411 0x5413 0x541b 0x541d 0x5402 0x15412 0x80005412 \
+           0xffffffff00005401 0x10000541e; do
+  is "seccomp allows ioctl $req" "$(jail -- attack ioctl $req </dev/null)" "ENOTTY"
+done
+
 # ---- descriptors ----
 echo canary > "$T/canary"
 exec 7<"$T/canary"

@@ -106,6 +106,14 @@ tiocsti_high (void)
   return syscall (SYS_ioctl, STDIN_FILENO, 0x100000000UL | TIOCSTI, &c);
 }
 
+/* ioctl REQUEST (any 64-bit number, upper bits included) on stdin. */
+static long
+ioctl_request (const char *arg)
+{
+  char c = '#';
+  return syscall (SYS_ioctl, STDIN_FILENO, strtoull (arg, NULL, 0), &c);
+}
+
 static long
 read_fd (const char *arg)
 {
@@ -240,6 +248,8 @@ main (int argc, char **argv)
     r = tiocsti ();
   else if (strcmp (a, "tiocsti-high") == 0)
     r = tiocsti_high ();
+  else if (strcmp (a, "ioctl") == 0 && x)
+    r = ioctl_request (x);
   else if (strcmp (a, "read-fd") == 0 && x)
     r = read_fd (x);
   else if (strcmp (a, "open-write") == 0 && x)

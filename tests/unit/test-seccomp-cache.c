@@ -221,7 +221,7 @@ static struct sock_filter ret_allow[] = {
   BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
 
-/* The filters of another spec: the argument filter allows everything. */
+/* The filters of another spec: the first one allows everything. */
 static void
 weak_bpf (struct cordon_seccomp_bpf *weak)
 {
@@ -279,7 +279,8 @@ static void
 damaged_entries (void)
 {
   /* counts and lengths out of range */
-  static const unsigned counts[] = { 0, 1, 3, 255 };
+  const unsigned counts[] = { 0, (unsigned) good.n + 1,
+                              (unsigned) good.n + 2, 255 };
   for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
     {
       struct strbuf o = { 0 };
