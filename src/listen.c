@@ -120,25 +120,10 @@ listen_conn_started (struct listen_conn *c, pid_t pid1, cordon_error_t *err)
   int pidfd = (int) syscall (SYS_pidfd_open, pid1, 0);
   if (pidfd < 0)
     return cordon_fail (err, errno, "pidfd_open %d", (int) pid1);
-  char kind = 'S';
-  struct iovec iov = { &kind, 1 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  memset (&u, 0, sizeof u);
-  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-                      .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&m);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &pidfd, sizeof pidfd);
-  ssize_t n = sendmsg (c->chan, &m, MSG_NOSIGNAL);
+  int r = send_fd (c->chan, 'S', pidfd);
   int e = errno;
   close (pidfd);
-  if (n != 1)
+  if (r < 0)
     return cordon_fail (err, e, "tell the server the jail runs");
   return 0;
 }
@@ -336,11 +321,6 @@ static int
 read_message (struct server *s, struct conn *c)
 {
   struct end_msg m;
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
   /* the end message's texts follow it: its size first */
   ssize_t size = recv (c->chan, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
   if (size < 0 && (errno == EAGAIN || errno == EINTR))
@@ -348,27 +328,17 @@ read_message (struct server *s, struct conn *c)
   if (size <= 0)
     return 0;
   char *buf = xcalloc ((size_t) size + 1, 1);
-  struct iovec iov = { buf, (size_t) size };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = u.buf,
-                        .msg_controllen = sizeof u.buf };
-  ssize_t n = recvmsg (c->chan, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  int fd;
+  ssize_t n = recv_fd (c->chan, buf, (size_t) size, MSG_DONTWAIT, &fd);
   if (n <= 0)
     {
       free (buf);
-      return n < 0 && (errno == EAGAIN || errno == EINTR) ? -1 : 0;
+      return n < 0 && errno == EAGAIN ? -1 : 0;
     }
-  for (struct cmsghdr *cm = CMSG_FIRSTHDR (&msg); cm;
-       cm = CMSG_NXTHDR (&msg, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-      {
-        int fd;
-        memcpy (&fd, CMSG_DATA (cm), sizeof fd);
-        if (buf[0] == 'S' && c->pidfd < 0)
-          c->pidfd = fd;
-        else
-          close (fd);
-      }
+  if (buf[0] == 'S' && c->pidfd < 0)
+    c->pidfd = fd;
+  else if (fd >= 0)
+    close (fd);
   if (s->killing)
     kill_jail (c);
   if (buf[0] == 'E' && (size_t) n >= sizeof m && !c->ended)
