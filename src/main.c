@@ -590,6 +590,8 @@ register_jail (const struct cli *cli, const struct jail_spec *spec,
     return cordon_fail (err, 0, "--name %s: a name is 1 to 64 letters, "
                         "digits, '.', '_' or '-', not starting with '.' or "
                         "'-'", cli->name);
+  if (reg->conn)
+    snprintf (rec->id, sizeof rec->id, "%s", listen_conn_id (reg->conn));
   if (cli->name == NULL)
     {
       if (!registry_has_place ())
@@ -601,7 +603,8 @@ register_jail (const struct cli *cli, const struct jail_spec *spec,
           return 0;
         }
       fill_record (rec, cli, spec);
-      registry_pick_id (rec->id);
+      if (rec->id[0] == '\0')
+        registry_pick_id (rec->id);
       reg->deferred = true;
       return 0;
     }
@@ -736,10 +739,9 @@ run_registered (const struct cli *cli, const struct settings *settings,
       unregister_jail (&reg);
       return -1;
     }
+  /* a served jail has its id unregistered too: the server's log has it */
   opts.title = reg.rec.name ? reg.rec.name
-               : reg.registered || reg.deferred ? reg.rec.id : NULL;
-  if (conn && (reg.registered || reg.deferred))
-    listen_conn_set_id (conn, reg.rec.id);
+               : reg.registered || reg.deferred || conn ? reg.rec.id : NULL;
   int status = jail_run (spec, &opts, err);
   unregister_jail (&reg);
   return status;
