@@ -10,7 +10,17 @@
  * runs, so that a stopping server can SIGKILL a jail (never its launcher:
  * the launcher is what cleans the jail up), and at the end its result.
  * The server reaps it, and writes the connection's log line and report
- * line. */
+ * line.
+ *
+ * A connection holds its slot (max_connections, per_address) while its
+ * jail runs: once the pidfd says pid 1 has ended, the slot is free, though
+ * the launcher may still be cleaning up (cgroup, record) — the server
+ * still waits for it, and bounds how many do.  The id of every jail is
+ * picked here, at accept, so that each log line has one, registered or
+ * not.  Out of descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM,
+ * EAGAIN of fork), the server stops accepting for a back-off of 100 ms
+ * that doubles to 1 s, keeps the connection it could not start for the
+ * next try, and says so once. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -32,12 +42,15 @@
 #include <unistd.h>
 
 #include "listen.h"
+#include "registry.h"
 #include "report.h"
 #include "supervise.h"
 #include "util.h"
 
 #define PEER_LEN (INET6_ADDRSTRLEN + 10)    /* "[ADDR]:PORT" */
-#define ID_LEN 32
+#define ID_LEN (REGISTRY_ID_LEN + 1)
+#define BACKOFF_FIRST_MS 100
+#define BACKOFF_MAX_MS 1000
 
 struct listen_conn
 {
@@ -54,7 +67,6 @@ struct end_msg
 {
   char kind;                /* 'E' ('S' is a lone byte with the pidfd) */
   int status;
-  char id[ID_LEN];
   struct jail_result result;
   unsigned error_len, report_len;
 };
@@ -65,12 +77,24 @@ struct conn
   pid_t pid;                /* its process */
   int chan;                 /* -1 once read to its end */
   int pidfd;                /* its jail's pid 1; -1 until it runs */
+  bool jail_ended;          /* pid 1 ended: the slot is free */
+  char id[ID_LEN];
   char peer[PEER_LEN];
   char host[INET6_ADDRSTRLEN];   /* per_address counts by this */
   struct timespec start;    /* CLOCK_MONOTONIC, at accept */
   bool ended;               /* its end message came */
   struct end_msg end;
   char *error, *report;
+};
+
+/* An accepted connection not started yet, for want of descriptors or
+ * memory. */
+struct pending
+{
+  int fd;                   /* -1: none */
+  char peer[PEER_LEN];
+  char host[INET6_ADDRSTRLEN];
+  unsigned port;
 };
 
 struct server
@@ -84,6 +108,9 @@ struct server
   size_t n, cap;
   bool stopping, killing;
   struct timespec kill_at;  /* CLOCK_MONOTONIC: the end of the grace */
+  struct pending pending;
+  unsigned backoff_ms;      /* 0: accepting; else the pause of now */
+  struct timespec resume_at;        /* CLOCK_MONOTONIC: the pause's end */
 };
 
 /* ---- the connection's process ---- */
@@ -106,10 +133,10 @@ listen_conn_result (struct listen_conn *c)
   return &c->result;
 }
 
-void
-listen_conn_set_id (struct listen_conn *c, const char *id)
+const char *
+listen_conn_id (const struct listen_conn *c)
 {
-  snprintf (c->id, sizeof c->id, "%s", id ? id : "");
+  return c->id;
 }
 
 int
@@ -120,35 +147,42 @@ listen_conn_started (struct listen_conn *c, pid_t pid1, cordon_error_t *err)
   int pidfd = (int) syscall (SYS_pidfd_open, pid1, 0);
   if (pidfd < 0)
     return cordon_fail (err, errno, "pidfd_open %d", (int) pid1);
-  char kind = 'S';
-  struct iovec iov = { &kind, 1 };
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
-  memset (&u, 0, sizeof u);
-  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-                      .msg_control = u.buf, .msg_controllen = sizeof u.buf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&m);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &pidfd, sizeof pidfd);
-  ssize_t n = sendmsg (c->chan, &m, MSG_NOSIGNAL);
+  int r = send_fd (c->chan, 'S', pidfd);
   int e = errno;
   close (pidfd);
-  if (n != 1)
+  if (r < 0)
     return cordon_fail (err, e, "tell the server the jail runs");
+  return 0;
+}
+
+/* Close the descriptors from 3 up but A and B. */
+static int
+close_all_but (int a, int b)
+{
+  int lo = a < b ? a : b, hi = a < b ? b : a;
+  int from[3] = { 3, lo + 1, hi + 1 };
+  int to[3] = { lo - 1, hi - 1, -1 };
+  for (int i = 0; i < 3; i++)
+    {
+      if (from[i] < 3)
+        from[i] = 3;
+      if ((to[i] < 0 || from[i] <= to[i])
+          && syscall (SYS_close_range, (unsigned) from[i],
+                      to[i] < 0 ? ~0U : (unsigned) to[i], 0) < 0)
+        return -1;
+    }
   return 0;
 }
 
 /* Keep fds 0, 1 (the socket), 2 and CHAN: nothing else of the server
  * (its listening socket, other connections, its report fd) outlives this,
- * whatever a descriptor's flags. */
+ * whatever a descriptor's flags.  The others go first: a server out of
+ * descriptors forked us with a full table. */
 static int
 keep_only (int *sock, int *chan, bool stderr_to_socket)
 {
+  if (close_all_but (*sock, *chan) < 0)
+    return -1;
   int s = fcntl (*sock, F_DUPFD_CLOEXEC, 3);
   int ch = fcntl (*chan, F_DUPFD_CLOEXEC, 3);
   if (s < 0 || ch < 0)
@@ -170,9 +204,8 @@ send_end (struct listen_conn *c, int status, const struct jail_spec *spec,
           const char *error)
 {
   struct end_msg m = { .kind = 'E', .status = status, .result = c->result };
-  memcpy (m.id, c->id, sizeof m.id);
   char *report = report_format_listen (spec, &c->result, error, c->peer,
-                                       c->id[0] ? c->id : NULL);
+                                       c->id);
   m.error_len = error ? (unsigned) strlen (error) : 0;
   m.report_len = report ? (unsigned) strlen (report) : 0;
   struct iovec iov[3] = { { &m, sizeof m }, { (void *) error, m.error_len },
@@ -184,10 +217,11 @@ send_end (struct listen_conn *c, int status, const struct jail_spec *spec,
 }
 
 static _Noreturn void
-conn_main (struct server *s, int sock, int chan, const char *peer,
-           const char *host, unsigned port)
+conn_main (struct server *s, int sock, int chan, const char *id,
+           const char *peer, const char *host, unsigned port)
 {
   struct listen_conn c = { .chan = chan };
+  snprintf (c.id, sizeof c.id, "%s", id);
   snprintf (c.peer, sizeof c.peer, "%s", peer);
   c.mask = s->old_mask;
   cordon_error_t err = NULL;
@@ -300,9 +334,7 @@ log_ended (struct server *s, struct conn *c, int ws)
   if (!quiet)
     {
       fprintf (stderr, "cordon serve: peer=%s jail=%s duration=%.3f "
-               "status=%d reason=%s", c->peer,
-               c->ended && c->end.id[0] ? c->end.id : "-", secs, status,
-               reason);
+               "status=%d reason=%s", c->peer, c->id, secs, status, reason);
       if (error)
         fprintf (stderr, " error=\"%s\"", error);
       fputc ('\n', stderr);
@@ -313,7 +345,7 @@ log_ended (struct server *s, struct conn *c, int ws)
     {
       json_t *o = json_object ();
       json_object_set_new (o, "peer", json_string (c->peer));
-      json_object_set_new (o, "jail_id", json_null ());
+      json_object_set_new (o, "jail_id", json_string (c->id));
       json_object_set_new (o, "exit_status", json_integer (status));
       json_object_set_new (o, "reason", json_string (reason));
       json_object_set_new (o, "error", json_string (error ? error : ""));
@@ -336,11 +368,6 @@ static int
 read_message (struct server *s, struct conn *c)
 {
   struct end_msg m;
-  union
-  {
-    char buf[CMSG_SPACE (sizeof (int))];
-    struct cmsghdr align;
-  } u;
   /* the end message's texts follow it: its size first */
   ssize_t size = recv (c->chan, NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
   if (size < 0 && (errno == EAGAIN || errno == EINTR))
@@ -348,27 +375,17 @@ read_message (struct server *s, struct conn *c)
   if (size <= 0)
     return 0;
   char *buf = xcalloc ((size_t) size + 1, 1);
-  struct iovec iov = { buf, (size_t) size };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = u.buf,
-                        .msg_controllen = sizeof u.buf };
-  ssize_t n = recvmsg (c->chan, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+  int fd;
+  ssize_t n = recv_fd (c->chan, buf, (size_t) size, MSG_DONTWAIT, &fd);
   if (n <= 0)
     {
       free (buf);
-      return n < 0 && (errno == EAGAIN || errno == EINTR) ? -1 : 0;
+      return n < 0 && errno == EAGAIN ? -1 : 0;
     }
-  for (struct cmsghdr *cm = CMSG_FIRSTHDR (&msg); cm;
-       cm = CMSG_NXTHDR (&msg, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-      {
-        int fd;
-        memcpy (&fd, CMSG_DATA (cm), sizeof fd);
-        if (buf[0] == 'S' && c->pidfd < 0)
-          c->pidfd = fd;
-        else
-          close (fd);
-      }
+  if (buf[0] == 'S' && c->pidfd < 0 && !c->jail_ended)
+    c->pidfd = fd;
+  else if (fd >= 0)
+    close (fd);
   if (s->killing)
     kill_jail (c);
   if (buf[0] == 'E' && (size_t) n >= sizeof m && !c->ended)
@@ -379,7 +396,6 @@ read_message (struct server *s, struct conn *c)
         {
           c->ended = true;
           c->end = m;
-          c->end.id[ID_LEN - 1] = '\0';
           if (m.error_len)
             c->error = xstrndup (buf + sizeof m, m.error_len);
           if (m.report_len)
@@ -405,6 +421,17 @@ drain (struct server *s, struct conn *c)
       close (c->chan);
       c->chan = -1;
     }
+}
+
+/* C's pidfd is readable: its jail's pid 1 has ended (with a pid
+ * namespace, every process of the jail with it).  Its slot is free; its
+ * launcher cleans up, and is reaped as any. */
+static void
+jail_ended (struct conn *c)
+{
+  c->jail_ended = true;
+  close (c->pidfd);
+  c->pidfd = -1;
 }
 
 static void
@@ -436,12 +463,14 @@ reap (struct server *s)
         }
 }
 
+/* The connections whose jails run (HOST NULL), or those of HOST. */
 static size_t
-count_host (const struct server *s, const char *host)
+count_running (const struct server *s, const char *host)
 {
   size_t n = 0;
   for (size_t i = 0; i < s->n; i++)
-    n += strcmp (s->conns[i].host, host) == 0;
+    n += !s->conns[i].jail_ended
+         && (host == NULL || strcmp (s->conns[i].host, host) == 0);
   return n;
 }
 
@@ -465,42 +494,147 @@ format_peer (const struct sockaddr_storage *sa, char *host, char *peer,
     }
 }
 
-/* A process for the connection on SOCK (ours to close). */
-static void
-start_conn (struct server *s, int sock, const char *peer, const char *host,
-            unsigned port)
+/* Out of descriptors or memory: worth another try after a pause, as
+ * opposed to an error of this connection alone. */
+static bool
+short_of_resources (int e)
 {
-  int sv[2];
-  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+  return e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM
+         || e == EAGAIN;
+}
+
+/* Stop accepting for a while: the first pause of an episode is said, the
+ * next ones double it, silently. */
+static void
+back_off (struct server *s, const char *what, int e)
+{
+  if (s->backoff_ms == 0)
     {
-      fprintf (stderr, "cordon serve: peer=%s refused=error error=\"socketpair: "
-               "%s\"\n", peer, strerror (errno));
-      close (sock);
-      return;
+      s->backoff_ms = BACKOFF_FIRST_MS;
+      fprintf (stderr, "cordon serve: %s: %s; not accepting for %u ms, "
+               "then again at up to %u ms intervals until it works (running "
+               "jails go on)\n", what, strerror (e), s->backoff_ms,
+               BACKOFF_MAX_MS);
     }
+  else
+    s->backoff_ms = s->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+                                                       : s->backoff_ms * 2;
+  clock_gettime (CLOCK_MONOTONIC, &s->resume_at);
+  s->resume_at.tv_sec += s->backoff_ms / 1000;
+  s->resume_at.tv_nsec += (long) (s->backoff_ms % 1000) * 1000000;
+  if (s->resume_at.tv_nsec >= 1000000000)
+    {
+      s->resume_at.tv_sec++;
+      s->resume_at.tv_nsec -= 1000000000;
+    }
+}
+
+static void
+backed_off_enough (struct server *s)
+{
+  if (s->backoff_ms == 0)
+    return;
+  s->backoff_ms = 0;
+  fprintf (stderr, "cordon serve: accepting again\n");
+}
+
+static long long
+ms_until (const struct timespec *t)
+{
+  struct timespec now;
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (long long) (t->tv_sec - now.tv_sec) * 1000
+         + (t->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+static bool
+paused (const struct server *s)
+{
+  return s->backoff_ms > 0 && ms_until (&s->resume_at) > 0;
+}
+
+/* A process for the pending connection.  Returns 0 (the connection is the
+ * process's now), or -1 with errno and *STEP (the connection still
+ * pending). */
+static int
+start_conn (struct server *s, const char **step)
+{
+  struct pending *p = &s->pending;
+  char id[ID_LEN];
+  int sv[2];
+  registry_pick_id (id);
+  *step = "socketpair";
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return -1;
+  *step = "fork";
   fflush (stderr);
   pid_t pid = fork ();
   if (pid == 0)
     {
       close (sv[0]);
-      conn_main (s, sock, sv[1], peer, host, port);
+      conn_main (s, p->fd, sv[1], id, p->peer, p->host, p->port);
     }
   int e = errno;
   close (sv[1]);
-  close (sock);
   if (pid < 0)
     {
       close (sv[0]);
-      fprintf (stderr, "cordon serve: peer=%s refused=error error=\"fork: "
-               "%s\"\n", peer, strerror (e));
-      return;
+      errno = e;
+      return -1;
     }
+  close (p->fd);
+  p->fd = -1;
   RESERVE_ONE (s->conns, s->n, s->cap);
   struct conn *c = &s->conns[s->n++];
   *c = (struct conn) { .pid = pid, .chan = sv[0], .pidfd = -1 };
-  snprintf (c->peer, sizeof c->peer, "%s", peer);
-  snprintf (c->host, sizeof c->host, "%s", host);
+  memcpy (c->id, id, sizeof c->id);
+  snprintf (c->peer, sizeof c->peer, "%s", p->peer);
+  snprintf (c->host, sizeof c->host, "%s", p->host);
   clock_gettime (CLOCK_MONOTONIC, &c->start);
+  return 0;
+}
+
+/* The pending connection: started, refused (a limit), or kept for later
+ * (short of resources).  Returns false when it is kept. */
+static bool
+take_pending (struct server *s)
+{
+  struct pending *p = &s->pending;
+  const struct listen_spec *l = &s->spec->listen;
+  const char *refused = NULL;
+  unsigned limit = 0;
+  if (count_running (s, NULL) >= l->max_connections)
+    refused = "max_connections", limit = l->max_connections;
+  else if (l->per_address && count_running (s, p->host) >= l->per_address)
+    refused = "per_address", limit = l->per_address;
+  /* launchers still cleaning up hold no slot, but at most as many as
+   * there are slots */
+  else if (s->n >= 2 * (size_t) l->max_connections)
+    refused = "cleanup", limit = l->max_connections;
+  if (refused)
+    {
+      close (p->fd);
+      p->fd = -1;
+      log_refused (s, p->peer, refused, limit);
+      return true;
+    }
+  const char *step;
+  if (start_conn (s, &step) == 0)
+    {
+      backed_off_enough (s);
+      return true;
+    }
+  int e = errno;
+  if (short_of_resources (e))
+    {
+      back_off (s, step, e);
+      return false;
+    }
+  fprintf (stderr, "cordon serve: peer=%s refused=error error=\"%s: %s\"\n",
+           p->peer, step, strerror (e));
+  close (p->fd);
+  p->fd = -1;
+  return true;
 }
 
 static void
@@ -508,33 +642,28 @@ accept_all (struct server *s)
 {
   for (;;)
     {
+      if (s->pending.fd >= 0 && !take_pending (s))
+        return;
       struct sockaddr_storage sa;
       socklen_t len = sizeof sa;
       int fd = accept4 (s->lfd, (struct sockaddr *) &sa, &len, SOCK_CLOEXEC);
       if (fd < 0)
         {
-          if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+          int e = errno;
+          if (e == EINTR || e == ECONNABORTED || e == EPROTO)
             continue;
-          if (errno != EAGAIN)
-            fprintf (stderr, "cordon serve: accept: %s\n", strerror (errno));
+          if (e == EAGAIN)
+            /* the queue is empty: nothing is short any more */
+            backed_off_enough (s);
+          else if (short_of_resources (e))
+            back_off (s, "accept", e);
+          else
+            fprintf (stderr, "cordon serve: accept: %s\n", strerror (e));
           return;
         }
-      char host[INET6_ADDRSTRLEN] = "", peer[PEER_LEN];
-      unsigned port = 0;
-      format_peer (&sa, host, peer, &port);
-      const struct listen_spec *l = &s->spec->listen;
-      if (s->n >= l->max_connections)
-        {
-          close (fd);
-          log_refused (s, peer, "max_connections", l->max_connections);
-        }
-      else if (l->per_address && count_host (s, host) >= l->per_address)
-        {
-          close (fd);
-          log_refused (s, peer, "per_address", l->per_address);
-        }
-      else
-        start_conn (s, fd, peer, host, port);
+      struct pending *p = &s->pending;
+      p->fd = fd;
+      format_peer (&sa, p->host, p->peer, &p->port);
     }
 }
 
@@ -554,6 +683,11 @@ begin_stop (struct server *s, int sig)
   s->stopping = true;
   close (s->lfd);
   s->lfd = -1;
+  if (s->pending.fd >= 0)
+    {
+      close (s->pending.fd);
+      s->pending.fd = -1;
+    }
   if (!s->quiet)
     fprintf (stderr, "cordon serve: %s: stopping; %zu jails get SIGTERM, "
              "SIGKILL after %u s\n", strsignal (sig), s->n,
@@ -675,16 +809,48 @@ open_signals (struct server *s, cordon_error_t *err)
   return 0;
 }
 
+/* Until the grace ends, or the accepts' pause. */
 static int
 poll_timeout (const struct server *s)
 {
-  if (!s->stopping || s->killing)
+  long long ms;
+  if (s->stopping && !s->killing)
+    ms = ms_until (&s->kill_at);
+  else if (!s->stopping && s->backoff_ms > 0)
+    ms = ms_until (&s->resume_at);
+  else
     return -1;
-  struct timespec now;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  long long ms = (long long) (s->kill_at.tv_sec - now.tv_sec) * 1000
-                 + (s->kill_at.tv_nsec - now.tv_nsec) / 1000000;
   return ms < 0 ? 0 : ms > 60000 ? 60000 : (int) ms;
+}
+
+static bool
+grace_over (const struct server *s)
+{
+  return s->stopping && !s->killing && ms_until (&s->kill_at) <= 0;
+}
+
+/* FD, a connection's channel or its jail's pidfd, is ready. */
+static void
+polled (struct server *s, int fd)
+{
+  for (size_t j = 0; j < s->n; j++)
+    {
+      struct conn *c = &s->conns[j];
+      if (c->chan == fd)
+        {
+          if (read_message (s, c) == 0)
+            {
+              close (c->chan);
+              c->chan = -1;
+            }
+          return;
+        }
+      if (c->pidfd == fd)
+        {
+          jail_ended (c);
+          return;
+        }
+    }
 }
 
 static void
@@ -694,47 +860,48 @@ serve_loop (struct server *s)
   size_t cap = 0;
   while (!s->stopping || s->n > 0)
     {
-      size_t want = s->n + 2;
+      size_t want = 2 * s->n + 2;
       if (want > cap)
         {
           cap = want * 2;
           p = xrealloc (p, cap * sizeof *p);
         }
       size_t np = 0;
+      bool accepting = s->lfd >= 0 && !paused (s);
       p[np++] = (struct pollfd) { .fd = s->sfd, .events = POLLIN };
-      p[np++] = (struct pollfd) { .fd = s->lfd, .events = POLLIN };
+      /* a negative fd: poll skips it */
+      p[np++] = (struct pollfd) { .fd = accepting ? s->lfd : -1,
+                                  .events = POLLIN };
       for (size_t i = 0; i < s->n; i++)
         p[np++] = (struct pollfd) { .fd = s->conns[i].chan, .events = POLLIN };
+      for (size_t i = 0; i < s->n; i++)
+        if (s->conns[i].pidfd >= 0)
+          p[np++] = (struct pollfd) { .fd = s->conns[i].pidfd,
+                                      .events = POLLIN };
       int r = poll (p, np, poll_timeout (s));
       if (r < 0 && errno != EINTR)
         {
           fprintf (stderr, "cordon serve: poll: %s\n", strerror (errno));
           break;
         }
-      if (s->stopping && !s->killing && poll_timeout (s) == 0)
+      if (grace_over (s))
         {
           s->killing = true;
           for (size_t i = 0; i < s->n; i++)
             kill_jail (&s->conns[i]);
         }
-      if (r <= 0)
+      if (r < 0)
         continue;
       /* channels first: a pidfd that came is kept before a reap */
       for (size_t i = 2; i < np; i++)
         if (p[i].revents & (POLLIN | POLLHUP | POLLERR))
-          for (size_t j = 0; j < s->n; j++)
-            if (s->conns[j].chan == p[i].fd)
-              {
-                if (read_message (s, &s->conns[j]) == 0)
-                  {
-                    close (s->conns[j].chan);
-                    s->conns[j].chan = -1;
-                  }
-                break;
-              }
+          polled (s, p[i].fd);
       if (p[0].revents & POLLIN)
         take_signals (s);
-      if (s->lfd >= 0 && (p[1].revents & POLLIN))
+      /* a pause that ended retries the pending connection, and the
+       * queue's */
+      if (s->lfd >= 0 && !paused (s)
+          && ((p[1].revents & POLLIN) || s->backoff_ms > 0))
         accept_all (s);
     }
   free (p);
@@ -746,7 +913,8 @@ listen_serve (struct jail_spec *spec, int report_fd,
               cordon_error_t *err)
 {
   struct server s = { .spec = spec, .hooks = hooks, .quiet = quiet,
-                      .lfd = -1, .sfd = -1, .report_fd = report_fd };
+                      .lfd = -1, .sfd = -1, .report_fd = report_fd,
+                      .pending = { .fd = -1 } };
   int ret = -1;
   if (open_signals (&s, err) == 0
       && (s.lfd = open_listener (spec->listen.address, err)) >= 0)
@@ -761,6 +929,8 @@ listen_serve (struct jail_spec *spec, int report_fd,
     }
   if (s.lfd >= 0)
     close (s.lfd);
+  if (s.pending.fd >= 0)
+    close (s.pending.fd);
   if (s.sfd >= 0)
     close (s.sfd);
   for (size_t i = 0; i < s.n; i++)

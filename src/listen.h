@@ -30,8 +30,10 @@ struct jail_result *listen_conn_result (struct listen_conn *c);
 /* The jail's pid 1 runs: the server may now SIGKILL it when it stops. */
 int listen_conn_started (struct listen_conn *c, pid_t pid1,
                          cordon_error_t *err);
-/* The jail's record id, for the log and the report (NULL: none). */
-void listen_conn_set_id (struct listen_conn *c, const char *id);
+/* The jail's id (REGISTRY_ID_LEN hex digits), picked by the server when
+ * it accepted the connection: its record's, when it has one, and its log
+ * line's in any case. */
+const char *listen_conn_id (const struct listen_conn *c);
 
 struct listen_hooks
 {

@@ -114,14 +114,30 @@ static const char usage_text[] =
   "audit: 0, 1 when the profile is invalid or the exposure above N, 2 usage.\n"
   "See cordon(1) and cordon.conf(5).\n";
 
+__attribute__ ((format (printf, 2, 0))) static void
+say_error_to (FILE *out, const char *fmt, va_list ap)
+{
+  fputs ("cordon: ", out);
+  vfprintf (out, fmt, ap);
+  fputc ('\n', out);
+}
+
 __attribute__ ((format (printf, 1, 2))) static void
 say_error (const char *fmt, ...)
 {
   va_list ap;
   va_start (ap, fmt);
-  fputs ("cordon: ", stderr);
-  vfprintf (stderr, fmt, ap);
-  fputc ('\n', stderr);
+  say_error_to (stderr, fmt, ap);
+  va_end (ap);
+}
+
+/* The same, to OUT: serve's SIGHUP collects what a reload says. */
+__attribute__ ((format (printf, 2, 3))) static void
+say_to (FILE *out, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  say_error_to (out, fmt, ap);
   va_end (ap);
 }
 
@@ -262,19 +278,20 @@ load_settings (const struct cli *cli, struct settings *settings, bool for_run)
   return r;
 }
 
-/* Load PROFILE_ARG (NULL: the built-in default), printing diagnostics: all
- * of them when it is invalid, else the warnings when show_warnings is set.  Returns -1 on errors, 1
- * when only warnings were found and strict is set, 0 otherwise. */
+/* Load PROFILE_ARG (NULL: the built-in default), printing diagnostics on
+ * OUT: all of them when it is invalid, else the warnings when
+ * show_warnings is set.  Returns -1 on errors, 1 when only warnings were
+ * found and strict is set, 0 otherwise. */
 static int
-load_profile (const struct cli *cli, const struct settings *settings,
-              const char *profile_arg, bool show_warnings, bool for_run,
-              struct jail_spec **spec, char **resolved)
+load_profile_to (const struct cli *cli, const struct settings *settings,
+                 const char *profile_arg, bool show_warnings, bool for_run,
+                 struct jail_spec **spec, char **resolved, FILE *out)
 {
   char *path = NULL;
   cordon_error_t err = NULL;
   if (profile_arg && profile_resolve (profile_arg, settings, &path, &err) < 0)
     {
-      say_error ("%s", err->message);
+      say_to (out, "%s", err->message);
       cordon_error_free (&err);
       return -1;
     }
@@ -298,9 +315,9 @@ load_profile (const struct cli *cli, const struct settings *settings,
   free (origins);
   size_t warnings = diagnostics_count (&diags, DIAG_WARNING);
   if (r < 0 || show_warnings)
-    diagnostics_print (&diags, stderr);
+    diagnostics_print (&diags, out);
   if (r == 1 && show_warnings)
-    fprintf (stderr, "cordon: profile %s: from the cache\n",
+    fprintf (out, "cordon: profile %s: from the cache\n",
              path ? path : "<built-in default>");
   diagnostics_free (&diags);
   if (resolved != NULL && r >= 0)
@@ -310,6 +327,15 @@ load_profile (const struct cli *cli, const struct settings *settings,
   if (r < 0)
     return -1;
   return (cli->strict && warnings > 0) ? 1 : 0;
+}
+
+static int
+load_profile (const struct cli *cli, const struct settings *settings,
+              const char *profile_arg, bool show_warnings, bool for_run,
+              struct jail_spec **spec, char **resolved)
+{
+  return load_profile_to (cli, settings, profile_arg, show_warnings, for_run,
+                          spec, resolved, stderr);
 }
 
 static int
@@ -564,6 +590,8 @@ register_jail (const struct cli *cli, const struct jail_spec *spec,
     return cordon_fail (err, 0, "--name %s: a name is 1 to 64 letters, "
                         "digits, '.', '_' or '-', not starting with '.' or "
                         "'-'", cli->name);
+  if (reg->conn)
+    snprintf (rec->id, sizeof rec->id, "%s", listen_conn_id (reg->conn));
   if (cli->name == NULL)
     {
       if (!registry_has_place ())
@@ -575,7 +603,8 @@ register_jail (const struct cli *cli, const struct jail_spec *spec,
           return 0;
         }
       fill_record (rec, cli, spec);
-      registry_pick_id (rec->id);
+      if (rec->id[0] == '\0')
+        registry_pick_id (rec->id);
       reg->deferred = true;
       return 0;
     }
@@ -710,29 +739,28 @@ run_registered (const struct cli *cli, const struct settings *settings,
       unregister_jail (&reg);
       return -1;
     }
+  /* a served jail has its id unregistered too: the server's log has it */
   opts.title = reg.rec.name ? reg.rec.name
-               : reg.registered || reg.deferred ? reg.rec.id : NULL;
-  if (conn && (reg.registered || reg.deferred))
-    listen_conn_set_id (conn, reg.rec.id);
+               : reg.registered || reg.deferred || conn ? reg.rec.id : NULL;
   int status = jail_run (spec, &opts, err);
   unregister_jail (&reg);
   return status;
 }
 
 /* -- CMD for the profile's argv; a profile with no argv and no -- CMD is
- * an error. */
+ * an error, said on OUT. */
 static int
-command_argv (const struct cli *cli, struct jail_spec *spec)
+command_argv (const struct cli *cli, struct jail_spec *spec, FILE *out)
 {
   if (cli->n_command > 0
       && replace_argv (spec, cli->command, cli->n_command) < 0)
     {
-      say_error ("out of memory");
+      say_to (out, "out of memory");
       return -1;
     }
   if (spec->n_argv == 0)
     {
-      say_error ("%s: no command: the profile sets no argv; give one after --",
+      say_to (out, "%s: no command: the profile sets no argv; give one after --",
                  spec->origin.file ? spec->origin.file : "profile");
       return -1;
     }
@@ -754,7 +782,7 @@ command_run (const struct cli *cli, const struct settings *settings)
   if (load_profile (cli, settings, profile, cli->verbose > 0, true, &spec,
                     &profile_path) < 0)
     return EXIT_CORDON_FAILED;
-  if (command_argv (cli, spec) < 0)
+  if (command_argv (cli, spec, stderr) < 0)
     {
       free (profile_path);
       jail_spec_free (spec);
@@ -836,23 +864,25 @@ serve_reload (void *arg, cordon_error_t *err)
   struct jail_spec *spec = NULL;
   char *captured = NULL;
   size_t len = 0;
-  /* the diagnostics go into the server's log line, not on their own */
+  /* what the loader says goes into the server's log line, not on its own */
   FILE *mem = open_memstream (&captured, &len);
-  FILE *saved = stderr;
-  if (mem != NULL)
-    stderr = mem;
-  int r = load_profile (sv->cli, sv->settings, sv->profile, false, true,
-                        &spec, NULL);
-  if (r >= 0 && command_argv (sv->cli, spec) < 0)
+  if (mem == NULL)
+    {
+      cordon_fail (err, errno, "open_memstream");
+      return NULL;
+    }
+  int r = load_profile_to (sv->cli, sv->settings, sv->profile, false, true,
+                           &spec, NULL, mem);
+  if (r >= 0 && command_argv (sv->cli, spec, mem) < 0)
     r = -1;
   if (r >= 0 && spec->listen.address == NULL)
     {
-      fprintf (stderr, "no listen section");
+      fprintf (mem, "%s: no listen section", spec->origin.file
+               ? spec->origin.file : "profile");
       r = -1;
     }
-  stderr = saved;
-  if (mem != NULL)
-    fclose (mem);
+  if (fclose (mem) != 0 && r >= 0)
+    r = -1;
   if (r < 0)
     {
       jail_spec_free (spec);
@@ -888,7 +918,7 @@ command_serve (const struct cli *cli, const struct settings *settings)
   if (load_profile (cli, settings, sv.profile, cli->verbose > 0, true, &spec,
                     NULL) < 0)
     return EXIT_CORDON_FAILED;
-  if (command_argv (cli, spec) < 0)
+  if (command_argv (cli, spec, stderr) < 0)
     {
       jail_spec_free (spec);
       return EXIT_CORDON_FAILED;

@@ -24,25 +24,6 @@
 
 /* ---- in the jail ---- */
 
-static int
-send_fd (int sock, int fd, cordon_error_t *err)
-{
-  char byte = 't';
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  union { char buf[CMSG_SPACE (sizeof (int))]; struct cmsghdr align; } c;
-  memset (&c, 0, sizeof c);
-  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-                      .msg_control = c.buf, .msg_controllen = sizeof c.buf };
-  struct cmsghdr *cm = CMSG_FIRSTHDR (&m);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN (sizeof (int));
-  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
-  if (sendmsg (sock, &m, MSG_NOSIGNAL) != 1)
-    return fail_errno (err, "tty: pass the terminal to the launcher");
-  return 0;
-}
-
 /* The slave becomes the controlling terminal and fds 0, 1, 2. */
 static int
 attach (int slave, cordon_error_t *err)
@@ -78,7 +59,11 @@ tty_take_terminal (int sock, cordon_error_t *err)
                            O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0)
     fail_errno (err, "tty: open the terminal's slave (TIOCGPTPEER)");
   else if (attach (slave, err) == 0)
-    r = send_fd (sock, master, err);
+    {
+      r = send_fd (sock, 't', master);
+      if (r < 0)
+        fail_errno (err, "tty: pass the terminal to the launcher");
+    }
   if (slave > 2)
     close_fd (&slave);
   close_fd (&master);
@@ -102,21 +87,9 @@ ssize_t
 tty_receive_master (int sock, void *buf, size_t size, int *master,
                     cordon_error_t *err)
 {
-  struct iovec iov = { .iov_base = buf, .iov_len = size };
-  union { char buf[CMSG_SPACE (sizeof (int))]; struct cmsghdr align; } c;
-  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
-                      .msg_control = c.buf, .msg_controllen = sizeof c.buf };
-  *master = -1;
-  ssize_t n;
-  while ((n = recvmsg (sock, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-    ;
+  ssize_t n = recv_fd (sock, buf, size, 0, master);
   if (n < 0)
     return fail_errno (err, "tty: receive the terminal from the jail");
-  for (struct cmsghdr *cm = CMSG_FIRSTHDR (&m); cm != NULL;
-       cm = CMSG_NXTHDR (&m, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
-        && cm->cmsg_len == CMSG_LEN (sizeof (int)))
-      memcpy (master, CMSG_DATA (cm), sizeof *master);
   return n;
 }
 

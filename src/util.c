@@ -1,6 +1,6 @@
 /* util.c — small helpers shared by cordon's files: memory that aborts when
  * it runs out, growable byte buffers, -v's lines, fds, whole reads and
- * writes, listen's address, and the launcher's page-fault work around the clone.  Part of
+ * writes, passing descriptors, listen's address, and the launcher's page-fault work around the clone.  Part of
  * the profile module's sources too. */
 #include "config.h"
 
@@ -278,4 +278,57 @@ parse_inet_address (const char *s, struct sockaddr_storage *sa,
   in->sin_port = htons (port);
   *len = sizeof *in;
   return true;
+}
+
+/* ---- descriptors over a unix socket ---- */
+
+union fd_cmsg
+{
+  char buf[CMSG_SPACE (sizeof (int))];
+  struct cmsghdr align;
+};
+
+int
+send_fd (int sock, char tag, int fd)
+{
+  struct iovec iov = { .iov_base = &tag, .iov_len = 1 };
+  union fd_cmsg c;
+  memset (&c, 0, sizeof c);
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+                      .msg_control = c.buf, .msg_controllen = sizeof c.buf };
+  struct cmsghdr *cm = CMSG_FIRSTHDR (&m);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+  ssize_t n;
+  while ((n = sendmsg (sock, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+    ;
+  if (n == 1)
+    return 0;
+  if (n >= 0)
+    errno = EIO;
+  return -1;
+}
+
+ssize_t
+recv_fd (int sock, void *buf, size_t size, int flags, int *fd)
+{
+  struct iovec iov = { .iov_base = buf, .iov_len = size };
+  union fd_cmsg c;
+  struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+                      .msg_control = c.buf, .msg_controllen = sizeof c.buf };
+  *fd = -1;
+  ssize_t n;
+  while ((n = recvmsg (sock, &m, flags | MSG_CMSG_CLOEXEC)) < 0
+         && errno == EINTR)
+    ;
+  if (n < 0)
+    return -1;
+  for (struct cmsghdr *cm = CMSG_FIRSTHDR (&m); cm != NULL;
+       cm = CMSG_NXTHDR (&m, cm))
+    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
+        && cm->cmsg_len == CMSG_LEN (sizeof (int)))
+      memcpy (fd, CMSG_DATA (cm), sizeof *fd);
+  return n;
 }

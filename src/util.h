@@ -82,6 +82,16 @@ void heap_settle (void);
  * namespaces can take the CPU from us.  Best effort. */
 void memory_writable_again (void);
 
+/* Passing a descriptor over a unix socket (SCM_RIGHTS): the jail's
+ * terminal to its launcher (tty.c), a jail's pidfd to `cordon serve`
+ * (listen.c).  send_fd sends the one byte TAG with FD; 0, or -1 with
+ * errno.  recv_fd receives one message of up to SIZE bytes into BUF (again
+ * after EINTR; FLAGS as recvmsg's) and the descriptor that came with it in
+ * *FD (O_CLOEXEC), -1 when none did.  Returns recvmsg's count (0: the
+ * peer closed), or -1 with errno. */
+int send_fd (int sock, char tag, int fd);
+ssize_t recv_fd (int sock, void *buf, size_t size, int flags, int *fd);
+
 struct sockaddr_storage;
 /* A TCP address as listen's address key writes it: "A.B.C.D:PORT" or
  * "[IPV6]:PORT", PORT 1 to 65535, the address a literal (no names, no

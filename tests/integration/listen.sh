@@ -4,7 +4,9 @@
 # (tests/fixtures/network/netlib.sh): each connection its own jail, the
 # peer in its environment, nothing of the server in it, the limits, the
 # time limit, a reset mid-setup, an OOM, 1,000 connections leaving nothing
-# behind, SIGTERM, SIGHUP.
+# behind, SIGTERM, SIGHUP; an id for every jail, registered or not; a
+# slot freed when its jail ends, before its launcher has cleaned up; a
+# server out of descriptors pausing its accepts.
 . "$SRCDIR/tests/fixtures/network/netlib.sh"
 . "$SRCDIR/tests/lib.sh"
 
@@ -23,7 +25,9 @@ at_exit remove_parents
 # makes N connections, C at a time, every tenth reset at once, and prints
 # how many got a reply; together PORT N holds N connections open until
 # each has sent its first line, then prints those lines (N jails alive at
-# once: a namespace's inode number is reused once its jail has ended).
+# once: a namespace's inode number is reused once its jail has ended);
+# first PORT SRC prints the first line of the reply ("closed": none) and
+# hangs up.
 cat > "$T/client.py" <<'EOF'
 import socket, struct, sys, threading
 def conn(port, src=None):
@@ -56,6 +60,9 @@ elif mode == "hold":
     print(f.readline().decode().strip() or "closed", flush=True)
     f.read()
     print("closed", flush=True)
+elif mode == "first":
+    s = conn(port, sys.argv[3])
+    print(s.makefile("rb").readline().decode().strip() or "closed")
 elif mode == "together":
     socks = [conn(port) for _ in range(int(sys.argv[3]))]
     lines = [s.makefile("rb").readline().decode().strip() for s in socks]
@@ -93,12 +100,14 @@ profile oom "$ENV" 'time_limit = 30' 'cgroup { memory = "32M" }' \
   "listen { address = \"127.0.0.1:$PORT\" }"
 profile lean 'namespaces = {"user", "mount", "pid"}' 'time_limit = 10' \
   "listen { address = \"127.0.0.1:$PORT\" max_connections = 1000 }"
+profile one "$ENV" 'time_limit = 60' "listen { address = \"127.0.0.1:$PORT\" max_connections = 1 }"
 profile stop "$ENV" 'time_limit = 60' "listen { address = \"127.0.0.1:$PORT\" grace = 1 }"
 chmod 644 "$T"/*.conf
 cp "$T/echo.conf" "$T/hup.conf"
 
 # serve WHO LOG PROFILE [-- CMD]: in the background, $S its pid, once it
-# listens (or failed).
+# listens (or failed).  nobody's has no XDG_RUNTIME_DIR: its jails are not
+# registered.
 serve() {
   _who=$1 _log=$2; shift 2
   fresh "$_log"; fresh "$T/report"
@@ -108,7 +117,7 @@ serve() {
     CORDON_CONFIG="$T/cordon.conf" "$CORDON" serve "$_p" --report-fd 3 "$@" 3>"$T/report" 2>"$_log" &
   else
     setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env -- \
-      env TMPDIR="$T" CORDON_CONFIG="$T/cordon.conf" "$CORDON_ANY" serve "$_p" --report-fd 3 "$@" 3>"$T/report" 2>"$_log" &
+      env -u XDG_RUNTIME_DIR TMPDIR="$T" CORDON_CONFIG="$T/cordon.conf" "$CORDON_ANY" serve "$_p" --report-fd 3 "$@" 3>"$T/report" 2>"$_log" &
   fi
   S=$!
   wait_for "$_log" 'listening|error'
@@ -121,6 +130,26 @@ wait_lines() {
   done
 }
 stop() { kill -TERM "$S"; wait "$S"; }
+# first_served SRC: connect from SRC until a jail replies (at most 100
+# tries), then print its first line
+first_served() {
+  _i=0
+  while :; do
+    _r=$(client first $PORT "$1" 2>/dev/null)
+    { [ "$_r" = ready ] || [ $_i -ge 100 ]; } && break
+    sleep 0.1; _i=$((_i + 1))
+  done
+  echo "$_r"
+}
+# refused_cleanup: one connection from 127.0.0.3, then whether the log
+# has its refusal for want of a launcher slot
+refused_cleanup() {
+  client first $PORT 127.0.0.3 >/dev/null 2>&1
+  grep -q 'refused=cleanup' "$L"
+}
+state() { sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1; }
+zombie() { [ "$(state "$1")" = Z ]; }
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 children() { pgrep -P "$S" | wc -l; }
 fds() { ls "/proc/$S/fd" | wc -l; }
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$S/status"; }
@@ -146,7 +175,10 @@ for who in root nobody; do
   is "$who: the jail has fds 0 1 2 and nothing of the server" \
     "$(cut -d' ' -f4 "$T/replies" | sort -u)" "0,1,2,3,"
   wait_lines "$L" 8 'reason=exited'
-  is "$who: one log line per connection" "$(grep -c 'peer=127.0.0.1:[0-9]* jail=[-0-9a-f]* duration=[0-9.]* status=0 reason=exited' "$L")" 8
+  is "$who: one log line per connection, with its jail's id" "$(grep -Ec 'peer=127.0.0.1:[0-9]+ jail=[0-9a-f]{12} duration=[0-9.]+ status=0 reason=exited' "$L")" 8
+  is "$who: 8 jails, 8 ids" "$(grep -o 'jail=[0-9a-f]*' "$L" | sort -u | wc -l)" 8
+  is "$who: ... in the report as well" \
+    "$($PY -c 'import json,re,sys; print(len({json.loads(l)["jail_id"] for l in open(sys.argv[1]) if re.fullmatch("[0-9a-f]{12}", json.loads(l)["jail_id"] or "")}))' "$T/report")" 8
   is "$who: one JSON report line per connection" \
     "$($PY -c 'import json,sys; print(sum(1 for l in open(sys.argv[1]) if json.loads(l)["reason"] == "exited" and json.loads(l)["peer"].startswith("127.0.0.1:")))' "$T/report")" 8
   if [ $who = root ]; then
@@ -260,6 +292,70 @@ print(s.makefile().readline().strip(), flush=True); s.makefile().read(); print("
   wait $T1 $T2
   is "$who: no cgroup left after the stop" "$(left_cgroups)" ""
 
+  # ---- a jail that ended frees its slot, before its launcher cleaned up
+  # (a stopped launcher: its clean-up cannot finish) ----
+  serve $who "$L" "$T/one.conf" -- sh -c 'echo ready; exec cat'
+  fresh "$T/a"; fresh "$T/b"
+  client hold $PORT 127.0.0.1 > "$T/a" & A=$!
+  wait_for "$T/a" ready
+  la=$(pgrep -P $S); pa=$(pgrep -P "$la")
+  kill -STOP "$la"; kill -KILL "$pa"
+  wait_until zombie "$pa"
+  is "$who: max_connections = 1: a jail ended, its launcher still busy, the next is served" \
+    "$(first_served 127.0.0.2)" ready
+  client hold $PORT 127.0.0.1 > "$T/b" & B=$!
+  wait_for "$T/b" ready
+  lb=$(pgrep -P $S | grep -vx "$la"); pb=$(pgrep -P "$lb")
+  kill -STOP "$lb"; kill -KILL "$pb"
+  wait_until zombie "$pb"
+  wait_until refused_cleanup
+  like "$who: ... but no more launchers cleaning up than max_connections" "$(cat "$L")" \
+    'peer=127\.0\.0\.3:[0-9]+ refused=cleanup limit=1'
+  kill -CONT "$la" "$lb"
+  wait_lines "$L" 2 'peer=127\.0\.0\.1:[0-9]+ jail=.* reason=signaled'
+  is "$who: both clean-ups finish and are logged" "$(grep -Ec 'peer=127\.0\.0\.1:[0-9]+ jail=[0-9a-f]{12} .*status=137 reason=signaled' "$L")" 2
+  wait_until test "$(children)" = 0
+  is "$who: no launcher left" "$(children)" 0
+  is "$who: and the server serves on" "$(first_served 127.0.0.4)" ready
+  wait $A $B
+  stop
+  is "$who: no cgroup left" "$(left_cgroups)" ""
+
+  # ---- out of descriptors: accepts pause and back off, running jails go
+  # on, and the queue is served once descriptors are free.  8 clients
+  # hold jails, then the server's limit goes down to its lowest free
+  # descriptor (by its own user: nobody's cannot be changed by root here
+  # without CAP_SYS_RESOURCE over it), and 8 more come. ----
+  serve $who "$L" "$T/echo.conf" -- sh -c 'echo ready; exec cat'
+  held=""
+  # (wait_for's counter is $i: these loops have their own)
+  for q in $(seq 8); do
+    fresh "$T/q$q"; $PY "$T/client.py" hold $PORT 127.0.0.1 > "$T/q$q" & held="$held $!"
+  done
+  for q in $(seq 8); do wait_for "$T/q$q" ready; done
+  free=0; while [ -e "/proc/$S/fd/$free" ]; do free=$((free + 1)); done
+  if [ $who = root ]; then prlimit --pid $S --nofile=$free:$free
+  else as_nobody prlimit --pid $S --nofile=$free:$free; fi
+  for q in $(seq 9 16); do
+    fresh "$T/q$q"; $PY "$T/client.py" hold $PORT 127.0.0.1 > "$T/q$q" & held="$held $!"
+  done
+  wait_for "$L" 'Too many open files'
+  # a window to measure the CPU the server takes while it cannot accept
+  # (a loop on accept takes all of it); its length is no condition
+  c0=$(cpu_ticks $S); sleep 2; c1=$(cpu_ticks $S)
+  ok "$who: EMFILE: the server idles while it cannot accept ($((c1 - c0)) ticks in 2 s)" \
+    test $((c1 - c0)) -lt 20
+  is "$who: EMFILE: said once" "$(grep -c 'Too many open files' "$L")" 1
+  is "$who: the jails that got descriptors run on" "$(cat "$T"/q[0-9]* | grep -c ready)" 8
+  # the first 8 hang up: the others get their jails
+  kill $(echo $held | cut -d' ' -f1-8)
+  for q in $(seq 16); do wait_for "$T/q$q" ready; done
+  is "$who: once descriptors are free, the queued clients are served" \
+    "$(cat "$T"/q[0-9]* | grep -c ready)" 16
+  like "$who: ... and the server says it accepts again" "$(cat "$L")" 'accepting again'
+  kill $held 2>/dev/null; wait $held 2>/dev/null
+  stop
+
   # ---- SIGHUP: a good profile is taken, a broken one is not ----
   cp "$T/echo.conf" "$T/hup.conf"
   echo 'argv = {"/bin/echo", "one"}' >> "$T/hup.conf"
@@ -269,10 +365,18 @@ print(s.makefile().readline().strip(), flush=True); s.makefile().read(); print("
   kill -HUP $S; wait_for "$L" 'reloaded'
   is "$who: SIGHUP: a good profile serves the next connection" "$(client get $PORT)" two
   echo 'time_limit = "soon"' >> "$T/hup.conf"
+  n=$(wc -l < "$T/hup.conf")
   kill -HUP $S; wait_for "$L" 'does not load'
-  like "$who: SIGHUP: a broken profile is logged with why" "$(cat "$L")" \
-    'does not load; serving the old one: .*hup.conf:[0-9]+: error'
+  like "$who: SIGHUP: a broken profile is logged with its file and line" "$(cat "$L")" \
+    "does not load; serving the old one: $T/hup.conf:$n: error: [^;]*time_limit"
   is "$who: ... and the old one still serves" "$(client get $PORT)" two
+  mv "$T/hup.conf" "$T/hup.gone"
+  kill -HUP $S; wait_lines "$L" 2 'does not load'
+  like "$who: SIGHUP: a profile gone is logged" "$(grep 'does not load' "$L" | tail -1)" \
+    "serving the old one: .*$T/hup.conf"
+  is "$who: ... and the old one still serves" "$(client get $PORT)" two
+  unlike "$who: every diagnostic is in a line of the server's" "$(grep -v '^cordon serve: ' "$L")" 'error'
+  mv "$T/hup.gone" "$T/hup.conf"
   stop
 done
 
