@@ -21,7 +21,7 @@ set -eu
 # setpriv --reset-env gives the same few variables as here.
 if [ "${BENCH_ENV:-}" != clean ]; then
   set --
-  for v in CORDON LAUNCH MKBPF BENCH_SCALE BENCH_ONLY BENCH_BLOCK BENCH_KEEP PYTHON; do
+  for v in CORDON LAUNCH MKBPF TCPLOAD BENCH_SCALE BENCH_ONLY BENCH_BLOCK BENCH_KEEP PYTHON; do
     eval "if [ -n \"\${$v+set}\" ]; then set -- \"\$@\" \"$v=\$$v\"; fi"
   done
   exec env -i BENCH_ENV=clean TERM="${TERM:-dumb}" HOME=/root SHELL=/bin/sh \
