@@ -115,6 +115,25 @@ wait_until() {
   done
 }
 
+# kill_own [-SIG] PID...: signal (TERM by default) each PID that is still
+# a child of this test (its parent is this shell).  A background process
+# that has ended was reaped by the shell at its next wait for any command,
+# and its pid is free: pid_max is 32768 here and a run of the suite wraps
+# it, so that pid may be another test's process by now, or the machine's.
+# The check and the signal are builtins (no fork, so no reaping between):
+# a child cannot turn into a stranger in between.
+kill_own() {
+  _sig=-TERM
+  case ${1:-} in -*) _sig=$1; shift ;; esac
+  for _p in "$@"; do
+    read -r _st 2>/dev/null < "/proc/$_p/stat" || continue
+    _st=${_st##*) }   # "STATE PPID ...": after the command's name
+    _st=${_st#* }
+    [ "${_st%% *}" = "$$" ] && kill "$_sig" "$_p" 2>/dev/null
+  done
+  return 0
+}
+
 # Can unprivileged users create user namespaces here?  (Some kernels forbid it.)
 userns_works() {
   as_nobody unshare --user --map-root-user true 2>/dev/null

@@ -146,7 +146,7 @@ is "report: the cpu quota and the rlimits as applied (null: unlimited)" \
 echo stale > "$T/killed.json"
 "$CORDON" run -q --report "$T/killed.json" "$T/pids.conf" -- sleep 30 & k=$!
 i=0; until grep -q running "$T/killed.json" 2>/dev/null || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
-kill -KILL $k; wait $k 2>/dev/null
+kill_own -KILL $k; wait $k 2>/dev/null
 is "report: a SIGKILLed launcher leaves a report saying running" \
   "$(jq -r '"\(.status):\(.reason):\(.exit_status):\(.end)"' "$T/killed.json")" running:null:null:null
 is "... with the command, the limits and the start" \
@@ -196,7 +196,7 @@ is "no cgroup left after a failed exec" "$(jail_cgroups)" ""
 launcher=$!
 i=0; while [ -z "$(jail_cgroups)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 stale=$(jail_cgroups)
-kill -KILL $launcher; wait $launcher 2>/dev/null
+kill_own -KILL $launcher; wait $launcher 2>/dev/null
 i=0; while [ -n "$(cat $stale/cgroup.procs 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 like "SIGKILLed launcher: its cgroup stays" "$stale" cordon-
 run "$T/pids.conf" -- true
@@ -231,7 +231,7 @@ if unshare -p -f --mount-proc true 2>/dev/null; then
   unshare -p -f --kill-child --mount-proc "$CORDON" run "$T/pids.conf" -- sleep 30 & u=$!
   i=0; while [ -z "$(jail_cgroups)" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
   stale=$(jail_cgroups)
-  kill -KILL $u; wait $u 2>/dev/null
+  kill_own -KILL $u; wait $u 2>/dev/null
   i=0; while [ -n "$(cat $stale/cgroup.procs 2>/dev/null)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   ok "a launcher killed with its pid namespace: its cgroup stays ($stale)" test -n "$stale" -a -d "$stale"
   run "$T/pids.conf" -- true
@@ -245,7 +245,7 @@ n=0
 while [ $n -lt 200 ]; do
   if [ $((n % 50)) = 0 ]; then
     "$CORDON" run "$T/pids.conf" -- sleep 30 & l=$!
-    sleep 0.3; kill -KILL $l; wait $l 2>/dev/null
+    sleep 0.3; kill_own -KILL $l; wait $l 2>/dev/null
   else
     run "$T/pids.conf" -- true
   fi

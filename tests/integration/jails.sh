@@ -14,7 +14,7 @@ profile basic 'mount "/w" { type = "bind" source = "'"$T/w"'" writable = true }'
 # Every jail still running when the test ends is stopped; every process
 # the test starts is killed.
 bg_pids=""
-at_exit 'for p in $bg_pids; do kill -KILL $p 2>/dev/null; done'
+at_exit 'kill_own -KILL $bg_pids'
 
 for who in root nobody; do
   if [ $who = root ]; then
@@ -109,7 +109,7 @@ for j in json.load(sys.stdin):
   out=$(c stop $n-forged 2>&1); rc=$?
   is "$who: ... nor stopped" $rc 125
   ok "$who: ... and the other process lives" kill -0 $other
-  kill $other; wait $other 2>/dev/null
+  kill_own $other; wait $other 2>/dev/null
   rm -f "$state/$forged" "$state/$forged.conf"
 
   # ---- stop ----
@@ -139,7 +139,7 @@ for j in json.load(sys.stdin):
   id=$(c ps --json | python3 -c "
 import json, sys
 print([j['id'] for j in json.load(sys.stdin) if j['name'] == '$n'][0])")
-  kill -KILL $launcher; wait $launcher 2>/dev/null
+  kill_own -KILL $launcher; wait $launcher 2>/dev/null
   # root's records are one directory for the whole machine: a root run of
   # another test running beside this one (make -j2 check) may sweep it first
   if [ $who = nobody ]; then
@@ -202,7 +202,7 @@ if is_root && userns_works; then
     out=$("$CORDON" stop $U-deputy 2>&1); rc=$?
     is "... nor stop it: 125" $rc 125
     ok "... and root's processes live" kill -0 $la $p1
-    kill $la $p1; wait $la $p1 2>/dev/null
+    kill_own $la $p1; wait $la $p1 2>/dev/null
     rm -f "$ud/$forged" "$ud/$forged.conf"
   else
     skip "root and a user's jail" "/run/user/65534 exists already"
@@ -236,7 +236,7 @@ if is_root; then
   mv /run/cordon/jails/.$odd /run/cordon/jails/$odd
   unlike "a record cordon cannot read is not listed" "$("$CORDON" ps)" " $U-odd "
   ok "... but stays while its launcher lives" test -e /run/cordon/jails/$odd
-  kill $la; wait $la 2>/dev/null
+  kill_own $la; wait $la 2>/dev/null
   "$CORDON" ps >/dev/null
   ok "... and is swept once it is gone" test ! -e /run/cordon/jails/$odd
 else

@@ -34,7 +34,7 @@ for who in root nobody; do
   wait_for "$T/srv" listening
   # the jail's environment is cleared: GET goes in on the command line
   out=$(run "$P/build-net.conf" -- sh -c "GET='$GET'; $fetch && echo fetched"); rc=$?
-  kill $srv 2>/dev/null; wait $srv 2>/dev/null
+  kill_own $srv; wait $srv 2>/dev/null
   is "build-net ($who): the fetch step reaches the server" "$rc $out" "0 fetched"
   is "build-net ($who): ... into the workspace's cache" "$(cat "$d/.cache/dep.txt" 2>&1)" "dependency 1.0"
   out=$(run "$P/build-net.conf" -D network.mode=none -- sh -c "$build"); rc=$?

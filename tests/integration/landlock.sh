@@ -217,7 +217,7 @@ for who in root nobody; do
       "$(run "$T/port.conf" -- $PY -c "$CONNECT" 7002 2>&1)" "Permission denied"
     is "$who: tcp_connect, Landlock off: it is reached" \
       "$(run "$T/port-off.conf" -- $PY -c "$CONNECT" 7002 2>&1)" 7002
-    kill $s1 $s2 2>/dev/null; wait $s1 $s2 2>/dev/null
+    kill_own $s1 $s2; wait $s1 $s2 2>/dev/null
   else
     skip "$who: tcp_connect" "Landlock ABI $abi < 4"
   fi
@@ -231,7 +231,7 @@ for who in root nobody; do
       "$(run "$T/unscoped.conf" -- $PY -c "$ABSTRACT_GET" cordon-test-$$ 2>&1)" reached
     is "$who: scope: it is not" \
       "$(run "$T/scoped.conf" -- $PY -c "$ABSTRACT_GET" cordon-test-$$ 2>&1)" "Operation not permitted"
-    kill $as 2>/dev/null; wait $as 2>/dev/null
+    kill_own $as; wait $as 2>/dev/null
   fi
   # a root jail's ids map to other host ids: only nobody's jail is the
   # same user as a process it starts outside
@@ -240,7 +240,7 @@ for who in root nobody; do
     like "$who: scope: a host process cannot be signalled" \
       "$(run "$T/scoped.conf" -- kill -0 "$victim" 2>&1)" "Operation not permitted"
     ok "$who: no scope: it can" run "$T/unscoped.conf" -- kill -0 "$victim"
-    kill $victim 2>/dev/null; wait 2>/dev/null
+    kill_own $victim; wait 2>/dev/null
   fi
 done
 
@@ -253,7 +253,7 @@ chmod 644 "$T/entered.conf"
 n=ll$$-enter
 "$CORDON" run --name $n "$T/entered.conf" -- sh -c 'touch /w/ready; exec sleep 60' &
 jail_launcher=$!
-at_exit "kill $jail_launcher 2>/dev/null"
+at_exit "kill_own $jail_launcher"
 i=0
 until [ -e "$T/ew/ready" ] && "$CORDON" ps --json | jq -e --arg n $n \
     'any(.[]; .name == $n and .pid)' >/dev/null 2>&1 || [ $i -ge 200 ]; do

@@ -188,7 +188,7 @@ for who in root nobody; do
     wait_for "$T/held" 'pid:'
     like "root: ps lists the listen jail with its peer" "$("$CORDON" ps)" " 127\.0\.0\.1:[0-9]+ +sh -c"
     like "root: ps --json has its peer" "$("$CORDON" ps --json)" '"peer": "127\.0\.0\.1:[0-9]+"'
-    kill $H; wait $H 2>/dev/null
+    kill_own $H; wait $H 2>/dev/null
   fi
   stop; rc=$?
   is "$who: SIGTERM stops the server, status 0" "$rc" 0
@@ -211,7 +211,7 @@ for who in root nobody; do
   like "$who: per_address is logged" "$(cat "$L")" 'peer=127\.0\.0\.1:[0-9]+ refused=per_address limit=1'
   like "$who: max_connections is logged" "$(cat "$L")" 'peer=127\.0\.0\.3:[0-9]+ refused=max_connections limit=2'
   like "$who: ... and reported" "$(cat "$T/report")" '"refused":"max_connections"'
-  kill $A $C; wait $A $B $C $D 2>/dev/null
+  kill_own $A $C; wait $A $B $C $D 2>/dev/null
   stop
 
   # ---- a silent client holds only its jail, until its time limit ----
@@ -348,12 +348,12 @@ print(s.makefile().readline().strip(), flush=True); s.makefile().read(); print("
   is "$who: EMFILE: said once" "$(grep -c 'Too many open files' "$L")" 1
   is "$who: the jails that got descriptors run on" "$(cat "$T"/q[0-9]* | grep -c ready)" 8
   # the first 8 hang up: the others get their jails
-  kill $(echo $held | cut -d' ' -f1-8)
+  kill_own $(echo $held | cut -d' ' -f1-8)
   for q in $(seq 16); do wait_for "$T/q$q" ready; done
   is "$who: once descriptors are free, the queued clients are served" \
     "$(cat "$T"/q[0-9]* | grep -c ready)" 16
   like "$who: ... and the server says it accepts again" "$(cat "$L")" 'accepting again'
-  kill $held 2>/dev/null; wait $held 2>/dev/null
+  kill_own $held; wait $held 2>/dev/null
   stop
 
   # ---- SIGHUP: a good profile is taken, a broken one is not ----

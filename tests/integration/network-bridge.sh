@@ -45,7 +45,7 @@ is "a jail reaches another jail on the bridge" \
   "$("$CORDON" run "$T/auto.conf" -- $PY -c "$GET" 10.88.0.10 8000 2>&1)" from-jail
 is "a jail reaches the gateway" \
   "$("$CORDON" run "$T/auto.conf" -- $PY -c "$GET" 10.88.0.1 7777 2>&1)" gateway
-wait $a; kill $gw 2>/dev/null; wait $gw 2>/dev/null
+wait $a; kill_own $gw; wait $gw 2>/dev/null
 fails "without a net namespace, the jail is not on the bridge" \
   "$CORDON" run "$T/nonet.conf" -- sh -c 'ip -o addr | grep -q "eth0 .*10\.88\."'
 
@@ -104,7 +104,7 @@ fresh "$T/k"
 "$CORDON" run "$T/pub.conf" -- $PY -c "$BIND" 0.0.0.0 8000 60 > "$T/k" 2>&1 & k=$!
 wait_for "$T/k" bound
 like "a running jail has its veth, lease and forwards" "$(leftovers | tr '\n' ' ')" "cordon-v.* 10\.88\.0\.2 .*elements"
-kill -KILL $k; wait $k 2>/dev/null
+kill_own -KILL $k; wait $k 2>/dev/null
 n=0; while ip -o link | grep -q cordon-v && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 "$CORDON" run "$T/auto.conf" -- true
 is "the next run removed the killed one's lease and forwards" "$(leftovers)" ""
@@ -118,7 +118,7 @@ fresh "$T/k"
 wait_for "$T/k" bound
 is "100 publish entries: all 100 forwards are in place" \
   "$(nft list map ip cordon publish_addr | grep -o '127\.0\.0\.1 \. tcp \. [0-9]*' | wc -l)" 100
-kill -KILL $k; wait $k 2>/dev/null
+kill_own -KILL $k; wait $k 2>/dev/null
 n=0; while ip -o link | grep -q cordon-v && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 "$CORDON" run "$T/auto.conf" -- true
 is "the next run removed all 100 forwards of the killed one" "$(leftovers)" ""

@@ -29,7 +29,7 @@ for who in root nobody; do
   is "$who: the jail reaches a server beyond the uplink" \
     "$(run "$T/user.conf" -- $PY -c "$GET" 192.0.2.254 7777 2>&1)" remote
   fails "$who: with mode none it does not" run "$T/none.conf" -- $PY -c "$GET" 192.0.2.254 7777
-  kill $rsrv 2>/dev/null; wait $rsrv 2>/dev/null
+  kill_own $rsrv; wait $rsrv 2>/dev/null
 
   # The host's loopback: pasta maps the gateway's address to it unless
   # told not to; cordon tells it not to unless host_loopback = true.
@@ -40,7 +40,7 @@ for who in root nobody; do
     run "$T/user.conf" -- $PY -c "$GET" 192.0.2.254 7778
   is "$who: with host_loopback = true the gateway's address reaches it" \
     "$(run "$T/loopback.conf" -- $PY -c "$GET" 192.0.2.254 7778 2>&1)" outer
-  kill $srv 2>/dev/null; wait $srv 2>/dev/null
+  kill_own $srv; wait $srv 2>/dev/null
 
   fresh "$T/j"
   run "$T/user.conf" -- $PY -c "$SERVE" 0.0.0.0 8000 inner > "$T/j" 2>&1 & j=$!
@@ -67,7 +67,7 @@ fresh "$T/k"
 "$CORDON" run "$T/user.conf" -- $PY -c "$BIND" 127.0.0.1 9000 60 > "$T/k" 2>&1 & k=$!
 wait_for "$T/k" bound
 like "a running jail has its pasta" "$(pastas_here)" "[0-9]"
-kill -KILL $k; wait $k 2>/dev/null
+kill_own -KILL $k; wait $k 2>/dev/null
 n=0; while [ -n "$(pastas_here)" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
 is "pasta is gone with a killed launcher" "$(pastas_here)" ""
 

@@ -31,7 +31,7 @@ for who in root nobody; do
     run "$T/none.conf" -- $PY -c "$GET" 127.0.0.1 7777
   is "$who: host: the same listener is reached" \
     "$(run "$T/host.conf" -- $PY -c "$GET" 127.0.0.1 7777 2>&1)" outside
-  kill $srv 2>/dev/null; wait $srv 2>/dev/null
+  kill_own $srv; wait $srv 2>/dev/null
 
   # Two jails listen on one port at once; without net namespaces they cannot.
   for mode in none host; do

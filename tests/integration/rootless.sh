@@ -70,7 +70,7 @@ gone() {
 
 "$CORDON" --config "$T/ids.conf" run "$T/root0.conf" -- sleep 60 & l1=$!
 "$CORDON" --config "$T/ids.conf" run "$T/root0.conf" -- sleep 60 & l2=$!
-at_exit "kill -9 $l1 $l2 2>/dev/null"
+at_exit "kill_own -KILL $l1 $l2"
 c1=$(command_of $l1) c2=$(command_of $l2)
 u1=$(host_uid "$c1") u2=$(host_uid "$c2")
 ok "two root jails: ids from --config's root_id_range ($u1)" in_range "$u1"
@@ -81,19 +81,19 @@ like "nobody cannot signal a root jail's command" \
 like "one root jail's id cannot signal the other jail" \
   "$( (as_id "$u1" kill -0 "$c2" 2>&1; echo "exit $?") | tr '\n' ' ')" 'Operation not permitted exit 1'
 ok "... while its own id can (the kernel checks only the uid)" as_id "$u2" kill -0 "$c2"
-kill -9 $l1 $l2; wait $l1 $l2 2>/dev/null
+kill_own -KILL $l1 $l2; wait $l1 $l2 2>/dev/null
 
 # The range runs out: a clear error, and a killed launcher gives its id back.
 printf 'root_id_range = "%s:1"\n' $((IDS_START + 100)) > "$T/one-id.conf"
 "$CORDON" --config "$T/one-id.conf" run "$T/root0.conf" -- sleep 60 & l1=$!
-at_exit "kill -9 $l1 2>/dev/null"
+at_exit "kill_own -KILL $l1"
 c1=$(command_of $l1)
 is "one id: the first jail has it" "$(host_uid "$c1")" $((IDS_START + 100))
 err=$("$CORDON" --config "$T/one-id.conf" run "$T/root0.conf" -- true 2>&1); rc=$?
 is "one id: a second jail fails with 125" $rc 125
 is "... and says why" "$err" "cordon: no free host id for root's jail: all 1 ids of root_id_range \"$((IDS_START + 100)):1\" belong to live jails (a larger range in the settings file lets more run at once)"
 p1=$(pgrep -P $l1)
-kill -9 $l1; wait $l1 2>/dev/null
+kill_own -KILL $l1; wait $l1 2>/dev/null
 ok "one id: the killed launcher's jail goes with it" gone "$p1"
 is "... and its id is free again" \
   "$("$CORDON" --config "$T/one-id.conf" run "$T/root0.conf" -- cat /proc/self/uid_map | awk '{ print $2 }')" $((IDS_START + 100))
