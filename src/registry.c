@@ -70,6 +70,25 @@ proc_is (pid_t pid, unsigned long long start)
   return pid > 0 && proc_start_time (pid, &now) == 0 && now == start;
 }
 
+/* The inode of this process's pid namespace; 0 when it cannot be read. */
+static unsigned long long
+own_pid_namespace (void)
+{
+  struct stat st;
+  return stat ("/proc/self/ns/pid", &st) == 0 ? (unsigned long long) st.st_ino
+                                              : 0;
+}
+
+/* A record whose launcher is in another pid namespace than this cordon
+ * (a cordon run under `unshare -p` sharing /run): its pids are numbers of
+ * that namespace and this /proc cannot tell whether they live.  It is
+ * that namespace's cordons' to list and to sweep. */
+static bool
+pidns_foreign (unsigned long long record_pidns, unsigned long long own)
+{
+  return record_pidns != 0 && own != 0 && record_pidns != own;
+}
+
 /* ---- the directory ---- */
 
 /* OWNER's and no one else's to write. */
@@ -302,6 +321,7 @@ format_record (struct strbuf *b, const struct jail_record *rec)
   put_number (b, "uid", rec->uid);
   put_number (b, "launcher", (unsigned long long) rec->launcher);
   put_number (b, "launcher_start", rec->launcher_start);
+  put_number (b, "pidns", rec->pidns);
   put_number (b, "pid", (unsigned long long) rec->pid);
   put_number (b, "pid_start", rec->pid_start);
   put_number (b, "started", (unsigned long long) rec->started);
@@ -366,6 +386,7 @@ parse_record (const char *text, size_t len, struct jail_record *rec)
       unsigned long long n = 0;
       bool numeric = strcmp (key, "uid") == 0 || strcmp (key, "launcher") == 0
                      || strcmp (key, "launcher_start") == 0
+                     || strcmp (key, "pidns") == 0
                      || strcmp (key, "pid") == 0
                      || strcmp (key, "pid_start") == 0
                      || strcmp (key, "started") == 0;
@@ -396,6 +417,8 @@ parse_record (const char *text, size_t len, struct jail_record *rec)
         rec->launcher = (pid_t) n;
       else if (strcmp (key, "launcher_start") == 0)
         rec->launcher_start = n;
+      else if (strcmp (key, "pidns") == 0)
+        rec->pidns = n;
       else if (strcmp (key, "pid") == 0)
         rec->pid = (pid_t) n;
       else if (strcmp (key, "pid_start") == 0)
@@ -562,6 +585,7 @@ scan (struct registry *r, struct jail_record **recs, size_t *n,
       return -1;
     }
   size_t cap = 0;
+  unsigned long long own_pidns = own_pid_namespace ();
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
@@ -569,6 +593,12 @@ scan (struct registry *r, struct jail_record **recs, size_t *n,
         continue;
       size_t len = 0;
       char *text = read_file (r, de->d_name, &len);
+      if (text != NULL
+          && pidns_foreign (record_number (text, "pidns"), own_pidns))
+        {
+          free (text);
+          continue;
+        }
       struct jail_record rec;
       bool ok = text != NULL && parse_record (text, len, &rec) == 0;
       if (ok && strcmp (rec.id, de->d_name) == 0
@@ -664,6 +694,7 @@ registry_add (struct registry *r, struct jail_record *rec,
 {
   if (lock_dir (r, err) < 0)
     return -1;
+  rec->pidns = own_pid_namespace ();
   struct jail_record *recs;
   size_t n;
   int ret = scan (r, &recs, &n, err);

@@ -32,6 +32,10 @@ struct jail_record
   uid_t uid;                    /* the real uid of the user who started it */
   pid_t launcher;               /* cordon run, on the host */
   unsigned long long launcher_start;    /* its start time, clock ticks */
+  unsigned long long pidns;     /* the inode of the launcher's pid
+                                   namespace, where its pids mean what
+                                   they say; 0: not known (an older
+                                   record) */
   pid_t pid;                    /* the jail's pid 1 on the host; 0 until set */
   unsigned long long pid_start;
   long long started;            /* seconds since the epoch */

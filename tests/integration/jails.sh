@@ -243,6 +243,35 @@ else
   skip "a record cordon cannot read" "needs root"
 fi
 
+# ---- a cordon in another pid namespace, sharing /run (unshare -p) ----
+# Its /proc cannot see the host's launchers, nor the host's /proc its
+# own: each leaves the other's records alone.
+if is_root && unshare -p -f --mount-proc true 2>/dev/null; then
+  n=$U-pidns
+  start $n "$T/basic.conf" -- sh -c "$(ready $n 'sleep 60')"
+  unshare -p -f --mount-proc "$CORDON" run "$T/basic.conf" -- true
+  unshare -p -f --mount-proc "$CORDON" ps > /dev/null
+  like "a cordon in another pid namespace leaves the host's records alone" \
+    "$("$CORDON" ps)" " $n "
+  is "... and enter still finds the jail" "$("$CORDON" enter $n -- echo in)" in
+  "$CORDON" stop $n; wait $launcher
+  m=$U-pidns-in
+  rm -f "$T/w/ready.$m" "$T/w/end.$m"
+  unshare -p -f --mount-proc "$CORDON" run --name $m "$T/basic.conf" -- \
+    sh -c "touch /w/ready.$m; while [ ! -e /w/end.$m ]; do sleep 0.1; done" & inner=$!
+  bg_pids="$bg_pids $inner"
+  wait_until test -e "$T/w/ready.$m"
+  named() { grep -lx "name=$1" /run/cordon/jails/* 2>/dev/null | grep -q .; }
+  wait_until named $m
+  unlike "the host's ps does not list a jail of another pid namespace" \
+    "$("$CORDON" ps)" " $m "
+  ok "... nor sweeps its record while it runs" named $m
+  touch "$T/w/end.$m"; wait $inner
+  ok "... which goes when that jail ends" test -z "$(grep -lx "name=$m" /run/cordon/jails/* 2>/dev/null)"
+else
+  skip "a cordon in another pid namespace" "needs root"
+fi
+
 # ---- enter -t: a terminal of the jail's, as tty = true ----
 if command -v script >/dev/null 2>&1; then
   n=$U-tty
