@@ -81,12 +81,94 @@ own_pid_namespace (void)
 
 /* A record whose launcher is in another pid namespace than this cordon
  * (a cordon run under `unshare -p` sharing /run): its pids are numbers of
- * that namespace and this /proc cannot tell whether they live.  It is
- * that namespace's cordons' to list and to sweep. */
+ * that namespace, not of this /proc.  It is not listed; only a cordon whose
+ * /proc shows every process may sweep it (nested_launcher_lives). */
 static bool
 pidns_foreign (unsigned long long record_pidns, unsigned long long own)
 {
   return record_pidns != 0 && own != 0 && record_pidns != own;
+}
+
+/* Does this /proc show every process of the machine (it is the first pid
+ * namespace's)?  Its pid 2 is then kthreadd, a kernel thread, which no
+ * process of a nested namespace can be or pose as (PF_KTHREAD in the
+ * flags, field 9 of its stat). */
+static bool
+sees_every_process (void)
+{
+  char buf[1024];
+  if (read_small_file ("/proc/2/stat", buf, sizeof buf) < 0)
+    return false;
+  /* from the last ')' (the end of field 2) on: the space before field
+   * N + 1 after N - 1 steps */
+  const char *p = strrchr (buf, ')');
+  for (int field = 2; field <= 8 && p != NULL; field++)
+    p = strchr (p + 1, ' ');
+  if (p == NULL)
+    return false;
+  char *end;
+  unsigned long flags = strtoul (p + 1, &end, 10);
+  return end != p + 1 && (flags & 0x00200000ul) != 0;      /* PF_KTHREAD */
+}
+
+/* The innermost pid of process PID (in this /proc) from its NSpid line:
+ * its pid in its own pid namespace; 0 when unknown. */
+static pid_t
+innermost_pid (long pid)
+{
+  char path[64], buf[2048];
+  snprintf (path, sizeof path, "/proc/%ld/status", pid);
+  if (read_small_file (path, buf, sizeof buf) < 0)
+    return 0;
+  const char *line = strstr (buf, "\nNSpid:");
+  if (line == NULL)
+    return 0;
+  line += 8;
+  long last = 0;
+  char *end;
+  for (;;)
+    {
+      long v = strtol (line, &end, 10);
+      if (end == line)
+        break;
+      last = v;
+      line = end;
+    }
+  return last > 0 && last <= INT_MAX ? (pid_t) last : 0;
+}
+
+/* Does the launcher of a record of another pid namespace live (or can
+ * this cordon not tell)?  Seen in a /proc that shows every process: a
+ * process of namespace PIDNS whose pid there is LAUNCHER and which started
+ * at START.  Such a process whose namespace this user may not read could
+ * be it: then it lives, as far as we know. */
+static bool
+nested_launcher_lives (unsigned long long pidns, pid_t launcher,
+                       unsigned long long start)
+{
+  DIR *d = opendir ("/proc");
+  if (d == NULL)
+    return true;
+  bool lives = false;
+  struct dirent *de;
+  while (!lives && (de = readdir (d)) != NULL)
+    {
+      char *end;
+      long pid = strtol (de->d_name, &end, 10);
+      if (*end != '\0' || pid <= 0 || pid > INT_MAX)
+        continue;
+      if (innermost_pid (pid) != launcher || !proc_is ((pid_t) pid, start))
+        continue;
+      char path[64];
+      struct stat st;
+      snprintf (path, sizeof path, "/proc/%ld/ns/pid", pid);
+      if (stat (path, &st) < 0)
+        lives = errno == EACCES || errno == EPERM;
+      else
+        lives = st.st_ino == pidns;
+    }
+  closedir (d);
+  return lives;
 }
 
 /* ---- the directory ---- */
@@ -586,6 +668,7 @@ scan (struct registry *r, struct jail_record **recs, size_t *n,
     }
   size_t cap = 0;
   unsigned long long own_pidns = own_pid_namespace ();
+  int sees_all = -1;            /* sees_every_process, once needed */
   struct dirent *de;
   while ((de = readdir (d)) != NULL)
     {
@@ -593,10 +676,19 @@ scan (struct registry *r, struct jail_record **recs, size_t *n,
         continue;
       size_t len = 0;
       char *text = read_file (r, de->d_name, &len);
-      if (text != NULL
-          && pidns_foreign (record_number (text, "pidns"), own_pidns))
+      unsigned long long pidns = text ? record_number (text, "pidns") : 0;
+      if (pidns_foreign (pidns, own_pidns))
         {
+          if (sees_all < 0)
+            sees_all = sees_every_process ();
+          unsigned long long launcher = record_number (text, "launcher");
+          bool keep = !sees_all || launcher == 0 || launcher > INT_MAX
+                      || nested_launcher_lives (pidns, (pid_t) launcher,
+                                                record_number (text,
+                                                               "launcher_start"));
           free (text);
+          if (!keep)
+            registry_remove (r, de->d_name);
           continue;
         }
       struct jail_record rec;

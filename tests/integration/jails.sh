@@ -268,6 +268,20 @@ if is_root && unshare -p -f --mount-proc true 2>/dev/null; then
   ok "... nor sweeps its record while it runs" named $m
   touch "$T/w/end.$m"; wait $inner
   ok "... which goes when that jail ends" test -z "$(grep -lx "name=$m" /run/cordon/jails/* 2>/dev/null)"
+  # its launcher killed with SIGKILL (unshare --kill-child), that namespace
+  # is gone: the host's next ps sweeps the record
+  m=$U-pidns-killed
+  rm -f "$T/w/ready.$m"
+  unshare -p -f --kill-child --mount-proc "$CORDON" run --name $m "$T/basic.conf" -- \
+    sh -c "$(ready $m 'sleep 60')" & inner=$!
+  bg_pids="$bg_pids $inner"
+  wait_until test -e "$T/w/ready.$m"
+  wait_until named $m
+  # (unshare's SIGKILL reaches its child, that launcher, a moment later)
+  kill_own -KILL $inner; wait $inner 2>/dev/null
+  swept_by_ps() { "$CORDON" ps > /dev/null; ! named $1; }
+  ok "a record of a pid namespace whose launcher was killed is swept by the host's ps" \
+    wait_until swept_by_ps $m
 else
   skip "a cordon in another pid namespace" "needs root"
 fi
