@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/nsfs.h>
 #include <poll.h>
 #include <sched.h>
@@ -58,13 +59,9 @@ open_checked (const struct jail_record *rec, pid_t pid,
 static pid_t
 parent_of (pid_t pid)
 {
-  char path[64], buf[1024];
-  snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-  if (read_small_file (path, buf, sizeof buf) < 0)
-    return -1;
-  char *p = strrchr (buf, ')');
-  int ppid;
-  return p != NULL && sscanf (p + 1, " %*c %d", &ppid) == 1 ? ppid : -1;
+  unsigned long long ppid;
+  return proc_stat_number (pid, 4, &ppid) == 0 && ppid <= INT_MAX
+         ? (pid_t) ppid : -1;
 }
 
 /* The jail's command: pid 1's first child (orphans it adopts come after).

@@ -30,37 +30,37 @@ struct registry
 /* ---- processes ---- */
 
 int
-proc_start_time (pid_t pid, unsigned long long *start)
+proc_stat_number (pid_t pid, int field, unsigned long long *value)
 {
   char path[64], buf[1024];
   snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
   if (read_small_file (path, buf, sizeof buf) < 0)
     return -1;
   /* The command name (field 2) may hold spaces and ')': count from the
-   * last ')'.  Field 3 follows it; field 22 is 19 fields later. */
-  char *p = strrchr (buf, ')');
-  if (p == NULL)
-    {
-      errno = EINVAL;
-      return -1;
-    }
-  p++;
-  for (int field = 2; field < 21 && p != NULL; field++)
+   * last ')', its end; each space on starts the next field. */
+  const char *p = strrchr (buf, ')');
+  for (int f = 2; f < field && p != NULL; f++)
     p = strchr (p + 1, ' ');
-  if (p == NULL)
+  if (p == NULL || field < 4 || p[1] == '-')
     {
       errno = EINVAL;
       return -1;
     }
   char *end;
   errno = 0;
-  *start = strtoull (p + 1, &end, 10);
+  *value = strtoull (p + 1, &end, 10);
   if (errno != 0 || end == p + 1)
     {
       errno = EINVAL;
       return -1;
     }
   return 0;
+}
+
+int
+proc_start_time (pid_t pid, unsigned long long *start)
+{
+  return proc_stat_number (pid, 22, start);
 }
 
 bool
@@ -91,24 +91,14 @@ pidns_foreign (unsigned long long record_pidns, unsigned long long own)
 
 /* Does this /proc show every process of the machine (it is the first pid
  * namespace's)?  Its pid 2 is then kthreadd, a kernel thread, which no
- * process of a nested namespace can be or pose as (PF_KTHREAD in the
+ * process of a nested namespace can be or pose as (PF_KTHREAD in its
  * flags, field 9 of its stat). */
 static bool
 sees_every_process (void)
 {
-  char buf[1024];
-  if (read_small_file ("/proc/2/stat", buf, sizeof buf) < 0)
-    return false;
-  /* from the last ')' (the end of field 2) on: the space before field
-   * N + 1 after N - 1 steps */
-  const char *p = strrchr (buf, ')');
-  for (int field = 2; field <= 8 && p != NULL; field++)
-    p = strchr (p + 1, ' ');
-  if (p == NULL)
-    return false;
-  char *end;
-  unsigned long flags = strtoul (p + 1, &end, 10);
-  return end != p + 1 && (flags & 0x00200000ul) != 0;      /* PF_KTHREAD */
+  unsigned long long flags;
+  return proc_stat_number (2, 9, &flags) == 0
+         && (flags & 0x00200000ull) != 0;       /* PF_KTHREAD */
 }
 
 /* The innermost pid of process PID (in this /proc) from its NSpid line:

@@ -110,6 +110,10 @@ int registry_find (struct registry *r, const char *key,
 char *registry_profile_file (const struct registry *r,
                              const struct jail_record *rec);
 
+/* Field FIELD of /proc/PID/stat as proc(5) numbers them, one of the
+ * non-negative numbers from 4 (the parent) on; -1 with errno when there
+ * is no such process (or that field is no such number). */
+int proc_stat_number (pid_t pid, int field, unsigned long long *value);
 /* Field 22 of /proc/PID/stat: the process's start time in clock ticks
  * since boot; -1 with errno when there is no such process. */
 int proc_start_time (pid_t pid, unsigned long long *start);
