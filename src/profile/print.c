@@ -11,6 +11,8 @@
  * names them in its rows. */
 #include "config.h"
 
+#include <math.h>
+
 #include "profile/internal.h"
 
 void
@@ -35,17 +37,26 @@ print_list (FILE *out, char *const *v, size_t n)
   fputc ('}', out);
 }
 
-/* The shortest decimal that reads back as the same double. */
+/* The shortest decimal that reads back as the same double, without an
+ * exponent: "1e+01" (what %g makes of 10) does not read back, the '+'
+ * being the profile language's append. */
 static void
 print_double (FILE *out, double v)
 {
-  char buf[64];
+  char buf[512];
   for (int prec = 1; prec <= 17; prec++)
     {
       snprintf (buf, sizeof buf, "%.*g", prec, v);
       if (strtod (buf, NULL) == v)
         break;
     }
+  if (strpbrk (buf, "eE") && isfinite (v))
+    for (int decimals = 0; decimals <= 340; decimals++)
+      {
+        snprintf (buf, sizeof buf, "%.*f", decimals, v);
+        if (strtod (buf, NULL) == v)
+          break;
+      }
   fputs (buf, out);
   if (!strpbrk (buf, ".eEn"))
     fputs (".0", out);

@@ -137,6 +137,36 @@ test_cpu_not_number (void)
   free (text);
 }
 
+/* Whole numbers and the range's ends: show printed 10 as "1e+01", which
+ * does not read back (the fuzzer's find). */
+static void
+test_cpu_roundtrip (void)
+{
+  static const char *const values[] = { "10", "100", "4096", "0.01", "1.5",
+                                        "3.3333" };
+  for (size_t i = 0; i < sizeof values / sizeof *values; i++)
+    {
+      char path[] = "/tmp/cordon-cpu-XXXXXX";
+      int fd = mkstemp (path);
+      FILE *f = fd >= 0 ? fdopen (fd, "w") : NULL;
+      if (f == NULL)
+        {
+          tap_ok (false, "cpu = %s: a temporary profile", values[i]);
+          continue;
+        }
+      fprintf (f, "cgroup {\n    cpu = %s\n}\n", values[i]);
+      fclose (f);
+      char *text;
+      struct jail_spec *spec = load (path, &text);
+      tap_ok (spec != NULL, "cpu = %s loads", values[i]);
+      if (spec)
+        check_roundtrip (values[i], spec);
+      jail_spec_free (spec);
+      free (text);
+      unlink (path);
+    }
+}
+
 static void
 test_settings (void)
 {
@@ -170,6 +200,7 @@ main (void)
   test_valid ();
   test_invalid ();
   test_cpu_not_number ();
+  test_cpu_roundtrip ();
   test_settings ();
   return tap_done ();
 }
