@@ -36,7 +36,6 @@
 #include "capabilities.h"
 #include "cgroup.h"
 #include "jail.h"
-#include "masks.h"
 #include "mounts.h"
 #include "network.h"
 #include "rlimits.h"
@@ -66,7 +65,6 @@ struct child
   struct cgroup_join join;        /* the jail's cgroup, for it to join */
   struct cordon_seccomp_bpf seccomp;  /* compiled by the launcher */
   struct network_state net;       /* the jail's address, pasta, ... */
-  int masks_source;               /* pid 1: the masks' covers (mounts.h) */
   /* the launcher's steps done, for child_release */
   bool chld_saved, mask_saved, net_prepared;
 };
@@ -537,14 +535,8 @@ set_up_jail (struct child *c, cordon_error_t *err)
    * ptrace us; the command is dumpable again after its exec. */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return fail_errno (err, "prctl PR_SET_DUMPABLE");
-  /* The covers' source is kept until the command runs (supervise_pid1's
-   * LATE_CLOSE): dropped now, its release would wait for an RCU grace
-   * period before the command starts. */
   if ((spec->namespaces & JAIL_NS_MOUNT)
-      && (mounts_build_root (spec, c->plan.enabled, c->opts,
-                             spec->mask_paths ? &c->masks_source : NULL,
-                             err) < 0
-          || masks_apply (spec, c->opts, c->masks_source, err) < 0))
+      && mounts_build_root (spec, c->plan.enabled, c->opts, err) < 0)
     return -1;
   if (spec->hostname != NULL && (spec->namespaces & JAIL_NS_UTS))
     {
@@ -575,7 +567,7 @@ child_main (struct child *c, int launcher_end)
   if (joined < 0 || set_up_jail (c, &err) < 0)
     die_with (c->sock, &err);
   int ws;
-  if (supervise_pid1 (start_command, c, &c->masks_source, &ws, &err) < 0)
+  if (supervise_pid1 (start_command, c, &ws, &err) < 0)
     die_with (c->sock, &err);
   /* Our own exit can only say 128+N for the command's signal N (pid 1 of
    * a pid namespace cannot die of a signal it sends itself): the wait
@@ -726,8 +718,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
           cordon_error_t *err)
 {
   cleanup_child struct child c = {
-    .spec = spec, .opts = opts, .sock = -1, .plan = { .id_lock = -1 },
-    .masks_source = -1 };
+    .spec = spec, .opts = opts, .sock = -1, .plan = { .id_lock = -1 } };
   /* Before the clone: the jail's pid 1 inherits the lock on root's host id
    * with the rest of our descriptors, and holds it as long as it lives. */
   if (userns_plan (spec, opts, &c.plan, err) < 0

@@ -3,10 +3,12 @@
  * Applies to every proc mount of the spec, and to binds of the host's
  * /sys (whatever their source's spelling: what is mounted decides).
  * Hidden paths get an empty read-only directory or an empty mode-0 file,
- * cloned from the ones mounts.c cut from its staging tmpfs (or from a tiny
- * tmpfs of their own, on kernels before 6.15); read-only paths get a
- * read-only bind of themselves.  Paths this kernel does not have are
- * skipped. */
+ * cloned from the ones mounts.c made in its staging tmpfs; read-only paths
+ * get a read-only bind of themselves.  Paths this kernel does not have are
+ * skipped.  Runs before the pivot, with every path resolved under the new
+ * root (RESOLVE_IN_ROOT): the covers are in place before the host's tree
+ * is dropped, and go with the jail, so nothing is left to drop on its own
+ * (a detached mount's release waits for an RCU grace period). */
 #include "config.h"
 
 #include <errno.h>
@@ -45,194 +47,70 @@ path_under (char *buf, size_t size, const char *dir, const char *name)
   snprintf (buf, size, "%s/%s", strcmp (dir, "/") ? dir : "", name);
 }
 
-/* A tiny tmpfs, detached, with an empty directory "dir" and an empty file
- * "empty"; read-only once made.  Returns its mount fd. */
+/* TREE moved onto TARGET (an O_PATH fd); both closed. */
 static int
-make_empty (cordon_error_t *err)
+attach_on (int *tree, int *target, const char *path, cordon_error_t *err,
+           const char *how)
 {
-  int fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
-  if (fs < 0)
-    return fail_errno (err, "masked paths: fsopen tmpfs");
-  int mnt = -1;
-  if (fsconfig (fs, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0
-      || fsconfig (fs, FSCONFIG_SET_STRING, "size", "4k", 0) < 0
-      || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0
-      || (mnt = fsmount (fs, FSMOUNT_CLOEXEC, 0)) < 0)
-    {
-      close_fd (&fs);
-      return fail_errno (err, "masked paths: make a tmpfs");
-    }
-  close_fd (&fs);
-  int f = -1;
-  if (mkdirat (mnt, "dir", 0555) == 0)
-    f = openat (mnt, "empty", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
-  if (f < 0)
-    {
-      int e = errno;
-      close_fd (&mnt);
-      return cordon_fail (err, e, "masked paths: make an empty file");
-    }
-  /* closed first: an open writer keeps the mount from turning read-only */
-  close_fd (&f);
-  if (mounts_set_attrs (mnt, READONLY_ATTRS, true) < 0)
-    {
-      int e = errno;
-      close_fd (&mnt);
-      return cordon_fail (err, e, "masked paths: make the tmpfs read-only");
-    }
-  return mnt;
-}
-
-static int
-attach_on (int *tree, const char *path, cordon_error_t *err, const char *how)
-{
-  int r = move_mount (*tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+  int r = move_mount (*tree, "", *target, "",
+                      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
   int e = errno;
   close_fd (tree);
+  close_fd (target);
   if (r < 0)
     return cordon_fail (err, e, "masked paths: %s %s", how, path);
   return 0;
 }
 
-/* A hidden path found under the mount being masked, and the empty
- * directory or file cloned to cover it.  By name, not path: sixteen paths
- * on pid 1's stack would be 64 KiB of it, a page fault each 4 KiB. */
-struct hidden
-{
-  const char *name;
-  bool is_dir;
-  int tree;
-};
-
-#define MAX_HIDDEN 16
-
-static void
-close_hidden (struct hidden *h, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    close_fd (&h[i].tree);
-}
-
-/* Clone a cover for each of H from the tiny tmpfs EMPTY, for kernels
- * that clone no detached mount (before 6.15; Debian 12's 6.1): EMPTY is
- * stacked over DIR for a moment (*STACKED says so), the covers are cloned
- * from there, and hide_all takes it off again. */
+/* Cover each of NAMES under DIR that exists with a read-only clone of
+ * COVERS' empty directory "dir" or empty mode-0 file "empty". */
 static int
-clone_covers_stacked (int *empty, const char *dir, struct hidden *h, size_t n,
-                      bool *stacked, cordon_error_t *err)
+hide_all (const struct jail_options *opts, int root, int covers,
+          const char *dir, const char *const *names, cordon_error_t *err)
 {
-  if (move_mount (*empty, "", AT_FDCWD, dir, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    return fail_errno (err, "masked paths: stack an empty tmpfs on %s", dir);
-  *stacked = true;
-  for (size_t i = 0; i < n; i++)
+  for (; *names; names++)
     {
-      const char *name = h[i].is_dir ? "dir" : "empty";
-      char cover[4096];
-      path_under (cover, sizeof cover, dir, name);
-      h[i].tree = open_tree (AT_FDCWD, cover, OPEN_TREE_CLONE
-                                              | OPEN_TREE_CLOEXEC);
-      if (h[i].tree < 0)
-        return fail_errno (err, "masked paths: clone %s", cover);
-    }
-  return 0;
-}
-
-/* Clone a cover for each of H straight from SOURCE, a detached mount
- * (Linux 6.15 and later): no copy of it to drop, whose release would wait
- * for an RCU grace period.  0 when done; 1, with nothing cloned, where the
- * kernel clones no detached mount (EINVAL); -1 on another failure. */
-static int
-clone_covers_from (int source, struct hidden *h, size_t n,
-                   cordon_error_t *err)
-{
-  for (size_t i = 0; i < n; i++)
-    {
-      const char *name = h[i].is_dir ? "dir" : "empty";
-      h[i].tree = open_tree (source, name, OPEN_TREE_CLONE
-                                           | OPEN_TREE_CLOEXEC);
-      if (h[i].tree >= 0)
-        continue;
-      if (errno == EINVAL && i == 0)
-        return 1;
-      return fail_errno (err, "masked paths: clone %s", name);
-    }
-  return 0;
-}
-
-/* Cover each of NAMES under DIR with an empty read-only directory or
- * file, cloned from SOURCE (or from one tiny tmpfs). */
-static int
-hide_all (const struct jail_options *opts, const char *dir,
-          const char *const *names, int source, cordon_error_t *err)
-{
-  struct hidden h[MAX_HIDDEN];
-  char path[4096];
-  size_t n = 0;
-  for (; *names && n < MAX_HIDDEN; names++)
-    {
-      struct stat st;
+      char path[4096];
       path_under (path, sizeof path, dir, *names);
-      if (lstat (path, &st) < 0)
-        {
-          if (errno == ENOENT)
-            continue;
-          return fail_errno (err, "masked paths: %s", path);
-        }
-      h[n].name = *names;
-      h[n].is_dir = S_ISDIR (st.st_mode);
-      h[n].tree = -1;
-      n++;
-    }
-  if (n == 0)
-    return 0;
-
-  int r = source < 0 ? 1 : clone_covers_from (source, h, n, err);
-  if (r == 1)
-    {
-      /* Linux before 6.15 clones no detached mount: a tiny tmpfs of its
-       * own, stacked on DIR for the clones and taken off again. */
-      int empty = make_empty (err);
-      if (empty < 0)
-        return -1;
-      bool stacked = false;
-      r = clone_covers_stacked (&empty, dir, h, n, &stacked, err);
-      close_fd (&empty);
-      if (stacked && umount2 (dir, MNT_DETACH) < 0 && r == 0)
-        r = fail_errno (err, "masked paths: unstack the empty tmpfs from %s",
-                        dir);
-    }
-  for (size_t i = 0; r == 0 && i < n; i++)
-    {
-      path_under (path, sizeof path, dir, h[i].name);
+      cleanup_fd int target = mounts_open_in_root (root, path, O_NOFOLLOW);
+      struct stat st;
+      if (target < 0 && errno == ENOENT)
+        continue;
+      if (target < 0 || fstat (target, &st) < 0)
+        return fail_errno (err, "masked paths: %s", path);
+      const char *cover = S_ISDIR (st.st_mode) ? "dir" : "empty";
+      cleanup_fd int tree = mounts_clone_tree (covers, cover, 0,
+                                               READONLY_ATTRS);
+      if (tree < 0)
+        return fail_errno (err, "masked paths: clone the empty %s",
+                           S_ISDIR (st.st_mode) ? "directory" : "file");
       say (opts, "mask %s", path);
-      r = attach_on (&h[i].tree, path, err, "mask");
+      if (attach_on (&tree, &target, path, err, "mask") < 0)
+        return -1;
     }
-  close_hidden (h, n);
-  return r;
+  return 0;
 }
 
 static int
-make_readonly (const struct jail_options *opts, const char *path,
-               cordon_error_t *err)
-{
-  int tree = mounts_clone_tree (AT_FDCWD, path, AT_RECURSIVE
-                                | AT_SYMLINK_NOFOLLOW, READONLY_ATTRS);
-  if (tree < 0)
-    return errno == ENOENT ? 0 : fail_errno (err, "masked paths: make %s "
-                                             "read-only", path);
-  say (opts, "read-only %s", path);
-  return attach_on (&tree, path, err, "make read-only");
-}
-
-static int
-readonly_all (const struct jail_options *opts, const char *dir,
+readonly_all (const struct jail_options *opts, int root, const char *dir,
               const char *const *names, cordon_error_t *err)
 {
   for (; *names; names++)
     {
       char path[4096];
       path_under (path, sizeof path, dir, *names);
-      if (make_readonly (opts, path, err) < 0)
+      cleanup_fd int target = mounts_open_in_root (root, path, O_NOFOLLOW);
+      if (target < 0 && errno == ENOENT)
+        continue;
+      if (target < 0)
+        return fail_errno (err, "masked paths: %s", path);
+      cleanup_fd int tree = mounts_clone_tree (target, "", AT_EMPTY_PATH
+                                               | AT_RECURSIVE,
+                                               READONLY_ATTRS);
+      if (tree < 0)
+        return fail_errno (err, "masked paths: make %s read-only", path);
+      say (opts, "read-only %s", path);
+      if (attach_on (&tree, &target, path, err, "make read-only") < 0)
         return -1;
     }
   return 0;
@@ -243,16 +121,19 @@ readonly_all (const struct jail_options *opts, const char *dir,
  * destination now, a sysfs, whose root has the names masked (the jail has
  * no sysfs of its own: cordon mounts none). */
 static bool
-is_host_sys (const struct fs_entry *e)
+is_host_sys (int root, const struct fs_entry *e)
 {
+  if (e->kind != FS_BIND)
+    return false;
+  cleanup_fd int dest = mounts_open_in_root (root, e->dest, 0);
   struct statfs sf;
-  return e->kind == FS_BIND && statfs (e->dest, &sf) == 0
+  return dest >= 0 && fstatfs (dest, &sf) == 0
          && (unsigned long) sf.f_type == SYSFS_MAGIC;
 }
 
 int
 masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
-             int empty, cordon_error_t *err)
+             int root, int covers, cordon_error_t *err)
 {
   if (!spec->mask_paths)
     return 0;
@@ -265,17 +146,17 @@ masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
       if ((e->kind == FS_PROC || e->kind == FS_BIND)
           && strlen (e->dest) + sizeof "/devices/virtual/powercap" > 4096)
         {
-          if (e->kind == FS_PROC || is_host_sys (e))
+          if (e->kind == FS_PROC || is_host_sys (root, e))
             r = cordon_fail (err, ENAMETOOLONG, "masked paths: under %.64s..."
                              " (%zu bytes)", e->dest, strlen (e->dest));
           continue;
         }
       if (e->kind == FS_PROC)
-        r = hide_all (opts, e->dest, proc_hidden, empty, err) < 0
-            || readonly_all (opts, e->dest, proc_readonly, err) < 0
+        r = hide_all (opts, root, covers, e->dest, proc_hidden, err) < 0
+            || readonly_all (opts, root, e->dest, proc_readonly, err) < 0
               ? -1 : 0;
-      else if (is_host_sys (e))
-        r = hide_all (opts, e->dest, sys_hidden, empty, err);
+      else if (is_host_sys (root, e))
+        r = hide_all (opts, root, covers, e->dest, sys_hidden, err);
     }
   return r;
 }

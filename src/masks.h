@@ -2,7 +2,8 @@
  *
  * As runc and crun do: files that leak host state are hidden behind an
  * empty file or directory, files that change the host are made read-only.
- * Runs in the jail after the root is built (the cwd is the new "/"). */
+ * Runs while the root is built, after its entries and before the pivot
+ * (mounts.c calls it). */
 #ifndef CORDON_MASKS_H
 #define CORDON_MASKS_H
 
@@ -10,9 +11,11 @@
 #include "jail.h"
 #include "spec.h"
 
-/* EMPTY: the covers' source (mounts_build_root's *EMPTY), or -1 for a
- * tiny tmpfs of their own; not closed here. */
+/* ROOT: an O_PATH fd of the new root, under which every path is resolved;
+ * COVERS: a directory holding an empty directory "dir" and an empty mode-0
+ * file "empty", cloned read-only over what is hidden.  Neither is closed
+ * here. */
 int masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
-                 int empty, cordon_error_t *err);
+                 int root, int covers, cordon_error_t *err);
 
 #endif

@@ -26,6 +26,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "masks.h"
 #include "mounts.h"
 #include "util.h"
 
@@ -62,17 +63,23 @@ struct fs_param
   int fd;
 };
 
+int
+mounts_open_in_root (int root, const char *path, int flags)
+{
+  struct open_how how = { .flags = (uint64_t) (O_PATH | O_CLOEXEC | flags),
+                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  while (*path == '/')
+    path++;
+  if (*path == '\0')
+    path = ".";
+  return (int) syscall (SYS_openat2, root, path, &how, sizeof how);
+}
+
 /* A destination, inside the jail: "/" and ".." stop at the new root. */
 static int
 open_in_jail (struct build *b, const char *dest, int flags)
 {
-  struct open_how how = { .flags = (uint64_t) (O_PATH | O_CLOEXEC | flags),
-                          .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-  while (*dest == '/')
-    dest++;
-  if (*dest == '\0')
-    dest = ".";
-  return (int) syscall (SYS_openat2, b->root, dest, &how, sizeof how);
+  return mounts_open_in_root (b->root, dest, flags);
 }
 
 /* A source: a host path (see the header: the build's root is the host's). */
@@ -955,14 +962,17 @@ enter_new_root (struct build *b, cordon_error_t *err)
   return 0;
 }
 
-/* The masks' covers (see mounts.h), made in the staging tmpfs before it
- * goes: no tmpfs of their own, which the kernel would make now and free
- * after the jail.  Read-only, as the tiny tmpfs masks.c made was. */
+/* The masks' covers: an empty directory and an empty mode-0 file in the
+ * staging tmpfs, cloned read-only over the hidden paths (masks.c) while
+ * the host's tree is still there; they go with the jail.  No tmpfs of
+ * their own, which the kernel would make now and free after the jail. */
 #define MASKS_DIR "masks"
 
 static int
-cut_empty (struct build *b, int *empty, cordon_error_t *err)
+apply_masks (struct build *b, cordon_error_t *err)
 {
+  if (!b->spec->mask_paths)
+    return 0;
   int f = -1;
   if (mkdirat (b->staging, MASKS_DIR, 0555) == 0
       && mkdirat (b->staging, MASKS_DIR "/dir", 0555) == 0)
@@ -970,21 +980,18 @@ cut_empty (struct build *b, int *empty, cordon_error_t *err)
                 O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
   if (f < 0)
     return fail_errno (err, "masked paths: make /%s (staging)", MASKS_DIR);
-  /* closed first: an open writer keeps the mount from turning read-only */
   close_fd (&f);
-  *empty = mounts_clone_tree (b->staging, MASKS_DIR, AT_RECURSIVE,
-                              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
-                              | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-  if (*empty < 0)
-    return fail_errno (err, "masked paths: bind /%s (staging) read-only",
-                       MASKS_DIR);
-  return 0;
+  cleanup_fd int covers = openat (b->staging, MASKS_DIR, O_PATH | O_DIRECTORY
+                                                        | O_CLOEXEC);
+  if (covers < 0)
+    return fail_errno (err, "masked paths: open /%s (staging)", MASKS_DIR);
+  forget_parent (b);
+  return masks_apply (b->spec, b->opts, b->root, covers, err);
 }
 
 int
 mounts_build_root (const struct jail_spec *spec, bool in_userns,
-                   const struct jail_options *opts, int *empty,
-                   cordon_error_t *err)
+                   const struct jail_options *opts, cordon_error_t *err)
 {
   struct build b = { .spec = spec, .opts = opts, .in_userns = in_userns,
                      .staging = -1, .root = -1, .parent = -1 };
@@ -1002,8 +1009,8 @@ mounts_build_root (const struct jail_spec *spec, bool in_userns,
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
     if (apply_entry (&b, &spec->entries[i], err) < 0)
       r = fail_at (&spec->entries[i], err);
-  if (r == 0 && empty != NULL)
-    r = cut_empty (&b, empty, err);
+  if (r == 0)
+    r = apply_masks (&b, err);
   if (r == 0)
     r = enter_new_root (&b, err);
   forget_parent (&b);

@@ -13,17 +13,17 @@
 #include "jail.h"
 #include "spec.h"
 
-/* Build the root and pivot into it; on return the cwd is the new "/".
- * IN_USERNS: the mounts are made from inside a user namespace (overlayfs
- * then stores its metadata in user.* xattrs).  *EMPTY, when EMPTY is not
- * NULL: a detached read-only mount holding an empty directory "dir" and
- * an empty mode-0 file "empty", cut from the staging tmpfs for the masks
- * (masks.h), or -1.  Closing it waits for an RCU grace period (the kernel
- * unmounts a detached mount that way): jail.c keeps it until the command
- * has started. */
+/* Build the root, its masks (masks.h) included, and pivot into it; on
+ * return the cwd is the new "/".  IN_USERNS: the mounts are made from
+ * inside a user namespace (overlayfs then stores its metadata in user.*
+ * xattrs). */
 int mounts_build_root (const struct jail_spec *spec, bool in_userns,
-                       const struct jail_options *opts, int *empty,
-                       cordon_error_t *err);
+                       const struct jail_options *opts, cordon_error_t *err);
+
+/* PATH opened O_PATH (with FLAGS added) under ROOT, an O_PATH fd of a
+ * directory that "/" and ".." do not leave (RESOLVE_IN_ROOT, no magic
+ * links).  The fd, or -1 with errno. */
+int mounts_open_in_root (int root, const char *path, int flags);
 
 /* Set the mount attributes ATTRS (MOUNT_ATTR_*) on the detached or attached
  * mount TREE, and on its submounts when RECURSIVE.  0, or -1 with errno. */

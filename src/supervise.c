@@ -92,7 +92,7 @@ supervise_exit_status (int wait_status)
 }
 
 int
-supervise_pid1 (int (*start_command) (void *), void *arg, int *late_close,
+supervise_pid1 (int (*start_command) (void *), void *arg,
                 int *wait_status, cordon_error_t *err)
 {
   int sfd = open_signalfd (err);
@@ -111,8 +111,6 @@ supervise_pid1 (int (*start_command) (void *), void *arg, int *late_close,
     }
   if (command == 0)
     _exit (start_command (arg));
-  if (late_close != NULL)
-    close_fd (late_close);
 
   int ret = 1;            /* 1 while the command runs */
   while (ret > 0)

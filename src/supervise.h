@@ -24,12 +24,9 @@ int supervise_block_signals (sigset_t *old, cordon_error_t *err);
  * exit with, and must leave alone all that pid 1 reads later, since the
  * two share memory until then — then forward signals to it, reap every
  * zombie, and once the command is gone set *WAIT_STATUS to its wait status
- * and return 0.  -1 with *err on failure.  *LATE_CLOSE (when not NULL) is
- * closed as soon as the command has exec'd: a detached mount, whose
- * release waits for an RCU grace period, is let go while the command
- * runs instead of before it starts. */
+ * and return 0.  -1 with *err on failure. */
 int supervise_pid1 (int (*start_command) (void *), void *arg,
-                    int *late_close, int *wait_status, cordon_error_t *err);
+                    int *wait_status, cordon_error_t *err);
 
 /* In the launcher: forward signals to the jail's pid 1 (PID) — those a
  * process sent, and a terminal's too when PID is in a session of its own

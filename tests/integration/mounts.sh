@@ -30,6 +30,8 @@ ln -s "$T/ro/f" "$T/flink"
 profile filebind "mount \"/f\" { type = \"bind\" source = \"$T/flink\" }"
 profile mask 'mount "/etc" { type = "bind" source = "/etc" }' \
   'file "/etc/shadow" { content = "" mode = "0640" }'
+# Every proc mount gets the masks, not only /proc.
+profile procs 'mount "/p2" { type = "proc" }'
 profile escape 'dir "/etc" {}' \
   "mount \"/w\" { type = \"bind\" source = \"$T/esc\" writable = true }" \
   'file "/w/toetc/cordon-escape" { content = "x\n" }' \
@@ -111,6 +113,13 @@ ran"
   is "$who: a masked file is empty" "$(run "$T/mask.conf" -- cat /etc/shadow 2>&1)" ""
   fails "$who: a masked file is read-only" run "$T/mask.conf" -- sh -c 'echo x > /etc/shadow'
   ok "$who: /etc is the host's otherwise" run "$T/mask.conf" -- grep -q '^root:' /etc/passwd
+
+  is "$who: a second proc mount has its kernel files hidden and read-only too" \
+    "$(run "$T/procs.conf" -- sh -c 'grep -E " /p2/(keys|sys) " /proc/self/mountinfo | cut -d" " -f5,6')" \
+    "/p2/keys ro,nosuid,nodev,noexec,relatime
+/p2/sys ro,nosuid,nodev,noexec,relatime"
+  is "$who: ... which mask_paths = false leaves as they are" \
+    "$(run "$T/procs.conf" -D mask_paths=false -- grep -c " /p2/" /proc/self/mountinfo)" 0
 
   is "$who: a symlink in a writable source cannot redirect mounts" \
     "$(run "$T/escape.conf" -- sh -c 'cat /etc/cordon-escape; test -d /cordon-escape-dir && echo dir; grep " /tmp " /proc/self/mountinfo | sed "s/.* - //; s/ .*//"')" \
