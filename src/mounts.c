@@ -8,9 +8,10 @@
  * included) with one system call; the staging tmpfs is reached through its
  * fd.  Destinations are resolved under /newroot with RESOLVE_IN_ROOT, so a
  * symlink planted in a writable source cannot send a mount (or a created
- * file) outside the jail.  A final pivot_root into /newroot and a lazy
- * unmount drop the staging tmpfs and the host together: afterwards only
- * what the profile mounted is reachable. */
+ * file) outside the jail.  The masks (masks.c) go on last, the same way.
+ * A final pivot_root into /newroot and a lazy unmount drop the staging
+ * tmpfs and the host together: afterwards only what the profile mounted
+ * is reachable. */
 #include "config.h"
 
 #include <errno.h>
@@ -985,6 +986,7 @@ apply_masks (struct build *b, cordon_error_t *err)
                                                         | O_CLOEXEC);
   if (covers < 0)
     return fail_errno (err, "masked paths: open /%s (staging)", MASKS_DIR);
+  /* the covers land on what existed: the cached parent may be under one */
   forget_parent (b);
   return masks_apply (b->spec, b->opts, b->root, covers, err);
 }
