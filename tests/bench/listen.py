@@ -9,7 +9,8 @@ section), socat TCP-LISTEN,fork EXEC:'bwrap <the same jail> /bin/echo x'
 unjailed (the floor).  Each jail's command writes one line and exits; the
 client (tcpload, in C: one thread, epoll) only reads.  Measured with 1, 8
 and 32 connections in flight: connections per second, and the time from
-connect() to the first byte of the reply (p50, p99).  Rounds interleave
+connect() to the first byte of the reply (p50, p99; the issue's measure)
+and to its end (p99 to EOF: when the client is done).  Rounds interleave
 the servers, so load from other processes hits all alike; the table gives
 the medians of the rounds and the ratios to socat+bwrap.
 
@@ -43,15 +44,17 @@ REPLY = "x\n"
 def load(tcpload, n, inflight):
     out = subprocess.run([tcpload, str(PORT), str(n), str(inflight), REPLY],
                          check=True, capture_output=True, text=True).stdout
-    lat, elapsed, errors = [], None, 0
+    lat, ends, elapsed, errors = [], [], None, 0
     for line in out.splitlines():
         if line.startswith("elapsed "):
             elapsed = float(line.split()[1])
         elif line.startswith("errors "):
             errors = int(line.split()[1])
         else:
-            lat.append(int(line) / 1e6)
-    return len(lat) / elapsed, lat, errors
+            first, end = line.split()
+            lat.append(int(first) / 1e6)
+            ends.append(int(end) / 1e6)
+    return len(lat) / elapsed, lat, ends, errors
 
 
 def pct(v, p):
@@ -72,7 +75,7 @@ def main():
                          "EXEC:%s /bin/echo x" % bwrap.replace(":", "\\:")]),
         ("socat+echo", ["socat", listen, "EXEC:/bin/echo x"]),
     ]
-    res = {}   # (name, inflight) -> list of (cps, p50, p99) per round
+    res = {}   # (name, inflight) -> list of (cps, p50, p99, p99 to EOF) per round
     errs = {}
     for r in range(rounds):
         for inflight in (1, 8, 32):
@@ -82,31 +85,35 @@ def main():
                                      stdout=subprocess.DEVNULL)
                 wait_port(p)
                 load(tcpload, max(2, inflight), inflight)     # warm-up
-                cps, lat, e = load(tcpload, n, inflight)
+                cps, lat, ends, e = load(tcpload, n, inflight)
                 p.terminate()
                 p.wait()
                 errs[name] = errs.get(name, 0) + e
                 if lat:
                     res.setdefault((name, inflight), []).append(
-                        (cps, pct(lat, 50) * 1e3, pct(lat, 99) * 1e3))
-    print("| server | in flight | conn/s | p50 ms | p99 ms | conn/s vs socat+bwrap | p99 vs socat+bwrap |")
-    print("|---|---|---|---|---|---|---|")
+                        (cps, pct(lat, 50) * 1e3, pct(lat, 99) * 1e3,
+                         pct(ends, 99) * 1e3))
+    print("| server | in flight | conn/s | p50 ms | p99 ms | conn/s vs socat+bwrap | p99 vs socat+bwrap | p99 to EOF ms | vs socat+bwrap |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for inflight in (1, 8, 32):
         base = res.get(("socat+bwrap", inflight))
         bc = statistics.median(x[0] for x in base) if base else None
         b99 = statistics.median(x[2] for x in base) if base else None
+        bend = statistics.median(x[3] for x in base) if base else None
         for name, _ in servers:
             v = res.get((name, inflight))
             if not v:
-                print("| %s | %d | n/a | | | | |" % (name, inflight))
+                print("| %s | %d | n/a | | | | | | |" % (name, inflight))
                 continue
             c = statistics.median(x[0] for x in v)
             p50 = statistics.median(x[1] for x in v)
             p99 = statistics.median(x[2] for x in v)
-            print("| %s | %d | %.1f | %.1f | %.1f | %s | %s |" % (
+            end99 = statistics.median(x[3] for x in v)
+            print("| %s | %d | %.1f | %.1f | %.1f | %s | %s | %.1f | %s |" % (
                 name, inflight, c, p50, p99,
                 "%.2f×" % (c / bc) if bc else "n/a",
-                "%.2f×" % (p99 / b99) if b99 else "n/a"))
+                "%.2f×" % (p99 / b99) if b99 else "n/a",
+                end99, "%.2f×" % (end99 / bend) if bend else "n/a"))
     bad = {k: v for k, v in errs.items() if v}
     if bad:
         print()

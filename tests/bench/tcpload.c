@@ -6,9 +6,9 @@
  * latency (a Python thread per connection did both: the GIL).
  *
  * Prints one line per connection that got the reply EXPECT: the time from
- * connect() to the first byte of the reply, in microseconds; then
- * "elapsed SECONDS" and "errors N" (connections refused, reset, or with
- * another reply).
+ * connect() to the first byte of the reply and to its end (EOF), in
+ * microseconds; then "elapsed SECONDS" and "errors N" (connections
+ * refused, reset, or with another reply).
  *
  * usage: tcpload PORT N INFLIGHT EXPECT */
 #include <arpa/inet.h>
@@ -87,6 +87,7 @@ main (int argc, char **argv)
   int ep = epoll_create1 (EPOLL_CLOEXEC);
   struct conn *conns = calloc ((size_t) inflight, sizeof *conns);
   double *lat = calloc ((size_t) n, sizeof *lat);
+  double *to_end = calloc ((size_t) n, sizeof *to_end);
   if (ep < 0 || conns == NULL || lat == NULL)
     {
       perror ("tcpload");
@@ -134,7 +135,10 @@ main (int argc, char **argv)
           done++;
           if (r == 0 && c->got == expect_len
               && memcmp (c->reply, expect, expect_len) == 0)
-            lat[ok++] = c->first - c->started;
+            {
+              to_end[ok] = now () - c->started;
+              lat[ok++] = c->first - c->started;
+            }
           else
             errors++;
           while (started < n)
@@ -152,10 +156,11 @@ main (int argc, char **argv)
     }
   double elapsed = now () - t0;
   for (long i = 0; i < ok; i++)
-    printf ("%.0f\n", lat[i] * 1e6);
+    printf ("%.0f %.0f\n", lat[i] * 1e6, to_end[i] * 1e6);
   printf ("elapsed %.6f\nerrors %ld\n", elapsed, errors);
   free (conns);
   free (lat);
+  free (to_end);
   close (ep);
   return 0;
 }
