@@ -549,27 +549,6 @@ set_up_jail (struct child *c, cordon_error_t *err)
   return timens_write_offsets (spec, timens_fd, err);
 }
 
-/* Once the command runs, pid 1 lets go of the descriptors it held only to
- * hand them over (the caller's stdio, pass_fds): a copy here would keep a
- * pipe or socket open after the command closed it — a `cordon serve`
- * client would see its EOF only once the jail was torn down.  A stdio
- * number that is close-on-exec is one of ours (the caller had it closed),
- * and stays.  Nothing in pid 1 opens a file after this point. */
-static void
-drop_handed_over_fds (void *arg)
-{
-  const struct child *c = arg;
-  for (int fd = 0; fd <= 2; fd++)
-    {
-      int flags = fcntl (fd, F_GETFD);
-      if (flags >= 0 && !(flags & FD_CLOEXEC))
-        close (fd);
-    }
-  for (size_t i = 0; i < c->spec->n_pass_fds; i++)
-    if (c->spec->pass_fds[i] > 2)
-      close (c->spec->pass_fds[i]);
-}
-
 static _Noreturn void
 child_main (struct child *c, int launcher_end)
 {
@@ -588,7 +567,7 @@ child_main (struct child *c, int launcher_end)
   if (joined < 0 || set_up_jail (c, &err) < 0)
     die_with (c->sock, &err);
   int ws;
-  if (supervise_pid1 (start_command, drop_handed_over_fds, c, &ws, &err) < 0)
+  if (supervise_pid1 (start_command, c, &ws, &err) < 0)
     die_with (c->sock, &err);
   /* Our own exit can only say 128+N for the command's signal N (pid 1 of
    * a pid namespace cannot die of a signal it sends itself): the wait

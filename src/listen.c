@@ -54,7 +54,6 @@
 
 struct listen_conn
 {
-  bool stderr_to_socket;    /* our fd 2 is the socket too */
   char peer[PEER_LEN];
   sigset_t mask;
   struct jail_result result;
@@ -140,31 +139,9 @@ listen_conn_id (const struct listen_conn *c)
   return c->id;
 }
 
-/* The jail's pid 1 has its copies of the socket (fds 0, 1, maybe 2), and
- * gives them up once the command runs (jail.c): ours go too, onto
- * /dev/null, so that the client's EOF comes when the command closes its
- * last copy, not once the jail is torn down (as tcpserver's parent closes
- * the connection after its fork).  With stderr = socket, what we would
- * say from now on goes to the server's log line instead. */
-static int
-drop_socket_copies (const struct listen_conn *c, cordon_error_t *err)
-{
-  int null = open ("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null < 0)
-    return cordon_fail (err, errno, "open /dev/null");
-  int r = 0;
-  for (int fd = 0; r == 0 && fd <= (c->stderr_to_socket ? 2 : 1); fd++)
-    if (dup2 (null, fd) < 0)
-      r = cordon_fail (err, errno, "dup2 /dev/null to fd %d", fd);
-  close (null);
-  return r;
-}
-
 int
 listen_conn_started (struct listen_conn *c, pid_t pid1, cordon_error_t *err)
 {
-  if (drop_socket_copies (c, err) < 0)
-    return -1;
   /* Opened while the launcher (us) has not reaped pid 1: it is that
    * process, whatever happens to the number later. */
   int pidfd = (int) syscall (SYS_pidfd_open, pid1, 0);
@@ -251,7 +228,6 @@ conn_main (struct server *s, int sock, int chan, const char *id,
   const struct jail_spec *spec = s->spec;
   bool to_socket = spec->listen.stderr_to
                    && strcmp (spec->listen.stderr_to, "socket") == 0;
-  c.stderr_to_socket = to_socket;
   char buf[16];
   int status = -1;
   /* A server gone for good stops its jails as SIGTERM does (blocked, it

@@ -92,8 +92,7 @@ supervise_exit_status (int wait_status)
 }
 
 int
-supervise_pid1 (int (*start_command) (void *),
-                void (*command_runs) (void *), void *arg,
+supervise_pid1 (int (*start_command) (void *), void *arg,
                 int *wait_status, cordon_error_t *err)
 {
   int sfd = open_signalfd (err);
@@ -112,7 +111,6 @@ supervise_pid1 (int (*start_command) (void *),
     }
   if (command == 0)
     _exit (start_command (arg));
-  command_runs (arg);
 
   int ret = 1;            /* 1 while the command runs */
   while (ret > 0)

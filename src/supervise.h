@@ -22,12 +22,10 @@ int supervise_block_signals (sigset_t *old, cordon_error_t *err);
 /* In pid 1 (or the subreaper, without a pid namespace): vfork, run
  * START_COMMAND (ARG) in the child — it execs or returns the status to
  * exit with, and must leave alone all that pid 1 reads later, since the
- * two share memory until then — then call COMMAND_RUNS (ARG) once it has
- * exec'd (or failed to), forward signals to it, reap every zombie, and
- * once the command is gone set *WAIT_STATUS to its wait status and return
- * 0.  -1 with *err on failure. */
-int supervise_pid1 (int (*start_command) (void *),
-                    void (*command_runs) (void *), void *arg,
+ * two share memory until then — then forward signals to it, reap every
+ * zombie, and once the command is gone set *WAIT_STATUS to its wait status
+ * and return 0.  -1 with *err on failure. */
+int supervise_pid1 (int (*start_command) (void *), void *arg,
                     int *wait_status, cordon_error_t *err);
 
 /* In the launcher: forward signals to the jail's pid 1 (PID) — those a

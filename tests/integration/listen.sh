@@ -214,19 +214,6 @@ for who in root nobody; do
   kill_own $A $C; wait $A $B $C $D 2>/dev/null
   stop
 
-  # ---- the client's EOF comes with the command's last copy of the socket
-  # (as tcpserver's), not once the jail is torn down ----
-  serve $who "$L" "$T/echo.conf" -- sh -c 'echo bye; exec >&- <&-; sleep 30'
-  fresh "$T/eof"
-  client hold $PORT 127.0.0.1 > "$T/eof" & E=$!
-  wait_for "$T/eof" 'closed'
-  is "$who: a command that closes its socket ends the connection while its jail runs" \
-    "$(cat "$T/eof"; grep -c 'reason=' "$L")" "bye
-closed
-0"
-  kill_own $E; wait $E 2>/dev/null
-  stop
-
   # ---- a silent client holds only its jail, until its time limit ----
   serve $who "$L" "$T/quick.conf" -- sh -c 'echo ready; cat'
   fresh "$T/silent"
