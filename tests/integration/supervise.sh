@@ -10,6 +10,14 @@ profile basic
 profile limit 'time_limit = 1'
 profile nopid 'namespaces = {"user", "mount"}' 'mount "/proc" { type = "bind" source = "/proc" }'
 
+# 2,000 binds: a set-up long enough to be caught in the act.
+profile slowsetup 'time_limit = 1'
+i=0
+while [ $i -lt 2000 ]; do
+  echo "mount \"/b/$i\" { type = \"bind\"  source = \"/usr/share\" }"
+  i=$((i + 1))
+done >> "$T/slowsetup.conf"
+
 # The host pids of processes whose command line is exactly ARGS.
 pids_of() { pgrep -x -f "$*" >/dev/null; }
 
@@ -89,6 +97,25 @@ got TERM"
   is "$who: SIGUSR1 is forwarded" "$(cat "$out")" "ready
 got USR1"
   kill -TERM $launcher; wait $launcher
+
+  # A set-up that hangs is held to the time limit too (the launcher waits
+  # for pid 1 to hand its memory back, jail.c): pid 1, stopped while it
+  # builds a root of many mounts, is killed at the limit, and the command
+  # never runs.
+  out=$T/out-setup.$who
+  : > "$out"
+  bg_run "$T/slowsetup.conf" -- sh -c 'echo ran; sleep 30' > "$out" 2>&1 &
+  launcher=$!
+  # (no sleep between the looks: the set-up takes a fraction of a second)
+  i=0
+  until pid1=$(pgrep -x -P $launcher cordon-init) || [ $i -gt 5000 ]; do
+    i=$((i + 1))
+  done
+  kill -STOP $pid1
+  wait $launcher; rc=$?
+  is "$who: a hung set-up: killed at the time limit" "$rc $(cat "$out")" \
+    "137 cordon: killed: time limit 1s reached"
+  fails "$who: ... and its pid 1 is gone" kill -0 $pid1
 
   # SIGKILL to the launcher takes the jail down with it.
   marker=$((4000 + $$ % 1000))
