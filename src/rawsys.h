@@ -26,34 +26,44 @@ raw_syscall6 (long n, long a, long b, long c, long d, long e, long f)
                     : "rcx", "r11", "memory");
   return ret;
 }
-#else
-/* The architectures whose calls take the number and six arguments in
- * registers and return in the first: NR and A0..A5 name them. */
-#define RAW_SYSCALL_IN_REGISTERS(NR, A0, A1, A2, A3, A4, A5, INSN)         \
-  static inline long                                                      \
-  raw_syscall6 (long n, long a, long b, long c, long d, long e, long f)  \
-  {                                                                       \
-    register long nr_ __asm__ (NR) = n;                                   \
-    register long a0_ __asm__ (A0) = a;                                   \
-    register long a1_ __asm__ (A1) = b;                                   \
-    register long a2_ __asm__ (A2) = c;                                   \
-    register long a3_ __asm__ (A3) = d;                                   \
-    register long a4_ __asm__ (A4) = e;                                   \
-    register long a5_ __asm__ (A5) = f;                                   \
-    __asm__ volatile (INSN                                                \
-                      : "+r" (a0_)                                        \
-                      : "r" (nr_), "r" (a1_), "r" (a2_), "r" (a3_),       \
-                        "r" (a4_), "r" (a5_)                              \
-                      : "memory");                                        \
-    return a0_;                                                           \
-  }
-#if defined(__aarch64__)
-RAW_SYSCALL_IN_REGISTERS ("x8", "x0", "x1", "x2", "x3", "x4", "x5", "svc 0")
+#elif defined(__aarch64__)
+static inline long
+raw_syscall6 (long n, long a, long b, long c, long d, long e, long f)
+{
+  register long x8 __asm__ ("x8") = n;
+  register long x0 __asm__ ("x0") = a;
+  register long x1 __asm__ ("x1") = b;
+  register long x2 __asm__ ("x2") = c;
+  register long x3 __asm__ ("x3") = d;
+  register long x4 __asm__ ("x4") = e;
+  register long x5 __asm__ ("x5") = f;
+  __asm__ volatile ("svc 0"
+                    : "+r" (x0)
+                    : "r" (x8), "r" (x1), "r" (x2), "r" (x3), "r" (x4),
+                      "r" (x5)
+                    : "memory");
+  return x0;
+}
 #elif defined(__riscv) && __riscv_xlen == 64
-RAW_SYSCALL_IN_REGISTERS ("a7", "a0", "a1", "a2", "a3", "a4", "a5", "ecall")
+static inline long
+raw_syscall6 (long n, long a, long b, long c, long d, long e, long f)
+{
+  register long a7 __asm__ ("a7") = n;
+  register long a0 __asm__ ("a0") = a;
+  register long a1 __asm__ ("a1") = b;
+  register long a2 __asm__ ("a2") = c;
+  register long a3 __asm__ ("a3") = d;
+  register long a4 __asm__ ("a4") = e;
+  register long a5 __asm__ ("a5") = f;
+  __asm__ volatile ("ecall"
+                    : "+r" (a0)
+                    : "r" (a7), "r" (a1), "r" (a2), "r" (a3), "r" (a4),
+                      "r" (a5)
+                    : "memory");
+  return a0;
+}
 #else
 #error "rawsys.h: no raw system calls for this architecture (x86_64, aarch64 and riscv64 have them)"
-#endif
 #endif
 
 #define raw_syscall(n, a, b, c, d) \
