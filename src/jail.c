@@ -1,24 +1,10 @@
 /* jail.c — the jail core: clone, sync with the launcher, set up, exec.
  *
  * One path for every profile.  The launcher clones a child into the spec's
- * namespaces, writes its id maps, and releases it with one message over a
+ * namespaces (fork-like: no custom stack, so sanitizer builds work), writes
+ * its id maps, and releases it with one message over a
  * SOCK_SEQPACKET pair.  The child builds its root (mounts.c), becomes pid 1
- * (supervise.c) and vforks the command.
- *
- * pid 1 runs on the launcher's memory (CLONE_VM, on a stack carved from
- * the launcher's own): no page tables to copy at the clone, no
- * copy-on-write fault for every page either side writes, no address space
- * to tear down when pid 1 ends — most of what a jail costs on a machine
- * whose page tables are shadowed (tests/bench/README.md, the tenth round).
- * The two share one C library state (errno, malloc, stdio), so they take
- * turns, and whoever waits makes raw system calls only (rawsys.h): the
- * launcher until it has sent the release, pid 1 (waiting for it); then
- * pid 1 and the command until the command runs, the launcher (waiting on
- * a pipe, the handoff); then the launcher, pid 1 (reaping and forwarding
- * signals).  pid 1 hands the memory back with a byte on the pipe, or by
- * ending, which closes it.  Nothing in the jail can reach that memory:
- * pid 1 is not dumpable, and the memory's user namespace is the
- * launcher's.  A set-up failure in the jail
+ * (supervise.c) and forks the command.  A set-up failure in the jail
  * travels back over the same socket as one message holding the error, and
  * so do a failed exec (from the command) and the command's wait status
  * (from pid 1, which cannot die of the command's signal itself): how the
@@ -59,15 +45,13 @@
 #include "userns.h"
 #include "timens.h"
 #include "landlock.h"
-#include "rawsys.h"
 #include "util.h"
 
 #define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
 
 extern char **environ;
 
-/* What the child needs.  pid 1 gets a copy of its own, made before the
- * clone: the launcher's is never written by pid 1. */
+/* What the child needs; it gets its own copy with the fork-like clone. */
 struct child
 {
   const struct jail_spec *spec;
@@ -78,9 +62,6 @@ struct child
   struct sigaction old_chld;
   mode_t old_umask;
   int sock;
-  int handoff;                    /* pid 1: the pipe's end it writes */
-  int handoff_read;               /* pid 1: the launcher's end, to close */
-  int launcher_end;               /* pid 1: the launcher's socket, to close */
   struct cgroup_join join;        /* the jail's cgroup, for it to join */
   struct cordon_seccomp_bpf seccomp;  /* compiled by the launcher */
   struct network_state net;       /* the jail's address, pasta, ... */
@@ -154,15 +135,13 @@ die_with (int sock, cordon_error_t *err)
 }
 
 /* In the jail: a message without text (EXEC_FAILED, ENDED).  Best effort:
- * without it the launcher has pid 1's exit status.  A raw call: pid 1
- * says ENDED after it has handed the memory back. */
+ * without it the launcher has pid 1's exit status. */
 static void
 tell (int sock, enum wire_kind kind, int errno_value, int status)
 {
   struct wire w = { .kind = kind, .errno_value = errno_value,
                     .status = status };
-  raw_syscall6 (SYS_sendto, sock, (long) &w,
-                (long) offsetof (struct wire, message), MSG_NOSIGNAL, 0, 0);
+  send (sock, &w, offsetof (struct wire, message), MSG_NOSIGNAL);
 }
 
 /* In the launcher: take W (N bytes received) into *O; -1 with *err when it
@@ -571,43 +550,30 @@ set_up_jail (struct child *c, cordon_error_t *err)
 }
 
 static _Noreturn void
-child_main (struct child *c)
+child_main (struct child *c, int launcher_end)
 {
   cordon_error_t err = NULL;
-  close (c->launcher_end);
-  close (c->handoff_read);
+  close (launcher_end);
+  /* While the launcher writes our maps; a failure is told once it listens. */
   int joined = cgroup_join (&c->join, &err);
   if (joined == 0)
     joined = set_title (c->opts->title, &err);
+  char go;
+  ssize_t n;
+  while ((n = recv (c->sock, &go, 1, 0)) < 0 && errno == EINTR)
+    ;
+  if (n != 1)
+    _exit (EXIT_CORDON_FAILED);   /* the launcher is gone and said why */
   if (joined < 0 || set_up_jail (c, &err) < 0)
     die_with (c->sock, &err);
   int ws;
-  int r = supervise_pid1 (start_command, c, c->handoff, &ws, &err);
-  if (r == -1)
-    die_with (c->sock, &err);     /* before the handoff: the vfork */
-  if (r < 0)
-    raw_exit (EXIT_CORDON_FAILED);
+  if (supervise_pid1 (start_command, c, &ws, &err) < 0)
+    die_with (c->sock, &err);
   /* Our own exit can only say 128+N for the command's signal N (pid 1 of
    * a pid namespace cannot die of a signal it sends itself): the wait
    * status goes to the launcher as it is. */
   tell (c->sock, WIRE_ENDED, 0, ws);
-  raw_exit (supervise_exit_status (ws));
-}
-
-/* The clone's entry: the launcher has the memory until its "go". */
-static int
-pid1_main (void *arg)
-{
-  struct child *c = arg;
-  char go;
-  long n;
-  while ((n = raw_syscall6 (SYS_recvfrom, c->sock, (long) &go, 1, 0, 0, 0))
-         == -EINTR)
-    ;
-  if (n != 1)
-    raw_exit (EXIT_CORDON_FAILED);   /* the launcher is gone and said why */
-  network_clone_end (&c->net, true, NULL);
-  child_main (c);
+  _exit (supervise_exit_status (ws));
 }
 
 /* ---- the launcher ---- */
@@ -650,13 +616,8 @@ release (pid_t pid, int sock, struct child *c, cordon_error_t *err)
     return cordon_error_wrap (err, "set up the user namespace");
   if (network_attach (c->spec, &c->net, pid, c->opts, err) < 0)
     return -1;
-  /* From the go on, pid 1 allocates in our memory (leak_check_pause). */
-  leak_check_pause ();
   if (send (sock, "g", 1, MSG_NOSIGNAL) != 1)
-    {
-      leak_check_resume ();
-      return fail_errno (err, "start the jail");
-    }
+    return fail_errno (err, "start the jail");
   return 0;
 }
 
@@ -672,9 +633,9 @@ announce (const struct child *c, struct jail_started *s, cordon_error_t *err)
   return c->opts->started (s, c->opts->started_arg, err);
 }
 
-/* tty = true: the command sends its terminal's master before it goes on,
- * and waits (raw: see wait_for_handoff) for our go once the relay is
- * ready. */
+/* tty = true: the command sends its terminal's master before it goes on
+ * (a set-up failure before that comes as the usual message instead), and
+ * waits for our go once the relay is ready. */
 static int
 start_relay (int sock, struct tty_relay **relay, struct outcome *o,
              cordon_error_t *err)
@@ -692,133 +653,6 @@ start_relay (int sock, struct tty_relay **relay, struct outcome *o,
     return -1;
   if (send (sock, "t", 1, MSG_NOSIGNAL) != 1)
     return fail_errno (err, "tty: start the command");
-  return 0;
-}
-
-static long
-raw_kill (pid_t pid, int sig)
-{
-  return raw_syscall (SYS_kill, pid, sig, 0, 0);
-}
-
-/* The time left until DEADLINE, none below zero. */
-static struct timespec
-time_left (const struct timespec *deadline)
-{
-  struct timespec now, left;
-  clock_gettime (CLOCK_MONOTONIC, &now);
-  left.tv_sec = deadline->tv_sec - now.tv_sec;
-  left.tv_nsec = deadline->tv_nsec - now.tv_nsec;
-  if (left.tv_nsec < 0)
-    {
-      left.tv_sec--;
-      left.tv_nsec += 1000000000L;
-    }
-  if (left.tv_sec < 0)
-    left = (struct timespec) { 0 };
-  return left;
-}
-
-/* The launcher while pid 1 and then the command have its memory: raw
- * system calls only, until pid 1 hands it back (a byte on HANDOFF, once
- * the command runs) or ends (the pipe's end comes with its exit).  A tty
- * jail's command passes its terminal meanwhile, and sleeps until the relay
- * runs: that step is ours to take then, while pid 1 (in vfork) and the
- * command sleep.  The time limit holds here too: a set-up that outlives
- * it is killed, and *TIMED_OUT set.  Returns 0, or -1 with *err when the
- * relay could not start (the jail is killed then). */
-static int
-wait_for_handoff (int handoff, int sock, pid_t pid,
-                  const struct jail_spec *spec, struct tty_relay **relay,
-                  struct outcome *o, bool *timed_out, cordon_error_t *err)
-{
-  bool watch_sock = spec->tty;
-  bool has_deadline = spec->time_limit > 0;
-  struct timespec deadline = { 0 };
-  if (has_deadline)
-    {
-      clock_gettime (CLOCK_MONOTONIC, &deadline);
-      deadline.tv_sec += spec->time_limit;
-    }
-  int ret = 0;
-  for (;;)
-    {
-      struct pollfd p[2] = {
-        { .fd = handoff, .events = POLLIN },
-        { .fd = watch_sock ? sock : -1, .events = POLLIN } };
-      struct timespec left;
-      if (has_deadline)
-        left = time_left (&deadline);
-      long n = raw_syscall (SYS_ppoll, p, 2, has_deadline ? &left : NULL, 0);
-      if (n == -EINTR)
-        continue;
-      if (n == 0)
-        {
-          raw_kill (pid, SIGKILL);
-          *timed_out = true;
-          has_deadline = false;
-          continue;
-        }
-      if (n < 0)
-        {
-          /* Cannot wait for both: end the jail, and wait for its end. */
-          raw_kill (pid, SIGKILL);
-          watch_sock = has_deadline = false;
-          p[0].revents = POLLIN;
-        }
-      if (p[0].revents)
-        {
-          char byte;
-          long r;
-          while ((r = raw_syscall (SYS_read, handoff, &byte, 1, 0)) == -EINTR)
-            ;
-          if (r != 1)
-            leak_check_resume ();   /* pid 1 ended before it could */
-          return ret;
-        }
-      if (p[1].revents)
-        {
-          char tag = 0;
-          watch_sock = false;
-          if (raw_syscall6 (SYS_recvfrom, sock, (long) &tag, 1,
-                            MSG_PEEK | MSG_DONTWAIT, 0, 0) == 1
-              && tag == 't' && start_relay (sock, relay, o, err) < 0)
-            {
-              ret = -1;
-              raw_kill (pid, SIGKILL);
-            }
-        }
-    }
-}
-
-/* pid 1's stack: a part of the launcher's own, in the frame of the
- * function that waits for pid 1 to end (the sanitizers know it as the
- * main thread's stack), with its lowest page made a guard. */
-#define PID1_STACK_SIZE (512 * 1024)
-
-struct stack_guard
-{
-  void *page;
-  size_t size;
-};
-
-static void
-stack_guard_lift (struct stack_guard *g)
-{
-  if (g->page != NULL)
-    mprotect (g->page, g->size, PROT_READ | PROT_WRITE);
-}
-#define cleanup_stack_guard __attribute__ ((cleanup (stack_guard_lift)))
-
-static int
-stack_guard_set (char *stack, struct stack_guard *g, cordon_error_t *err)
-{
-  size_t page = (size_t) sysconf (_SC_PAGESIZE);
-  uintptr_t lo = ((uintptr_t) stack + page - 1) & ~(uintptr_t) (page - 1);
-  if (mprotect ((void *) lo, page, PROT_NONE) < 0)
-    return fail_errno (err, "mprotect pid 1's stack guard");
-  g->page = (void *) lo;
-  g->size = page;
   return 0;
 }
 
@@ -848,33 +682,21 @@ tty_relay_release (struct tty_relay **relay)
 /* The launcher's side of the jail, from its id maps to its end; a jail
  * given up on is killed and reaped here, before its pid can be reused. */
 static int
-supervise_child (pid_t pid, int sock, int handoff, struct child *c,
+supervise_child (pid_t pid, int sock, struct child *c,
                  struct jail_started *started, bool *timed_out,
                  struct outcome *o, cordon_error_t *err)
 {
   const struct jail_spec *spec = c->spec;
   cleanup_relay struct tty_relay *relay = NULL;
   int pid1_status;
-  if (release (pid, sock, c, err) < 0)
-    {
-      kill_and_reap (pid);
-      return -1;
-    }
-  int handed = wait_for_handoff (handoff, sock, pid, spec, &relay, o,
-                                 timed_out, err);
-  if (*timed_out)
-    {
-      tty_relay_restore (relay);
-      dprintf (STDERR_FILENO, "cordon: killed: time limit %us reached\n",
-               spec->time_limit);
-    }
-  if (handed < 0
+  if (release (pid, sock, c, err) < 0
       || announce (c, started, err) < 0
-      /* No /proc/<pid>/exe of ours for the jail to open when it can see
-       * us (CVE-2019-5736): pid 1 made our shared memory undumpable as
-       * it set up; this says it for the launcher itself. */
+      /* Once its maps are written (a rootless launcher needs the jail's
+       * /proc files to be its own for that): no /proc/<pid>/exe of ours
+       * for the jail to open when it can see us (CVE-2019-5736). */
       || (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) < 0
           && fail_errno (err, "prctl PR_SET_DUMPABLE") < 0)
+      || (spec->tty && start_relay (sock, &relay, o, err) < 0)
       || supervise_launcher (pid, spec->time_limit, relay, c->opts,
                              timed_out, &pid1_status, err) < 0)
     {
@@ -886,6 +708,7 @@ supervise_child (pid_t pid, int sock, int handoff, struct child *c,
    * killer): its own end is the jail's. */
   if (ret == 0 && !o->said)
     o->wait_status = pid1_status;
+  memory_writable_again ();
   return ret;
 }
 
@@ -924,15 +747,7 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
   if (cgroup_jail_open_join (cgroup, &c.join, err) < 0)
     return -1;
   cordon_caps_last ();      /* read here, the command inherits the value */
-  int handoff_pipe[2];
-  if (pipe2 (handoff_pipe, O_CLOEXEC) < 0)
-    return fail_errno (err, "pipe");
-  cleanup_fd int handoff = handoff_pipe[0];
-  cleanup_fd int handoff_jail = handoff_pipe[1];
-  char pid1_stack[PID1_STACK_SIZE] __attribute__ ((aligned (16)));
-  cleanup_stack_guard struct stack_guard guard = { 0 };
-  if (stack_guard_set (pid1_stack, &guard, err) < 0)
-    return -1;
+  heap_settle ();
   unsigned ns = spec->namespaces;
   if (network_clone_joins (spec))
     ns &= ~(unsigned) JAIL_NS_NET;
@@ -940,13 +755,14 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
   if (network_clone_begin (spec, &c.net, err) < 0)
     return -1;
   say (opts, "clone (namespaces 0x%lx)", flags);
-  struct child pid1 = c;
-  pid1.sock = jail_sock;
-  pid1.launcher_end = launcher_sock;
-  pid1.handoff = handoff_jail;
-  pid1.handoff_read = handoff;
-  pid_t pid = clone (pid1_main, pid1_stack + sizeof pid1_stack,
-                     (int) (flags | CLONE_VM | SIGCHLD), &pid1);
+  pid_t pid = (pid_t) syscall (SYS_clone, flags | SIGCHLD, NULL, NULL, NULL,
+                               NULL);
+  if (pid == 0)
+    {
+      c.sock = jail_sock;
+      network_clone_end (&c.net, true, NULL);
+      child_main (&c, launcher_sock);
+    }
   int saved = errno;
   if (network_clone_end (&c.net, false, err) < 0)
     {
@@ -956,7 +772,6 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
       return -1;
     }
   close_fd (&jail_sock);
-  close_fd (&handoff_jail);
   struct jail_started started = { .pid = pid };
   const char *cgroup_dirs[CGROUP_MAX_DIRS];
   for (size_t i = 0; i < c.join.n; i++)
@@ -969,8 +784,8 @@ run_jail (const struct jail_spec *spec, const struct jail_options *opts,
                         saved == EPERM || saved == ENOSPC
                         ? " (are user namespaces allowed here? see "
                           "/proc/sys/user/max_user_namespaces)" : "");
-  return supervise_child (pid, launcher_sock, handoff, &c, &started,
-                          timed_out, o, err);
+  return supervise_child (pid, launcher_sock, &c, &started, timed_out, o,
+                          err);
 }
 
 /* ---- the result ---- */

@@ -71,8 +71,8 @@ struct jail_options
                                    asks for a cgroup to measure peaks */
   const char *title;            /* pid 1's command line in the jail
                                    ("cordon-init NAME"); NULL: "cordon-init" */
-  /* Called by the launcher once the jail's command runs (or its exec
-   * failed); a failure ends the jail. */
+  /* Called by the launcher once the jail's pid 1 is released; a failure
+   * ends the jail before its command runs. */
   int (*started) (const struct jail_started *s, void *arg,
                   cordon_error_t *err);
   void *started_arg;

@@ -544,7 +544,7 @@ fill_record (struct jail_record *rec, const struct cli *cli,
 
 /* Before anything starts.  A name is taken now, so that a clash is an
  * error before the jail exists; a jail without one only gets its id here,
- * and its record once the command runs (jail_started), off the path from
+ * and its record once pid 1 is released (jail_started), off the path from
  * the clone to the command's exec.  A user without a state directory (no
  * XDG_RUNTIME_DIR) runs unregistered, unless a name was asked for. */
 static int
@@ -628,9 +628,8 @@ register_late (struct registration *reg, const char *text, size_t len,
 }
 
 /* The jail runs: its pid 1, cgroup and address go into the record, with
- * the effective profile.  The launcher does this once the command runs
- * (pid 1 has the launcher's memory until then, jail.c); `cordon enter`
- * waits for the pid.  The state directory is opened
+ * the effective profile.  The launcher does this while pid 1 builds the
+ * jail; `cordon enter` waits for the pid.  The state directory is opened
  * here, after the clone, and kept until the record is removed. */
 static int
 jail_started (const struct jail_started *s, void *arg, cordon_error_t *err)

@@ -1,8 +1,8 @@
 /* supervise.c — pid 1 of the jail, and the launcher's side of the wait.
  *
  * A process that is pid 1 of its namespace ignores every signal it has no
- * handler for, so pid 1 keeps them blocked, takes them with sigtimedwait
- * and forwards them to the command.  Only signals that some process sent with kill() are
+ * handler for, so pid 1 reads its signals from a signalfd and forwards them
+ * to the command.  Only signals that some process sent with kill() are
  * forwarded: a terminal's ^C (sent by the kernel, SI_KERNEL) already
  * reaches the whole foreground process group, the command included, and
  * forwarding it again would deliver it twice. */
@@ -13,12 +13,10 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "rawsys.h"
 #include "supervise.h"
 #include "tty.h"
 #include "util.h"
@@ -93,71 +91,13 @@ supervise_exit_status (int wait_status)
   return EXIT_CORDON_FAILED;
 }
 
-/* What waitid says of a child, as a wait status (what waitpid gives). */
-static int
-wait_status_of (const siginfo_t *si)
-{
-  switch (si->si_code)
-    {
-    case CLD_EXITED:
-      return (si->si_status & 0xff) << 8;
-    case CLD_KILLED:
-      return si->si_status & 0x7f;
-    case CLD_DUMPED:
-      return (si->si_status & 0x7f) | 0x80;
-    }
-  return 0;
-}
-
-/* Once the command runs: the launcher has its memory back, so nothing
- * here but raw system calls and our own stack (rawsys.h). */
-static int
-reap_and_forward (pid_t command, const sigset_t *handled, int *wait_status)
-{
-  for (;;)
-    {
-      siginfo_t si;
-      long sig = raw_syscall (SYS_rt_sigtimedwait, handled, &si, NULL,
-                              _NSIG / 8);
-      if (sig == -EINTR || sig == -EAGAIN)
-        continue;
-      if (sig < 0)
-        return (int) sig;
-      if (sig != SIGCHLD)
-        {
-          if (si.si_code <= 0   /* sent by a process (sent_by_process) */
-              || raw_syscall (SYS_getsid, command, 0, 0, 0) == command)
-            raw_syscall (SYS_kill, command, sig, 0, 0);
-          continue;
-        }
-      /* Reap everyone: orphans of the jail are reparented to us. */
-      bool command_ended = false;
-      for (;;)
-        {
-          siginfo_t child = { .si_pid = 0 };
-          long r = raw_syscall6 (SYS_waitid, P_ALL, 0, (long) &child,
-                                 WEXITED | WNOHANG, 0, 0);
-          if (r == -EINTR)
-            continue;
-          if (r < 0 || child.si_pid == 0)
-            break;
-          if (child.si_pid == command)
-            {
-              *wait_status = wait_status_of (&child);
-              command_ended = true;
-            }
-        }
-      if (command_ended)
-        return 0;
-    }
-}
-
 int
-supervise_pid1 (int (*start_command) (void *), void *arg, int handoff,
+supervise_pid1 (int (*start_command) (void *), void *arg,
                 int *wait_status, cordon_error_t *err)
 {
-  sigset_t handled;
-  handled_signals (&handled);
+  int sfd = open_signalfd (err);
+  if (sfd < 0)
+    return -1;
   /* vfork: the command borrows our memory until its execve instead of
    * copying our page tables, then taking a copy-on-write fault for every
    * page either of us writes first (fork's cost, most of a millisecond on
@@ -165,16 +105,44 @@ supervise_pid1 (int (*start_command) (void *), void *arg, int handoff,
    * or _exits, and we sleep meanwhile. */
   pid_t command = vfork ();
   if (command < 0)
-    return fail_errno (err, "vfork the command");
+    {
+      close_fd (&sfd);
+      return fail_errno (err, "vfork the command");
+    }
   if (command == 0)
     _exit (start_command (arg));
-  /* The command has exec'd or ended: the memory goes back to the
-   * launcher, whose leak check sees our allocations as its own. */
-  leak_check_resume ();
-  char byte = 'r';
-  while (raw_syscall (SYS_write, handoff, &byte, 1, 0) == -EINTR)
-    ;
-  return reap_and_forward (command, &handled, wait_status);
+
+  int ret = 1;            /* 1 while the command runs */
+  while (ret > 0)
+    {
+      struct pollfd p = { .fd = sfd, .events = POLLIN };
+      if (poll (&p, 1, -1) < 0 && errno != EINTR)
+        {
+          ret = fail_errno (err, "poll");
+          break;
+        }
+      struct signalfd_siginfo si;
+      while (read (sfd, &si, sizeof si) == sizeof si)
+        {
+          if (si.ssi_signo != SIGCHLD)
+            {
+              if (sent_by_process (&si) || in_own_session (command))
+                kill (command, (int) si.ssi_signo);
+              continue;
+            }
+          /* Reap everyone: orphans of the jail are reparented to us. */
+          int ws;
+          pid_t p2;
+          while ((p2 = waitpid (-1, &ws, WNOHANG)) > 0)
+            if (p2 == command)
+              {
+                *wait_status = ws;
+                ret = 0;
+              }
+        }
+    }
+  close_fd (&sfd);
+  return ret;
 }
 
 static long long

@@ -1,9 +1,9 @@
 /* supervise.h — pid 1 of the jail, and the launcher's side of the wait.
  *
  * The forwarded signals (SIGINT SIGTERM SIGHUP SIGQUIT SIGUSR1 SIGUSR2),
- * SIGCHLD and SIGWINCH are blocked in the launcher before it clones, and
- * read there from a signalfd and in pid 1 with sigtimedwait, so none is
- * lost between clone and set-up. */
+ * SIGCHLD and SIGWINCH are blocked in the launcher before it clones and
+ * read from a signalfd on both sides, so none is lost between clone and
+ * set-up. */
 #ifndef CORDON_SUPERVISE_H
 #define CORDON_SUPERVISE_H
 
@@ -19,17 +19,13 @@
  * restore (and to give the command). */
 int supervise_block_signals (sigset_t *old, cordon_error_t *err);
 
-/* In pid 1 (or the subreaper, without a pid namespace), which runs on the
- * launcher's memory (jail.c): vfork, run START_COMMAND (ARG) in the child
- * — it execs or returns the status to exit with, and must leave alone all
- * that pid 1 reads later, since the two share memory until then — then
- * hand the memory back to the launcher with one byte on HANDOFF, forward
- * signals to the command and reap every zombie, with raw system calls
- * only (rawsys.h).  Once the command is gone: its wait status in
- * *WAIT_STATUS, and 0.  A failure before the handoff (the vfork) is -1
- * with *err; after it, -errno of the call that failed, and *err untouched
- * (no allocation any more). */
-int supervise_pid1 (int (*start_command) (void *), void *arg, int handoff,
+/* In pid 1 (or the subreaper, without a pid namespace): vfork, run
+ * START_COMMAND (ARG) in the child — it execs or returns the status to
+ * exit with, and must leave alone all that pid 1 reads later, since the
+ * two share memory until then — then forward signals to it, reap every
+ * zombie, and once the command is gone set *WAIT_STATUS to its wait status
+ * and return 0.  -1 with *err on failure. */
+int supervise_pid1 (int (*start_command) (void *), void *arg,
                     int *wait_status, cordon_error_t *err);
 
 /* In the launcher: forward signals to the jail's pid 1 (PID) — those a

@@ -15,7 +15,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "rawsys.h"
 #include "tty.h"
 #include "util.h"
 
@@ -38,24 +37,6 @@ attach (int slave, cordon_error_t *err)
       if (r < 0)
         return fail_errno (err, "tty: terminal on fd %d", fd);
     }
-  return 0;
-}
-
-/* Wait until the launcher relays: the window size is set and the
- * caller's terminal raw before the command reads or writes.  Nothing but
- * a raw call from the send to here: a jail's launcher, which shares the
- * command's memory until its exec, starts the relay meanwhile (jail.c). */
-static int
-wait_for_relay (int sock, cordon_error_t *err)
-{
-  char go;
-  long n;
-  while ((n = raw_syscall6 (SYS_recvfrom, sock, (long) &go, 1, 0, 0, 0))
-         == -EINTR)
-    ;
-  if (n != 1)
-    return cordon_fail (err, n < 0 ? (int) -n : 0,
-                        "tty: the launcher did not start the relay");
   return 0;
 }
 
@@ -82,13 +63,22 @@ tty_take_terminal (int sock, cordon_error_t *err)
       r = send_fd (sock, 't', master);
       if (r < 0)
         fail_errno (err, "tty: pass the terminal to the launcher");
-      else
-        r = wait_for_relay (sock, err);
     }
   if (slave > 2)
     close_fd (&slave);
   close_fd (&master);
-  return r;
+  if (r < 0)
+    return -1;
+  /* Wait until the launcher relays: the window size is set and the
+   * caller's terminal raw before the command reads or writes. */
+  char go;
+  ssize_t n;
+  while ((n = recv (sock, &go, 1, 0)) < 0 && errno == EINTR)
+    ;
+  if (n != 1)
+    return cordon_fail (err, n < 0 ? errno : 0,
+                        "tty: the launcher did not start the relay");
+  return 0;
 }
 
 /* ---- in the launcher ---- */

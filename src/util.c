@@ -109,31 +109,6 @@ sb_puts (struct strbuf *b, const char *s)
   sb_putn (b, s, strlen (s));
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/lsan_interface.h>
-void
-leak_check_pause (void)
-{
-  __lsan_disable ();
-}
-
-void
-leak_check_resume (void)
-{
-  __lsan_enable ();
-}
-#else
-void
-leak_check_pause (void)
-{
-}
-
-void
-leak_check_resume (void)
-{
-}
-#endif
-
 void
 close_fd (int *fd)
 {
@@ -179,6 +154,15 @@ read_all (int fd, void *buf, size_t len)
   return transfer_all (fd, NULL, buf, len);
 }
 
+void
+heap_settle (void)
+{
+  /* A request above the small bins walks the whole unsorted list; volatile,
+   * so that the compiler keeps the pair. */
+  void *volatile block = malloc (16384);
+  free (block);
+}
+
 static void
 populate_writable (uintptr_t lo, uintptr_t hi, uintptr_t page)
 {
@@ -186,6 +170,21 @@ populate_writable (uintptr_t lo, uintptr_t hi, uintptr_t page)
   hi = (hi + page - 1) & ~(page - 1);
   if (hi > lo)
     madvise ((void *) lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
+void
+memory_writable_again (void)
+{
+  extern char __data_start[], _end[];
+  uintptr_t page = (uintptr_t) sysconf (_SC_PAGESIZE);
+  populate_writable ((uintptr_t) __data_start, (uintptr_t) _end, page);
+  /* malloc's part of the brk heap ends at the break, less its top chunk,
+   * which was never handed out (sanitizers' malloc reports nothing here,
+   * and is left alone) */
+  struct mallinfo2 mi = mallinfo2 ();
+  uintptr_t top = (uintptr_t) sbrk (0);
+  if (mi.arena > 0 && mi.arena <= top && mi.keepcost < mi.arena)
+    populate_writable (top - mi.arena, top - mi.keepcost, page);
 }
 
 void
