@@ -17,6 +17,7 @@ profile() {
 }
 profile free
 profile mem 'cgroup { memory = "32M" memory_swap = "0" }'
+profile memfill 'cgroup { memory = "32M" memory_swap = "0" }' 'mount "/fill" { type = "tmpfs" }'
 profile pids 'cgroup { pids = 20 }'
 profile bomb 'cgroup { pids = 64 }' 'time_limit = 2'
 profile cpu 'cgroup { cpu = 0.5 }'
@@ -66,6 +67,15 @@ is "oom: report signal" "$(field .signal)" 9
 like "oom: report peak memory near the limit" "$(field .peak_memory)" '^3[0-4][0-9]{6}$'
 is "oom: the report has the limits set" "$(jq -c .limits "$T/report.json")" \
   '{"memory":33554432,"memory_swap":0,"pids":null,"cpu":null,"time_limit":null,"rlimits":{}}'
+# A jail that fills a tmpfs past the limit holds that memory in no
+# process's RSS: the OOM killer may take any of the jail's tasks, pid 1
+# included, but never cordon itself, which writes its report and removes
+# the cgroup.
+rm -f "$T/report.json"
+run --report "$T/report.json" "$T/memfill.conf" -- sh -c 'head -c 104857600 /dev/zero > /fill/x' > /dev/null 2>&1
+like "oom in a tmpfs: cordon outlives it and reports" "$(field .reason 2>&1)" '^(oom|exited|signaled)$'
+is "... and leaves no cgroup" "$(jail_cgroups)" ""
+
 # The limit kills a child; the command itself then exits 137: it was not
 # killed, and cordon does not say it was.  The child asks to be the OOM
 # killer's choice: this failed once in CI's VM (check-vm), probably the
