@@ -88,7 +88,7 @@ main (int argc, char **argv)
   struct conn *conns = calloc ((size_t) inflight, sizeof *conns);
   double *lat = calloc ((size_t) n, sizeof *lat);
   double *to_end = calloc ((size_t) n, sizeof *to_end);
-  if (ep < 0 || conns == NULL || lat == NULL)
+  if (ep < 0 || conns == NULL || lat == NULL || to_end == NULL)
     {
       perror ("tcpload");
       return 1;
