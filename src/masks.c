@@ -62,55 +62,38 @@ attach_on (int *tree, int *target, const char *path, cordon_error_t *err,
   return 0;
 }
 
-/* Cover each of NAMES under DIR that exists with a read-only clone of
- * COVERS' empty directory "dir" or empty mode-0 file "empty". */
+/* Cover each of NAMES under DIR that exists: hidden behind a read-only
+ * clone of COVERS' empty directory "dir" or empty mode-0 file "empty", or,
+ * with COVERS -1, made read-only by a read-only clone of itself. */
 static int
-hide_all (const struct jail_options *opts, int root, int covers,
-          const char *dir, const char *const *names, cordon_error_t *err)
+cover_all (const struct jail_options *opts, int root, int covers,
+           const char *dir, const char *const *names, cordon_error_t *err)
 {
+  bool hide = covers >= 0;
   for (; *names; names++)
     {
       char path[4096];
       path_under (path, sizeof path, dir, *names);
       cleanup_fd int target = mounts_open_in_root (root, path, O_NOFOLLOW);
-      struct stat st;
+      struct stat st = { 0 };
       if (target < 0 && errno == ENOENT)
         continue;
-      if (target < 0 || fstat (target, &st) < 0)
+      if (target < 0 || (hide && fstat (target, &st) < 0))
         return fail_errno (err, "masked paths: %s", path);
-      const char *cover = S_ISDIR (st.st_mode) ? "dir" : "empty";
-      cleanup_fd int tree = mounts_clone_tree (covers, cover, 0,
-                                               READONLY_ATTRS);
-      if (tree < 0)
+      bool is_dir = S_ISDIR (st.st_mode);
+      cleanup_fd int tree = hide
+        ? mounts_clone_tree (covers, is_dir ? "dir" : "empty", 0,
+                             READONLY_ATTRS)
+        : mounts_clone_tree (target, "", AT_EMPTY_PATH | AT_RECURSIVE,
+                             READONLY_ATTRS);
+      if (tree < 0 && hide)
         return fail_errno (err, "masked paths: clone the empty %s",
-                           S_ISDIR (st.st_mode) ? "directory" : "file");
-      say (opts, "mask %s", path);
-      if (attach_on (&tree, &target, path, err, "mask") < 0)
-        return -1;
-    }
-  return 0;
-}
-
-static int
-readonly_all (const struct jail_options *opts, int root, const char *dir,
-              const char *const *names, cordon_error_t *err)
-{
-  for (; *names; names++)
-    {
-      char path[4096];
-      path_under (path, sizeof path, dir, *names);
-      cleanup_fd int target = mounts_open_in_root (root, path, O_NOFOLLOW);
-      if (target < 0 && errno == ENOENT)
-        continue;
-      if (target < 0)
-        return fail_errno (err, "masked paths: %s", path);
-      cleanup_fd int tree = mounts_clone_tree (target, "", AT_EMPTY_PATH
-                                               | AT_RECURSIVE,
-                                               READONLY_ATTRS);
+                           is_dir ? "directory" : "file");
       if (tree < 0)
         return fail_errno (err, "masked paths: make %s read-only", path);
-      say (opts, "read-only %s", path);
-      if (attach_on (&tree, &target, path, err, "make read-only") < 0)
+      say (opts, "%s %s", hide ? "mask" : "read-only", path);
+      if (attach_on (&tree, &target, path, err,
+                     hide ? "mask" : "make read-only") < 0)
         return -1;
     }
   return 0;
@@ -135,8 +118,6 @@ int
 masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
              int root, int covers, cordon_error_t *err)
 {
-  if (!spec->mask_paths)
-    return 0;
   int r = 0;
   for (size_t i = 0; r == 0 && i < spec->n_entries; i++)
     {
@@ -152,11 +133,11 @@ masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
           continue;
         }
       if (e->kind == FS_PROC)
-        r = hide_all (opts, root, covers, e->dest, proc_hidden, err) < 0
-            || readonly_all (opts, root, e->dest, proc_readonly, err) < 0
+        r = cover_all (opts, root, covers, e->dest, proc_hidden, err) < 0
+            || cover_all (opts, root, -1, e->dest, proc_readonly, err) < 0
               ? -1 : 0;
       else if (is_host_sys (root, e))
-        r = hide_all (opts, root, covers, e->dest, sys_hidden, err);
+        r = cover_all (opts, root, covers, e->dest, sys_hidden, err);
     }
   return r;
 }

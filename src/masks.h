@@ -14,7 +14,8 @@
 /* ROOT: an O_PATH fd of the new root, under which every path is resolved;
  * COVERS: a directory holding an empty directory "dir" and an empty mode-0
  * file "empty", cloned read-only over what is hidden.  Neither is closed
- * here. */
+ * here.  Called only for a spec with mask_paths (mounts.c makes the covers
+ * for it). */
 int masks_apply (const struct jail_spec *spec, const struct jail_options *opts,
                  int root, int covers, cordon_error_t *err);
 
